@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The core's programs on cgroup/connect4 and cgroup/connect6.
+ *
+ * entry:  attached to the cgroup. Fills the per-CPU km_ctx with what the application
+ *         dialed and tail-calls slot 0 of the hook's chain (or commit when it is empty).
+ * commit: sits in the chain's last slot. Applies the verdict the plugins reached:
+ *         rewrite the destination and remember the VIP for getpeername(), deny with an
+ *         errno, or leave the connect untouched.
+ */
+#include "core_maps.h"
+
+KMESH_OBJECT();
+
+/* When the chain matched a service but nobody chose an endpoint (a plugin is missing or
+ * was isolated): 0 = let the connect go to the VIP untouched (fail-open, the default),
+ * 1 = refuse it with ECONNREFUSED (fail-closed). Written by the core before load. */
+const volatile __u32 km_fail_closed = 0;
+
+#define KM_ECONNREFUSED 111
+
+static __always_inline struct km_ctx *km_ctx_begin(struct bpf_sock_addr *ctx, __u16 family)
+{
+	__u32 zero = 0;
+	struct km_ctx *c = bpf_map_lookup_elem(&km_scratch, &zero);
+
+	if (!c)
+		return NULL;
+	__builtin_memset(c, 0, sizeof(*c));
+	c->cookie = bpf_get_socket_cookie(ctx);
+	c->cgroup_id = bpf_get_current_cgroup_id();
+	c->protocol = ctx->protocol;
+	c->abi = (KMESH_ABI_MAJOR << 16) | KMESH_ABI_MINOR;
+	c->orig.family = family;
+	c->orig.port = (__u16)ctx->user_port;
+	return c;
+}
+
+SEC("cgroup/connect4")
+int km_entry4(struct bpf_sock_addr *ctx)
+{
+	struct km_ctx *c = km_ctx_begin(ctx, AF_INET);
+
+	if (!c)
+		return 1;
+	c->orig.addr[0] = ctx->user_ip4;
+	bpf_tail_call(ctx, &km_chain_c4, 0);
+	bpf_tail_call(ctx, &km_chain_c4, KM_SLOT_COMMIT);
+	return 1;
+}
+
+SEC("cgroup/connect6")
+int km_entry6(struct bpf_sock_addr *ctx)
+{
+	struct km_ctx *c = km_ctx_begin(ctx, AF_INET6);
+
+	if (!c)
+		return 1;
+	c->orig.addr[0] = ctx->user_ip6[0];
+	c->orig.addr[1] = ctx->user_ip6[1];
+	c->orig.addr[2] = ctx->user_ip6[2];
+	c->orig.addr[3] = ctx->user_ip6[3];
+	bpf_tail_call(ctx, &km_chain_c6, 0);
+	bpf_tail_call(ctx, &km_chain_c6, KM_SLOT_COMMIT);
+	return 1;
+}
+
+/* What commit does when the chain left the verdict at PASS. */
+static __always_inline int km_commit_pass(struct bpf_sock_addr *ctx, struct km_ctx *c)
+{
+	if (!c->service_id) {
+		km_count(KM_REASON_NO_SERVICE);
+		return 1;
+	}
+	km_count(KM_REASON_UNFINISHED);
+	if (km_fail_closed) {
+		bpf_set_retval(-KM_ECONNREFUSED);
+		return 0;
+	}
+	return 1;
+}
+
+static __always_inline int km_commit_deny(struct km_ctx *c)
+{
+	__s32 err = c->deny_errno > 0 ? c->deny_errno : KM_ECONNREFUSED;
+
+	km_count(c->reason);
+	/* With a 0 return, connect() fails at once with exactly this errno. */
+	bpf_set_retval(-err);
+	return 0;
+}
+
+static __always_inline void km_remember_vip(struct bpf_sock_addr *ctx, struct km_ctx *c)
+{
+	struct bpf_sock *sk = ctx->sk;
+	struct km_addr *vip;
+
+	if (!sk)
+		return;
+	vip = bpf_sk_storage_get(&km_rnat, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (vip)
+		*vip = c->orig;
+}
+
+SEC("cgroup/connect4")
+int km_commit4(struct bpf_sock_addr *ctx)
+{
+	struct km_ctx *c = km_ctx_get(ctx);
+
+	if (!c) {
+		km_count(KM_REASON_STALE_CONTEXT);
+		return 1;
+	}
+	if (c->verdict == KM_VERDICT_DENY)
+		return km_commit_deny(c);
+	if (c->verdict != KM_VERDICT_REWRITE || c->dest.family != AF_INET)
+		return km_commit_pass(ctx, c);
+
+	ctx->user_ip4 = c->dest.addr[0];
+	ctx->user_port = c->dest.port;
+	km_remember_vip(ctx, c);
+	km_count(KM_REASON_ROUTED);
+	return 1;
+}
+
+SEC("cgroup/connect6")
+int km_commit6(struct bpf_sock_addr *ctx)
+{
+	struct km_ctx *c = km_ctx_get(ctx);
+
+	if (!c) {
+		km_count(KM_REASON_STALE_CONTEXT);
+		return 1;
+	}
+	if (c->verdict == KM_VERDICT_DENY)
+		return km_commit_deny(c);
+	if (c->verdict != KM_VERDICT_REWRITE || c->dest.family != AF_INET6)
+		return km_commit_pass(ctx, c);
+
+	ctx->user_ip6[0] = c->dest.addr[0];
+	ctx->user_ip6[1] = c->dest.addr[1];
+	ctx->user_ip6[2] = c->dest.addr[2];
+	ctx->user_ip6[3] = c->dest.addr[3];
+	ctx->user_port = c->dest.port;
+	km_remember_vip(ctx, c);
+	km_count(KM_REASON_ROUTED);
+	return 1;
+}

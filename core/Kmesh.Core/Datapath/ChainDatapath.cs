@@ -1,0 +1,181 @@
+using Kmesh.Bpf;
+using Kmesh.Core.Plugins;
+using Kmesh.Core.Reconcile;
+using Kmesh.Sdk.Abi;
+using Microsoft.Extensions.Logging;
+
+namespace Kmesh.Core.Datapath;
+
+/// <summary>
+/// Everything this daemon put into the kernel: the core's entry, commit and getpeername
+/// programs, the plugins' objects tail-chained in order, and the cgroup attachments.
+/// Built in the order that keeps every connect well defined (commit first, plugins from
+/// the end of the chain backwards, the cgroup attachments last); disposed in reverse.
+/// </summary>
+public sealed partial class ChainDatapath : IDisposable
+{
+    private const string ConnectObject = "connect.bpf.o";
+    private const string PeerObject = "getpeername.bpf.o";
+
+    private readonly DatapathOptions _options;
+    private readonly ILogger _log;
+    private readonly List<BpfObject> _coreObjects = new();
+    private readonly List<BpfLink> _links = new();
+    private readonly List<ActivePlugin> _plugins = new();
+    private readonly List<PluginStatus> _statuses = new();
+    private readonly Dictionary<(string Plugin, string Map), IKernelMap> _mapCache = new();
+
+    private ChainDatapath(DatapathOptions options, ILogger log)
+    {
+        _options = options;
+        _log = log;
+    }
+
+    /// <summary>The plugins in the chain, in chain order.</summary>
+    public IReadOnlyList<ActivePlugin> Plugins => _plugins;
+
+    /// <summary>Every plugin of the chosen set, active or left out with the reason.</summary>
+    public IReadOnlyList<PluginStatus> Statuses => _statuses;
+
+    /// <summary>
+    /// Loads the core and the chosen plugins and attaches to the cgroup. A plugin that fails
+    /// (its assembly, its ABI, the verifier) is left out and reported; the others form the
+    /// chain. Failures of the core itself throw.
+    /// </summary>
+    public static ChainDatapath Start(DatapathOptions options, IReadOnlyList<PluginCandidate> chosen, ILogger log)
+    {
+        var datapath = new ChainDatapath(options, log);
+        try
+        {
+            datapath.PreparePinFolder();
+            var connect = datapath.LoadCoreObject(ConnectObject, o => o.SetReadOnlyGlobal("km_fail_closed", options.FailClosed ? 1u : 0u));
+            var peer = datapath.LoadCoreObject(PeerObject, null);
+            datapath.LoadPlugins(chosen);
+            datapath.FillChains(connect);
+            datapath.Attach(connect, peer);
+            return datapath;
+        }
+        catch
+        {
+            datapath.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A plugin's map as the reconciler writes it; null when the plugin has no such map.</summary>
+    public IKernelMap? PluginMap(string plugin, string map)
+    {
+        if (_mapCache.TryGetValue((plugin, map), out var cached))
+            return cached;
+        var owner = _plugins.FirstOrDefault(p => p.Name == plugin);
+        var bpfMap = owner?.Object.Maps.FirstOrDefault(m => m.Name == map);
+        if (bpfMap is null)
+            return null;
+        var kernelMap = new BpfKernelMap(bpfMap);
+        _mapCache[(plugin, map)] = kernelMap;
+        return kernelMap;
+    }
+
+    /// <summary>Decisions counted by reason, summed over CPUs.</summary>
+    public IReadOnlyDictionary<KmReason, ulong> ReadStats()
+    {
+        var result = new Dictionary<KmReason, ulong>();
+        var stats = _coreObjects[0].Map("km_stats");
+        var perCpu = stats.LookupPerCpu(0u);
+        foreach (var cpuValue in perCpu)
+        {
+            for (var reason = 0; reason * 8 + 8 <= cpuValue.Length; reason++)
+            {
+                var count = BitConverter.ToUInt64(cpuValue, reason * 8);
+                if (count == 0)
+                    continue;
+                result[(KmReason)reason] = result.GetValueOrDefault((KmReason)reason) + count;
+            }
+        }
+        return result;
+    }
+
+    private void PreparePinFolder()
+    {
+        if (Directory.Exists(_options.PinFolder))
+        {
+            LogStalePins(_log, _options.PinFolder);
+            PinFolder.Remove(_options.PinFolder);
+        }
+        PinFolder.Create(_options.PinFolder);
+    }
+
+    private BpfObject LoadCoreObject(string fileName, Action<BpfObject>? configure)
+    {
+        var path = Path.Combine(_options.CoreObjectFolder, fileName);
+        var bpfObject = BpfObject.Open(path, new BpfObjectOptions { PinRoot = _options.PinFolder });
+        try
+        {
+            configure?.Invoke(bpfObject);
+            bpfObject.Load();
+        }
+        catch
+        {
+            bpfObject.Dispose();
+            throw;
+        }
+        _coreObjects.Add(bpfObject);
+        return bpfObject;
+    }
+
+    private void FillChains(BpfObject connect)
+    {
+        foreach (var hook in ChainHooks.All)
+        {
+            var chain = connect.Map(hook.ChainMapName());
+            var commit = connect.Program(hook == ChainHook.Connect4 ? "km_commit4" : "km_commit6");
+            ProgramArray.Set(chain, ChainAbi.CommitSlot, commit);
+            // From the end backwards: until slot 0 is filled, a connect goes straight to commit.
+            for (var i = _plugins.Count - 1; i >= 0; i--)
+            {
+                if (_plugins[i].Slots.TryGetValue(hook, out var slot))
+                    ProgramArray.Set(chain, (uint)slot, ChainProgram(_plugins[i], hook));
+            }
+        }
+    }
+
+    private void Attach(BpfObject connect, BpfObject peer)
+    {
+        using var cgroup = CgroupHandle.Open(_options.CgroupPath);
+        foreach (var (bpfObject, program) in new[] { (connect, "km_entry4"), (connect, "km_entry6"), (peer, "km_peer4"), (peer, "km_peer6") })
+            _links.Add(bpfObject.Program(program).AttachCgroup(cgroup));
+        LogAttached(_log, _options.CgroupPath, _options.PinFolder);
+    }
+
+    /// <summary>Detaches from the cgroup, unloads everything and removes the pin folder.</summary>
+    public void Dispose()
+    {
+        foreach (var link in _links)
+            link.Dispose();
+        _links.Clear();
+        foreach (var plugin in _plugins)
+            plugin.Dispose();
+        _plugins.Clear();
+        foreach (var bpfObject in _coreObjects)
+            bpfObject.Dispose();
+        _coreObjects.Clear();
+        try
+        {
+            if (Directory.Exists(_options.PinFolder))
+                PinFolder.Remove(_options.PinFolder);
+        }
+        catch (IOException e)
+        {
+            LogPinRemovalFailed(_log, _options.PinFolder, e.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Removing pins left in {PinFolder} by an earlier run")]
+    private static partial void LogStalePins(ILogger logger, string pinFolder);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Attached to cgroup {Cgroup} (pins in {PinFolder})")]
+    private static partial void LogAttached(ILogger logger, string cgroup, string pinFolder);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "Could not remove pin folder {PinFolder}: {Reason}")]
+    private static partial void LogPinRemovalFailed(ILogger logger, string pinFolder, string reason);
+}

@@ -1,0 +1,26 @@
+namespace Kmesh.Core.Hosting;
+
+/// <summary>What <c>kmesh run</c> was asked to do.</summary>
+public sealed record DaemonOptions
+{
+    /// <summary>The file of Envoy v3 resources (YAML or JSON), watched for changes.</summary>
+    public required string ConfigPath { get; init; }
+
+    /// <summary>The cgroup v2 directory to govern.</summary>
+    public required string CgroupPath { get; init; }
+
+    /// <summary>This instance's bpffs folder.</summary>
+    public required string PinFolder { get; init; }
+
+    /// <summary>Folders searched for plugins.</summary>
+    public required IReadOnlyList<string> PluginDirectories { get; init; }
+
+    /// <summary>The chain, by plugin name; empty = every plugin found, in manifest order.</summary>
+    public IReadOnlyList<string> Plugins { get; init; } = [];
+
+    /// <summary>Refuse connects to a service whose chain chose no endpoint.</summary>
+    public bool FailClosed { get; init; }
+
+    /// <summary>Map capacities by <c>plugin.map</c>.</summary>
+    public IReadOnlyDictionary<string, uint> MapCapacities { get; init; } = new Dictionary<string, uint>();
+}

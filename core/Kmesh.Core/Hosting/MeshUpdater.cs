@@ -1,0 +1,88 @@
+using Kmesh.Core.Datapath;
+using Kmesh.Core.Mesh;
+using Kmesh.Core.Reconcile;
+using Kmesh.Sdk.Snapshot;
+using Kmesh.Sdk.Translation;
+using Kmesh.Xds;
+using Microsoft.Extensions.Logging;
+
+namespace Kmesh.Core.Hosting;
+
+/// <summary>
+/// One configuration change, all the way into the kernel: snapshot, every plugin's
+/// translation, reconcile. A translator that throws is isolated: its maps keep their last
+/// good contents and the other plugins still apply.
+/// </summary>
+public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, ILogger log)
+{
+    private readonly MapReconciler _reconciler = new();
+    private readonly IMeshIds _ids = new StableMeshIds();
+    private HashSet<string> _reported = new(StringComparer.Ordinal);
+
+    /// <summary>The snapshot most recently applied.</summary>
+    public MeshSnapshot? Current { get; private set; }
+
+    /// <summary>Applies <paramref name="resources"/>; returns the outcome.</summary>
+    public ReconcileResult Apply(EnvoyResources resources, string version)
+    {
+        var diagnostics = new List<TranslationDiagnostic>();
+        var snapshot = SnapshotBuilder.Build(resources, version, dns, _ids, diagnostics);
+        var desired = new List<PluginDesiredMaps>();
+        var translationErrors = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var plugin in datapath.Plugins)
+        {
+            var output = new TranslationOutput();
+            try
+            {
+                plugin.Translator.Translate(snapshot, output);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                translationErrors[plugin.Name] = $"translator threw {e.GetType().Name}: {e.Message}";
+                continue;
+            }
+            diagnostics.AddRange(output.Diagnostics);
+            desired.Add(new PluginDesiredMaps(plugin.Name, output.Maps));
+        }
+        ReportNewDiagnostics(diagnostics);
+
+        var result = _reconciler.Apply(desired, datapath.PluginMap);
+        foreach (var (plugin, error) in translationErrors.Concat(result.PluginErrors))
+            LogPluginUpdateFailed(log, plugin, error);
+        Current = snapshot;
+        LogApplied(log, version, snapshot.Listeners.Count, snapshot.Clusters.Count, result.Upserts, result.Deletes);
+        var errors = new Dictionary<string, string>(result.PluginErrors, StringComparer.Ordinal);
+        foreach (var (plugin, error) in translationErrors)
+            errors[plugin] = error;
+        return result with { PluginErrors = errors };
+    }
+
+    /// <summary>Findings are logged once, when they first appear, not at every refresh.</summary>
+    private void ReportNewDiagnostics(List<TranslationDiagnostic> diagnostics)
+    {
+        var now = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var diagnostic in diagnostics)
+        {
+            var text = diagnostic.ToString();
+            if (!now.Add(text) || _reported.Contains(text))
+                continue;
+            var level = diagnostic.Severity switch
+            {
+                DiagnosticSeverity.Error => LogLevel.Error,
+                DiagnosticSeverity.Warning => LogLevel.Warning,
+                _ => LogLevel.Information,
+            };
+            LogDiagnostic(log, level, diagnostic.Resource, diagnostic.Field, diagnostic.Message);
+        }
+        _reported = now;
+    }
+
+    [LoggerMessage(EventId = 200, Message = "{Resource}: {Field}: {Message}")]
+    private static partial void LogDiagnostic(ILogger logger, LogLevel level, string resource, string field, string message);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "Plugin {Plugin} kept its previous state: {Reason}")]
+    private static partial void LogPluginUpdateFailed(ILogger logger, string plugin, string reason);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Applied config {Version}: {Listeners} listeners, {Clusters} clusters; {Upserts} entries written, {Deletes} removed")]
+    private static partial void LogApplied(ILogger logger, string version, int listeners, int clusters, int upserts, int deletes);
+}

@@ -1,0 +1,20 @@
+namespace Kmesh.Core.Reconcile;
+
+/// <summary>A plugin's kernel map as the reconciler writes it.</summary>
+public interface IKernelMap
+{
+    /// <summary>The map's name.</summary>
+    string Name { get; }
+
+    /// <summary>Key size in bytes.</summary>
+    int KeySize { get; }
+
+    /// <summary>Value size in bytes.</summary>
+    int ValueSize { get; }
+
+    /// <summary>How many entries fit.</summary>
+    int Capacity { get; }
+
+    /// <summary>Applies one step (all upserts or all deletes); returns how many took effect, in order.</summary>
+    int Apply(MapStep step);
+}

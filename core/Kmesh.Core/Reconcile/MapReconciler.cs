@@ -1,0 +1,83 @@
+using Kmesh.Sdk.Translation;
+
+namespace Kmesh.Core.Reconcile;
+
+/// <summary>
+/// Brings the plugins' kernel maps to their desired contents with the fewest writes, in
+/// the safe order <see cref="ReconcilePlanner"/> lays out. A plugin whose desired state
+/// cannot be applied (unknown map, layout drift, not enough room) keeps its last good
+/// contents and is reported; the other plugins still apply.
+/// </summary>
+public sealed class MapReconciler
+{
+    private readonly AppliedMaps _applied = new();
+
+    /// <summary>What the kernel maps hold, as far as this reconciler wrote them.</summary>
+    public AppliedMaps Applied => _applied;
+
+    /// <summary>Applies desired states (in chain order) through the plugins' kernel maps.</summary>
+    public ReconcileResult Apply(IReadOnlyList<PluginDesiredMaps> desired, Func<string, string, IKernelMap?> kernelMap)
+    {
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var accepted = new List<PluginDesiredMaps>();
+        var deletesFirst = new HashSet<(string, string)>();
+        foreach (var plugin in desired)
+        {
+            var problem = Validate(plugin, kernelMap, deletesFirst);
+            if (problem is null)
+                accepted.Add(plugin);
+            else
+                errors[plugin.Plugin] = problem;
+        }
+
+        var steps = ReconcilePlanner.Plan(accepted, _applied);
+        if (deletesFirst.Count > 0)
+        {
+            // A map that would overflow while old and new entries coexist sheds its stale
+            // entries first; that map alone gives up make-before-break.
+            steps = steps.OrderBy(s => s.Kind == MapOpKind.Delete && deletesFirst.Contains((s.Plugin, s.Map)) ? 0 : 1).ToList();
+        }
+
+        int upserts = 0, deletes = 0;
+        foreach (var step in steps)
+        {
+            var map = kernelMap(step.Plugin, step.Map)!;
+            int done;
+            try
+            {
+                done = map.Apply(step);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                errors[step.Plugin] = $"map {step.Map}: {e.Message}";
+                continue;
+            }
+            for (var i = 0; i < done; i++)
+                _applied.Record(step.Plugin, step.Map, step.Ops[i]);
+            if (step.Kind == MapOpKind.Upsert) upserts += done; else deletes += done;
+            if (done < step.Ops.Count)
+                errors[step.Plugin] = $"map {step.Map}: only {done} of {step.Ops.Count} changes took effect";
+        }
+        return new ReconcileResult(upserts, deletes, errors);
+    }
+
+    private string? Validate(PluginDesiredMaps plugin, Func<string, string, IKernelMap?> kernelMap, HashSet<(string, string)> deletesFirst)
+    {
+        foreach (var desired in plugin.Maps)
+        {
+            var map = kernelMap(plugin.Plugin, desired.Name);
+            if (map is null)
+                return $"the translator wrote map '{desired.Name}', which the plugin's eBPF object does not have";
+            if (map.KeySize != desired.KeySize || map.ValueSize != desired.ValueSize)
+                return $"map {desired.Name}: the translator's key/value sizes ({desired.KeySize}/{desired.ValueSize} bytes) " +
+                       $"differ from the object's ({map.KeySize}/{map.ValueSize}): the C# mirror of the C struct drifted";
+            if (desired.Count > map.Capacity)
+                return new MapCapacityException(plugin.Plugin, desired.Name, map.Capacity, desired.Count).Message;
+            var current = _applied.Entries(plugin.Plugin, desired.Name);
+            var union = desired.Count + current.Keys.Count(k => !desired.Entries.ContainsKey(k));
+            if (union > map.Capacity)
+                deletesFirst.Add((plugin.Plugin, desired.Name));
+        }
+        return null;
+    }
+}

@@ -1,0 +1,76 @@
+using Kmesh.Core.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Kmesh.Daemon;
+
+/// <summary>Parses <c>kmesh run</c>'s flags into daemon options; errors name the flag.</summary>
+internal static class RunCommandLine
+{
+    public const string Usage = """
+        usage: kmesh run --config FILE [options]
+          --config FILE            Envoy v3 resources (YAML or JSON): static_resources or a resources: list; watched
+          --cgroup DIR             cgroup v2 directory to govern (default: the cgroup v2 root)
+          --plugins a,b            the chain, in order (default: every plugin found, in manifest order)
+          --plugin-dir DIR         where plugins are found (repeatable; default: <kmesh>/plugins)
+          --bpffs DIR              this instance's pin folder (default: /sys/fs/bpf/kmesh/default)
+          --map-capacity P.MAP=N   capacity of plugin P's map MAP (repeatable)
+          --fail-closed            refuse connects to a service whose chain chose no endpoint
+          --log-level LEVEL        trace, debug, information (default), warning, error
+        """;
+
+    public static (DaemonOptions Options, LogLevel LogLevel) Parse(IReadOnlyList<string> args)
+    {
+        string? config = null, cgroup = null, bpffs = null;
+        var plugins = new List<string>();
+        var pluginDirs = new List<string>();
+        var capacities = new Dictionary<string, uint>(StringComparer.Ordinal);
+        var failClosed = false;
+        var level = LogLevel.Information;
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--config": config = Value(); break;
+                case "--cgroup": cgroup = Value(); break;
+                case "--bpffs": bpffs = Value(); break;
+                case "--plugins": plugins.AddRange(Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
+                case "--plugin-dir": pluginDirs.Add(Path.GetFullPath(Value())); break;
+                case "--fail-closed": failClosed = true; break;
+                case "--map-capacity": AddCapacity(capacities, Value()); break;
+                case "--log-level":
+                    var text = Value();
+                    if (!Enum.TryParse(text, ignoreCase: true, out level))
+                        throw new UsageException($"--log-level {text}: not a level");
+                    break;
+                default: throw new UsageException($"unknown argument {args[i]}");
+            }
+        }
+        if (config is null)
+            throw new UsageException("--config FILE is required");
+        if (pluginDirs.Count == 0)
+            pluginDirs.Add(Path.Combine(AppContext.BaseDirectory, "plugins"));
+        var options = new DaemonOptions
+        {
+            ConfigPath = Path.GetFullPath(config),
+            CgroupPath = cgroup ?? CgroupV2.Root(),
+            PinFolder = bpffs ?? "/sys/fs/bpf/kmesh/default",
+            PluginDirectories = pluginDirs,
+            Plugins = plugins,
+            FailClosed = failClosed,
+            MapCapacities = capacities,
+        };
+        return (options, level);
+    }
+
+    private static void AddCapacity(Dictionary<string, uint> capacities, string text)
+    {
+        var parts = text.Split('=', 2);
+        if (parts.Length != 2 || !parts[0].Contains('.') || !uint.TryParse(parts[1], out var capacity) || capacity == 0)
+            throw new UsageException($"--map-capacity {text}: expected PLUGIN.MAP=N with N > 0");
+        capacities[parts[0]] = capacity;
+    }
+}
+
+/// <summary>The command line is wrong; the message says how.</summary>
+internal sealed class UsageException(string message) : Exception(message);

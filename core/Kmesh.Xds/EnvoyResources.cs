@@ -1,0 +1,33 @@
+using Envoy.Config.Cluster.V3;
+using Envoy.Config.Endpoint.V3;
+using Envoy.Config.Listener.V3;
+using Envoy.Config.Route.V3;
+
+namespace Kmesh.Xds;
+
+/// <summary>The Envoy v3 resources one config file holds, in file order.</summary>
+/// <param name="Listeners">LDS resources.</param>
+/// <param name="Clusters">CDS resources.</param>
+/// <param name="Endpoints">EDS resources (<c>ClusterLoadAssignment</c>).</param>
+/// <param name="Routes">RDS resources (stand-alone <c>RouteConfiguration</c>s).</param>
+/// <param name="VersionInfo">The document's <c>version_info</c>, when it is a resources list that has one.</param>
+public sealed record EnvoyResources(
+    IReadOnlyList<Listener> Listeners,
+    IReadOnlyList<Cluster> Clusters,
+    IReadOnlyList<ClusterLoadAssignment> Endpoints,
+    IReadOnlyList<RouteConfiguration> Routes,
+    string? VersionInfo)
+{
+    /// <summary>
+    /// The 1-based line where each resource starts, keyed by type URL (see
+    /// <see cref="Kmesh.Envoy.Api.EnvoyTypes"/>) and resource name, so that later checks can
+    /// point a person at the resource they complain about. Unnamed resources (Envoy allows
+    /// static listeners without a name) have no entry.
+    /// </summary>
+    public IReadOnlyDictionary<(string TypeUrl, string Name), int> ResourceLines { get; init; } =
+        new Dictionary<(string TypeUrl, string Name), int>();
+
+    /// <summary>The line a resource starts on, or null when it did not come from the file.</summary>
+    public int? LineOf(string typeUrl, string name) =>
+        ResourceLines.TryGetValue((typeUrl, name), out var line) ? line : null;
+}

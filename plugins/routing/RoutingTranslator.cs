@@ -1,0 +1,109 @@
+using System.Net;
+using Envoy.Config.Core.V3;
+using SocketAddress = Envoy.Config.Core.V3.SocketAddress;
+using Envoy.Config.Listener.V3;
+using Kmesh.Sdk.Abi;
+using Kmesh.Sdk.Snapshot;
+using Kmesh.Sdk.Translation;
+
+namespace Kmesh.Plugins.Routing;
+
+/// <summary>
+/// Listeners bound to a VIP:port become routes: the VIP:port (IPv4 or IPv6, the listener's
+/// address and its additional addresses) maps to the cluster, or to weighted clusters for
+/// a gray release, that its tcp_proxy (or single-target HTTP routes) names.
+/// </summary>
+public sealed class RoutingTranslator : ITranslator
+{
+    private const byte IpProtoTcp = 6;
+
+    /// <inheritdoc />
+    public void Translate(MeshSnapshot snapshot, TranslationOutput output)
+    {
+        var routes = output.Map<RouteKey, RouteValue>(RoutingMaps.Routes);
+        var owners = new Dictionary<KmAddr, string>();
+        foreach (var listener in snapshot.Listeners)
+        {
+            var resource = $"listener {listener.Name}";
+            var vips = ServiceAddresses(listener, resource, output);
+            if (vips.Count == 0)
+                continue;
+            var target = ListenerTargetResolver.Resolve(listener, snapshot, output);
+            if (target is null)
+                continue;
+            var value = BuildRoute(snapshot.Ids.ServiceId(listener.Name), target, snapshot);
+            foreach (var vip in vips)
+            {
+                if (owners.TryGetValue(vip, out var owner))
+                {
+                    output.Error(resource, "address", $"{vip} is already the address of listener {owner}; left out");
+                    continue;
+                }
+                owners.Add(vip, listener.Name);
+                routes.Set(RouteKey.From(vip, IpProtoTcp), value);
+            }
+        }
+    }
+
+    private static RouteValue BuildRoute(uint serviceId, ServiceTarget target, MeshSnapshot snapshot)
+    {
+        var value = new RouteValue { ServiceId = serviceId };
+        uint upper = 0;
+        var count = 0;
+        foreach (var (cluster, weight) in target.Clusters)
+        {
+            if (weight == 0)
+                continue;
+            upper += weight;
+            value.Clusters[count++] = new RouteCluster { ClusterId = snapshot.Ids.ClusterId(cluster), Upper = upper };
+        }
+        value.Count = (uint)count;
+        value.TotalWeight = upper;
+        return value;
+    }
+
+    private static List<KmAddr> ServiceAddresses(Listener listener, string resource, TranslationOutput output)
+    {
+        var result = new List<KmAddr>();
+        AddAddress(listener.Address, "address", resource, output, result);
+        for (var i = 0; i < listener.AdditionalAddresses.Count; i++)
+            AddAddress(listener.AdditionalAddresses[i].Address, $"additional_addresses[{i}].address", resource, output, result);
+        return result;
+    }
+
+    private static void AddAddress(Address? address, string field, string resource, TranslationOutput output, List<KmAddr> result)
+    {
+        if (address is null)
+        {
+            output.Error(resource, field, "the listener has no address");
+            return;
+        }
+        if (address.AddressCase != Address.AddressOneofCase.SocketAddress)
+        {
+            output.Warn(resource, field, $"a {address.AddressCase} address is not a service VIP; skipped");
+            return;
+        }
+        var socket = address.SocketAddress;
+        if (socket.Protocol != SocketAddress.Types.Protocol.Tcp)
+        {
+            output.Warn(resource, field + ".protocol", "only TCP services are routed at connect time; skipped");
+            return;
+        }
+        if (!IPAddress.TryParse(socket.Address, out var ip))
+        {
+            output.Error(resource, field + ".socket_address.address", $"'{socket.Address}' is not an IP address");
+            return;
+        }
+        if (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any))
+        {
+            output.Info(resource, field + ".socket_address.address", "a wildcard address catches every destination, it is not a service VIP; skipped");
+            return;
+        }
+        if (socket.PortSpecifierCase != SocketAddress.PortSpecifierOneofCase.PortValue || socket.PortValue is 0 or > 65535)
+        {
+            output.Error(resource, field + ".socket_address.port_value", "a service needs a port number between 1 and 65535");
+            return;
+        }
+        result.Add(KmAddr.From(ip, (int)socket.PortValue));
+    }
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Routing: a connect to a service VIP:port finds its route and picks the cluster, by
+ * weight when the route splits traffic (gray release). Anything else is not a service:
+ * the chain is cut short straight to commit, which leaves the connect alone.
+ */
+#include "routing.h"
+
+KMESH_OBJECT();
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct rt_key);
+	__type(value, struct rt_route);
+} rt_routes SEC(".maps");
+
+static __always_inline __u32 rt_pick_cluster(const struct rt_route *r)
+{
+	__u32 roll;
+
+	if (r->count <= 1 || r->total_weight == 0)
+		return r->clusters[0].cluster_id;
+	roll = bpf_get_prandom_u32() % r->total_weight;
+#pragma unroll
+	for (int i = 0; i < RT_MAX_CLUSTERS; i++) {
+		if (i >= r->count)
+			break;
+		if (roll < r->clusters[i].upper)
+			return r->clusters[i].cluster_id;
+	}
+	return r->clusters[0].cluster_id;
+}
+
+/* 1 when the connect matched a service (km_ctx filled), 0 when it did not. */
+static __always_inline int rt_route_connect(struct bpf_sock_addr *ctx, struct km_ctx *c)
+{
+	struct rt_key key = {};
+	struct rt_route *r;
+
+	key.addr[0] = c->orig.addr[0];
+	key.addr[1] = c->orig.addr[1];
+	key.addr[2] = c->orig.addr[2];
+	key.addr[3] = c->orig.addr[3];
+	key.port = c->orig.port;
+	key.family = (__u8)c->orig.family;
+	key.protocol = (__u8)c->protocol;
+	r = bpf_map_lookup_elem(&rt_routes, &key);
+	if (!r)
+		return 0;
+	c->service_id = r->service_id;
+	c->cluster_id = rt_pick_cluster(r);
+	return 1;
+}
+
+SEC("cgroup/connect4")
+int routing_connect4(struct bpf_sock_addr *ctx)
+{
+	struct km_ctx *c = km_ctx_get(ctx);
+
+	if (c && !rt_route_connect(ctx, c))
+		return km_finish_connect4(ctx);
+	return km_next_connect4(ctx);
+}
+
+SEC("cgroup/connect6")
+int routing_connect6(struct bpf_sock_addr *ctx)
+{
+	struct km_ctx *c = km_ctx_get(ctx);
+
+	if (c && !rt_route_connect(ctx, c))
+		return km_finish_connect6(ctx);
+	return km_next_connect6(ctx);
+}

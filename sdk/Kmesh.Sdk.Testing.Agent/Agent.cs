@@ -1,0 +1,181 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Kmesh.Sdk.Testing.Agent;
+
+/// <summary>
+/// Runs the commands. Every request is one JSON object with a "cmd" member; every reply has
+/// "ok" and, when false, "error" and possibly "errno".
+/// <list type="bullet">
+/// <item>listen {name, address, port} → {port}: start an echo backend (see <see cref="EchoListener"/>).</item>
+/// <item>unlisten {name}: stop that backend.</item>
+/// <item>dial {address, port, count, timeoutMs} → {histogram: {name: n}, errors: {errno: n}}: sequential connects.</item>
+/// <item>peer {address, port, timeoutMs} → {name, remoteAddress, remotePort, localAddress, localPort}: getpeername view.</item>
+/// <item>hold {address, port, id, timeoutMs} → {name}; release {id, timeoutMs}: a connection kept open in between.</item>
+/// <item>stats → {pid, cgroup, netns, held, accepted: {name: n}}; quit.</item>
+/// </list>
+/// </summary>
+internal sealed class Agent : IAsyncDisposable
+{
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<string, EchoListener> _listeners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Connection> _held = new(StringComparer.Ordinal);
+
+    /// <summary>Runs one command line; returns the reply and whether the agent should exit.</summary>
+    public async Task<(byte[] Reply, bool Quit)> HandleAsync(string line)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            var request = doc.RootElement;
+            string cmd = Text(request, "cmd");
+            return cmd switch
+            {
+                "listen" => (Listen(request), false),
+                "unlisten" => (await UnlistenAsync(request), false),
+                "dial" => (await DialAsync(request), false),
+                "peer" => (await PeerAsync(request), false),
+                "hold" => (await HoldAsync(request), false),
+                "release" => (await ReleaseAsync(request), false),
+                "stats" => (Stats(), false),
+                "quit" => (Reply.Ok(), true),
+                _ => (Reply.Error($"unknown command '{cmd}'"), false),
+            };
+        }
+        catch (ConnectFailedException e)
+        {
+            return (Reply.Error(e.Message, e.Errno), false);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            return (Reply.Error(e.Message, Errno.Name(e)), false);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException or ArgumentException)
+        {
+            return (Reply.Error($"bad request: {e.Message}"), false);
+        }
+    }
+
+    private byte[] Listen(JsonElement request)
+    {
+        string name = Text(request, "name");
+        if (_listeners.ContainsKey(name))
+        {
+            return Reply.Error($"a backend named '{name}' already listens");
+        }
+        var listener = new EchoListener(name, Endpoint(request));
+        _listeners.Add(name, listener);
+        return Reply.Ok(w => w.WriteNumber("port", listener.Port));
+    }
+
+    private async Task<byte[]> UnlistenAsync(JsonElement request)
+    {
+        string name = Text(request, "name");
+        if (!_listeners.Remove(name, out var listener))
+        {
+            return Reply.Error($"no backend named '{name}'");
+        }
+        await listener.DisposeAsync();
+        return Reply.Ok();
+    }
+
+    private static async Task<byte[]> DialAsync(JsonElement request)
+    {
+        var remote = Endpoint(request);
+        int count = request.TryGetProperty("count", out var c) ? c.GetInt32() : 1;
+        var timeout = Timeout(request);
+        var histogram = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var errors = new SortedDictionary<string, int>(StringComparer.Ordinal);
+
+        for (int i = 0; i < count; i++)
+        {
+            try
+            {
+                using var connection = await Connection.OpenAsync(remote, timeout);
+                histogram[connection.BackendName] = histogram.GetValueOrDefault(connection.BackendName) + 1;
+            }
+            catch (ConnectFailedException e)
+            {
+                errors[e.Errno] = errors.GetValueOrDefault(e.Errno) + 1;
+            }
+        }
+
+        return Reply.Ok(w =>
+        {
+            Reply.WriteCounts(w, "histogram", histogram);
+            Reply.WriteCounts(w, "errors", errors);
+        });
+    }
+
+    private static async Task<byte[]> PeerAsync(JsonElement request)
+    {
+        using var connection = await Connection.OpenAsync(Endpoint(request), Timeout(request));
+        var remote = (IPEndPoint)connection.Socket.RemoteEndPoint!;
+        var local = (IPEndPoint)connection.Socket.LocalEndPoint!;
+        return Reply.Ok(w =>
+        {
+            w.WriteString("name", connection.BackendName);
+            w.WriteString("remoteAddress", remote.Address.ToString());
+            w.WriteNumber("remotePort", remote.Port);
+            w.WriteString("localAddress", local.Address.ToString());
+            w.WriteNumber("localPort", local.Port);
+        });
+    }
+
+    private async Task<byte[]> HoldAsync(JsonElement request)
+    {
+        string id = Text(request, "id");
+        if (_held.ContainsKey(id))
+        {
+            return Reply.Error($"a connection '{id}' is already held");
+        }
+        var connection = await Connection.OpenAsync(Endpoint(request), Timeout(request));
+        _held.Add(id, connection);
+        return Reply.Ok(w => w.WriteString("name", connection.BackendName));
+    }
+
+    private async Task<byte[]> ReleaseAsync(JsonElement request)
+    {
+        string id = Text(request, "id");
+        if (!_held.Remove(id, out var connection))
+        {
+            return Reply.Error($"no held connection '{id}'");
+        }
+        using (connection)
+        {
+            await connection.EchoAsync($"kmesh-probe-{id}", Timeout(request));
+            return Reply.Ok(w => w.WriteString("name", connection.BackendName));
+        }
+    }
+
+    private byte[] Stats() => Reply.Ok(w =>
+    {
+        w.WriteNumber("pid", Environment.ProcessId);
+        w.WriteString("cgroup", ProcInfo.Cgroup());
+        w.WriteString("netns", ProcInfo.Netns());
+        w.WriteNumber("held", _held.Count);
+        Reply.WriteCounts(w, "accepted", _listeners.Select(l => KeyValuePair.Create(l.Key, l.Value.Accepted)));
+    });
+
+    private static string Text(JsonElement request, string property) =>
+        request.GetProperty(property).GetString() ?? throw new FormatException($"'{property}' is null");
+
+    private static IPEndPoint Endpoint(JsonElement request) =>
+        new(IPAddress.Parse(Text(request, "address")), request.GetProperty("port").GetInt32());
+
+    private static TimeSpan Timeout(JsonElement request) =>
+        request.TryGetProperty("timeoutMs", out var t) ? TimeSpan.FromMilliseconds(t.GetInt32()) : DefaultTimeout;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in _held.Values)
+        {
+            connection.Dispose();
+        }
+        foreach (var listener in _listeners.Values)
+        {
+            await listener.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Net;
+
+namespace Kmesh.Sdk.Testing;
+
+/// <summary>
+/// A client agent process in the sandbox's netns, inside the sandbox's cgroup (so cgroup eBPF
+/// hooks apply to its sockets) or outside it (a control). Created by <see cref="KernelSandbox.ClientAsync"/>;
+/// the sandbox disposes it, or dispose it earlier yourself.
+/// </summary>
+public sealed class SandboxClient : IAsyncDisposable
+{
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
+    private readonly AgentProcess _agent;
+
+    internal SandboxClient(AgentProcess agent, bool insideCgroup)
+    {
+        _agent = agent;
+        InsideCgroup = insideCgroup;
+    }
+
+    /// <summary>The agent's process id; check /proc/&lt;pid&gt;/cgroup or hand it to a daemon as needed.</summary>
+    public int Pid => _agent.Pid;
+
+    /// <summary>Whether the agent runs inside <see cref="KernelSandbox.CgroupPath"/>.</summary>
+    public bool InsideCgroup { get; }
+
+    /// <summary>
+    /// Makes <paramref name="count"/> sequential TCP connections to <paramref name="address"/>:<paramref name="port"/>;
+    /// each reads the backend's name line and closes. Failures are counted, not thrown.
+    /// </summary>
+    /// <param name="address">IPv4 or IPv6 address, e.g. a service VIP or a backend address.</param>
+    /// <param name="port">TCP port.</param>
+    /// <param name="count">How many connections to make, one after the other.</param>
+    /// <param name="timeout">Per connection, for the connect and again for the name line; default 2 s.</param>
+    /// <param name="cancellationToken">Cancels the wait (the agent is then unusable).</param>
+    public async Task<DialResult> DialAsync(string address, int port, int count = 1, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var perConnection = timeout ?? DefaultTimeout;
+        var reply = await _agent.SendAsync("dial", w =>
+        {
+            WriteEndpoint(w, address, port);
+            w.WriteNumber("count", count);
+            w.WriteNumber("timeoutMs", (int)perConnection.TotalMilliseconds);
+        }, 2 * count * perConnection, cancellationToken).ConfigureAwait(false);
+        return DialResult.Parse(reply);
+    }
+
+    /// <summary>
+    /// Connects once and reports the peer as the client sees it (getpeername) plus the name the
+    /// backend sent. Throws <see cref="SandboxAgentException"/> (with <see cref="SandboxAgentException.Errno"/>) if the connect fails.
+    /// </summary>
+    /// <param name="address">IPv4 or IPv6 address to connect to.</param>
+    /// <param name="port">TCP port.</param>
+    /// <param name="timeout">For the connect and again for the name line; default 2 s.</param>
+    /// <param name="cancellationToken">Cancels the wait (the agent is then unusable).</param>
+    public async Task<PeerResult> PeerAsync(string address, int port, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        var reply = await _agent.SendAsync("peer", w =>
+        {
+            WriteEndpoint(w, address, port);
+            w.WriteNumber("timeoutMs", (int)limit.TotalMilliseconds);
+        }, 2 * limit, cancellationToken).ConfigureAwait(false);
+        return PeerResult.Parse(reply);
+    }
+
+    /// <summary>
+    /// Opens a connection and keeps it open under <paramref name="id"/> (for tests of connections in
+    /// flight while the mesh changes); returns the backend's name. Throws <see cref="SandboxAgentException"/> if the connect fails.
+    /// </summary>
+    /// <param name="address">IPv4 or IPv6 address to connect to.</param>
+    /// <param name="port">TCP port.</param>
+    /// <param name="id">Your handle for <see cref="ReleaseAsync"/>; unique per client.</param>
+    /// <param name="timeout">For the connect and again for the name line; default 2 s.</param>
+    /// <param name="cancellationToken">Cancels the wait (the agent is then unusable).</param>
+    public async Task<string> HoldAsync(string address, int port, string id, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        var reply = await _agent.SendAsync("hold", w =>
+        {
+            WriteEndpoint(w, address, port);
+            w.WriteString("id", id);
+            w.WriteNumber("timeoutMs", (int)limit.TotalMilliseconds);
+        }, 2 * limit, cancellationToken).ConfigureAwait(false);
+        return reply.GetProperty("name").GetString()!;
+    }
+
+    /// <summary>
+    /// Checks that the held connection <paramref name="id"/> still echoes, then closes it. Throws
+    /// <see cref="SandboxAgentException"/> when it no longer works (Errno e.g. ECONNRESET, EOF, ETIMEDOUT).
+    /// </summary>
+    /// <param name="id">The id given to <see cref="HoldAsync"/>.</param>
+    /// <param name="timeout">For the echo round trip; default 2 s.</param>
+    /// <param name="cancellationToken">Cancels the wait (the agent is then unusable).</param>
+    public async Task ReleaseAsync(string id, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        await _agent.SendAsync("release", w =>
+        {
+            w.WriteString("id", id);
+            w.WriteNumber("timeoutMs", (int)limit.TotalMilliseconds);
+        }, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The agent's pid, cgroup, netns and held-connection count, as the agent itself sees them.</summary>
+    /// <param name="cancellationToken">Cancels the wait (the agent is then unusable).</param>
+    public async Task<AgentStats> StatsAsync(CancellationToken cancellationToken = default) =>
+        AgentStats.Parse(await _agent.SendAsync("stats", _ => { }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Kills the agent process (its held connections close with it).</summary>
+    public ValueTask DisposeAsync() => _agent.DisposeAsync();
+
+    internal static void WriteEndpoint(System.Text.Json.Utf8JsonWriter w, string address, int port)
+    {
+        // Parse here so a typo fails in the test with a clear message rather than in the agent.
+        var ip = IPAddress.Parse(address);
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        w.WriteString("address", ip.ToString());
+        w.WriteNumber("port", port);
+    }
+}

@@ -1,0 +1,43 @@
+using System.Net;
+
+namespace Kmesh.Sdk.Snapshot;
+
+/// <summary>
+/// Hands out ids in first-seen order and never changes one it gave. Thread-safe. The core
+/// keeps one for its lifetime; tests make a fresh one.
+/// </summary>
+public sealed class StableMeshIds : IMeshIds
+{
+    private readonly Interner _clusters = new();
+    private readonly Interner _services = new();
+    private readonly Interner _endpoints = new();
+
+    /// <inheritdoc />
+    public uint ClusterId(string clusterName) => _clusters.Get(clusterName);
+
+    /// <inheritdoc />
+    public uint ServiceId(string listenerName) => _services.Get(listenerName);
+
+    /// <inheritdoc />
+    public uint EndpointId(IPEndPoint endpoint) => _endpoints.Get(endpoint.ToString());
+
+    private sealed class Interner
+    {
+        private readonly Dictionary<string, uint> _ids = new(StringComparer.Ordinal);
+        private readonly Lock _lock = new();
+
+        public uint Get(string name)
+        {
+            ArgumentNullException.ThrowIfNull(name);
+            lock (_lock)
+            {
+                if (!_ids.TryGetValue(name, out var id))
+                {
+                    id = checked((uint)_ids.Count + 1);
+                    _ids.Add(name, id);
+                }
+                return id;
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Kmesh chain ABI: the contract between the core's entry/commit programs and every
+ * plugin program that runs in a hook's tail-call chain.
+ *
+ * One source of truth: the C# mirror (Kmesh.Sdk.Abi) is checked against the BTF of the
+ * compiled objects in a test, so a layout drift fails the build, not production.
+ *
+ * Rules for a chain program:
+ *  - it is one SEC("cgroup/connect4") or SEC("cgroup/connect6") program per hook it
+ *    serves (a prog array only takes programs of its first user's attach type);
+ *  - it reads and writes the connection being decided through km_ctx_get();
+ *  - it ends with `return km_next_connect4(ctx);` (or _connect6), which tail-calls the
+ *    next slot; the core writes km_slot_connect4/6 before the object is loaded.
+ */
+#ifndef KMESH_CHAIN_H
+#define KMESH_CHAIN_H
+
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+/* A major bump breaks plugins; a minor bump only adds (fields in reserved space, maps). */
+#define KMESH_ABI_MAJOR 1
+#define KMESH_ABI_MINOR 0
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+
+/* Slots of one hook's chain. Plugins take 0..KM_SLOT_COMMIT-1 in chain order. */
+#define KM_CHAIN_SIZE 32
+#define KM_SLOT_COMMIT (KM_CHAIN_SIZE - 1)
+#define KM_SLOT_UNSET 0xffffffffu
+
+/* What the commit program does with the connection. */
+enum km_verdict {
+	KM_VERDICT_PASS = 0,    /* leave the destination untouched */
+	KM_VERDICT_REWRITE = 1, /* connect to km_ctx.dest instead, remember the VIP */
+	KM_VERDICT_DENY = 2,    /* connect() fails at once with -km_ctx.deny_errno */
+};
+
+/* Why a decision was taken; counted per reason in km_stats. */
+enum km_reason {
+	KM_REASON_NONE = 0,
+	KM_REASON_NO_SERVICE = 1,      /* destination is not a service VIP: passed through */
+	KM_REASON_ROUTED = 2,          /* rewritten to an endpoint */
+	KM_REASON_NO_ENDPOINT = 3,     /* service known, no usable endpoint */
+	KM_REASON_UNFINISHED = 4,      /* chain ended with a service but no decision */
+	KM_REASON_FAULT = 5,           /* fault injection abort */
+	KM_REASON_RATE_LIMITED = 6,    /* connection rate limit */
+	KM_REASON_CIRCUIT_OPEN = 7,    /* circuit breaker */
+	KM_REASON_POLICY = 8,          /* any other plugin's denial */
+	KM_REASON_STALE_CONTEXT = 9,   /* scratch context did not belong to this socket */
+	KM_REASON__COUNT = 16,
+};
+
+/* An L4 address. IPv4 lives in addr[0]; ports are in network byte order. */
+struct km_addr {
+	__u32 addr[4];
+	__u16 port;
+	__u16 family; /* AF_INET or AF_INET6; 0 = unset */
+};
+
+/* The connection being decided. Lives in the per-CPU km_scratch map for the time of
+ * one chain run; the entry program fills the first block, plugins the second. */
+struct km_ctx {
+	__u64 cookie;         /* socket cookie: guards against a stale scratch entry */
+	__u64 cgroup_id;      /* cgroup v2 id of the connecting task */
+	struct km_addr orig;  /* what the application dialed */
+	__u32 protocol;       /* IPPROTO_TCP / IPPROTO_UDP */
+	__u32 abi;            /* (KMESH_ABI_MAJOR << 16) | KMESH_ABI_MINOR of the core */
+
+	__u32 service_id;     /* set by routing: the listener that matched; 0 = none */
+	__u32 cluster_id;     /* set by routing: the cluster chosen for this connect */
+	__u32 endpoint_id;    /* set by load balancing: the endpoint chosen */
+	__u32 verdict;        /* enum km_verdict */
+	__u32 reason;         /* enum km_reason */
+	__s32 deny_errno;     /* positive errno for KM_VERDICT_DENY */
+	struct km_addr dest;  /* the endpoint, for KM_VERDICT_REWRITE */
+	__u32 reserved[8];    /* room for minor versions */
+};
+
+/* Counters by reason, per CPU; the core sums them. */
+struct km_stats {
+	__u64 count[KM_REASON__COUNT];
+};
+
+/* Shared maps: pinned by name under the daemon's bpffs folder, so the core's object and
+ * every plugin object see the same map. Declaring one you do not use costs nothing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct km_ctx);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} km_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, KM_CHAIN_SIZE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} km_chain_c4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, KM_CHAIN_SIZE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} km_chain_c6 SEC(".maps");
+
+/* This object's slot in each chain, written by the core between open and load. */
+const volatile __u32 km_slot_connect4 = KM_SLOT_UNSET;
+const volatile __u32 km_slot_connect6 = KM_SLOT_UNSET;
+
+/* The context of the connect being decided, or NULL when the scratch entry belongs to
+ * another socket (then the program must leave the connect alone: return km_next). */
+static __always_inline struct km_ctx *km_ctx_get(struct bpf_sock_addr *ctx)
+{
+	__u32 zero = 0;
+	struct km_ctx *c = bpf_map_lookup_elem(&km_scratch, &zero);
+
+	if (!c || c->cookie != bpf_get_socket_cookie(ctx))
+		return NULL;
+	return c;
+}
+
+/* Deny the connect with a reason and an errno the application sees from connect(). */
+static __always_inline void km_deny(struct km_ctx *c, __u32 reason, __s32 err)
+{
+	c->verdict = KM_VERDICT_DENY;
+	c->reason = reason;
+	c->deny_errno = err;
+}
+
+/* Hand over to the next program of the chain; when there is none, to commit. Returns
+ * only when even commit is missing: then the connect proceeds untouched (fail-open). */
+static __always_inline int km_next_connect4(struct bpf_sock_addr *ctx)
+{
+	bpf_tail_call(ctx, &km_chain_c4, km_slot_connect4 + 1);
+	bpf_tail_call(ctx, &km_chain_c4, KM_SLOT_COMMIT);
+	return 1;
+}
+
+static __always_inline int km_next_connect6(struct bpf_sock_addr *ctx)
+{
+	bpf_tail_call(ctx, &km_chain_c6, km_slot_connect6 + 1);
+	bpf_tail_call(ctx, &km_chain_c6, KM_SLOT_COMMIT);
+	return 1;
+}
+
+/* Skip the rest of the chain and go straight to commit, e.g. when the destination is
+ * not a service: later plugins only act on services, so they need not run at all. */
+static __always_inline int km_finish_connect4(struct bpf_sock_addr *ctx)
+{
+	bpf_tail_call(ctx, &km_chain_c4, KM_SLOT_COMMIT);
+	return 1;
+}
+
+static __always_inline int km_finish_connect6(struct bpf_sock_addr *ctx)
+{
+	bpf_tail_call(ctx, &km_chain_c6, KM_SLOT_COMMIT);
+	return 1;
+}
+
+/* Every chain object says which ABI it was built for; the core reads this before load
+ * and refuses another major. Put `KMESH_OBJECT();` once in each object. */
+#define KMESH_OBJECT()                                                                \
+	char _license[] SEC("license") = "Dual BSD/GPL";                              \
+	const volatile __u32 km_abi_version = (KMESH_ABI_MAJOR << 16) | KMESH_ABI_MINOR
+
+#endif /* KMESH_CHAIN_H */

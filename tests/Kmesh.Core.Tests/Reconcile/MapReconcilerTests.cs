@@ -1,0 +1,156 @@
+using Kmesh.Core.Reconcile;
+using Kmesh.Sdk.Translation;
+
+namespace Kmesh.Core.Tests.Reconcile;
+
+public class MapReconcilerTests
+{
+    private readonly List<string> _journal = new();
+    private readonly Dictionary<(string, string), RecordingKernelMap> _maps = new();
+
+    private RecordingKernelMap Kernel(string plugin, string map, int capacity = 64, int keySize = 4, int valueSize = 4)
+    {
+        var created = new RecordingKernelMap(plugin, map, keySize, valueSize, capacity, _journal);
+        _maps[(plugin, map)] = created;
+        return created;
+    }
+
+    private IKernelMap? Lookup(string plugin, string map) => _maps.GetValueOrDefault((plugin, map));
+
+    private static PluginDesiredMaps Desired(string plugin, Action<TranslationOutput> fill)
+    {
+        var output = new TranslationOutput();
+        fill(output);
+        return new PluginDesiredMaps(plugin, output.Maps);
+    }
+
+    [Fact]
+    public void Apply_NewState_WritesEndpointsBeforeRoutesThatPointAtThem()
+    {
+        Kernel("routing", "routes");
+        Kernel("lb", "schedule");
+        Kernel("lb", "clusters");
+        var reconciler = new MapReconciler();
+
+        var result = reconciler.Apply(
+        [
+            Desired("routing", o => o.Map<uint, uint>("routes").Set(1, 7)),
+            Desired("lb", o => { o.Map<uint, uint>("schedule").Set(70, 1); o.Map<uint, uint>("clusters").Set(7, 1); }),
+        ], Lookup);
+
+        Assert.True(result.Complete);
+        Assert.Equal(3, result.Upserts);
+        Assert.Equal(["Upsert lb.schedule x1", "Upsert lb.clusters x1", "Upsert routing.routes x1"], _journal);
+    }
+
+    [Fact]
+    public void Apply_RemovedService_RemovesRoutesBeforeEndpoints()
+    {
+        Kernel("routing", "routes");
+        Kernel("lb", "schedule");
+        Kernel("lb", "clusters");
+        var reconciler = new MapReconciler();
+        reconciler.Apply(
+        [
+            Desired("routing", o => o.Map<uint, uint>("routes").Set(1, 7)),
+            Desired("lb", o => { o.Map<uint, uint>("schedule").Set(70, 1); o.Map<uint, uint>("clusters").Set(7, 1); }),
+        ], Lookup);
+        _journal.Clear();
+
+        var result = reconciler.Apply(
+        [
+            Desired("routing", o => o.Map<uint, uint>("routes")),
+            Desired("lb", o => { o.Map<uint, uint>("schedule"); o.Map<uint, uint>("clusters"); }),
+        ], Lookup);
+
+        Assert.Equal(3, result.Deletes);
+        Assert.Equal(["Delete routing.routes x1", "Delete lb.clusters x1", "Delete lb.schedule x1"], _journal);
+        Assert.All(_maps.Values, m => Assert.Empty(m.Contents));
+    }
+
+    [Fact]
+    public void Apply_SameStateTwice_WritesNothingTheSecondTime()
+    {
+        var map = Kernel("routing", "routes");
+        var reconciler = new MapReconciler();
+        var desired = Desired("routing", o => { var m = o.Map<uint, uint>("routes"); m.Set(1, 1); m.Set(2, 2); });
+        reconciler.Apply([desired], Lookup);
+        _journal.Clear();
+
+        var result = reconciler.Apply([desired], Lookup);
+
+        Assert.Equal(0, result.Upserts + result.Deletes);
+        Assert.Empty(_journal);
+        Assert.Equal(2, map.Contents.Count);
+    }
+
+    [Fact]
+    public void Apply_ChangedValue_RewritesOnlyThatEntry()
+    {
+        Kernel("routing", "routes");
+        var reconciler = new MapReconciler();
+        reconciler.Apply([Desired("routing", o => { var m = o.Map<uint, uint>("routes"); m.Set(1, 1); m.Set(2, 2); })], Lookup);
+
+        var result = reconciler.Apply([Desired("routing", o => { var m = o.Map<uint, uint>("routes"); m.Set(1, 1); m.Set(2, 3); })], Lookup);
+
+        Assert.Equal(1, result.Upserts);
+        Assert.Equal(0, result.Deletes);
+    }
+
+    [Fact]
+    public void Apply_MoreEntriesThanCapacity_RefusesThePluginAndNamesTheMap()
+    {
+        var routes = Kernel("routing", "routes", capacity: 2);
+        var schedule = Kernel("lb", "schedule");
+        var reconciler = new MapReconciler();
+
+        var result = reconciler.Apply(
+        [
+            Desired("routing", o => { var m = o.Map<uint, uint>("routes"); m.Set(1, 1); m.Set(2, 2); m.Set(3, 3); }),
+            Desired("lb", o => o.Map<uint, uint>("schedule").Set(9, 9)),
+        ], Lookup);
+
+        Assert.False(result.Complete);
+        var error = Assert.Single(result.PluginErrors);
+        Assert.Equal("routing", error.Key);
+        Assert.Contains("map routes", error.Value);
+        Assert.Contains("at most 2", error.Value);
+        Assert.Contains("--map-capacity routing.routes=", error.Value);
+        Assert.Empty(routes.Contents); // nothing truncated in
+        Assert.Single(schedule.Contents); // the other plugin still applied
+    }
+
+    [Fact]
+    public void Apply_FullMapDuringSwap_ShedsStaleEntriesFirst()
+    {
+        var routes = Kernel("routing", "routes", capacity: 2);
+        var reconciler = new MapReconciler();
+        reconciler.Apply([Desired("routing", o => { var m = o.Map<uint, uint>("routes"); m.Set(1, 1); m.Set(2, 2); })], Lookup);
+
+        var result = reconciler.Apply([Desired("routing", o => { var m = o.Map<uint, uint>("routes"); m.Set(3, 3); m.Set(4, 4); })], Lookup);
+
+        Assert.True(result.Complete, string.Join("; ", result.PluginErrors.Values));
+        Assert.Equal(2, routes.Contents.Count);
+    }
+
+    [Fact]
+    public void Apply_LayoutDrift_IsReportedAsMirrorDrift()
+    {
+        Kernel("routing", "routes", keySize: 20);
+        var reconciler = new MapReconciler();
+
+        var result = reconciler.Apply([Desired("routing", o => o.Map<uint, uint>("routes").Set(1, 1))], Lookup);
+
+        Assert.Contains("drifted", result.PluginErrors["routing"]);
+    }
+
+    [Fact]
+    public void Apply_UnknownMap_IsReported()
+    {
+        var reconciler = new MapReconciler();
+
+        var result = reconciler.Apply([Desired("routing", o => o.Map<uint, uint>("nope").Set(1, 1))], Lookup);
+
+        Assert.Contains("'nope'", result.PluginErrors["routing"]);
+    }
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using Kmesh.Plugins.LoadBalance;
+using Kmesh.Plugins.Routing;
+using Kmesh.Sdk.Abi;
+using Kmesh.Sdk.Snapshot;
+using Kmesh.Sdk.Translation;
+
+namespace Kmesh.Plugins.Tests;
+
+/// <summary>Runs the translators and reads their output back.</summary>
+internal static class Translation
+{
+    public const string RoutesMap = "rt_routes";
+    public const string ClustersMap = "lb_clusters";
+    public const string ScheduleMap = "lb_schedule";
+    public const byte IpProtoTcp = 6;
+
+    public static TranslationOutput Routing(MeshSnapshot snapshot)
+    {
+        var output = new TranslationOutput();
+        new RoutingTranslator().Translate(snapshot, output);
+        return output;
+    }
+
+    public static TranslationOutput LoadBalance(MeshSnapshot snapshot)
+    {
+        var output = new TranslationOutput();
+        new LoadBalanceTranslator().Translate(snapshot, output);
+        return output;
+    }
+
+    /// <summary>A map the translator declared (fails when it did not).</summary>
+    public static DesiredMap<TKey, TValue> Declared<TKey, TValue>(this TranslationOutput output, string name)
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        var map = Assert.Single(output.Maps, m => m.Name == name);
+        return Assert.IsType<DesiredMap<TKey, TValue>>(map);
+    }
+
+    public static DesiredMap<RouteKey, RouteValue> Routes(this TranslationOutput output) =>
+        output.Declared<RouteKey, RouteValue>(RoutesMap);
+
+    public static DesiredMap<uint, LbClusterEntry> LbClusters(this TranslationOutput output) =>
+        output.Declared<uint, LbClusterEntry>(ClustersMap);
+
+    public static DesiredMap<LbSlotKey, LbEndpointEntry> LbSchedule(this TranslationOutput output) =>
+        output.Declared<LbSlotKey, LbEndpointEntry>(ScheduleMap);
+
+    /// <summary>The bytes of a map struct, as the kernel stores it.</summary>
+    public static byte[] ToBytes<T>(T value) where T : unmanaged =>
+        MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)).ToArray();
+
+    public static RouteKey RouteKeyOf(string address, int port) =>
+        RouteKey.From(KmAddr.From(IPAddress.Parse(address), port), IpProtoTcp);
+
+    /// <summary>The route for a VIP:port (fails when there is none).</summary>
+    public static RouteValue RouteFor(this TranslationOutput output, string address, int port)
+    {
+        Assert.True(output.Routes().TryGet(RouteKeyOf(address, port), out var value),
+            $"no rt_routes entry for {address}:{port}; diagnostics: {string.Join(" | ", output.Diagnostics)}");
+        return value;
+    }
+
+    /// <summary>The cluster entry of a cluster (fails when there is none).</summary>
+    public static LbClusterEntry ClusterEntry(this TranslationOutput output, MeshSnapshot snapshot, string cluster)
+    {
+        Assert.True(output.LbClusters().TryGet(snapshot.Ids.ClusterId(cluster), out var entry), $"no lb_clusters entry for {cluster}");
+        return entry;
+    }
+
+    /// <summary>The endpoints of a cluster's schedule for a family, in slot order.</summary>
+    public static List<LbEndpointEntry> Slots(this TranslationOutput output, MeshSnapshot snapshot, string cluster, LbFamily family)
+    {
+        var entry = output.ClusterEntry(snapshot, cluster);
+        var length = family == LbFamily.V4 ? entry.LengthV4 : entry.LengthV6;
+        var id = snapshot.Ids.ClusterId(cluster);
+        var result = new List<LbEndpointEntry>();
+        for (uint slot = 0; slot < length; slot++)
+        {
+            Assert.True(output.LbSchedule().TryGet(new LbSlotKey(id, family, slot), out var endpoint),
+                $"cluster {cluster} {family}: slot {slot} of {length} is missing");
+            result.Add(endpoint);
+        }
+        Assert.False(output.LbSchedule().TryGet(new LbSlotKey(id, family, length), out _),
+            $"cluster {cluster} {family}: a slot past the length {length} is set");
+        return result;
+    }
+
+    /// <summary>Every entry of every map as hex, in a stable order: for comparing outputs byte for byte.</summary>
+    public static List<string> Dump(this TranslationOutput output) =>
+        output.Maps.SelectMany(m => m.Entries
+                .Select(e => $"{m.Name} {e.Key} {Convert.ToHexString(e.Value)}")
+                .Order(StringComparer.Ordinal))
+            .ToList();
+
+    public static TranslationDiagnostic AssertDiagnostic(this TranslationOutput output, DiagnosticSeverity severity, string resource, string? text = null)
+    {
+        var found = output.Diagnostics.FirstOrDefault(d => d.Severity == severity && d.Resource == resource
+            && (text is null || d.Message.Contains(text, StringComparison.OrdinalIgnoreCase)));
+        Assert.True(found is not null,
+            $"expected {severity} on '{resource}'{(text is null ? "" : $" mentioning '{text}'")}; got: {string.Join(" | ", output.Diagnostics)}");
+        return found!;
+    }
+
+    public static void AssertNoDiagnostics(this TranslationOutput output) =>
+        Assert.True(output.Diagnostics.Count == 0, "unexpected diagnostics: " + string.Join(" | ", output.Diagnostics));
+}
