@@ -8,6 +8,11 @@ namespace Kmesh.Bpf;
 /// An attachment (libbpf <c>struct bpf_link *</c>). Disposing destroys the link, which detaches
 /// the program - unless the link was pinned, in which case the pin keeps it attached.
 /// </summary>
+/// <remarks>
+/// The kernel detaches when the last reference to the link's file is gone. A child process
+/// forked at that moment holds a copy of every fd until it execs (bpf fds are O_CLOEXEC), so
+/// in a process that spawns children the detach can trail Dispose by a few milliseconds.
+/// </remarks>
 public sealed class BpfLink : SafeHandleZeroOrMinusOneIsInvalid
 {
     /// <summary>For the marshaller; links come from <see cref="BpfProgram.AttachCgroup"/> or <see cref="OpenPinned"/>.</summary>

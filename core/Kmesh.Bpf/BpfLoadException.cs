@@ -14,7 +14,7 @@ public sealed class BpfLoadException : BpfException
     public BpfLoadException(string objectName, string? programName, int errno, string verifierLog,
         IReadOnlyList<string> libbpfWarnings)
         : base("load", programName is null ? $"object '{objectName}'" : $"program '{programName}' of object '{objectName}'",
-            errno, Describe(verifierLog, libbpfWarnings))
+            errno, Describe(errno, verifierLog, libbpfWarnings))
     {
         ObjectName = objectName;
         ProgramName = programName;
@@ -38,8 +38,11 @@ public sealed class BpfLoadException : BpfException
     /// <summary>libbpf's warnings during the load, oldest first.</summary>
     public IReadOnlyList<string> LibbpfWarnings { get; }
 
-    private static string Describe(string log, IReadOnlyList<string> warnings)
+    private static string Describe(int errno, string log, IReadOnlyList<string> warnings)
     {
+        // The kernel fails even a valid program with ENOSPC when its log does not fit.
+        if (errno == Interop.Errno.ENOSPC && log.Length > 0)
+            return "The verifier log did not fit its buffer: raise BpfObjectOptions.VerifierLogSize.";
         string tail = Tail(log, 12);
         if (tail.Length > 0)
             return $"Verifier log (tail):{Environment.NewLine}{tail}";

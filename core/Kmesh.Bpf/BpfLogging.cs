@@ -11,7 +11,7 @@ public static class BpfLogging
     /// Null drops them. Messages during an object's Open/Load go to
     /// <see cref="BpfObjectOptions.Logger"/> instead when that is set.
     /// </summary>
-    public static void SetLogger(ILogger? logger) => LibbpfPrint.GlobalLogger = logger;
+    public static void Use(ILogger? logger) => LibbpfPrint.GlobalLogger = logger;
 
     /// <summary>The current process-wide logger.</summary>
     public static ILogger? Logger => LibbpfPrint.GlobalLogger;

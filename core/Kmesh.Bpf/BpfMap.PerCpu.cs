@@ -40,11 +40,30 @@ public sealed partial class BpfMap
         }
     }
 
-    /// <summary>Every CPU's value of <paramref name="key"/> (index = CPU); null when absent.</summary>
-    public TValue[]? LookupPerCpu<TKey, TValue>(in TKey key) where TKey : unmanaged where TValue : unmanaged
+    /// <summary>Every CPU's value of <paramref name="key"/> (index = CPU); empty when the key is absent.</summary>
+    public TValue[] LookupPerCpu<TKey, TValue>(in TKey key) where TKey : unmanaged where TValue : unmanaged
     {
         var values = new TValue[PossibleCpuCount];
-        return TryLookupPerCpu(in key, values.AsSpan()) ? values : null;
+        return TryLookupPerCpu(in key, values.AsSpan()) ? values : [];
+    }
+
+    /// <summary>
+    /// Every CPU's raw value of <paramref name="key"/> (index = CPU, <see cref="ValueSize"/> bytes
+    /// each, padding dropped); empty when the key is absent.
+    /// </summary>
+    public byte[][] LookupPerCpu<TKey>(in TKey key) where TKey : unmanaged
+    {
+        CheckKeyType<TKey>();
+        if (!IsPerCpu)
+            throw new InvalidOperationException($"Map '{Name}' is not per-CPU ({Type}).");
+        var buffer = new byte[ValueBufferSize];
+        if (!TryLookup(Bytes(in key), buffer))
+            return [];
+        int stride = RoundUp8(ValueSize);
+        var values = new byte[PossibleCpuCount][];
+        for (int cpu = 0; cpu < values.Length; cpu++)
+            values[cpu] = buffer.AsSpan(cpu * stride, (int)ValueSize).ToArray();
+        return values;
     }
 
     /// <summary>Writes every CPU's value of <paramref name="key"/>; <paramref name="values"/> has one per possible CPU.</summary>

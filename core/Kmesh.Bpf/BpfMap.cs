@@ -140,6 +140,8 @@ public sealed partial class BpfMap : IDisposable
 
     internal string Target => $"map '{Name}'";
 
+    internal nint Pointer => _map;
+
     internal void OnObjectLoaded()
     {
         RefreshFromLibbpf();

@@ -109,9 +109,23 @@ public sealed partial class BpfObject : IDisposable
     }
 
     /// <summary>Finds a map by name.</summary>
+    /// <remarks>Internal maps can also be found by their section name (".rodata"), as libbpf allows.</remarks>
     public bool TryGetMap(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out BpfMap? map)
     {
         map = Array.Find(_maps, m => m.Name == name);
+        if (map is null && name.StartsWith('.'))
+        {
+            var owner = FdLease.AddRef(_handle);
+            try
+            {
+                nint found = Libbpf.bpf_object__find_map_by_name(_handle.DangerousGetHandle(), name);
+                map = found == 0 ? null : Array.Find(_maps, m => m.Pointer == found);
+            }
+            finally
+            {
+                owner.DangerousRelease();
+            }
+        }
         return map is not null;
     }
 

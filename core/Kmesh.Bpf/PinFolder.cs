@@ -33,7 +33,7 @@ public static class PinFolder
     /// Unpins everything below <paramref name="path"/> and removes the folders. Objects still used
     /// by fds or programs live on; only the names go. A missing folder is not an error.
     /// </summary>
-    public static void RemoveRecursive(string path)
+    public static void Remove(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);

@@ -172,7 +172,7 @@ internal sealed class YamlProtoWriter(YamlSource source, TypeRegistry registry)
             case FieldType.Bool:
                 var b = Scalar(node, path, "expected true or false");
                 if (b.Kind != ScalarKind.Bool)
-                    throw source.Error(node, path, $"expected true or false, not '{b.Text}'");
+                    throw source.Error(node, path, b.Quoted ? "expected true or false, unquoted" : $"expected true or false, not '{b.Text}'");
                 w.WriteBooleanValue(YamlScalar.AsBool(b.Text));
                 break;
             case FieldType.String or FieldType.Bytes:
@@ -193,12 +193,8 @@ internal sealed class YamlProtoWriter(YamlSource source, TypeRegistry registry)
         var n = Scalar(node, path, "expected a number");
         switch (n.Kind)
         {
-            case ScalarKind.Integer:
-                w.WriteRawValue(YamlScalar.IntegerJson(n.Text));
-                break;
-            case ScalarKind.Float:
-                var (isString, text) = YamlScalar.FloatJson(n.Text);
-                if (isString) w.WriteStringValue(text); else w.WriteRawValue(text);
+            case ScalarKind.Integer or ScalarKind.Float:
+                SchemaFreeWriter.WriteNumber(w, n.Kind, n.Text);
                 break;
             case ScalarKind.String when n.Quoted || isFloat && n.Text is "NaN" or "Infinity" or "-Infinity":
                 // Protobuf JSON takes numbers in strings too (64-bit values are written so).
@@ -243,7 +239,7 @@ internal sealed class YamlProtoWriter(YamlSource source, TypeRegistry registry)
                     throw source.Error(node, path, "expected a mapping");
                 if (type.FullName == "google.protobuf.ListValue" && node is not YamlSequenceNode)
                     throw source.Error(node, path, "expected a list");
-                WriteFree(w, node, path);
+                SchemaFreeWriter.Write(w, node, path, source);
                 return;
             case "google.protobuf.Duration" or "google.protobuf.Timestamp" or "google.protobuf.FieldMask":
                 var t = Scalar(node, path, "expected a string");
@@ -290,47 +286,6 @@ internal sealed class YamlProtoWriter(YamlSource source, TypeRegistry registry)
             WriteMessage(w, value, type, FieldPath.Field(path, "value"));
         }
         w.WriteEndObject();
-    }
-
-    // Struct/Value content: no schema, so scalars are typed the YAML way.
-    private void WriteFree(Utf8JsonWriter w, YamlNode node, string path)
-    {
-        switch (node)
-        {
-            case YamlMappingNode map:
-                w.WriteStartObject();
-                foreach (var (key, value) in map.Children)
-                {
-                    var name = key is YamlScalarNode { Value: { } k } ? k : throw source.Error(key, path, "a key must be a scalar");
-                    w.WritePropertyName(name);
-                    WriteFree(w, value, FieldPath.MapKey(path, name));
-                }
-                w.WriteEndObject();
-                break;
-            case YamlSequenceNode list:
-                w.WriteStartArray();
-                var i = 0;
-                foreach (var item in list.Children)
-                    WriteFree(w, item, FieldPath.Index(path, i++));
-                w.WriteEndArray();
-                break;
-            case YamlScalarNode scalar:
-                var text = scalar.Value ?? "";
-                switch (YamlScalar.Classify(scalar))
-                {
-                    case ScalarKind.Null: w.WriteNullValue(); break;
-                    case ScalarKind.Bool: w.WriteBooleanValue(YamlScalar.AsBool(text)); break;
-                    case ScalarKind.Integer: w.WriteRawValue(YamlScalar.IntegerJson(text)); break;
-                    case ScalarKind.Float:
-                        var (isString, json) = YamlScalar.FloatJson(text);
-                        if (isString) w.WriteStringValue(json); else w.WriteRawValue(json);
-                        break;
-                    default: w.WriteStringValue(text); break;
-                }
-                break;
-            default:
-                throw source.Error(node, path, "unsupported YAML node");
-        }
     }
 
     private (string Text, ScalarKind Kind, bool Quoted) Scalar(YamlNode node, string path, string expected)

@@ -1,3 +1,4 @@
+using System.Net;
 using Envoy.Config.Cluster.V3;
 using Kmesh.Sdk.Abi;
 using Kmesh.Sdk.Snapshot;
@@ -46,16 +47,25 @@ public sealed class LoadBalanceTranslator : ITranslator
             schedule.Set(new LbSlotKey(clusterId, family, (uint)slot), new LbEndpointEntry
             {
                 Address = KmAddr.From(endpoint.Address),
-                EndpointId = snapshot.Ids.EndpointId(endpoint.Address),
+                EndpointId = snapshot.Ids.EndpointId(Unmapped(endpoint.Address)),
             });
         }
         return (uint)slots.Length;
     }
 
+    // An IPv4 backend reached by IPv6 connects (as ::ffff:a.b.c.d) is still the same endpoint: one id.
+    private static IPEndPoint Unmapped(IPEndPoint endpoint) => endpoint.Address.IsIPv4MappedToIPv6
+        ? new IPEndPoint(endpoint.Address.MapToIPv4(), endpoint.Port)
+        : endpoint;
+
     private static LbPolicy PolicyOf(Cluster cluster, string resource, TranslationOutput output)
     {
         if (cluster.LoadBalancingPolicy is not null)
+        {
+            // It supersedes lb_policy, so lb_policy is not looked at.
             output.Warn(resource, "load_balancing_policy", "typed load-balancing policies are not supported yet; using ROUND_ROBIN");
+            return LbPolicy.RoundRobin;
+        }
         switch (cluster.LbPolicy)
         {
             case Cluster.Types.LbPolicy.RoundRobin:

@@ -11,7 +11,8 @@ public static class WeightedSchedule
     /// <summary>
     /// The schedule as indexes into <paramref name="weights"/>. Weights are reduced by their
     /// greatest common divisor and, if their sum still exceeds <paramref name="maxLength"/>,
-    /// scaled down (every endpoint with a positive weight keeps at least one slot).
+    /// scaled down to <paramref name="maxLength"/> slots, each endpoint within one slot of its
+    /// share (every endpoint with a positive weight keeps at least one slot).
     /// Zero weights get no slot.
     /// </summary>
     public static int[] Build(IReadOnlyList<uint> weights, int maxLength)
@@ -43,38 +44,94 @@ public static class WeightedSchedule
     private static long[] Scale(IReadOnlyList<uint> weights, int maxLength)
     {
         var result = new long[weights.Count];
-        long gcd = 0;
         for (var i = 0; i < weights.Count; i++)
-        {
             result[i] = weights[i];
-            if (weights[i] > 0)
-                gcd = Gcd(gcd, weights[i]);
-        }
-        if (gcd == 0)
+        var sum = Reduce(result);
+        if (sum == 0)
             return result;
-        long sum = 0;
-        for (var i = 0; i < result.Length; i++)
-        {
-            result[i] /= gcd;
-            sum += result[i];
-        }
         var positive = result.Count(w => w > 0);
         if (positive > maxLength)
             throw new ArgumentException($"{positive} endpoints do not fit a schedule of {maxLength} slots.", nameof(weights));
-        while (sum > maxLength)
+        if (sum <= maxLength)
+            return result;
+
+        // Apportion maxLength slots by weight (largest remainder), so that every endpoint holds
+        // its exact share rounded up or down. An endpoint whose share is below one slot gets
+        // one; the others share what is left, which may lift more of them, so repeat.
+        var lifted = new bool[result.Length];
+        var pool = (long)maxLength;
+        var poolWeight = sum;
+        bool liftedMore;
+        do
         {
-            // Shrink proportionally; the floor of one slot can overshoot, so repeat.
-            var factor = (double)(maxLength - positive) / (sum - positive);
-            sum = 0;
+            liftedMore = false;
             for (var i = 0; i < result.Length; i++)
             {
-                if (result[i] == 0)
+                if (result[i] == 0 || lifted[i] || (Int128)result[i] * pool >= poolWeight)
                     continue;
-                result[i] = 1 + (long)Math.Floor((result[i] - 1) * factor);
-                sum += result[i];
+                lifted[i] = true;
+                liftedMore = true;
+            }
+            if (liftedMore)
+            {
+                pool = maxLength - lifted.Count(l => l);
+                poolWeight = 0;
+                for (var i = 0; i < result.Length; i++)
+                {
+                    if (!lifted[i])
+                        poolWeight += result[i];
+                }
             }
         }
-        return result;
+        while (liftedMore);
+
+        var slots = new long[result.Length];
+        var remainders = new long[result.Length];
+        var left = pool;
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (result[i] == 0)
+                continue;
+            if (lifted[i])
+            {
+                slots[i] = 1;
+                continue;
+            }
+            var share = (Int128)result[i] * pool;
+            slots[i] = (long)(share / poolWeight);
+            remainders[i] = (long)(share % poolWeight);
+            left -= slots[i];
+        }
+        // The slots rounding left over go to the largest remainders (ties: the heavier, then the first).
+        var byRemainder = Enumerable.Range(0, result.Length)
+            .Where(i => result[i] > 0 && !lifted[i] && remainders[i] > 0)
+            .OrderByDescending(i => remainders[i])
+            .ThenByDescending(i => result[i])
+            .ThenBy(i => i);
+        foreach (var i in byRemainder.Take((int)left))
+            slots[i]++;
+        Reduce(slots);
+        return slots;
+    }
+
+    /// <summary>Divides the weights by their greatest common divisor; returns their sum.</summary>
+    private static long Reduce(long[] weights)
+    {
+        long gcd = 0;
+        foreach (var w in weights)
+        {
+            if (w > 0)
+                gcd = Gcd(gcd, w);
+        }
+        if (gcd == 0)
+            return 0;
+        long sum = 0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            weights[i] /= gcd;
+            sum += weights[i];
+        }
+        return sum;
     }
 
     private static long Gcd(long a, long b)

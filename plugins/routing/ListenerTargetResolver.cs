@@ -46,7 +46,7 @@ internal static class ListenerTargetResolver
     {
         for (var i = 0; i < listener.FilterChains.Count; i++)
         {
-            if (listener.FilterChains[i].FilterChainMatch is null)
+            if (MatchesEverything(listener.FilterChains[i].FilterChainMatch))
                 return new ChosenChain(listener.FilterChains[i], $"filter_chains[{i}]");
         }
         if (listener.DefaultFilterChain is not null)
@@ -65,6 +65,11 @@ internal static class ListenerTargetResolver
             : "every filter chain has a filter_chain_match and there is no default_filter_chain; which one applies is not known at connect time");
         return null;
     }
+
+    // An empty filter_chain_match ("filter_chain_match: {}") matches every connection, as an absent one does.
+    private static bool MatchesEverything(FilterChainMatch? match) => match is null || match.Equals(EmptyMatch);
+
+    private static readonly FilterChainMatch EmptyMatch = new();
 
     private static ServiceTarget? FromTcpProxy(TcpProxy proxy, string resource, string field, TranslationOutput output)
     {
@@ -157,6 +162,13 @@ internal static class ListenerTargetResolver
         if (ways.All(w => w.Weight == 0))
         {
             output.Error(resource, field, "every cluster has weight 0");
+            return null;
+        }
+        // The kernel rolls modulo a 32-bit total: a sum that wraps would skew the split (Envoy refuses it too).
+        var sum = ways.Aggregate(0UL, (total, w) => total + w.Weight);
+        if (sum > uint.MaxValue)
+        {
+            output.Error(resource, field, $"the weights sum to {sum}, more than {uint.MaxValue}; the listener is left out");
             return null;
         }
         return new ServiceTarget(ways);

@@ -86,7 +86,7 @@ public sealed class RoutingTranslator : ITranslator
         var socket = address.SocketAddress;
         if (socket.Protocol != SocketAddress.Types.Protocol.Tcp)
         {
-            output.Warn(resource, field + ".protocol", "only TCP services are routed at connect time; skipped");
+            output.Warn(resource, field + ".socket_address.protocol", "only TCP services are routed at connect time; skipped");
             return;
         }
         if (!IPAddress.TryParse(socket.Address, out var ip))

@@ -20,4 +20,14 @@ internal static partial class Native
         }
         return Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
     }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+
+    /// <summary>Sends SIGTERM (what an orchestrator sends), unlike Process.Kill's SIGKILL.</summary>
+    public static void Terminate(int pid)
+    {
+        const int SigTerm = 15;
+        _ = kill(pid, SigTerm);
+    }
 }

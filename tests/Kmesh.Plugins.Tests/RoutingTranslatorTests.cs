@@ -7,8 +7,9 @@ namespace Kmesh.Plugins.Tests;
 
 public class RoutingTranslatorTests
 {
-    private const ushort AfInet = 2;
-    private const ushort AfInet6 = 10;
+    private const byte AfInet = 2;
+    private const byte AfInet6 = 10;
+    private const int MaxClusters = 16; // RT_MAX_CLUSTERS
 
     [Fact]
     public void TcpProxy_Ipv4Listener_OneRouteKeyedByVipPortInNetworkOrder()
@@ -89,7 +90,7 @@ public class RoutingTranslatorTests
             Assert.Equal(snapshot.Ids.ClusterId($"reviews-v{expectedClusters[i]}"), route.Clusters[i].ClusterId);
             Assert.Equal(expectedUppers[i], route.Clusters[i].Upper);
         }
-        for (var i = expectedClusters.Length; i < RoutingMaps.MaxClusters; i++)
+        for (var i = expectedClusters.Length; i < MaxClusters; i++)
             Assert.Equal(default, route.Clusters[i]);
     }
 
@@ -144,17 +145,17 @@ public class RoutingTranslatorTests
         output.AssertDiagnostic(DiagnosticSeverity.Error, "listener split", "sum");
     }
 
-    public static TheoryData<string, DiagnosticSeverity, string> ListenersThatAreNotServices => new()
+    public static TheoryData<string, DiagnosticSeverity, string, string> ListenersThatAreNotServices => new()
     {
         // wildcard listeners (Istio's virtualOutbound, a gateway on 0.0.0.0) catch every destination
-        { ListenerJson("wild", SocketAddress("0.0.0.0", 15001), TcpProxyFilter("passthrough")), DiagnosticSeverity.Info, "wildcard" },
-        { ListenerJson("wild", SocketAddress("::", 15001), TcpProxyFilter("passthrough")), DiagnosticSeverity.Info, "wildcard" },
-        { ListenerJson("wild", SocketAddress("127.10.0.10", 53, "UDP"), TcpProxyFilter("dns")), DiagnosticSeverity.Warning, "TCP" },
-        { ListenerJson("wild", """{ "pipe": { "path": "/run/app.sock" } }""", TcpProxyFilter("app")), DiagnosticSeverity.Warning, "Pipe" },
-        { ListenerJson("wild", SocketAddress("reviews.default.svc", 9080), TcpProxyFilter("reviews")), DiagnosticSeverity.Error, "not an IP address" },
-        { ListenerJson("wild", SocketAddress("127.10.0.10", 0), TcpProxyFilter("reviews")), DiagnosticSeverity.Error, "port" },
+        { ListenerJson(SocketAddress("0.0.0.0", 15001), TcpProxyFilter("passthrough")), DiagnosticSeverity.Info, "address.socket_address.address", "wildcard" },
+        { ListenerJson(SocketAddress("::", 15001), TcpProxyFilter("passthrough")), DiagnosticSeverity.Info, "address.socket_address.address", "wildcard" },
+        { ListenerJson(SocketAddress("127.10.0.10", 53, "UDP"), TcpProxyFilter("dns")), DiagnosticSeverity.Warning, "address.socket_address.protocol", "TCP" },
+        { ListenerJson("""{ "pipe": { "path": "/run/app.sock" } }""", TcpProxyFilter("app")), DiagnosticSeverity.Warning, "address", "Pipe" },
+        { ListenerJson(SocketAddress("reviews.default.svc", 9080), TcpProxyFilter("reviews")), DiagnosticSeverity.Error, "address.socket_address.address", "not an IP address" },
+        { ListenerJson(SocketAddress("127.10.0.10", 0), TcpProxyFilter("reviews")), DiagnosticSeverity.Error, "address.socket_address.port_value", "port" },
         {
-            ListenerJson("wild", SocketAddress("127.10.0.10", 9080), """
+            ListenerJson(SocketAddress("127.10.0.10", 9080), """
                 {
                   "name": "envoy.filters.network.local_ratelimit",
                   "typed_config": {
@@ -164,23 +165,23 @@ public class RoutingTranslatorTests
                   }
                 }
                 """),
-            DiagnosticSeverity.Warning, "tcp_proxy"
+            DiagnosticSeverity.Warning, "filter_chains[0]", "tcp_proxy"
         },
-        { ListenerJson("wild", SocketAddress("127.10.0.10", 9080), """{ "name": "envoy.filters.network.tcp_proxy" }"""), DiagnosticSeverity.Warning, "typed_config" },
-        { """{ "name": "wild", "address": { "socket_address": { "address": "127.10.0.10", "port_value": 9080 } } }""", DiagnosticSeverity.Error, "no filter chain" },
-        { """{ "name": "wild", "filter_chains": [ { "filters": [ { "name": "x" } ] } ] }""", DiagnosticSeverity.Error, "no address" },
+        { ListenerJson(SocketAddress("127.10.0.10", 9080), """{ "name": "envoy.filters.network.tcp_proxy" }"""), DiagnosticSeverity.Warning, "filter_chains[0].filters[0]", "typed_config" },
+        { """{ "name": "svc", "address": { "socket_address": { "address": "127.10.0.10", "port_value": 9080 } } }""", DiagnosticSeverity.Error, "filter_chains", "no filter chain" },
+        { """{ "name": "svc", "filter_chains": [ { "filters": [ { "name": "x" } ] } ] }""", DiagnosticSeverity.Error, "address", "no address" },
     };
 
     [Theory]
     [MemberData(nameof(ListenersThatAreNotServices))]
-    public void ListenerThatIsNotAService_NoEntryAndADiagnostic(string listenerJson, DiagnosticSeverity severity, string mentions)
+    public void ListenerThatIsNotAService_NoEntryAndADiagnosticNamingTheField(string listenerJson, DiagnosticSeverity severity, string field, string mentions)
     {
         var snapshot = new SnapshotBuilder().Listener(Listener(listenerJson)).Build();
 
         var output = Translation.Routing(snapshot);
 
         Assert.Equal(0, output.Routes().Count);
-        output.AssertDiagnostic(severity, "listener wild", mentions);
+        Assert.Equal(field, output.AssertDiagnostic(severity, "listener svc", mentions).Field);
     }
 
     [Fact]
@@ -443,8 +444,7 @@ public class RoutingTranslatorTests
         var map = Assert.Single(output.Maps);
         Assert.Equal("rt_routes", map.Name);
         Assert.Equal(20, map.KeySize);                                 // struct rt_key
-        Assert.Equal(16 + RoutingMaps.MaxClusters * 8, map.ValueSize); // struct rt_route
-        Assert.Equal(16, RoutingMaps.MaxClusters);                     // RT_MAX_CLUSTERS
+        Assert.Equal(16 + MaxClusters * 8, map.ValueSize);             // struct rt_route
     }
 
     private static SnapshotBuilder Bookinfo(SnapshotBuilder builder) => builder
@@ -454,9 +454,9 @@ public class RoutingTranslatorTests
         .Listener(TcpProxyListener("details", "127.10.0.4", 9080, "details"))
         .Listener(TcpProxyListener("outbound", "0.0.0.0", 15001, "PassthroughCluster"));
 
-    private static string ListenerJson(string name, string address, string filter) => $$"""
+    private static string ListenerJson(string address, string filter) => $$"""
         {
-          "name": "{{name}}",
+          "name": "svc",
           "address": {{address}},
           "filter_chains": [ { "filters": [ {{filter}} ] } ]
         }

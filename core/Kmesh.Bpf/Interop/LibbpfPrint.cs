@@ -16,6 +16,7 @@ internal static unsafe class LibbpfPrint
 {
     private const int LevelWarn = 0, LevelInfo = 1;
     private const int StackBufferSize = 1024;
+    private const string Prefix = "libbpf: ";
 
     private static readonly Lock s_installLock = new();
     private static volatile bool s_installed;
@@ -66,6 +67,8 @@ internal static unsafe class LibbpfPrint
                 return 0;
 
             string message = Format(format, args).TrimEnd('\n', ' ');
+            if (message.StartsWith(Prefix, StringComparison.Ordinal))
+                message = message[Prefix.Length..]; // libbpf prefixes its own lines; we add ours below
             if (collect)
                 scope!.Warnings.Add(message);
             if (logger is not null && logger.IsEnabled(logLevel))

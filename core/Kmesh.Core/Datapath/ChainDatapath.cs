@@ -80,29 +80,41 @@ public sealed partial class ChainDatapath : IDisposable
     public IReadOnlyDictionary<KmReason, ulong> ReadStats()
     {
         var result = new Dictionary<KmReason, ulong>();
-        var stats = _coreObjects[0].Map("km_stats");
-        var perCpu = stats.LookupPerCpu(0u);
-        foreach (var cpuValue in perCpu)
+        var perCpu = _coreObjects[0].Map("km_stats").LookupPerCpu<uint, KmStats>(0u) ?? [];
+        foreach (var cpu in perCpu)
         {
-            for (var reason = 0; reason * 8 + 8 <= cpuValue.Length; reason++)
+            for (var reason = 0; reason < KmStats.Reasons; reason++)
             {
-                var count = BitConverter.ToUInt64(cpuValue, reason * 8);
-                if (count == 0)
-                    continue;
-                result[(KmReason)reason] = result.GetValueOrDefault((KmReason)reason) + count;
+                if (cpu.Count[reason] != 0)
+                    result[(KmReason)reason] = result.GetValueOrDefault((KmReason)reason) + cpu.Count[reason];
             }
         }
         return result;
     }
+
+    /// <summary><c>struct km_stats</c>; filled by the kernel, hence never assigned here.</summary>
+#pragma warning disable CS0649
+    private struct KmStats
+    {
+        public const int Reasons = 16;
+        public ReasonCounts Count;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(KmStats.Reasons)]
+    private struct ReasonCounts
+    {
+        private ulong _first;
+    }
+#pragma warning restore CS0649
 
     private void PreparePinFolder()
     {
         if (Directory.Exists(_options.PinFolder))
         {
             LogStalePins(_log, _options.PinFolder);
-            PinFolder.Remove(_options.PinFolder);
+            Kmesh.Bpf.PinFolder.Remove(_options.PinFolder);
         }
-        PinFolder.Create(_options.PinFolder);
+        Kmesh.Bpf.PinFolder.Create(_options.PinFolder);
     }
 
     private BpfObject LoadCoreObject(string fileName, Action<BpfObject>? configure)
@@ -127,14 +139,14 @@ public sealed partial class ChainDatapath : IDisposable
     {
         foreach (var hook in ChainHooks.All)
         {
-            var chain = connect.Map(hook.ChainMapName());
+            var chain = new ProgramArray(connect.Map(hook.ChainMapName()));
             var commit = connect.Program(hook == ChainHook.Connect4 ? "km_commit4" : "km_commit6");
-            ProgramArray.Set(chain, ChainAbi.CommitSlot, commit);
+            chain.Set(ChainAbi.CommitSlot, commit);
             // From the end backwards: until slot 0 is filled, a connect goes straight to commit.
             for (var i = _plugins.Count - 1; i >= 0; i--)
             {
                 if (_plugins[i].Slots.TryGetValue(hook, out var slot))
-                    ProgramArray.Set(chain, (uint)slot, ChainProgram(_plugins[i], hook));
+                    chain.Set((uint)slot, ChainProgram(_plugins[i], hook));
             }
         }
     }
@@ -162,7 +174,7 @@ public sealed partial class ChainDatapath : IDisposable
         try
         {
             if (Directory.Exists(_options.PinFolder))
-                PinFolder.Remove(_options.PinFolder);
+                Kmesh.Bpf.PinFolder.Remove(_options.PinFolder);
         }
         catch (IOException e)
         {

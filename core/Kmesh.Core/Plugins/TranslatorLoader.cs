@@ -14,7 +14,7 @@ public static class TranslatorLoader
     private static readonly Type[] SharedTypes =
     [
         typeof(ITranslator),
-        typeof(Envoy.Config.Listener.V3.Listener),
+        typeof(global::Envoy.Config.Listener.V3.Listener),
         typeof(IMessage),
     ];
 

@@ -36,7 +36,7 @@ public sealed class KernelSandbox : IDisposable
     {
         try
         {
-            PinFolder.RemoveRecursive(PinRoot);
+            PinFolder.Remove(PinRoot);
         }
         finally
         {

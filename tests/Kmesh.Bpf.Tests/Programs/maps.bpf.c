@@ -71,5 +71,7 @@ struct {
 
 const volatile __u64 ro_wide = 0x1122334455667788ULL;
 const volatile __u16 ro_small = 7;
+/* A custom read-only section, as chain.h's km_abi_version (.rodata.kmesh) uses: its own map. */
+const volatile __u32 ro_custom SEC(".rodata.custom") = 5;
 
 char _license[] SEC("license") = "Dual BSD/GPL";

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Envoy.Config.Cluster.V3;
 using Envoy.Config.Core.V3;
+using SocketAddress = Envoy.Config.Core.V3.SocketAddress;
 using Envoy.Config.Endpoint.V3;
 using Kmesh.Core.Mesh;
 using Kmesh.Sdk.Snapshot;

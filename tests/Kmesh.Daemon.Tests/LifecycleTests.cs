@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Kmesh.Sdk.Testing;
+
+namespace Kmesh.Daemon.Tests;
+
+/// <summary>Start, stop, and what the daemon leaves behind: nothing.</summary>
+public sealed class LifecycleTests
+{
+    [KernelFact]
+    public async Task Sigterm_DetachesEverythingAndRemovesThePins()
+    {
+        await using var run = await MeshRun.StartAsync(TestMesh.Config());
+        Assert.NotEmpty(AttachedPrograms(run.Sandbox.CgroupPath));
+        Assert.True(Directory.Exists(run.Sandbox.PinPath));
+
+        var exitCode = await run.Daemon.StopAsync();
+
+        Assert.Equal(0, exitCode);
+        Assert.Empty(AttachedPrograms(run.Sandbox.CgroupPath));
+        Assert.False(Directory.Exists(run.Sandbox.PinPath), "the pin folder is still there");
+        var result = await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 2);
+        Assert.Equal(2, result.ErrorCount("ECONNREFUSED"));
+    }
+
+    [KernelFact]
+    public async Task Ready_LogsTheChainWithVersions()
+    {
+        await using var run = await MeshRun.StartAsync(TestMesh.Config());
+
+        var ready = await run.Daemon.WaitReadyAsync();
+
+        Assert.Contains("routing 1.0.0", ready);
+        Assert.Contains("loadbalance 1.0.0", ready);
+    }
+
+    /// <summary>The programs attached to a cgroup, as bpftool lists them (one line each).</summary>
+    private static List<string> AttachedPrograms(string cgroup)
+    {
+        var info = new ProcessStartInfo("bpftool", ["cgroup", "show", cgroup]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"bpftool failed: {process.StandardError.ReadToEnd()}");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => char.IsDigit(l.TrimStart()[0])).ToList();
+    }
+}

@@ -1,0 +1,73 @@
+using Kmesh.Sdk.Testing;
+
+namespace Kmesh.Daemon.Tests;
+
+/// <summary>A plugin that fails is left out and reported; the rest of the chain keeps serving.</summary>
+public sealed class PluginIsolationTests
+{
+    private static string[] Chain(string plugins, params string[] extra) =>
+        ["--plugin-dir", RepoPaths.TestPlugins, "--plugins", plugins, .. extra];
+
+    [KernelFact]
+    public async Task ObjectTheVerifierRejects_IsLeftOutWithTheVerifierLog()
+    {
+        await using var run = await MeshRun.StartAsync(TestMesh.Config(), Chain("routing,rejected,loadbalance"));
+
+        var error = await run.Daemon.WaitForLineAsync("Plugin rejected is left out", TimeSpan.FromSeconds(5));
+        Assert.Contains("verifier log", run.Daemon.Log);
+        Assert.Contains("invalid mem access", run.Daemon.Log);
+        Assert.DoesNotContain("rejected", await run.Daemon.WaitReadyAsync());
+        var result = await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 30);
+        Assert.Equal(10, result.Count("reviews-a"));
+        Assert.NotNull(error);
+    }
+
+    [KernelFact]
+    public async Task ObjectBuiltForAnotherAbiMajor_IsRefusedNamingBothVersions()
+    {
+        await using var run = await MeshRun.StartAsync(TestMesh.Config(), Chain("routing,futureabi,loadbalance"));
+
+        var error = await run.Daemon.WaitForLineAsync("Plugin futureabi is left out", TimeSpan.FromSeconds(5));
+
+        Assert.Contains("ABI 2.0", error);
+        Assert.Contains("ABI 1.0", error);
+        var result = await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 3);
+        Assert.Equal(3, result.Succeeded);
+    }
+
+    [KernelFact]
+    public async Task TranslatorThatThrows_IsIsolated_AndItsProgramStillPassesConnectsOn()
+    {
+        await using var run = await MeshRun.StartAsync(TestMesh.Config(), Chain("routing,throwing,loadbalance"));
+
+        var error = await run.Daemon.WaitForLineAsync("Plugin throwing kept its previous state", TimeSpan.FromSeconds(5));
+
+        Assert.Contains("fixture translator failure", error);
+        var result = await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 30);
+        Assert.Equal(10, result.Count("reviews-c"));
+    }
+
+    [KernelFact]
+    public async Task ChainWithoutLoadBalancing_FailsOpenByDefault()
+    {
+        var vipItself = new BackendSpec("vip-itself", TestMesh.ReviewsVip, TestMesh.Port);
+        await using var run = await MeshRun.StartAsync(TestMesh.Config(), ["--plugins", "routing"], extraBackends: [vipItself]);
+
+        var result = await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 5);
+
+        Assert.Equal(5, result.Count("vip-itself"));
+    }
+
+    [KernelFact]
+    public async Task ChainWithoutLoadBalancing_FailClosed_RefusesServiceConnects()
+    {
+        var vipItself = new BackendSpec("vip-itself", TestMesh.ReviewsVip, TestMesh.Port);
+        await using var run = await MeshRun.StartAsync(TestMesh.Config(), ["--plugins", "routing", "--fail-closed"], extraBackends: [vipItself]);
+
+        var service = await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 5);
+        var other = await run.Client.DialAsync(TestMesh.Direct.Address, TestMesh.Direct.Port, 5);
+
+        Assert.Equal(5, service.ErrorCount("ECONNREFUSED"));
+        Assert.Equal(5, other.Count("direct"));
+    }
+}

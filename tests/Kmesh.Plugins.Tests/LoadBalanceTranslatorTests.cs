@@ -1,0 +1,326 @@
+using System.Net;
+using Kmesh.Plugins.LoadBalance;
+using Kmesh.Sdk.Abi;
+using Kmesh.Sdk.Translation;
+using static Kmesh.Plugins.Tests.Resources;
+
+namespace Kmesh.Plugins.Tests;
+
+public class LoadBalanceTranslatorTests
+{
+    private static readonly string[] Three = ["10.0.1.1:9080", "10.0.1.2:9080", "10.0.1.3:9080"];
+
+    [Fact]
+    public void StaticCluster_RoundRobinThreeEndpoints_ScheduleIsExactlyTheEndpoints()
+    {
+        var snapshot = new SnapshotBuilder().Cluster(StaticCluster("reviews", "ROUND_ROBIN", Three)).Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        output.AssertNoDiagnostics();
+        var entry = output.ClusterEntry(snapshot, "reviews");
+        Assert.Equal(LbPolicy.RoundRobin, entry.Policy);
+        Assert.Equal(3u, entry.LengthV4);
+        var slots = output.Slots(snapshot, "reviews", LbFamily.V4);
+        Assert.Equal(Three.Order(), slots.Select(s => s.Address.ToString()).Order());
+        Assert.All(slots, s => Assert.Equal(KmAddr.AfInet, s.Address.Family));
+        Assert.All(slots, s => Assert.Equal(snapshot.Ids.EndpointId(s.Address.ToIPEndPoint()), s.EndpointId));
+        Assert.Equal(3, slots.Select(s => s.EndpointId).Distinct().Count());
+        Assert.Equal(9080, slots[0].Address.Port);
+    }
+
+    [Theory]
+    [InlineData("ROUND_ROBIN", LbPolicy.RoundRobin, false)]
+    [InlineData("RANDOM", LbPolicy.Random, false)]
+    [InlineData("LEAST_REQUEST", LbPolicy.RoundRobin, true)]
+    [InlineData("RING_HASH", LbPolicy.RoundRobin, true)]
+    [InlineData("MAGLEV", LbPolicy.RoundRobin, true)]
+    [InlineData("CLUSTER_PROVIDED", LbPolicy.RoundRobin, true)]
+    public void LbPolicy_Recorded_UnsupportedOnesWarnAndFallBackToRoundRobin(string envoyPolicy, LbPolicy expected, bool warns)
+    {
+        var snapshot = new SnapshotBuilder().Cluster(StaticCluster("reviews", envoyPolicy, Three)).Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        Assert.Equal(expected, output.ClusterEntry(snapshot, "reviews").Policy);
+        if (warns)
+            Assert.Equal("lb_policy", output.AssertDiagnostic(DiagnosticSeverity.Warning, "cluster reviews", envoyPolicy.Replace("_", "")).Field);
+        else
+            output.AssertNoDiagnostics();
+        Assert.Equal(3, output.Slots(snapshot, "reviews", LbFamily.V4).Count);
+    }
+
+    [Fact]
+    public void TypedLoadBalancingPolicy_WarnsAndUsesRoundRobin()
+    {
+        // lb_policy is ignored by Envoy once load_balancing_policy is set.
+        var cluster = Cluster("""
+            {
+              "name": "reviews",
+              "type": "EDS",
+              "lb_policy": "RANDOM",
+              "load_balancing_policy": { "policies": [ { "typed_extension_config": {
+                "name": "envoy.load_balancing_policies.least_request",
+                "typed_config": { "@type": "type.googleapis.com/envoy.extensions.load_balancing_policies.least_request.v3.LeastRequest" } } } ] }
+            }
+            """);
+        var snapshot = new SnapshotBuilder().Cluster(cluster).Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        Assert.Equal(LbPolicy.RoundRobin, output.ClusterEntry(snapshot, "reviews").Policy);
+        Assert.Equal("load_balancing_policy", output.AssertDiagnostic(DiagnosticSeverity.Warning, "cluster reviews").Field);
+    }
+
+    [Fact]
+    public void EndpointWeights_ThreeToOne_FourSlotsInterleaved()
+    {
+        var snapshot = new SnapshotBuilder()
+            .Cluster(EdsCluster("reviews"))
+            .Endpoints("reviews", LoadAssignment($$"""
+                { "cluster_name": "reviews", "endpoints": [ { "lb_endpoints": [
+                  {{LbEndpoint("10.0.1.1:9080", weight: 3)}}, {{LbEndpoint("10.0.1.2:9080", weight: 1)}} ] } ] }
+                """))
+            .Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        output.AssertNoDiagnostics();
+        var slots = output.Slots(snapshot, "reviews", LbFamily.V4).Select(s => s.Address.ToString()).ToList();
+        Assert.Equal(4, slots.Count);
+        Assert.Equal(3, slots.Count(s => s == "10.0.1.1:9080"));
+        Assert.Equal(1, slots.Count(s => s == "10.0.1.2:9080"));
+        Assert.True(WeightedScheduleTests.LongestRun(slots) <= 2, "A ran 3 times in a row: " + string.Join(" ", slots));
+    }
+
+    [Theory]
+    [InlineData("UNHEALTHY", false)]
+    [InlineData("DRAINING", false)]
+    [InlineData("TIMEOUT", false)]
+    [InlineData("HEALTHY", true)]
+    [InlineData("UNKNOWN", true)]
+    [InlineData("DEGRADED", true)]
+    public void HealthStatus_UnhealthyAndDrainingEndpointsExcluded(string health, bool used)
+    {
+        var snapshot = new SnapshotBuilder()
+            .Cluster(EdsCluster("reviews"))
+            .Endpoints("reviews", LoadAssignment($$"""
+                { "cluster_name": "reviews", "endpoints": [ { "lb_endpoints": [
+                  {{LbEndpoint("10.0.1.1:9080")}}, {{LbEndpoint("10.0.1.2:9080", health: health)}} ] } ] }
+                """))
+            .Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        var addresses = output.Slots(snapshot, "reviews", LbFamily.V4).Select(s => s.Address.ToString()).ToList();
+        Assert.Equal(used, addresses.Contains("10.0.1.2:9080"));
+        Assert.Contains("10.0.1.1:9080", addresses);
+        output.AssertNoDiagnostics();
+    }
+
+    [Theory]
+    [InlineData("UNHEALTHY", new[] { "10.0.2.1:9080", "10.0.2.2:9080" })]
+    [InlineData("HEALTHY", new[] { "10.0.1.1:9080" })]
+    public void Priorities_PriorityZeroWithoutUsableEndpoint_FailsOverToPriorityOne(string priorityZeroHealth, string[] expected)
+    {
+        var snapshot = new SnapshotBuilder()
+            .Cluster(EdsCluster("reviews"))
+            .Endpoints("reviews", LoadAssignment($$"""
+                { "cluster_name": "reviews", "endpoints": [
+                  { "priority": 1, "locality": { "zone": "b" }, "lb_endpoints": [ {{LbEndpoint("10.0.2.1:9080")}}, {{LbEndpoint("10.0.2.2:9080")}} ] },
+                  { "locality": { "zone": "a" }, "lb_endpoints": [ {{LbEndpoint("10.0.1.1:9080", health: priorityZeroHealth)}} ] },
+                  { "priority": 2, "lb_endpoints": [ {{LbEndpoint("10.0.3.1:9080")}} ] } ] }
+                """))
+            .Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        Assert.Equal(expected.Order(), output.Slots(snapshot, "reviews", LbFamily.V4).Select(s => s.Address.ToString()).Order());
+    }
+
+    [Fact]
+    public void Ipv4OnlyCluster_Ipv6ConnectsGetV4MappedAddresses()
+    {
+        var snapshot = new SnapshotBuilder().Cluster(StaticCluster("reviews", "ROUND_ROBIN", Three)).Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        var entry = output.ClusterEntry(snapshot, "reviews");
+        Assert.Equal(3u, entry.LengthV6);
+        var v6 = output.Slots(snapshot, "reviews", LbFamily.V6);
+        Assert.All(v6, s => Assert.Equal(KmAddr.AfInet6, s.Address.Family));
+        Assert.Equal(
+            ["[::ffff:10.0.1.1]:9080", "[::ffff:10.0.1.2]:9080", "[::ffff:10.0.1.3]:9080"],
+            v6.Select(s => s.Address.ToString()).Order());
+        var first = v6[0].Address.ToIPEndPoint();
+        Assert.True(first.Address.IsIPv4MappedToIPv6);
+        // The same backend keeps one endpoint id whichever family reached it.
+        var v4 = output.Slots(snapshot, "reviews", LbFamily.V4);
+        Assert.Equal(v4.Select(s => s.EndpointId).Order(), v6.Select(s => s.EndpointId).Order());
+    }
+
+    [Fact]
+    public void Ipv6OnlyCluster_Ipv4ConnectsHaveNoSchedule()
+    {
+        var snapshot = new SnapshotBuilder().Cluster(StaticCluster("ratings", "ROUND_ROBIN", "[fd00:20::1]:9080", "[fd00:20::2]:9080")).Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        var entry = output.ClusterEntry(snapshot, "ratings");
+        Assert.Equal(0u, entry.LengthV4);
+        Assert.Equal(2u, entry.LengthV6);
+        Assert.Empty(output.Slots(snapshot, "ratings", LbFamily.V4));
+        Assert.All(output.Slots(snapshot, "ratings", LbFamily.V6), s => Assert.Equal(KmAddr.AfInet6, s.Address.Family));
+    }
+
+    [Fact]
+    public void DualStackCluster_EachFamilyGetsItsOwnEndpoints()
+    {
+        var snapshot = new SnapshotBuilder()
+            .Cluster(StaticCluster("details", "ROUND_ROBIN", "10.0.3.1:9080", "[fd00:30::1]:9080", "10.0.3.2:9080"))
+            .Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        Assert.Equal(["10.0.3.1:9080", "10.0.3.2:9080"], output.Slots(snapshot, "details", LbFamily.V4).Select(s => s.Address.ToString()).Order());
+        Assert.Equal("[fd00:30::1]:9080", Assert.Single(output.Slots(snapshot, "details", LbFamily.V6)).Address.ToString());
+    }
+
+    [Fact]
+    public void NoEndpoints_LengthsZeroSoTheKernelRefusesTheConnect()
+    {
+        var snapshot = new SnapshotBuilder()
+            .Cluster(EdsCluster("not-yet"))      // EDS has not answered
+            .Cluster(EdsCluster("scaled-to-zero"))
+            .Endpoints("scaled-to-zero", LoadAssignment("""{ "cluster_name": "scaled-to-zero" }"""))
+            .Cluster(EdsCluster("all-down"))
+            .Endpoints("all-down", LoadAssignment($$"""
+                { "cluster_name": "all-down", "endpoints": [ { "lb_endpoints": [ {{LbEndpoint("10.0.1.1:80", health: "UNHEALTHY")}} ] } ] }
+                """))
+            .Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        foreach (var cluster in new[] { "not-yet", "scaled-to-zero", "all-down" })
+        {
+            var entry = output.ClusterEntry(snapshot, cluster);
+            Assert.Equal(0u, entry.LengthV4);
+            Assert.Equal(0u, entry.LengthV6);
+        }
+        Assert.Equal(0, output.LbSchedule().Count);
+        output.AssertNoDiagnostics();
+    }
+
+    [Theory]
+    [InlineData("""{ "endpoint": { "address": { "socket_address": { "address": "reviews.local", "port_value": 80 } } } }""", "not an IP address")]
+    [InlineData("""{ "endpoint": { "address": { "pipe": { "path": "/run/app.sock" } } } }""", "socket addresses")]
+    [InlineData("""{ "endpoint": { "address": { "socket_address": { "address": "10.0.1.9", "port_value": 0 } } } }""", "port")]
+    [InlineData("""{ "endpoint_name": "named" }""", "endpoint_name")]
+    public void UnusableEndpoint_SkippedWithAWarning(string lbEndpoint, string mentions)
+    {
+        var snapshot = new SnapshotBuilder()
+            .Cluster(EdsCluster("reviews"))
+            .Endpoints("reviews", LoadAssignment($$"""
+                { "cluster_name": "reviews", "endpoints": [ { "lb_endpoints": [ {{LbEndpoint("10.0.1.1:9080")}}, {{lbEndpoint}} ] } ] }
+                """))
+            .Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        Assert.Equal("10.0.1.1:9080", Assert.Single(output.Slots(snapshot, "reviews", LbFamily.V4)).Address.ToString());
+        var warning = output.AssertDiagnostic(DiagnosticSeverity.Warning, "cluster reviews", mentions);
+        Assert.StartsWith("endpoints[0].lb_endpoints[1]", warning.Field);
+    }
+
+    [Fact]
+    public void ManyEndpoints_BeyondMaxSchedule_FirstOnesUsedWithAWarning()
+    {
+        var endpoints = Enumerable.Range(0, 1100).Select(i => $"10.1.{i / 256}.{i % 256}:80").ToArray();
+        var snapshot = new SnapshotBuilder().Cluster(StaticCluster("big", "RANDOM", endpoints)).Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        var entry = output.ClusterEntry(snapshot, "big");
+        Assert.Equal(1024u, entry.LengthV4);
+        Assert.Equal(1024, output.Slots(snapshot, "big", LbFamily.V4).Select(s => s.EndpointId).Distinct().Count());
+        output.AssertDiagnostic(DiagnosticSeverity.Warning, "cluster big", "1024");
+    }
+
+    [Fact]
+    public void ScheduleMap_HoldsExactlyTheSlotsOfEveryCluster()
+    {
+        var snapshot = new SnapshotBuilder()
+            .Cluster(StaticCluster("a", "ROUND_ROBIN", Three))
+            .Cluster(StaticCluster("b", "RANDOM", "[fd00::1]:80"))
+            .Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        var total = output.LbClusters().TypedEntries.Sum(e => (int)(e.Value.LengthV4 + e.Value.LengthV6));
+        Assert.Equal(3 + 3 + 0 + 1, total);
+        Assert.Equal(total, output.LbSchedule().Count);
+        Assert.Equal(2, output.LbClusters().Count);
+    }
+
+    [Fact]
+    public void MapDeclarationOrder_ScheduleBeforeClusters()
+    {
+        // The core writes maps in declaration order and deletes in reverse: a cluster entry
+        // must never point at slots that are not written yet.
+        foreach (var snapshot in new[] { new SnapshotBuilder().Build(), new SnapshotBuilder().Cluster(StaticCluster("a", "ROUND_ROBIN", Three)).Build() })
+        {
+            var output = Translation.LoadBalance(snapshot);
+            Assert.Equal(["lb_schedule", "lb_clusters"], output.Maps.Select(m => m.Name));
+        }
+    }
+
+    [Fact]
+    public void MapLayout_MatchesLoadBalanceHeader()
+    {
+        var output = Translation.LoadBalance(new SnapshotBuilder().Build());
+
+        var schedule = output.LbSchedule();
+        Assert.Equal(12, schedule.KeySize);   // struct lb_slot_key
+        Assert.Equal(24, schedule.ValueSize); // struct lb_endpoint (km_addr + id)
+        var clusters = output.LbClusters();
+        Assert.Equal(4, clusters.KeySize);    // __u32 cluster id
+        Assert.Equal(16, clusters.ValueSize); // struct lb_cluster
+    }
+
+    [Fact]
+    public void Translate_SameSnapshotTwice_IdenticalBytes()
+    {
+        var snapshot = new SnapshotBuilder()
+            .Cluster(StaticCluster("a", "ROUND_ROBIN", Three))
+            .Cluster(StaticCluster("b", "RANDOM", "[fd00::1]:80", "10.9.9.9:80"))
+            .Cluster(EdsCluster("c"))
+            .Endpoints("c", LoadAssignment($$"""
+                { "cluster_name": "c", "endpoints": [ { "lb_endpoints": [
+                  {{LbEndpoint("10.0.5.1:80", weight: 5)}}, {{LbEndpoint("10.0.5.2:80", weight: 1)}}, {{LbEndpoint("10.0.5.3:80", weight: 1)}} ] } ] }
+                """))
+            .Build();
+
+        var first = Translation.LoadBalance(snapshot);
+        var second = Translation.LoadBalance(snapshot);
+
+        Assert.Equal(first.Dump(), second.Dump());
+        Assert.Equal(7, first.Slots(snapshot, "c", LbFamily.V4).Count);
+    }
+
+    [Fact]
+    public void RoutingAndLoadBalancing_AgreeOnClusterIds()
+    {
+        var snapshot = new SnapshotBuilder()
+            .Listener(TcpProxyListener("reviews", "127.10.0.10", 9080, "reviews"))
+            .Cluster(StaticCluster("other", "ROUND_ROBIN", "10.0.9.9:80"))
+            .Cluster(StaticCluster("reviews", "ROUND_ROBIN", Three))
+            .Build();
+
+        var routing = Translation.Routing(snapshot);
+        var loadBalance = Translation.LoadBalance(snapshot);
+
+        var clusterId = routing.RouteFor("127.10.0.10", 9080).Clusters[0].ClusterId;
+        Assert.True(loadBalance.LbClusters().TryGet(clusterId, out var entry));
+        Assert.Equal(3u, entry.LengthV4);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+
+namespace Kmesh.Xds.Tests;
+
+/// <summary>The watcher reports real content changes, however the file was replaced, and nothing else.</summary>
+public sealed class ConfigFileWatcherTests : IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private readonly string _dir = Directory.CreateTempSubdirectory("kmesh-watch-").FullName;
+    private readonly BlockingCollection<string> _seen = new();
+
+    private string FilePath => Path.Combine(_dir, "mesh.yaml");
+
+    public void Dispose()
+    {
+        _seen.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private ConfigFileWatcher Watch(TimeSpan? poll = null) =>
+        new(FilePath, _seen.Add, debounce: TimeSpan.FromMilliseconds(50), pollInterval: poll);
+
+    private string Next()
+    {
+        Assert.True(_seen.TryTake(out var text, Wait), "no change was reported");
+        return text!;
+    }
+
+    [Fact]
+    public void InPlaceEdit_IsReportedOnce()
+    {
+        File.WriteAllText(FilePath, "v1");
+        using var watcher = Watch();
+        Assert.Equal("v1", watcher.CurrentText);
+
+        File.WriteAllText(FilePath, "v2");
+
+        Assert.Equal("v2", Next());
+        Assert.False(_seen.TryTake(out _, TimeSpan.FromMilliseconds(500)), "one edit, one callback");
+        Assert.Equal("v2", watcher.CurrentText);
+    }
+
+    [Fact]
+    public void RenameOverTheFile_IsReported()
+    {
+        File.WriteAllText(FilePath, "v1");
+        using var watcher = Watch();
+
+        var temp = Path.Combine(_dir, ".mesh.yaml.tmp");
+        File.WriteAllText(temp, "v2 by rename");
+        File.Move(temp, FilePath, overwrite: true);
+
+        Assert.Equal("v2 by rename", Next());
+    }
+
+    [Fact]
+    public void TouchWithoutChange_IsNotReported()
+    {
+        File.WriteAllText(FilePath, "same");
+        using var watcher = Watch(poll: TimeSpan.FromMilliseconds(100));
+
+        File.SetLastWriteTimeUtc(FilePath, DateTime.UtcNow.AddMinutes(1));
+        File.WriteAllText(FilePath, "same");
+
+        Assert.False(_seen.TryTake(out _, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public void FileCreatedLater_IsReported()
+    {
+        using var watcher = Watch();
+        Assert.Null(watcher.CurrentText);
+
+        File.WriteAllText(FilePath, "born");
+
+        Assert.Equal("born", Next());
+    }
+
+    [Fact]
+    public void NoCallbackAfterDispose()
+    {
+        File.WriteAllText(FilePath, "v1");
+        var watcher = Watch(poll: TimeSpan.FromMilliseconds(50));
+        watcher.Dispose();
+
+        File.WriteAllText(FilePath, "v2");
+
+        Assert.False(_seen.TryTake(out _, TimeSpan.FromMilliseconds(500)));
+    }
+}
