@@ -64,4 +64,21 @@ public sealed class LiveConfigTests
         Assert.Equal(1, run.Daemon.ExitCode);
         Assert.False(Directory.Exists(run.Sandbox.PinPath));
     }
+
+    [KernelFact]
+    public async Task ServiceRemoved_ItsVipIsNoLongerRouted_AndItsEntriesAreGone()
+    {
+        await using var run = await MeshRun.StartAsync(TestMesh.Config());
+        var skip = run.Daemon.Lines.Count;
+
+        await run.RewriteConfigAsync(TestMesh.Config(reviewsService: false));
+        var applied = await run.Daemon.WaitForLineAsync("Applied config", ChangeTimeout, skip);
+
+        // One route, one cluster entry and three schedule slots per family: 1 + 1 + 6.
+        Assert.Contains("0 entries written, 8 removed", applied);
+        var result = await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 3);
+        Assert.Equal(3, result.ErrorCount("ECONNREFUSED"));
+        var others = await run.Client.DialAsync(TestMesh.ProductVip, TestMesh.Port, 4);
+        Assert.Equal(4, others.Succeeded);
+    }
 }

@@ -36,14 +36,18 @@ internal static class TestMesh
     public static readonly string[] SandboxAddresses = ["fd00:21::1", "fd00:21::2"];
 
     /// <summary>The config; <paramref name="reviews"/> lists the reviews endpoints (to test live edits).</summary>
-    public static string Config(params string[] reviews)
+    public static string Config(params string[] reviews) => Config(reviewsService: true, reviews);
+
+    /// <summary>The config, with or without the whole reviews service (listener and cluster).</summary>
+    public static string Config(bool reviewsService, params string[] reviews)
     {
         if (reviews.Length == 0)
             reviews = ["127.0.1.1", "127.0.1.2", "127.0.1.3"];
         var yaml = new System.Text.StringBuilder();
         yaml.AppendLine("static_resources:");
         yaml.AppendLine("  listeners:");
-        TcpProxy(yaml, "reviews", ReviewsVip, "cluster: reviews");
+        if (reviewsService)
+            TcpProxy(yaml, "reviews", ReviewsVip, "cluster: reviews");
         TcpProxy(yaml, "ratings", RatingsVip, "weighted_clusters: { clusters: [ { name: ratings-v1, weight: 90 }, { name: ratings-v2, weight: 10 } ] }");
         TcpProxy(yaml, "details", DetailsVip, "cluster: details");
         TcpProxy(yaml, "productpage", ProductVip, "cluster: productpage");
@@ -66,13 +70,37 @@ internal static class TestMesh
         yaml.AppendLine("              - { match: { prefix: \"/a\" }, route: { cluster: reviews } }");
         yaml.AppendLine("              - { match: { prefix: \"/\" }, route: { cluster: random } }");
         yaml.AppendLine("  clusters:");
-        Cluster(yaml, "reviews", "ROUND_ROBIN", reviews.Select(a => (a, 1)).ToArray());
+        if (reviewsService)
+            Cluster(yaml, "reviews", "ROUND_ROBIN", reviews.Select(a => (a, 1)).ToArray());
         Cluster(yaml, "ratings-v1", "ROUND_ROBIN", ("127.0.2.1", 1));
         Cluster(yaml, "ratings-v2", "ROUND_ROBIN", ("127.0.2.10", 1));
         Cluster(yaml, "details", "RANDOM", ("fd00:21::1", 1), ("fd00:21::2", 1));
         Cluster(yaml, "productpage", "ROUND_ROBIN", ("127.0.3.1", 3), ("127.0.3.2", 1));
         Cluster(yaml, "random", "RANDOM", ("127.0.4.1", 1), ("127.0.4.2", 1), ("127.0.4.3", 1));
         Cluster(yaml, "empty", "ROUND_ROBIN");
+        return yaml.ToString();
+    }
+
+    public const string DnsVip = "127.20.0.20";
+    public const int DnsPort = 9555;
+
+    /// <summary>A service whose STRICT_DNS cluster names "localhost": the daemon resolves it.</summary>
+    public static string DnsConfig(string host = "localhost")
+    {
+        var yaml = new System.Text.StringBuilder();
+        yaml.AppendLine("static_resources:");
+        yaml.AppendLine("  listeners:");
+        TcpProxy(yaml, "web", DnsVip, "cluster: web");
+        yaml.AppendLine("  clusters:");
+        yaml.AppendLine("  - name: web");
+        yaml.AppendLine("    type: STRICT_DNS");
+        yaml.AppendLine("    dns_lookup_family: V4_ONLY");
+        yaml.AppendLine("    dns_refresh_rate: 1s");
+        yaml.AppendLine("    load_assignment:");
+        yaml.AppendLine("      cluster_name: web");
+        yaml.AppendLine("      endpoints:");
+        yaml.AppendLine("      - lb_endpoints:");
+        yaml.AppendLine($"        - endpoint: {{ address: {{ socket_address: {{ address: {host}, port_value: {DnsPort} }} }} }}");
         return yaml.ToString();
     }
 

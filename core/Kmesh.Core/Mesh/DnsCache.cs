@@ -31,33 +31,56 @@ public sealed class DnsCache
         return _addresses.TryGetValue(host, out var found) ? found : [];
     }
 
-    /// <summary>Resolves every name; true when any name's addresses changed. Failures are returned, not thrown.</summary>
+    /// <summary>How long one name may take before it counts as a failed lookup.</summary>
+    public TimeSpan LookupTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Resolves every name, all at once and each within <see cref="LookupTimeout"/>, so one
+    /// slow name never holds up the others. Returns whether any name's addresses changed;
+    /// failures are returned, not thrown.
+    /// </summary>
     public async Task<(bool Changed, IReadOnlyList<string> Failures)> RefreshAsync(IEnumerable<string> hosts, CancellationToken cancellationToken)
     {
+        var names = hosts.Where(h => !IPAddress.TryParse(h, out _)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var lookups = await Task.WhenAll(names.Select(host => LookupAsync(host, cancellationToken))).ConfigureAwait(false);
         var changed = false;
         var failures = new List<string>();
-        foreach (var host in hosts.Distinct(StringComparer.OrdinalIgnoreCase))
+        foreach (var (host, resolved, failure) in lookups)
         {
-            if (IPAddress.TryParse(host, out _))
+            if (failure is not null)
+            {
+                failures.Add($"{host}: {failure}");
                 continue;
-            try
-            {
-                var resolved = (await _resolve(host, cancellationToken).ConfigureAwait(false))
-                    .Where(a => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
-                    .OrderBy(a => a.ToString(), StringComparer.Ordinal)
-                    .ToArray();
-                var previous = _addresses.GetValueOrDefault(host);
-                if (previous is null || !previous.SequenceEqual(resolved))
-                {
-                    _addresses[host] = resolved;
-                    changed = true;
-                }
             }
-            catch (SocketException e)
+            var previous = _addresses.GetValueOrDefault(host);
+            if (previous is null || !previous.SequenceEqual(resolved!))
             {
-                failures.Add($"{host}: {e.Message}");
+                _addresses[host] = resolved!;
+                changed = true;
             }
         }
         return (changed, failures);
+    }
+
+    private async Task<(string Host, IPAddress[]? Addresses, string? Failure)> LookupAsync(string host, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(LookupTimeout);
+        try
+        {
+            var resolved = (await _resolve(host, timeout.Token).ConfigureAwait(false))
+                .Where(a => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                .OrderBy(a => a.ToString(), StringComparer.Ordinal)
+                .ToArray();
+            return (host, resolved, null);
+        }
+        catch (SocketException e)
+        {
+            return (host, null, e.Message);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (host, null, $"no answer within {LookupTimeout.TotalSeconds:0.#} s");
+        }
     }
 }

@@ -15,6 +15,9 @@ public interface IKernelMap
     /// <summary>How many entries fit.</summary>
     int Capacity { get; }
 
-    /// <summary>Applies one step (all upserts or all deletes); returns how many took effect, in order.</summary>
+    /// <summary>
+    /// Applies one step (all upserts or all deletes); returns how many took effect, in order.
+    /// A failure part-way throws <see cref="MapApplyException"/> saying how many did.
+    /// </summary>
     int Apply(MapStep step);
 }

@@ -47,6 +47,11 @@ public sealed class MapReconciler
             {
                 done = map.Apply(step);
             }
+            catch (MapApplyException e)
+            {
+                done = e.Done;
+                errors[step.Plugin] = $"map {step.Map}: {e.Message}";
+            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 errors[step.Plugin] = $"map {step.Map}: {e.Message}";
@@ -55,7 +60,7 @@ public sealed class MapReconciler
             for (var i = 0; i < done; i++)
                 _applied.Record(step.Plugin, step.Map, step.Ops[i]);
             if (step.Kind == MapOpKind.Upsert) upserts += done; else deletes += done;
-            if (done < step.Ops.Count)
+            if (done < step.Ops.Count && !errors.ContainsKey(step.Plugin))
                 errors[step.Plugin] = $"map {step.Map}: only {done} of {step.Ops.Count} changes took effect";
         }
         return new ReconcileResult(upserts, deletes, errors);
