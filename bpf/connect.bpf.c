@@ -102,20 +102,31 @@ static __always_inline void km_remember_vip(struct bpf_sock_addr *ctx, struct km
 		*vip = c->orig;
 }
 
-SEC("cgroup/connect4")
-int km_commit4(struct bpf_sock_addr *ctx)
-{
-	struct km_ctx *c = km_ctx_get(ctx);
+/* The family-independent part of commit: the return value for connect(), or
+ * KM_COMMIT_REWRITE when the caller is to rewrite the destination. */
+#define KM_COMMIT_REWRITE -1
 
+static __always_inline int km_commit_decide(struct bpf_sock_addr *ctx, struct km_ctx *c, __u16 family)
+{
 	if (!c) {
 		km_count(KM_REASON_STALE_CONTEXT);
 		return 1;
 	}
 	if (c->verdict == KM_VERDICT_DENY)
 		return km_commit_deny(c);
-	if (c->verdict != KM_VERDICT_REWRITE || c->dest.family != AF_INET)
+	if (c->verdict != KM_VERDICT_REWRITE || c->dest.family != family)
 		return km_commit_pass(ctx, c);
+	return KM_COMMIT_REWRITE;
+}
 
+SEC("cgroup/connect4")
+int km_commit4(struct bpf_sock_addr *ctx)
+{
+	struct km_ctx *c = km_ctx_get(ctx);
+	int ret = km_commit_decide(ctx, c, AF_INET);
+
+	if (ret != KM_COMMIT_REWRITE || !c)
+		return ret;
 	ctx->user_ip4 = c->dest.addr[0];
 	ctx->user_port = c->dest.port;
 	km_remember_vip(ctx, c);
@@ -127,16 +138,10 @@ SEC("cgroup/connect6")
 int km_commit6(struct bpf_sock_addr *ctx)
 {
 	struct km_ctx *c = km_ctx_get(ctx);
+	int ret = km_commit_decide(ctx, c, AF_INET6);
 
-	if (!c) {
-		km_count(KM_REASON_STALE_CONTEXT);
-		return 1;
-	}
-	if (c->verdict == KM_VERDICT_DENY)
-		return km_commit_deny(c);
-	if (c->verdict != KM_VERDICT_REWRITE || c->dest.family != AF_INET6)
-		return km_commit_pass(ctx, c);
-
+	if (ret != KM_COMMIT_REWRITE || !c)
+		return ret;
 	ctx->user_ip6[0] = c->dest.addr[0];
 	ctx->user_ip6[1] = c->dest.addr[1];
 	ctx->user_ip6[2] = c->dest.addr[2];

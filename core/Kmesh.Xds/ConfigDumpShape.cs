@@ -12,7 +12,7 @@ namespace Kmesh.Xds;
 /// An admin <c>/config_dump</c> (as <c>istioctl proxy-config</c> saves it): the active
 /// listeners, clusters, routes and endpoints of its sections. Warming and draining states,
 /// and sections that hold no such resource (bootstrap, secrets...), are not the running
-/// config and are skipped.
+/// config and are skipped; a section of a type Kmesh does not know is skipped with a warning.
 /// </summary>
 internal static class ConfigDumpShape
 {
@@ -50,7 +50,13 @@ internal static class ConfigDumpShape
             var path = FieldPath.Index("configs", index++);
             if (section is not YamlMappingNode map)
                 throw ctx.Source.Error(section, path, "expected a mapping with an \"@type\"");
-            var type = ctx.Reader.Writer.ResolveAny(map, path, out _);
+            var type = ctx.Reader.Writer.TryResolveAny(map, path, out var url, out var typeNode);
+            if (type is null)
+            {
+                ctx.Source.Warn(typeNode, path,
+                    $"unknown config dump section '{url}': Kmesh does not know the message type {UnknownTypes.TypeName(url)}; skipped");
+                continue;
+            }
             if (!Sections.TryGetValue(type.FullName, out var lists))
                 continue;
             YamlNav.CheckKeys(ctx.Source, map, type, path);

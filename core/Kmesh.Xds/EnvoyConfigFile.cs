@@ -12,6 +12,13 @@ namespace Kmesh.Xds;
 /// <c>"@type"</c> (Envoy's file-based xDS); an admin <c>/config_dump</c>; or a bare resource or
 /// bare list of one resource type.
 /// </summary>
+/// <remarks>
+/// What Kmesh cannot use does not fail the file: an extension of a type it does not know
+/// (Istio's filters, Envoy extensions outside its API) is kept with its type URL and no
+/// content, and a listed resource of a type it does not read is left out; each is reported in
+/// <see cref="EnvoyResources.Warnings"/>. Mistakes still fail: bad YAML, unknown fields or
+/// enum names of known types, values of the wrong kind.
+/// </remarks>
 public static partial class EnvoyConfigFile
 {
     /// <summary>Reads and parses a file.</summary>

@@ -27,6 +27,13 @@ public sealed record EnvoyResources(
     public IReadOnlyDictionary<(string TypeUrl, string Name), int> ResourceLines { get; init; } =
         new Dictionary<(string TypeUrl, string Name), int>();
 
+    /// <summary>
+    /// What was read but is not applied, in file order: extensions of a type Kmesh does not
+    /// know (their <c>google.protobuf.Any</c> keeps the type URL with an empty value) and
+    /// resources of a type it does not read (left out). Empty when everything applies.
+    /// </summary>
+    public IReadOnlyList<ConfigWarning> Warnings { get; init; } = [];
+
     /// <summary>The line a resource starts on, or null when it did not come from the file.</summary>
     public int? LineOf(string typeUrl, string name) =>
         ResourceLines.TryGetValue((typeUrl, name), out var line) ? line : null;

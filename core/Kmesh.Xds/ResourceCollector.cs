@@ -46,5 +46,5 @@ internal sealed class ResourceCollector(YamlSource source)
     }
 
     public EnvoyResources Build(string? versionInfo) =>
-        new(_listeners, _clusters, _endpoints, _routes, versionInfo) { ResourceLines = _lines };
+        new(_listeners, _clusters, _endpoints, _routes, versionInfo) { ResourceLines = _lines, Warnings = source.Warnings.ToList() };
 }

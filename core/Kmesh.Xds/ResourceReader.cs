@@ -8,7 +8,8 @@ namespace Kmesh.Xds;
 /// Reads one resource node into a message: YAML to JSON through <see cref="YamlProtoWriter"/>,
 /// then Google.Protobuf's <see cref="JsonParser"/>. The parser says what is wrong but not
 /// where, so on failure the resource is narrowed down field by field, re-parsing each one
-/// alone, until the offending YAML node is found.
+/// alone, until the offending YAML node is found. Warnings about unknown types in the
+/// resource are recorded only once it has parsed.
 /// </summary>
 internal sealed class ResourceReader(YamlSource source, TypeRegistry registry)
 {
@@ -23,10 +24,17 @@ internal sealed class ResourceReader(YamlSource source, TypeRegistry registry)
 
     public IMessage Read(YamlNode node, MessageDescriptor type, string path, bool skipTypeKey = false)
     {
+        _writer.TakeWarnings();
         var json = _writer.MessageJson(node, type, path, skipTypeKey);
-        return TryParse(json, type, out var message, out var error)
-            ? message
-            : throw Locate(node, type, path, error);
+        if (!TryParse(json, type, out var message, out var error))
+            throw Locate(node, type, path, error);
+        var warnings = _writer.TakeWarnings();
+        if (warnings.Count > 0)
+        {
+            UnknownTypes.Restore(message, registry);
+            source.Warn(warnings);
+        }
+        return message;
     }
 
     private bool TryParse(string json, MessageDescriptor type, out IMessage message, out Exception error)
@@ -92,10 +100,11 @@ internal sealed class ResourceReader(YamlSource source, TypeRegistry registry)
     {
         if (field.FieldType == FieldType.Message && !field.IsMap && node is YamlMappingNode map)
         {
-            var type = field.MessageType;
+            MessageDescriptor? type = field.MessageType;
             if (type.FullName == "google.protobuf.Any")
-                type = _writer.ResolveAny(map, path, out _);
-            if (!YamlProtoWriter.IsSpecial(type) && !YamlProtoWriter.IsWrapper(type))
+                type = _writer.TryResolveAny(map, path, out _, out _);
+            // An Any of an unknown type is written as a placeholder, which cannot be at fault.
+            if (type is not null && !YamlProtoWriter.IsSpecial(type) && !YamlProtoWriter.IsWrapper(type))
                 return Locate(map, type, path, error);
         }
         return source.Error(node, path, error.Message, error);

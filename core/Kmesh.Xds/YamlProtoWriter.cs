@@ -10,10 +10,14 @@ namespace Kmesh.Xds;
 /// Turns a YAML node into protobuf JSON for a given message type, walking the message's
 /// descriptor alongside. Walking the schema is what lets every mistake it can see (unknown
 /// field, wrong kind of value, unknown enum name or <c>@type</c>, two members of a oneof) be
-/// reported at the exact YAML node; Google.Protobuf's JSON parser then does the rest.
+/// reported at the exact YAML node; Google.Protobuf's JSON parser then does the rest. An
+/// <c>Any</c> of a type that is not compiled in is written as a placeholder with a warning
+/// (see <see cref="UnknownTypes"/>).
 /// </summary>
 internal sealed class YamlProtoWriter(YamlSource source, TypeRegistry registry)
 {
+    private readonly List<ConfigWarning> _pending = [];
+
     private const string AnyName = "google.protobuf.Any";
     private const string ValueName = "google.protobuf.Value";
     private const string NullValueName = "google.protobuf.NullValue";
@@ -61,18 +65,36 @@ internal sealed class YamlProtoWriter(YamlSource source, TypeRegistry registry)
     /// <summary>Whether this is one of google/protobuf/wrappers.proto's types, whose JSON is the bare value.</summary>
     public static bool IsWrapper(MessageDescriptor type) => type.File.Name == "google/protobuf/wrappers.proto";
 
-    /// <summary>Resolves the <c>@type</c> of an <c>Any</c> mapping, or throws at that key.</summary>
-    public MessageDescriptor ResolveAny(YamlMappingNode map, string path, out string typeUrl)
+    /// <summary>
+    /// Warnings about unknown <c>@type</c>s met since the last <see cref="TakeWarnings"/>. They
+    /// are held back until the message they are in parses, so that the narrowing down of an
+    /// error (which writes fields again) does not repeat them.
+    /// </summary>
+    public List<ConfigWarning> TakeWarnings()
     {
-        var typeNode = map.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode { Value: "@type" });
-        if (typeNode.Value is not YamlScalarNode { Value: { Length: > 0 } url })
+        var taken = _pending.ToList();
+        _pending.Clear();
+        return taken;
+    }
+
+    /// <summary>
+    /// Resolves the <c>@type</c> of an <c>Any</c> mapping; null when no type of that name is
+    /// compiled in. Throws when there is no <c>@type</c>.
+    /// </summary>
+    public MessageDescriptor? TryResolveAny(YamlMappingNode map, string path, out string typeUrl, out YamlNode typeNode)
+    {
+        var entry = map.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode { Value: "@type" });
+        if (entry.Value is not YamlScalarNode { Value: { Length: > 0 } url })
             throw source.Error(map, path, "missing \"@type\": an Any needs the type URL of its content");
         typeUrl = url;
-        var name = url[(url.LastIndexOf('/') + 1)..];
-        return registry.Find(name)
-            ?? throw source.Error(typeNode.Value, FieldPath.Field(path, "@type"),
-                $"unknown @type '{url}': Kmesh does not know the message type {name}");
+        typeNode = entry.Value;
+        return registry.Find(UnknownTypes.TypeName(url));
     }
+
+    /// <summary>The error for an <c>@type</c> that must be known here.</summary>
+    public ConfigParseException UnknownType(YamlNode typeNode, string path, string typeUrl) =>
+        source.Error(typeNode, FieldPath.Field(path, "@type"),
+            $"unknown @type '{typeUrl}': Kmesh does not know the message type {UnknownTypes.TypeName(typeUrl)}{UnknownTypes.Hint(typeUrl)}");
 
     private static string Write(Action<Utf8JsonWriter> body)
     {
@@ -266,7 +288,22 @@ internal sealed class YamlProtoWriter(YamlSource source, TypeRegistry registry)
     {
         if (node is not YamlMappingNode map)
             throw source.Error(node, path, "expected a mapping with an \"@type\"");
-        var type = ResolveAny(map, path, out var url);
+        if (TryResolveAny(map, path, out var url, out var typeNode) is not { } type)
+        {
+            // Not a type of the compiled API (an Istio filter, a newer Envoy extension): kept as
+            // the type URL alone, which whoever reads the config skips; the rest still applies.
+            // The parser would refuse the URL, so a placeholder stands in until Restore.
+            _pending.Add(source.Warning(typeNode, path,
+                $"unknown @type '{url}': Kmesh does not know the message type {UnknownTypes.TypeName(url)}{UnknownTypes.Hint(url)}; " +
+                "its content is not read and what it configures is not applied"));
+            w.WriteStartObject();
+            w.WriteString("@type", UnknownTypes.Placeholder(url));
+            w.WritePropertyName("value");
+            w.WriteStartObject();
+            w.WriteEndObject();
+            w.WriteEndObject();
+            return;
+        }
         if (!IsSpecial(type))
         {
             // The resolved type's fields are checked like any message's, "@type" written first.

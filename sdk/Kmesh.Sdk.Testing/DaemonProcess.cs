@@ -104,6 +104,16 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// <summary>Waits until the daemon says <c>ready</c>.</summary>
     public Task<string> WaitReadyAsync(TimeSpan? timeout = null) => WaitForLineAsync(@"\bready\b", timeout ?? TimeSpan.FromSeconds(60));
 
+    /// <summary>Waits for the daemon to exit by itself (e.g. after a start-up error); returns the exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        var finished = await Task.WhenAny(_exited.Task, Task.Delay(timeout)).ConfigureAwait(false);
+        if (finished != _exited.Task)
+            throw new TimeoutException($"the daemon did not exit within {timeout}; its log:{Environment.NewLine}{Log}");
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+        return _process.ExitCode;
+    }
+
     /// <summary>Sends SIGTERM and waits for the exit; kills it if it does not stop in time. Returns the exit code.</summary>
     public async Task<int> StopAsync(TimeSpan? timeout = null)
     {

@@ -33,6 +33,23 @@ public sealed class LifecycleTests
         Assert.Contains("loadbalance 1.0.0", ready);
     }
 
+    [KernelFact]
+    public async Task SecondDaemonOnTheSamePins_IsRefused_AndTheFirstKeepsServing()
+    {
+        await using var run = await MeshRun.StartAsync(TestMesh.Config());
+
+        await using var second = DaemonProcess.Start(RepoPaths.DaemonDll,
+            ["--config", run.ConfigPath, "--cgroup", run.Sandbox.CgroupPath, "--bpffs", run.Sandbox.PinPath, "--plugin-dir", RepoPaths.Plugins]);
+        var exitCode = await second.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var refusal = await second.WaitForLineAsync("could not start", TimeSpan.FromSeconds(1));
+
+        Assert.True(refusal.Contains("already uses pin folder"), refusal);
+        Assert.Equal(1, exitCode);
+        Assert.True(Directory.Exists(run.Sandbox.PinPath));
+        var result = await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 3);
+        Assert.Equal(3, result.Succeeded);
+    }
+
     /// <summary>The programs attached to a cgroup, as bpftool lists them (one line each).</summary>
     private static List<string> AttachedPrograms(string cgroup)
     {

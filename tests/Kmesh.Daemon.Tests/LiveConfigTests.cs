@@ -56,12 +56,12 @@ public sealed class LiveConfigTests
     {
         await using var run = await MeshRun.StartAsync("static_resources:\n  listeners:\n  - name: x\n    adress: {}\n", waitReady: false);
 
-        var line = await run.Daemon.WaitForLineAsync("could not start", TimeSpan.FromSeconds(30));
-        await run.Daemon.StopAsync();
+        var exitCode = await run.Daemon.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var line = await run.Daemon.WaitForLineAsync("could not start", TimeSpan.FromSeconds(1));
 
         Assert.Contains(":4:", line);
         Assert.Contains("adress", line);
-        Assert.Equal(1, run.Daemon.ExitCode);
+        Assert.Equal(1, exitCode);
         Assert.False(Directory.Exists(run.Sandbox.PinPath));
     }
 

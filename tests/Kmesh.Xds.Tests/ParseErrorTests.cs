@@ -159,27 +159,35 @@ public class ParseErrorTests
     }
 
     [Fact]
-    public void UnknownResourceType_IsNamed()
+    public void UnknownResourceType_IsNamedInAWarning()
     {
-        var ex = Fail("""
+        // Not an error since unknown types are skipped (see UnknownTypeTests), but a typo is
+        // still pointed at, with the likely intended type.
+        var r = EnvoyConfigFile.Parse("mesh.yaml", """
             version_info: "1"
             resources:
             - "@type": type.googleapis.com/envoy.config.listener.v3.Listner
               name: l
             """);
 
-        Assert.Equal((3, 12), (ex.Line, ex.Column));
-        Assert.Contains("unknown @type 'type.googleapis.com/envoy.config.listener.v3.Listner'", ex.Message);
+        Assert.Empty(r.Listeners);
+        var warning = Assert.Single(r.Warnings);
+        Assert.Equal((3, 12), (warning.Line, warning.Column));
+        Assert.Contains("unknown resource type 'type.googleapis.com/envoy.config.listener.v3.Listner'", warning.Message);
+        Assert.Contains("did you mean 'type.googleapis.com/envoy.config.listener.v3.Listener'?", warning.Message);
     }
 
     [Fact]
-    public void UnknownTypedConfigType_IsNamed()
+    public void UnknownTypedConfigType_IsNamedInAWarning()
     {
-        var ex = Fail(TcpListener.Replace("tcp_proxy.v3.TcpProxy", "tcp_proxy.v3.TcpProxi").Replace("CLUSTER", "b"));
+        var r = EnvoyConfigFile.Parse("mesh.yaml", TcpListener.Replace("tcp_proxy.v3.TcpProxy", "tcp_proxy.v3.TcpProxi").Replace("CLUSTER", "b"));
 
-        Assert.Equal(10, ex.Line);
-        Assert.Equal("listeners[0].filter_chains[0].filters[0].typed_config.@type", ex.FieldPath);
-        Assert.Contains("envoy.extensions.filters.network.tcp_proxy.v3.TcpProxi", ex.Message);
+        var warning = Assert.Single(r.Warnings);
+        Assert.Equal(10, warning.Line);
+        Assert.Equal("listeners[0].filter_chains[0].filters[0].typed_config", warning.FieldPath);
+        Assert.Contains("envoy.extensions.filters.network.tcp_proxy.v3.TcpProxi", warning.Message);
+        Assert.Contains("did you mean 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy'?", warning.Message);
+        Assert.True(r.Listeners[0].FilterChains[0].Filters[0].TypedConfig.Value.IsEmpty);
     }
 
     [Fact]

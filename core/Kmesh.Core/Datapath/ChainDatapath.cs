@@ -24,6 +24,7 @@ public sealed partial class ChainDatapath : IDisposable
     private readonly List<ActivePlugin> _plugins = new();
     private readonly List<PluginStatus> _statuses = new();
     private readonly Dictionary<(string Plugin, string Map), IKernelMap> _mapCache = new();
+    private InstanceLock? _lock;
 
     private ChainDatapath(DatapathOptions options, ILogger log)
     {
@@ -47,6 +48,7 @@ public sealed partial class ChainDatapath : IDisposable
         var datapath = new ChainDatapath(options, log);
         try
         {
+            datapath._lock = InstanceLock.Acquire(options.PinFolder);
             datapath.PreparePinFolder();
             var connect = datapath.LoadCoreObject(ConnectObject, o => o.SetReadOnlyGlobal("km_fail_closed", options.FailClosed ? 1u : 0u));
             var peer = datapath.LoadCoreObject(PeerObject, null);
@@ -171,6 +173,8 @@ public sealed partial class ChainDatapath : IDisposable
         foreach (var bpfObject in _coreObjects)
             bpfObject.Dispose();
         _coreObjects.Clear();
+        if (_lock is null)
+            return; // never took the folder: it may be another daemon's
         try
         {
             if (Directory.Exists(_options.PinFolder))
@@ -180,6 +184,8 @@ public sealed partial class ChainDatapath : IDisposable
         {
             LogPinRemovalFailed(_log, _options.PinFolder, e.Message);
         }
+        _lock?.Dispose();
+        _lock = null;
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Removing pins left in {PinFolder} by an earlier run")]

@@ -53,6 +53,7 @@ public sealed partial class MeshDaemon : IAsyncDisposable
             LogCatalogProblem(log, problem);
         var chosen = catalog.Select(options.Plugins);
         var (resources, version) = ReadConfig(options.ConfigPath);
+        ReportConfigWarnings(log, resources);
 
         var datapath = ChainDatapath.Start(new DatapathOptions
         {
@@ -116,6 +117,7 @@ public sealed partial class MeshDaemon : IAsyncDisposable
             try
             {
                 (_resources, _version) = ReadConfig(_options.ConfigPath);
+                ReportConfigWarnings(_log, _resources);
             }
             catch (Exception e) when (e is ConfigParseException or IOException)
             {
@@ -150,6 +152,13 @@ public sealed partial class MeshDaemon : IAsyncDisposable
         return (resources, version);
     }
 
+    /// <summary>Parts of the file that are not understood (unknown extension types) are said once per load.</summary>
+    private static void ReportConfigWarnings(ILogger log, EnvoyResources resources)
+    {
+        foreach (var warning in resources.Warnings)
+            LogConfigWarning(log, warning.ToString());
+    }
+
     /// <summary>Stops following changes, detaches from the cgroup and removes the pins.</summary>
     public ValueTask DisposeAsync()
     {
@@ -171,6 +180,9 @@ public sealed partial class MeshDaemon : IAsyncDisposable
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "DNS: {Failure}; keeping the last addresses")]
     private static partial void LogDnsFailure(ILogger logger, string failure);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Config: {Warning}")]
+    private static partial void LogConfigWarning(ILogger logger, string warning);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Stopped: detached from {Cgroup}, pins removed")]
     private static partial void LogStopped(ILogger logger, string cgroup);

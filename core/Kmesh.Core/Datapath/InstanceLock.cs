@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Kmesh.Core.Datapath;
+
+/// <summary>
+/// One daemon per pin folder: a second one would take the first's pins for stale and remove
+/// them under it. The lock is an exclusive open of a file under /run (the runtime maps
+/// FileShare.None to flock), so the kernel releases it when the holder dies, however it dies.
+/// </summary>
+public sealed class InstanceLock : IDisposable
+{
+    private readonly FileStream _file;
+
+    private InstanceLock(FileStream file) => _file = file;
+
+    /// <summary>Where lock files live.</summary>
+    public static string Directory { get; set; } = "/run/kmesh";
+
+    /// <summary>Takes the lock for <paramref name="pinFolder"/>, or throws naming the folder.</summary>
+    public static InstanceLock Acquire(string pinFolder)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var id = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(pinFolder))))[..16].ToLowerInvariant();
+        var path = Path.Combine(Directory, $"instance-{id}.lock");
+        try
+        {
+            var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            // The lock file itself cannot be read by others while held; the owner goes beside it.
+            File.WriteAllText(OwnerPath(path), $"{Environment.ProcessId}");
+            return new InstanceLock(file);
+        }
+        catch (IOException)
+        {
+            var owner = File.Exists(OwnerPath(path)) ? File.ReadAllText(OwnerPath(path)).Trim() : "unknown";
+            throw new IOException($"another kmesh daemon (pid {owner}) already uses pin folder {pinFolder}; stop it or pass another --bpffs");
+        }
+    }
+
+    private static string OwnerPath(string lockPath) => lockPath + ".owner";
+
+    /// <inheritdoc />
+    public void Dispose() => _file.Dispose();
+}
