@@ -97,6 +97,32 @@ public sealed partial class BpfMap : IDisposable
     /// <summary>The kernel's map id (as listed by bpftool); equal ids mean the same map.</summary>
     public uint Id => QueryInfo(this).Id;
 
+    /// <summary>
+    /// Makes this (not yet loaded) map use <paramref name="live"/>, a map of a loaded object,
+    /// instead of creating its own: the new object's programs then see the live map's
+    /// contents. This is how a plugin's state carries over when its object is replaced. The
+    /// kernel checks the definitions agree when the object loads.
+    /// </summary>
+    public void ReuseFrom(BpfMap live)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        if (_object is null)
+            throw new InvalidOperationException($"Map '{Name}' was opened from a pin; it cannot adopt another map.");
+        _object.ThrowIfNotOpened($"Reusing a map for '{Name}'");
+        var owner = FdLease.AddRef(_lifetime);
+        try
+        {
+            int rc = Libbpf.bpf_map__reuse_fd(_map, live.DangerousGetFd());
+            if (rc < 0)
+                throw new BpfException("reuse map fd", Target, -rc);
+            RefreshFromLibbpf();
+        }
+        finally
+        {
+            owner.DangerousRelease();
+        }
+    }
+
     /// <summary>Changes the capacity before the object is loaded.</summary>
     /// <exception cref="InvalidOperationException">Not an object's map, or already loaded.</exception>
     public void SetMaxEntries(uint maxEntries)

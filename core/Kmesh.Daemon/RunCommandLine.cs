@@ -1,4 +1,5 @@
 using Kmesh.Core.Hosting;
+using Kmesh.Xds.Ads;
 using Microsoft.Extensions.Logging;
 
 namespace Kmesh.Daemon;
@@ -7,8 +8,17 @@ namespace Kmesh.Daemon;
 internal static class RunCommandLine
 {
     public const string Usage = """
-        usage: kmesh run --config FILE [options]
+        usage: kmesh run (--config FILE | --xds HOST:PORT) [options]
           --config FILE            Envoy v3 resources (YAML or JSON): static_resources or a resources: list; watched
+          --xds HOST:PORT          follow this control plane over ADS instead of a file
+          --xds-mode sotw|delta    state-of-the-world (default) or incremental ADS
+          --xds-ca FILE            PEM CA bundle: connect with TLS and check the server against it
+          --xds-token FILE         bearer token file sent with the stream (re-read at each connect)
+          --node-id ID             node id (default: sidecar~IP~HOST.NS~NS.svc.cluster.local)
+          --xds-namespace NS       node namespace, metadata NAMESPACE (default: default)
+          --xds-cluster-id ID      node metadata CLUSTER_ID (default: Kubernetes)
+          --xds-label K=V          node metadata LABELS entry (repeatable)
+          --xds-resource-timeout S seconds a requested resource may take before it counts as absent (default 15)
           --cgroup DIR             cgroup v2 directory to govern (default: the cgroup v2 root)
           --plugins a,b            the chain, in order (default: every plugin found, in manifest order)
           --plugin-dir DIR         where plugins are found (repeatable; default: <kmesh>/plugins)
@@ -26,6 +36,7 @@ internal static class RunCommandLine
         var capacities = new Dictionary<string, uint>(StringComparer.Ordinal);
         var failClosed = false;
         var level = LogLevel.Information;
+        var xds = new XdsArguments();
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{args[i]} needs a value");
@@ -38,6 +49,15 @@ internal static class RunCommandLine
                 case "--plugin-dir": pluginDirs.Add(Path.GetFullPath(Value())); break;
                 case "--fail-closed": failClosed = true; break;
                 case "--map-capacity": AddCapacity(capacities, Value()); break;
+                case "--xds": xds.Address = Value(); break;
+                case "--xds-mode": xds.Mode = ParseMode(Value()); break;
+                case "--xds-ca": xds.CaFile = Path.GetFullPath(Value()); break;
+                case "--xds-token": xds.TokenFile = Path.GetFullPath(Value()); break;
+                case "--node-id": xds.NodeId = Value(); break;
+                case "--xds-namespace": xds.Namespace = Value(); break;
+                case "--xds-cluster-id": xds.ClusterId = Value(); break;
+                case "--xds-label": xds.AddLabel(Value()); break;
+                case "--xds-resource-timeout": xds.ResourceTimeout = ParseSeconds(Value()); break;
                 case "--log-level":
                     var text = Value();
                     if (!Enum.TryParse(text, ignoreCase: true, out level))
@@ -46,13 +66,16 @@ internal static class RunCommandLine
                 default: throw new UsageException($"unknown argument {args[i]}");
             }
         }
-        if (config is null)
-            throw new UsageException("--config FILE is required");
+        if ((config is null) == (xds.Address is null))
+            throw new UsageException("exactly one of --config FILE and --xds HOST:PORT is required");
+        if (xds.Address is null && xds.AnyOtherSet)
+            throw new UsageException("--xds-* and --node-id flags need --xds HOST:PORT");
         if (pluginDirs.Count == 0)
             pluginDirs.Add(Path.Combine(AppContext.BaseDirectory, "plugins"));
         var options = new DaemonOptions
         {
-            ConfigPath = Path.GetFullPath(config),
+            ConfigPath = config is null ? null : Path.GetFullPath(config),
+            Xds = xds.Build(),
             CgroupPath = cgroup ?? CgroupV2.Root(),
             PinFolder = bpffs ?? "/sys/fs/bpf/kmesh/default",
             PluginDirectories = pluginDirs,
@@ -62,6 +85,18 @@ internal static class RunCommandLine
         };
         return (options, level);
     }
+
+    private static XdsMode ParseMode(string text) => text switch
+    {
+        "sotw" => XdsMode.Sotw,
+        "delta" => XdsMode.Delta,
+        _ => throw new UsageException($"--xds-mode {text}: expected sotw or delta"),
+    };
+
+    private static TimeSpan ParseSeconds(string text) =>
+        double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new UsageException($"--xds-resource-timeout {text}: expected seconds > 0");
 
     private static void AddCapacity(Dictionary<string, uint> capacities, string text)
     {

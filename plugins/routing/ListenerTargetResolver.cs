@@ -46,7 +46,7 @@ internal static class ListenerTargetResolver
     {
         for (var i = 0; i < listener.FilterChains.Count; i++)
         {
-            if (MatchesEverything(listener.FilterChains[i].FilterChainMatch))
+            if (ServiceFilterChains.MatchesEverything(listener.FilterChains[i].FilterChainMatch))
                 return new ChosenChain(listener.FilterChains[i], $"filter_chains[{i}]");
         }
         if (listener.DefaultFilterChain is not null)
@@ -60,16 +60,14 @@ internal static class ListenerTargetResolver
             output.Warn(resource, "filter_chains[0].filter_chain_match", "matching needs the connection's first bytes, which connect() does not have; the only filter chain is used for every connect");
             return new ChosenChain(listener.FilterChains[0], "filter_chains[0]");
         }
-        output.Error(resource, "filter_chains", listener.FilterChains.Count == 0
-            ? "the listener has no filter chain"
-            : "every filter chain has a filter_chain_match and there is no default_filter_chain; which one applies is not known at connect time");
+        // Valid Envoy config we cannot decide at connect time is a warning, not an error:
+        // an error would make an ADS control plane's whole response a NACK.
+        if (listener.FilterChains.Count == 0)
+            output.Error(resource, "filter_chains", "the listener has no filter chain");
+        else
+            output.Warn(resource, "filter_chains", "every filter chain has a filter_chain_match and there is no default_filter_chain; which one applies is not known at connect time, the listener is left out");
         return null;
     }
-
-    // An empty filter_chain_match ("filter_chain_match: {}") matches every connection, as an absent one does.
-    private static bool MatchesEverything(FilterChainMatch? match) => match is null || match.Equals(EmptyMatch);
-
-    private static readonly FilterChainMatch EmptyMatch = new();
 
     private static ServiceTarget? FromTcpProxy(TcpProxy proxy, string resource, string field, TranslationOutput output)
     {
@@ -96,9 +94,10 @@ internal static class ListenerTargetResolver
         };
         if (routes is null)
         {
-            output.Error(resource, field, hcm.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.Rds
-                ? $"route configuration '{hcm.Rds.RouteConfigName}' is not known (yet)"
-                : "scoped routes need L7; the listener is left out");
+            if (hcm.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.Rds)
+                output.Error(resource, field, $"route configuration '{hcm.Rds.RouteConfigName}' is not known (yet)");
+            else
+                output.Warn(resource, field, "scoped routes need L7; the listener is left out");
             return null;
         }
         ServiceTarget? common = null;

@@ -75,7 +75,8 @@ public sealed class RoutingTranslator : ITranslator
     {
         if (address is null)
         {
-            output.Error(resource, field, "the listener has no address");
+            // Internal listeners (Istio ambient, envoy internal) have none: not a service, not an error.
+            output.Info(resource, field, "the listener has no address, so it is not a connect-time service; skipped");
             return;
         }
         if (address.AddressCase != Address.AddressOneofCase.SocketAddress)
@@ -101,7 +102,7 @@ public sealed class RoutingTranslator : ITranslator
         }
         if (socket.PortSpecifierCase != SocketAddress.PortSpecifierOneofCase.PortValue || socket.PortValue is 0 or > 65535)
         {
-            output.Error(resource, field + ".socket_address.port_value", "a service needs a port number between 1 and 65535");
+            output.Warn(resource, field + ".socket_address.port_value", "a service needs a port number between 1 and 65535; skipped");
             return;
         }
         result.Add(KmAddr.From(ip, (int)socket.PortValue));

@@ -13,7 +13,7 @@ internal static class Errno
     private static readonly Dictionary<int, string> Names = new()
     {
         [1] = "EPERM", [2] = "ENOENT", [4] = "EINTR", [9] = "EBADF", [11] = "EAGAIN", [12] = "ENOMEM",
-        [13] = "EACCES", [14] = "EFAULT", [22] = "EINVAL", [23] = "ENFILE", [24] = "EMFILE", [32] = "EPIPE",
+        [13] = "EACCES", [14] = "EFAULT", [16] = "EBUSY", [22] = "EINVAL", [23] = "ENFILE", [24] = "EMFILE", [32] = "EPIPE",
         [88] = "ENOTSOCK", [92] = "ENOPROTOOPT", [93] = "EPROTONOSUPPORT", [95] = "EOPNOTSUPP",
         [97] = "EAFNOSUPPORT", [98] = "EADDRINUSE", [99] = "EADDRNOTAVAIL", [100] = "ENETDOWN",
         [101] = "ENETUNREACH", [102] = "ENETRESET", [103] = "ECONNABORTED", [104] = "ECONNRESET",

@@ -1,7 +1,9 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Kmesh.Bpf;
+using Kmesh.Plugins.FaultInject;
 using Kmesh.Plugins.LoadBalance;
+using Kmesh.Plugins.RateLimit;
 using Kmesh.Plugins.Routing;
 using Kmesh.Sdk.Abi;
 
@@ -25,6 +27,8 @@ public class AbiLayoutTests
         { "loadbalance.bpf.o", "lb_slot_key", typeof(LbSlotKey), ["cluster_id=<ClusterId>k__BackingField", "family=<Family>k__BackingField", "slot=<Slot>k__BackingField"] },
         { "loadbalance.bpf.o", "lb_endpoint", typeof(LbEndpointEntry), ["addr=Address", "endpoint_id=EndpointId"] },
         { "loadbalance.bpf.o", "km_addr", typeof(KmAddr), ["addr=Address", "port=PortNetworkOrder", "family=Family"] },
+        { "faultinject.bpf.o", "fi_fault", typeof(FaultEntry), ["abort_per_million=AbortPerMillion", "flags=Flags"] },
+        { "ratelimit.bpf.o", "rl_config", typeof(RateLimitConfig), ["max_tokens=MaxTokens", "tokens_per_fill=TokensPerFill", "fill_interval_ns=FillIntervalNs"] },
     };
 
     [Theory]
@@ -68,6 +72,28 @@ public class AbiLayoutTests
         Assert.Contains($"#define KM_CHAIN_SIZE {ChainAbi.ChainSize}", header);
         foreach (var reason in Enum.GetValues<KmReason>())
             Assert.Matches($@"KM_REASON_\w+ = {(uint)reason},", header);
+    }
+
+    [Theory]
+    [InlineData("NO_ENDPOINT", KmErrno.NoEndpoint)]
+    [InlineData("FAIL_CLOSED", KmErrno.FailClosed)]
+    [InlineData("FAULT", KmErrno.Fault)]
+    [InlineData("RATE_LIMITED", KmErrno.RateLimited)]
+    [InlineData("CIRCUIT_OPEN", KmErrno.CircuitOpen)]
+    public void ErrnoConstants_MatchTheHeader(string name, int errno)
+    {
+        var header = File.ReadAllText(Path.Combine(FindRepoRoot(), "sdk", "include", "kmesh", "chain.h"));
+
+        Assert.Matches($@"#define KM_ERRNO_{name} {errno}\b", header);
+    }
+
+    [Fact]
+    public void DenyingReasons_HaveDistinctErrnos()
+    {
+        // An application must tell a fault from a rate limit from an open breaker by errno alone.
+        int[] distinct = [KmErrno.NoEndpoint, KmErrno.Fault, KmErrno.RateLimited, KmErrno.CircuitOpen];
+
+        Assert.Equal(distinct.Length, distinct.Distinct().Count());
     }
 
     private static string FindRepoRoot()

@@ -153,7 +153,7 @@ public class RoutingTranslatorTests
         { ListenerJson(SocketAddress("127.10.0.10", 53, "UDP"), TcpProxyFilter("dns")), DiagnosticSeverity.Warning, "address.socket_address.protocol", "TCP" },
         { ListenerJson("""{ "pipe": { "path": "/run/app.sock" } }""", TcpProxyFilter("app")), DiagnosticSeverity.Warning, "address", "Pipe" },
         { ListenerJson(SocketAddress("reviews.default.svc", 9080), TcpProxyFilter("reviews")), DiagnosticSeverity.Error, "address.socket_address.address", "not an IP address" },
-        { ListenerJson(SocketAddress("127.10.0.10", 0), TcpProxyFilter("reviews")), DiagnosticSeverity.Error, "address.socket_address.port_value", "port" },
+        { ListenerJson(SocketAddress("127.10.0.10", 0), TcpProxyFilter("reviews")), DiagnosticSeverity.Warning, "address.socket_address.port_value", "port" },
         {
             ListenerJson(SocketAddress("127.10.0.10", 9080), """
                 {
@@ -169,7 +169,7 @@ public class RoutingTranslatorTests
         },
         { ListenerJson(SocketAddress("127.10.0.10", 9080), """{ "name": "envoy.filters.network.tcp_proxy" }"""), DiagnosticSeverity.Warning, "filter_chains[0].filters[0]", "typed_config" },
         { """{ "name": "svc", "address": { "socket_address": { "address": "127.10.0.10", "port_value": 9080 } } }""", DiagnosticSeverity.Error, "filter_chains", "no filter chain" },
-        { """{ "name": "svc", "filter_chains": [ { "filters": [ { "name": "x" } ] } ] }""", DiagnosticSeverity.Error, "address", "no address" },
+        { """{ "name": "svc", "filter_chains": [ { "filters": [ { "name": "x" } ] } ] }""", DiagnosticSeverity.Info, "address", "no address" },
     };
 
     [Theory]
@@ -321,7 +321,7 @@ public class RoutingTranslatorTests
         var output = Translation.Routing(snapshot);
 
         Assert.Equal(0, output.Routes().Count);
-        output.AssertDiagnostic(DiagnosticSeverity.Error, "listener tls", "default_filter_chain");
+        output.AssertDiagnostic(DiagnosticSeverity.Warning, "listener tls", "default_filter_chain");
     }
 
     [Fact]

@@ -30,6 +30,9 @@ internal static unsafe partial class Libbpf
     internal static partial int bpf_map__fd(nint map);
 
     [LibraryImport(Library)]
+    internal static partial int bpf_map__reuse_fd(nint map, int fd);
+
+    [LibraryImport(Library)]
     internal static partial byte bpf_map__is_internal(nint map);
 
     [LibraryImport(Library)]

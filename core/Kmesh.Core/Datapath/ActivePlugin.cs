@@ -16,7 +16,15 @@ public sealed class ActivePlugin : IDisposable
         Loader = loader;
         Object = bpfObject;
         Slots = slots;
+        Fingerprint = FingerprintOf(candidate);
     }
+
+    /// <summary>Version and content hashes of what was loaded: a reload replaces the plugin only when this changes.</summary>
+    public string Fingerprint { get; }
+
+    /// <summary>The fingerprint the files of <paramref name="candidate"/> have now.</summary>
+    public static string FingerprintOf(PluginCandidate candidate) =>
+        $"{candidate.Manifest.Version} {PluginSetResolver.Sha256(candidate.AssemblyPath)[..16]} {PluginSetResolver.Sha256(candidate.ObjectPath)[..16]}";
 
     /// <summary>Where it came from.</summary>
     public PluginCandidate Candidate { get; }

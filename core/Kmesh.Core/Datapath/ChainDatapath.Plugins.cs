@@ -48,13 +48,24 @@ public sealed partial class ChainDatapath
                 throw new PluginLoadException(candidate, $"the {hook.ManifestName()} chain is full ({ChainAbi.MaxPluginsPerHook} plugins)");
             slots[hook] = nextSlot[hook];
         }
+        return LoadPluginAt(candidate, slots, adopt: null);
+    }
 
+    /// <summary>
+    /// Loads a plugin for the given slots. <paramref name="adopt"/> runs between open and
+    /// load, where a replacement takes over its predecessor's maps.
+    /// </summary>
+    private ActivePlugin LoadPluginAt(PluginCandidate candidate, Dictionary<ChainHook, int> slots, Action<BpfObject>? adopt)
+    {
+        var manifest = candidate.Manifest;
+        var hooks = manifest.ChainHooks;
         var (translator, loader) = TranslatorLoader.Load(candidate);
         BpfObject? bpfObject = null;
         try
         {
             bpfObject = OpenPluginObject(candidate);
             ConfigurePluginObject(candidate, bpfObject, hooks, slots);
+            adopt?.Invoke(bpfObject);
             try
             {
                 bpfObject.Load();

@@ -69,7 +69,7 @@ public sealed partial class ChainDatapath : IDisposable
     {
         if (_mapCache.TryGetValue((plugin, map), out var cached))
             return cached;
-        var owner = _plugins.FirstOrDefault(p => p.Name == plugin);
+        var owner = MapOwner(plugin);
         var bpfMap = owner?.Object.Maps.FirstOrDefault(m => m.Name == map);
         if (bpfMap is null)
             return null;
@@ -164,6 +164,7 @@ public sealed partial class ChainDatapath : IDisposable
     /// <summary>Detaches from the cgroup, unloads everything and removes the pin folder.</summary>
     public void Dispose()
     {
+        AbandonReplacement();
         foreach (var link in _links)
             link.Dispose();
         _links.Clear();

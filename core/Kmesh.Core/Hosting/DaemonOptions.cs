@@ -1,10 +1,15 @@
+using Kmesh.Xds.Ads;
+
 namespace Kmesh.Core.Hosting;
 
 /// <summary>What <c>kmesh run</c> was asked to do.</summary>
 public sealed record DaemonOptions
 {
-    /// <summary>The file of Envoy v3 resources (YAML or JSON), watched for changes.</summary>
-    public required string ConfigPath { get; init; }
+    /// <summary>The file of Envoy v3 resources (YAML or JSON), watched for changes; null when <see cref="Xds"/> is set.</summary>
+    public string? ConfigPath { get; init; }
+
+    /// <summary>The control plane to follow over ADS instead of a file; null for a file.</summary>
+    public XdsClientOptions? Xds { get; init; }
 
     /// <summary>The cgroup v2 directory to govern.</summary>
     public required string CgroupPath { get; init; }

@@ -23,7 +23,13 @@ public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, IL
     public MeshSnapshot? Current { get; private set; }
 
     /// <summary>Applies <paramref name="resources"/>; returns the outcome.</summary>
-    public ReconcileResult Apply(EnvoyResources resources, string version)
+    public ReconcileResult Apply(EnvoyResources resources, string version) => Commit(Prepare(resources, version));
+
+    /// <summary>
+    /// Builds the snapshot and runs every translator, touching nothing: a source that must
+    /// answer for the update (ADS) looks at the findings before deciding to <see cref="Commit"/>.
+    /// </summary>
+    public PreparedUpdate Prepare(EnvoyResources resources, string version)
     {
         var diagnostics = new List<TranslationDiagnostic>();
         var snapshot = SnapshotBuilder.Build(resources, version, dns, _ids, diagnostics);
@@ -44,13 +50,20 @@ public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, IL
             diagnostics.AddRange(output.Diagnostics);
             desired.Add(new PluginDesiredMaps(plugin.Name, output.Maps));
         }
+        return new PreparedUpdate(snapshot, desired, diagnostics, translationErrors);
+    }
+
+    /// <summary>Writes a prepared update into the kernel; returns the outcome.</summary>
+    public ReconcileResult Commit(PreparedUpdate update)
+    {
+        var (snapshot, desired, diagnostics, translationErrors) = update;
         ReportNewDiagnostics(diagnostics);
 
         var result = _reconciler.Apply(desired, datapath.PluginMap);
         foreach (var (plugin, error) in translationErrors.Concat(result.PluginErrors))
             LogPluginUpdateFailed(log, plugin, error);
         Current = snapshot;
-        LogApplied(log, version, snapshot.Listeners.Count, snapshot.Clusters.Count, result.Upserts, result.Deletes);
+        LogApplied(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, result.Upserts, result.Deletes);
         var errors = new Dictionary<string, string>(result.PluginErrors, StringComparer.Ordinal);
         foreach (var (plugin, error) in translationErrors)
             errors[plugin] = error;
@@ -58,7 +71,7 @@ public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, IL
     }
 
     /// <summary>Findings are logged once, when they first appear, not at every refresh.</summary>
-    private void ReportNewDiagnostics(List<TranslationDiagnostic> diagnostics)
+    private void ReportNewDiagnostics(IReadOnlyList<TranslationDiagnostic> diagnostics)
     {
         var now = new HashSet<string>(StringComparer.Ordinal);
         foreach (var diagnostic in diagnostics)

@@ -59,6 +59,24 @@ enum km_reason {
 	KM_REASON__COUNT = 16,
 };
 
+/* The errno connect() fails with, one per denying reason, so that an application (and an
+ * operator reading the reason counters) can tell them apart. Linux numbering (x86-64,
+ * arm64 and every asm-generic architecture). Why each: docs/architecture.md, "Errnos".
+ *  - NO_ENDPOINT  EHOSTUNREACH: the service exists but nothing can be reached behind it;
+ *  - FAIL_CLOSED  ECONNREFUSED: --fail-closed and the chain chose no endpoint;
+ *  - FAULT        ECONNREFUSED: an injected abort looks exactly like an upstream refusing,
+ *                 which is what the application's resilience is being tested against;
+ *  - RATE_LIMITED ENOBUFS: "no resources for now"; not EAGAIN, which non-blocking clients
+ *                 (CPython's asyncio) take for "in progress" and then think connected;
+ *  - CIRCUIT_OPEN EBUSY: the upstream is saturated; it is none of the errnos retry
+ *                 policies usually retry on, so clients fail fast (reserved: the
+ *                 circuitbreaker plugin is not built yet). */
+#define KM_ERRNO_NO_ENDPOINT 113  /* EHOSTUNREACH */
+#define KM_ERRNO_FAIL_CLOSED 111  /* ECONNREFUSED */
+#define KM_ERRNO_FAULT 111        /* ECONNREFUSED */
+#define KM_ERRNO_RATE_LIMITED 105 /* ENOBUFS */
+#define KM_ERRNO_CIRCUIT_OPEN 16  /* EBUSY */
+
 /* An L4 address. IPv4 lives in addr[0]; ports are in network byte order. */
 struct km_addr {
 	__u32 addr[4];
@@ -132,7 +150,9 @@ static __always_inline struct km_ctx *km_ctx_get(struct bpf_sock_addr *ctx)
 	return c;
 }
 
-/* Deny the connect with a reason and an errno the application sees from connect(). */
+/* Deny the connect with a reason and an errno the application sees from connect(): use
+ * the KM_ERRNO_* of the reason. Only deny a connect routing matched (service_id != 0) and
+ * that no earlier plugin decided (verdict still PASS): the first denial wins. */
 static __always_inline void km_deny(struct km_ctx *c, __u32 reason, __s32 err)
 {
 	c->verdict = KM_VERDICT_DENY;

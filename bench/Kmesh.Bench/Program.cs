@@ -1,0 +1,62 @@
+using Kmesh.Bench;
+using Kmesh.Sdk.Testing;
+
+// ./kmesh bench [--quick]: see bench/README.md. Every kernel object it makes lives in sandboxes it
+// creates (two network namespaces, cgroups, pin folders) and is removed on exit, error or Ctrl-C.
+string? daemonDll = null, pluginDir = null, connectTool = null, microDll = null, outDir = null;
+var quick = false;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--daemon": daemonDll = args[++i]; break;
+        case "--plugin-dir": pluginDir = args[++i]; break;
+        case "--connect-tool": connectTool = args[++i]; break;
+        case "--micro": microDll = args[++i]; break;
+        case "--out": outDir = args[++i]; break;
+        case "--quick": quick = true; break;
+        default: Console.Error.WriteLine($"bench: unknown argument {args[i]}"); return 2;
+    }
+}
+if (daemonDll is null || pluginDir is null || connectTool is null || outDir is null)
+{
+    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--micro Kmesh.Bench.Micro.dll] [--quick]");
+    return 2;
+}
+
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true; // unwind through the finally blocks, which remove what we made
+    Log("interrupted: cleaning up");
+    cts.Cancel();
+};
+// SIGTERM too (a CI timeout, `kill`): cancel and unwind instead of dying with things left behind.
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+{
+    ctx.Cancel = true;
+    Log("terminated: cleaning up");
+    cts.Cancel();
+});
+var bench = new Bench(new BenchOptions(daemonDll, pluginDir, connectTool, microDll, outDir, quick), cts.Token);
+try
+{
+    await bench.RunAsync();
+    return 0;
+}
+catch (OperationCanceledException)
+{
+    Log("cancelled; cleaned up");
+    return 130;
+}
+finally
+{
+    Proc.KillAll();
+}
+
+static void Log(string text) => Console.Error.WriteLine($"[bench] {text}");
+
+namespace Kmesh.Bench
+{
+    public sealed record BenchOptions(string DaemonDll, string PluginDir, string ConnectTool, string? MicroDll, string OutDir, bool Quick);
+}

@@ -1,0 +1,16 @@
+using Kmesh.Core.Reconcile;
+using Kmesh.Sdk.Snapshot;
+using Kmesh.Sdk.Translation;
+
+namespace Kmesh.Core.Hosting;
+
+/// <summary>A configuration translated by every plugin but not yet written to the kernel.</summary>
+/// <param name="Snapshot">The snapshot translators read.</param>
+/// <param name="Desired">Each plugin's desired maps (plugins whose translator threw are absent).</param>
+/// <param name="Diagnostics">Every finding of the snapshot builder and the translators.</param>
+/// <param name="TranslationErrors">Plugin → why its translator failed.</param>
+public sealed record PreparedUpdate(
+    MeshSnapshot Snapshot,
+    IReadOnlyList<PluginDesiredMaps> Desired,
+    IReadOnlyList<TranslationDiagnostic> Diagnostics,
+    IReadOnlyDictionary<string, string> TranslationErrors);

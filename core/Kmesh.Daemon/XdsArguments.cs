@@ -1,0 +1,54 @@
+using Kmesh.Xds.Ads;
+
+namespace Kmesh.Daemon;
+
+/// <summary>The <c>--xds*</c> and <c>--node-id</c> flags as they are parsed.</summary>
+internal sealed class XdsArguments
+{
+    private readonly Dictionary<string, string> _labels = new(StringComparer.Ordinal);
+
+    public string? Address { get; set; }
+    public XdsMode Mode { get; set; } = XdsMode.Sotw;
+    public string? CaFile { get; set; }
+    public string? TokenFile { get; set; }
+    public string? NodeId { get; set; }
+    public string? Namespace { get; set; }
+    public string? ClusterId { get; set; }
+    public TimeSpan? ResourceTimeout { get; set; }
+
+    /// <summary>True when a flag that only makes sense with <c>--xds</c> was given.</summary>
+    public bool AnyOtherSet => CaFile is not null || TokenFile is not null || NodeId is not null || Namespace is not null
+        || ClusterId is not null || ResourceTimeout is not null || _labels.Count > 0 || Mode != XdsMode.Sotw;
+
+    public void AddLabel(string text)
+    {
+        var parts = text.Split('=', 2);
+        if (parts.Length != 2 || parts[0].Length == 0)
+            throw new UsageException($"--xds-label {text}: expected KEY=VALUE");
+        _labels[parts[0]] = parts[1];
+    }
+
+    /// <summary>The client options, or null without <c>--xds</c>.</summary>
+    public XdsClientOptions? Build()
+    {
+        if (Address is null)
+            return null;
+        if (!Uri.TryCreate($"http://{Address}", UriKind.Absolute, out var uri) || !System.Text.RegularExpressions.Regex.IsMatch(Address, @":\d{1,5}$") || uri.PathAndQuery != "/" || Address.Contains("://", StringComparison.Ordinal))
+            throw new UsageException($"--xds {Address}: expected HOST:PORT");
+        foreach (var file in new[] { CaFile, TokenFile })
+            if (file is not null && !File.Exists(file))
+                throw new UsageException($"{file}: no such file");
+        var defaults = new XdsClientOptions { Address = Address };
+        return defaults with
+        {
+            Mode = Mode,
+            CaFile = CaFile,
+            TokenFile = TokenFile,
+            NodeId = NodeId,
+            Namespace = Namespace ?? defaults.Namespace,
+            ClusterId = ClusterId ?? defaults.ClusterId,
+            Labels = _labels,
+            ResourceTimeout = ResourceTimeout ?? defaults.ResourceTimeout,
+        };
+    }
+}

@@ -1,0 +1,121 @@
+using Envoy.Service.Discovery.V3;
+using Grpc.Core;
+using Kmesh.Envoy.Api;
+
+namespace Kmesh.Xds.Server;
+
+/// <summary>
+/// One <c>DeltaAggregatedResources</c> stream, server side: keeps, per type, what the client has
+/// (name → version, seeded from initial_resource_versions after a reconnect) and sends only the
+/// difference: changed resources, and removed_resources for what left the subscription's view.
+/// </summary>
+internal sealed class DeltaSession(ResourceStore store, AdsServerEvents events, string peer)
+{
+    private sealed class Subscription
+    {
+        public bool Wildcard;
+        public HashSet<string> Names = new(StringComparer.Ordinal);
+        public Dictionary<string, string> ClientHas = new(StringComparer.Ordinal);
+    }
+
+    private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
+    // What the client had before each unanswered response: a NACK means it kept that, not ours.
+    private readonly Dictionary<string, Dictionary<string, string>> _before = new(StringComparer.Ordinal);
+    private int _nonce;
+
+    public async Task RunAsync(IAsyncStreamReader<DeltaDiscoveryRequest> requests, IServerStreamWriter<DeltaDiscoveryResponse> responses, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            await foreach (var request in SessionEvents.Merge(requests, store, stop.Token).ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                if (request is null)
+                {
+                    foreach (var type in ServedSnapshot.PushOrder.Where(_subscriptions.ContainsKey))
+                        await SendAsync(type, always: false, responses, stop.Token).ConfigureAwait(false);
+                    continue;
+                }
+                await HandleAsync(request, responses, stop.Token).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandleAsync(DeltaDiscoveryRequest request, IServerStreamWriter<DeltaDiscoveryResponse> responses, CancellationToken cancellationToken)
+    {
+        var type = request.TypeUrl;
+        if (request.Node is not null)
+            events.NodeSeen(peer, request.Node.Id);
+        if (request.ErrorDetail is not null && request.ErrorDetail.Code != 0)
+        {
+            events.Nacked(peer, type, request.ResponseNonce, request.ErrorDetail.Message);
+            if (_before.Remove(request.ResponseNonce, out var kept) && _subscriptions.TryGetValue(type, out var nacked))
+                nacked.ClientHas = kept;
+            return;
+        }
+        if (request.ResponseNonce.Length > 0 && request.ResourceNamesSubscribe.Count == 0 && request.ResourceNamesUnsubscribe.Count == 0)
+        {
+            events.Acked(peer, type, request.ResponseNonce);
+            _before.Remove(request.ResponseNonce);
+            return;
+        }
+        var first = !_subscriptions.TryGetValue(type, out var subscription);
+        if (subscription is null)
+        {
+            subscription = new Subscription
+            {
+                // Legacy wildcard: a first LDS/CDS request that names nothing.
+                Wildcard = type is EnvoyTypes.Listener or EnvoyTypes.Cluster && request.ResourceNamesSubscribe.Count == 0,
+            };
+            foreach (var (name, version) in request.InitialResourceVersions)
+                subscription.ClientHas[name] = version;
+            _subscriptions[type] = subscription;
+        }
+        foreach (var name in request.ResourceNamesSubscribe)
+        {
+            if (name == "*")
+                subscription.Wildcard = true;
+            else
+                subscription.Names.Add(name);
+        }
+        foreach (var name in request.ResourceNamesUnsubscribe)
+        {
+            if (name == "*")
+                subscription.Wildcard = false;
+            subscription.Names.Remove(name);
+            if (!subscription.Wildcard)
+                subscription.ClientHas.Remove(name);
+        }
+        await SendAsync(type, always: first, responses, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SendAsync(string type, bool always, IServerStreamWriter<DeltaDiscoveryResponse> responses, CancellationToken cancellationToken)
+    {
+        var snapshot = store.Current;
+        var subscription = _subscriptions[type];
+        var visible = snapshot.Of(type).Values.Where(r => subscription.Wildcard || subscription.Names.Contains(r.Name)).ToDictionary(r => r.Name, StringComparer.Ordinal);
+        var changed = visible.Values.Where(r => subscription.ClientHas.GetValueOrDefault(r.Name) != r.Version).ToList();
+        var removed = subscription.ClientHas.Keys.Where(n => !visible.ContainsKey(n)).ToList();
+        if (!always && changed.Count == 0 && removed.Count == 0)
+            return;
+        var response = new DeltaDiscoveryResponse
+        {
+            TypeUrl = type,
+            SystemVersionInfo = snapshot.Version,
+            Nonce = (++_nonce).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            RemovedResources = { removed },
+        };
+        _before[response.Nonce] = new Dictionary<string, string>(subscription.ClientHas, StringComparer.Ordinal);
+        response.Resources.AddRange(changed.Select(r => new Resource { Name = r.Name, Version = r.Version, Resource_ = r.Body }));
+        foreach (var resource in changed)
+            subscription.ClientHas[resource.Name] = resource.Version;
+        foreach (var name in removed)
+            subscription.ClientHas.Remove(name);
+        await responses.WriteAsync(response, cancellationToken).ConfigureAwait(false);
+        events.Sent(peer, type, snapshot.Version, changed.Count, removed.Count);
+    }
+}

@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging;
+
+namespace Kmesh.Xds.Server;
+
+/// <summary>
+/// Calls back when a directory's files change: inotify for speed, debounced (editors write in
+/// bursts), and a poll of names, times and sizes for what inotify misses. The callback decides
+/// whether the content really changed.
+/// </summary>
+public sealed class DirectoryWatcher : IDisposable
+{
+    private readonly string _directory;
+    private readonly Action _onChange;
+    private readonly FileSystemWatcher? _watcher;
+    private readonly Timer _debounce;
+    private readonly Timer _poll;
+    private readonly Lock _gate = new();
+    private string _fingerprint;
+    private bool _disposed;
+
+    /// <summary>Starts watching <paramref name="directory"/>; <paramref name="onChange"/> is never called concurrently.</summary>
+    public DirectoryWatcher(string directory, Action onChange, ILogger log, TimeSpan? pollInterval = null)
+    {
+        _directory = directory;
+        _onChange = onChange;
+        _fingerprint = Fingerprint();
+        _debounce = new Timer(_ => Fire(), null, Timeout.Infinite, Timeout.Infinite);
+        try
+        {
+            _watcher = new FileSystemWatcher(directory) { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+            _watcher.Changed += (_, _) => Schedule();
+            _watcher.Created += (_, _) => Schedule();
+            _watcher.Deleted += (_, _) => Schedule();
+            _watcher.Renamed += (_, _) => Schedule();
+            _watcher.EnableRaisingEvents = true;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            log.LogWarning(e, "Cannot watch {Directory}; polling it", directory);
+        }
+        var poll = pollInterval ?? TimeSpan.FromSeconds(1);
+        _poll = new Timer(_ => { if (Fingerprint() != _fingerprint) Schedule(); }, null, poll, poll);
+    }
+
+    /// <summary>Stops watching; waits for a callback in progress.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+            _disposed = true;
+        _watcher?.Dispose();
+        _debounce.Dispose();
+        _poll.Dispose();
+    }
+
+    private void Schedule()
+    {
+        try
+        {
+            _debounce.Change(TimeSpan.FromMilliseconds(100), Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void Fire()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+                return;
+            _fingerprint = Fingerprint();
+            _onChange();
+        }
+    }
+
+    private string Fingerprint()
+    {
+        try
+        {
+            return string.Join('|', new DirectoryInfo(_directory).EnumerateFiles().OrderBy(f => f.Name, StringComparer.Ordinal)
+                .Select(f => $"{f.Name}:{f.LastWriteTimeUtc.Ticks}:{f.Length}"));
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+}

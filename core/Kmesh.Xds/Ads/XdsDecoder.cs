@@ -1,0 +1,60 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Kmesh.Xds.Sources;
+
+namespace Kmesh.Xds.Ads;
+
+/// <summary>
+/// Decodes the resources of one response, refusing what Envoy refuses before looking inside:
+/// another type than the response's, bytes that do not parse, no name, a name given twice.
+/// </summary>
+internal static class XdsDecoder
+{
+    /// <summary>One resource as it came on the wire: the name the envelope gives (delta), the body, its version.</summary>
+    public sealed record Wire(string? Name, Any? Body, string Version);
+
+    public static List<XdsResource> Decode(string typeUrl, IEnumerable<Wire> items, List<ResourceRejection> errors)
+    {
+        var parser = XdsTypes.Parser(typeUrl);
+        var result = new List<XdsResource>();
+        if (parser is null)
+        {
+            errors.Add(new ResourceRejection(typeUrl, "", "Kmesh does not subscribe to this type"));
+            return result;
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var index = 0;
+        foreach (var item in items)
+        {
+            var at = $"resources[{index++}]";
+            if (item.Body is null)
+                continue; // delta: a name without a body carries no content (e.g. a TTL heartbeat)
+            if (item.Body.TypeUrl != typeUrl)
+            {
+                errors.Add(new ResourceRejection(item.Name ?? at, "@type", $"is {item.Body.TypeUrl} in a {typeUrl} response"));
+                continue;
+            }
+            IMessage message;
+            try
+            {
+                message = parser.ParseFrom(item.Body.Value);
+            }
+            catch (InvalidProtocolBufferException e)
+            {
+                errors.Add(new ResourceRejection(item.Name ?? at, "", $"does not parse as {typeUrl}: {e.Message}"));
+                continue;
+            }
+            var name = XdsTypes.NameOf(message);
+            var label = XdsTypes.DiagnosticName(typeUrl, name.Length > 0 ? name : at);
+            if (name.Length == 0)
+                errors.Add(new ResourceRejection(label, "name", "a resource needs a name"));
+            else if (item.Name is not null && item.Name != name)
+                errors.Add(new ResourceRejection(label, "name", $"the envelope names it '{item.Name}'"));
+            else if (!seen.Add(name))
+                errors.Add(new ResourceRejection(label, "name", "named twice in one response"));
+            else
+                result.Add(new XdsResource(name, message, item.Version));
+        }
+        return result;
+    }
+}

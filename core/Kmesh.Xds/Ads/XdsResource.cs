@@ -1,0 +1,9 @@
+using Google.Protobuf;
+
+namespace Kmesh.Xds.Ads;
+
+/// <summary>One decoded xDS resource.</summary>
+/// <param name="Name">Its name (for a ClusterLoadAssignment, the cluster name).</param>
+/// <param name="Message">The decoded Envoy message.</param>
+/// <param name="Version">Its version: the response's version_info (SotW) or the resource's own (delta).</param>
+internal sealed record XdsResource(string Name, IMessage Message, string Version);

@@ -1,0 +1,184 @@
+using Envoy.Config.Cluster.V3;
+using Envoy.Config.Endpoint.V3;
+using Envoy.Config.Listener.V3;
+using Envoy.Config.Route.V3;
+using Kmesh.Envoy.Api;
+
+namespace Kmesh.Xds.Ads;
+
+/// <summary>
+/// What the client holds, independent of the wire variant: the accepted resources of each type,
+/// and warming. A cluster is used only once its ClusterLoadAssignment arrived and a listener only
+/// once its RouteConfigurations did (until then the version in force keeps serving, or nothing if
+/// it is new); a requested resource that does not arrive within the timeout counts as absent.
+/// Survives reconnects: a new stream starts from what the old one left.
+/// </summary>
+internal sealed class XdsState
+{
+    private Dictionary<string, Dictionary<string, XdsResource>> _sets =
+        XdsTypes.Order.ToDictionary(t => t, _ => new Dictionary<string, XdsResource>(StringComparer.Ordinal));
+    private Dictionary<string, string> _versions = new(StringComparer.Ordinal);
+    private Dictionary<string, Listener> _activeListeners = new(StringComparer.Ordinal);
+    private Dictionary<string, Cluster> _activeClusters = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Type, string Name), DateTime> _requested = [];
+    private readonly HashSet<(string Type, string Name)> _absent = [];
+
+    /// <summary>Serializes responses and the absence timer: one change at a time.</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>The last accepted version of a type ("" before any): SotW's version_info in requests and NACKs.</summary>
+    public string AcceptedVersion(string typeUrl) => _versions.GetValueOrDefault(typeUrl, "");
+
+    /// <summary>Name → version of the accepted resources of a type: delta's initial_resource_versions.</summary>
+    public Dictionary<string, string> ResourceVersions(string typeUrl) =>
+        _sets[typeUrl].Values.ToDictionary(r => r.Name, r => r.Version, StringComparer.Ordinal);
+
+    /// <summary>The EDS or RDS names the accepted (and still serving) clusters and listeners need.</summary>
+    public SortedSet<string> Wanted(string typeUrl) => Wanted(typeUrl, _sets, _activeListeners, _activeClusters);
+
+    /// <summary>What a response would lead to.</summary>
+    public XdsProposal Propose(string typeUrl, IReadOnlyList<XdsResource> upserts, IReadOnlyCollection<string> removals, bool replaceAll, string version)
+    {
+        var sets = _sets.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        var changed = replaceAll ? new Dictionary<string, XdsResource>(StringComparer.Ordinal) : new Dictionary<string, XdsResource>(sets[typeUrl], StringComparer.Ordinal);
+        foreach (var resource in upserts)
+            changed[resource.Name] = resource;
+        foreach (var name in removals)
+            changed.Remove(name);
+        sets[typeUrl] = changed;
+        var versions = new Dictionary<string, string>(_versions, StringComparer.Ordinal) { [typeUrl] = version };
+        return Resolve(sets, versions, Scrutinize(typeUrl, upserts, sets));
+    }
+
+    /// <summary>The current state again (after resources timed out): nothing is scrutinized.</summary>
+    public XdsProposal Recompute() => Resolve(_sets, _versions, null);
+
+    /// <summary>Makes a proposal the state; drops EDS/RDS resources nothing needs any more.</summary>
+    public void Commit(XdsProposal proposal)
+    {
+        _sets = proposal.Sets;
+        _versions = proposal.Versions;
+        _activeListeners = proposal.ActiveListeners;
+        _activeClusters = proposal.ActiveClusters;
+        foreach (var type in new[] { EnvoyTypes.ClusterLoadAssignment, EnvoyTypes.RouteConfiguration })
+        {
+            var wanted = Wanted(type);
+            var kept = _sets[type].Where(e => wanted.Contains(e.Key)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+            _sets = new Dictionary<string, Dictionary<string, XdsResource>>(_sets, StringComparer.Ordinal) { [type] = kept };
+        }
+        _absent.RemoveWhere(k => _sets[k.Type].ContainsKey(k.Name));
+    }
+
+    /// <summary>Notes when names were first requested, for the absence timeout; forgets names no longer requested.</summary>
+    public void MarkRequested(string typeUrl, IReadOnlyCollection<string> names, DateTime now)
+    {
+        foreach (var name in names)
+            _requested.TryAdd((typeUrl, name), now);
+        foreach (var key in _requested.Keys.Where(k => k.Type == typeUrl && !names.Contains(k.Name)).ToList())
+        {
+            _requested.Remove(key);
+            _absent.Remove(key);
+        }
+    }
+
+    /// <summary>Marks requested names that never arrived within <paramref name="timeout"/> as absent; true if any.</summary>
+    public bool ExpireAbsent(DateTime now, TimeSpan timeout)
+    {
+        var changed = false;
+        foreach (var (key, since) in _requested)
+        {
+            if (!_sets[key.Type].ContainsKey(key.Name) && now - since >= timeout && _absent.Add(key))
+                changed = true;
+        }
+        return changed;
+    }
+
+    /// <summary>Names marked absent, for logs.</summary>
+    public IEnumerable<string> Absent => _absent.Select(k => $"{XdsTypes.Short(k.Type)} {k.Name}");
+
+    private XdsProposal Resolve(Dictionary<string, Dictionary<string, XdsResource>> sets, Dictionary<string, string> versions, IReadOnlySet<string>? scrutinized)
+    {
+        var arrived = (string type, string name) => sets[type].ContainsKey(name) || _absent.Contains((type, name));
+        var clusters = new Dictionary<string, Cluster>(StringComparer.Ordinal);
+        foreach (var cluster in sets[EnvoyTypes.Cluster].Values.Select(r => (Cluster)r.Message))
+        {
+            var eds = XdsTypes.EdsName(cluster);
+            if (eds is null || arrived(EnvoyTypes.ClusterLoadAssignment, eds))
+                clusters[cluster.Name] = cluster;
+            else if (_activeClusters.TryGetValue(cluster.Name, out var serving))
+                clusters[cluster.Name] = serving;
+        }
+        // A listener waits for its routes and for the clusters it names that are still warming;
+        // a cluster that left CDS keeps serving while a listener in force still names it.
+        var routeSet = sets[EnvoyTypes.RouteConfiguration];
+        RouteConfiguration? Route(string name) => routeSet.TryGetValue(name, out var r) ? (RouteConfiguration)r.Message : null;
+        var warming = sets[EnvoyTypes.Cluster].Keys.Where(n => !clusters.ContainsKey(n)).ToHashSet(StringComparer.Ordinal);
+        var listeners = new Dictionary<string, Listener>(StringComparer.Ordinal);
+        foreach (var listener in sets[EnvoyTypes.Listener].Values.Select(r => (Listener)r.Message))
+        {
+            if (EnvoyReferences.RdsNames(listener).All(n => arrived(EnvoyTypes.RouteConfiguration, n))
+                && !EnvoyReferences.ClusterNames(listener, Route).Overlaps(warming))
+                listeners[listener.Name] = listener;
+            else if (_activeListeners.TryGetValue(listener.Name, out var serving))
+                listeners[listener.Name] = serving;
+        }
+        foreach (var name in listeners.Values.SelectMany(l => EnvoyReferences.ClusterNames(l, Route)))
+        {
+            if (!clusters.ContainsKey(name) && _activeClusters.TryGetValue(name, out var draining))
+                clusters[name] = draining;
+        }
+        var warm = versions.ContainsKey(EnvoyTypes.Cluster) && versions.ContainsKey(EnvoyTypes.Listener)
+            && Wanted(EnvoyTypes.ClusterLoadAssignment, sets, listeners, clusters).All(n => arrived(EnvoyTypes.ClusterLoadAssignment, n))
+            && Wanted(EnvoyTypes.RouteConfiguration, sets, listeners, clusters).All(n => arrived(EnvoyTypes.RouteConfiguration, n));
+        var resources = new EnvoyResources(
+            listeners.Values.ToList(),
+            clusters.Values.ToList(),
+            sets[EnvoyTypes.ClusterLoadAssignment].Values.Select(r => (ClusterLoadAssignment)r.Message).ToList(),
+            sets[EnvoyTypes.RouteConfiguration].Values.Select(r => (RouteConfiguration)r.Message).ToList(),
+            string.Join(' ', XdsTypes.Order.Select(t => $"{XdsTypes.Short(t)}={versions.GetValueOrDefault(t, "-")}")));
+        return new XdsProposal(sets, versions, resources, listeners, clusters, scrutinized, warm);
+    }
+
+    private static SortedSet<string> Wanted(string typeUrl, Dictionary<string, Dictionary<string, XdsResource>> sets,
+        Dictionary<string, Listener> activeListeners, Dictionary<string, Cluster> activeClusters)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        if (typeUrl == EnvoyTypes.ClusterLoadAssignment)
+        {
+            foreach (var cluster in sets[EnvoyTypes.Cluster].Values.Select(r => (Cluster)r.Message).Concat(activeClusters.Values))
+                if (XdsTypes.EdsName(cluster) is { } eds)
+                    names.Add(eds);
+        }
+        else if (typeUrl == EnvoyTypes.RouteConfiguration)
+        {
+            foreach (var listener in sets[EnvoyTypes.Listener].Values.Select(r => (Listener)r.Message).Concat(activeListeners.Values))
+                names.UnionWith(EnvoyReferences.RdsNames(listener));
+        }
+        return names;
+    }
+
+    /// <summary>The resources whose translation errors refuse this response: those it carries, and those it completes.</summary>
+    private static HashSet<string> Scrutinize(string typeUrl, IReadOnlyList<XdsResource> upserts, Dictionary<string, Dictionary<string, XdsResource>> sets)
+    {
+        var names = upserts.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        switch (typeUrl)
+        {
+            case EnvoyTypes.Cluster:
+            case EnvoyTypes.Listener:
+                result.UnionWith(names.Select(n => XdsTypes.DiagnosticName(typeUrl, n)));
+                break;
+            case EnvoyTypes.ClusterLoadAssignment:
+                foreach (var cluster in sets[EnvoyTypes.Cluster].Values.Select(r => (Cluster)r.Message))
+                    if (XdsTypes.EdsName(cluster) is { } eds && names.Contains(eds))
+                        result.Add(XdsTypes.DiagnosticName(EnvoyTypes.Cluster, cluster.Name));
+                break;
+            case EnvoyTypes.RouteConfiguration:
+                foreach (var listener in sets[EnvoyTypes.Listener].Values.Select(r => (Listener)r.Message))
+                    if (EnvoyReferences.RdsNames(listener).Any(names.Contains))
+                        result.Add(XdsTypes.DiagnosticName(EnvoyTypes.Listener, listener.Name));
+                break;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,63 @@
+using Envoy.Config.Cluster.V3;
+using Envoy.Config.Endpoint.V3;
+using Envoy.Config.Listener.V3;
+using Envoy.Config.Route.V3;
+using Google.Protobuf;
+using Kmesh.Envoy.Api;
+
+namespace Kmesh.Xds.Ads;
+
+/// <summary>The four resource types the client subscribes to: order, parsers, names.</summary>
+internal static class XdsTypes
+{
+    /// <summary>Make-before-break order: clusters, their endpoints, then listeners and their routes.</summary>
+    public static readonly string[] Order = [EnvoyTypes.Cluster, EnvoyTypes.ClusterLoadAssignment, EnvoyTypes.Listener, EnvoyTypes.RouteConfiguration];
+
+    /// <summary>LDS and CDS are wildcard subscriptions; EDS and RDS name what they want.</summary>
+    public static bool IsWildcard(string typeUrl) => typeUrl is EnvoyTypes.Listener or EnvoyTypes.Cluster;
+
+    /// <summary>Short name for logs and versions.</summary>
+    public static string Short(string typeUrl) => typeUrl switch
+    {
+        EnvoyTypes.Listener => "lds",
+        EnvoyTypes.Cluster => "cds",
+        EnvoyTypes.ClusterLoadAssignment => "eds",
+        EnvoyTypes.RouteConfiguration => "rds",
+        _ => typeUrl,
+    };
+
+    /// <summary>The parser for a type, or null if the client does not read it.</summary>
+    public static MessageParser? Parser(string typeUrl) => typeUrl switch
+    {
+        EnvoyTypes.Listener => Listener.Parser,
+        EnvoyTypes.Cluster => Cluster.Parser,
+        EnvoyTypes.ClusterLoadAssignment => ClusterLoadAssignment.Parser,
+        EnvoyTypes.RouteConfiguration => RouteConfiguration.Parser,
+        _ => null,
+    };
+
+    /// <summary>The name a resource goes by.</summary>
+    public static string NameOf(IMessage message) => message switch
+    {
+        Listener l => l.Name,
+        Cluster c => c.Name,
+        ClusterLoadAssignment e => e.ClusterName,
+        RouteConfiguration r => r.Name,
+        _ => "",
+    };
+
+    /// <summary>The ClusterLoadAssignment an EDS cluster waits for, or null for other discovery types.</summary>
+    public static string? EdsName(Cluster cluster) =>
+        cluster.ClusterDiscoveryTypeCase == Cluster.ClusterDiscoveryTypeOneofCase.Type && cluster.Type == Cluster.Types.DiscoveryType.Eds
+            ? string.IsNullOrEmpty(cluster.EdsClusterConfig?.ServiceName) ? cluster.Name : cluster.EdsClusterConfig.ServiceName
+            : null;
+
+    /// <summary>How translators name a resource in their diagnostics.</summary>
+    public static string DiagnosticName(string typeUrl, string name) => typeUrl switch
+    {
+        EnvoyTypes.Listener => $"listener {name}",
+        EnvoyTypes.Cluster => $"cluster {name}",
+        EnvoyTypes.ClusterLoadAssignment => $"cluster load assignment {name}",
+        _ => $"route configuration {name}",
+    };
+}

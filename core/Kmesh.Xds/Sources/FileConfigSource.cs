@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Kmesh.Xds.Sources;
+
+/// <summary>
+/// A config file, watched: edits are offered to the daemon as they land; an edit that does not
+/// parse is reported with file, line and field, and the last good configuration keeps serving.
+/// </summary>
+public sealed partial class FileConfigSource : IConfigSource
+{
+    private readonly string _path;
+    private readonly ILogger _log;
+    private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConfigFileWatcher _watcher;
+    private string _version;
+
+    /// <summary>Reads the file now (a broken file throws here, before the daemon touches the kernel) and starts watching it.</summary>
+    /// <exception cref="ConfigParseException">The file is not a valid resource file.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public FileConfigSource(string path, ILogger log)
+    {
+        _path = path;
+        _log = log;
+        Initial = Read(path);
+        _version = Initial.Version;
+        _watcher = new ConfigFileWatcher(path, _ => _changes.Writer.TryWrite(true), log);
+    }
+
+    /// <inheritdoc />
+    public string Description => _path;
+
+    /// <inheritdoc />
+    public ConfigUpdate? Initial { get; }
+
+    /// <inheritdoc />
+    public async Task RunAsync(IConfigSink sink, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var _ in _changes.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ConfigUpdate update;
+                try
+                {
+                    update = Read(_path);
+                }
+                catch (Exception e) when (e is ConfigParseException or IOException)
+                {
+                    LogRejected(_log, e.Message, _version);
+                    continue;
+                }
+                var verdict = await sink.OfferAsync(update, cancellationToken).ConfigureAwait(false);
+                if (verdict.Accepted)
+                    _version = update.Version;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _watcher.Dispose();
+        _changes.Writer.TryComplete();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Parses the file; the version is its <c>version_info</c> (if any) and a hash of its text.</summary>
+    public static ConfigUpdate Read(string path)
+    {
+        var text = File.ReadAllText(path);
+        var resources = EnvoyConfigFile.Parse(path, text);
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
+        var version = string.IsNullOrEmpty(resources.VersionInfo) ? hash : $"{resources.VersionInfo} ({hash})";
+        return new ConfigUpdate(resources, version);
+    }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Config rejected, still serving version {Version}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string reason, string version);
+}

@@ -1,0 +1,38 @@
+using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
+using Kmesh.Sdk.Snapshot;
+using Kmesh.Sdk.Translation;
+
+namespace Kmesh.Plugins.FaultInject;
+
+/// <summary>
+/// An HTTP connection manager's fault filter becomes, for its listener's service, the share
+/// of new connects the kernel refuses with ECONNREFUSED. Envoy has no network-level fault
+/// filter, so tcp_proxy listeners never carry one.
+/// </summary>
+public sealed class FaultInjectTranslator : ITranslator
+{
+    /// <inheritdoc />
+    public void Translate(MeshSnapshot snapshot, TranslationOutput output)
+    {
+        // Declared even when empty, so that faults removed from the config are removed from the kernel.
+        var faults = output.Map<uint, FaultEntry>(FaultInjectMaps.Faults);
+        foreach (var listener in snapshot.Listeners)
+        {
+            var resource = $"listener {listener.Name}";
+            if (ServiceFilterChains.ConnectTimeChain(listener) is not { } picked)
+                continue;
+            for (var i = 0; i < picked.Chain.Filters.Count; i++)
+            {
+                var config = picked.Chain.Filters[i].TypedConfig;
+                if (config?.Is(HttpConnectionManager.Descriptor) != true)
+                    continue;
+                var field = $"{picked.Field}.filters[{i}].typed_config";
+                var source = HttpFaultResolver.Resolve(config.Unpack<HttpConnectionManager>(), snapshot, resource, field, output);
+                var share = source is null ? null : FaultConverter.AbortPerMillion(source, resource, output);
+                if (share > 0)
+                    faults.Set(snapshot.Ids.ServiceId(listener.Name), new FaultEntry { AbortPerMillion = share.Value });
+                break;
+            }
+        }
+    }
+}

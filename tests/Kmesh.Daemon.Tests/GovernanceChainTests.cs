@@ -1,0 +1,66 @@
+using Kmesh.Sdk.Testing;
+
+namespace Kmesh.Daemon.Tests;
+
+/// <summary>Every governance plugin can be left out of the chain; the rest keep working.</summary>
+[Collection(GovernanceCollection.Name)]
+public sealed class GovernanceChainTests
+{
+    [KernelFact]
+    public async Task DefaultChain_OrdersRoutingRateLimitFaultInjectLoadBalance()
+    {
+        await using var run = await GovernanceMesh.StartAsync();
+
+        var ready = await run.Daemon.WaitReadyAsync();
+
+        var order = new[] { "routing", "ratelimit", "faultinject", "loadbalance" }.Select(p => ready.IndexOf(p + " 1.0.0", StringComparison.Ordinal)).ToArray();
+        Assert.DoesNotContain(-1, order);
+        Assert.Equal(order.Order(), order);
+    }
+
+    [KernelFact]
+    public async Task WithoutFaultInject_NoConnectIsAborted_AndTheRateLimitStillHolds()
+    {
+        await using var run = await GovernanceMesh.StartAsync(extraArguments: ["--plugins", "routing,ratelimit,loadbalance"]);
+
+        var faulty = await run.Client.DialAsync(GovernanceMesh.FaultyVip, GovernanceMesh.Port, 50);
+        var limited = await run.Client.DialAsync(GovernanceMesh.LimitedVip, GovernanceMesh.Port, 30);
+
+        Assert.Equal(50, faulty.Count("faulty-a"));
+        Assert.Equal(10, limited.Count("limited-a"));
+        Assert.Equal(20, limited.ErrorCount("ENOBUFS"));
+    }
+
+    [KernelFact]
+    public async Task WithoutRateLimit_NoConnectIsLimited_AndFaultsStillApply()
+    {
+        await using var run = await GovernanceMesh.StartAsync(extraArguments: ["--plugins", "routing,faultinject,loadbalance"]);
+
+        var limited = await run.Client.DialAsync(GovernanceMesh.LimitedVip, GovernanceMesh.Port, 30);
+        var faulty = await run.Client.DialAsync(GovernanceMesh.FaultyVip, GovernanceMesh.Port, 200);
+
+        Assert.Equal(30, limited.Count("limited-a"));
+        Assert.InRange(faulty.ErrorCount("ECONNREFUSED"), 20, 100);
+        Assert.Equal(200, faulty.Succeeded + faulty.ErrorCount("ECONNREFUSED"));
+    }
+
+    [KernelFact]
+    public async Task WithoutLoadBalance_DenialsStillDeny_AndTheStopLineCountsEachReason()
+    {
+        // Routing and the denying plugins alone: a connect nobody denies fails open to the VIP,
+        // where nothing listens (ECONNREFUSED too), so the stop line tells faults apart.
+        await using var run = await GovernanceMesh.StartAsync(extraArguments: ["--plugins", "routing,ratelimit,faultinject"]);
+
+        var limited = await run.Client.DialAsync(GovernanceMesh.LimitedVip, GovernanceMesh.Port, 15);
+        var faulty = await run.Client.DialAsync(GovernanceMesh.FaultyVip, GovernanceMesh.Port, 100);
+        var stop = await GovernanceMesh.StopAsync(run);
+
+        Assert.Equal(5, limited.ErrorCount("ENOBUFS"));
+        Assert.Equal(10, limited.ErrorCount("ECONNREFUSED"));
+        Assert.Equal(100, faulty.ErrorCount("ECONNREFUSED"));
+        Assert.Equal(5UL, GovernanceMesh.Count(stop, "RateLimited"));
+        var faults = GovernanceMesh.Count(stop, "Fault");
+        Assert.InRange(faults, 10UL, 55UL);
+        Assert.Equal(10 + 100 - faults, GovernanceMesh.Count(stop, "Unfinished"));
+    }
+}

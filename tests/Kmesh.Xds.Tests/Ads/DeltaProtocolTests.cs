@@ -1,0 +1,79 @@
+using Envoy.Service.Discovery.V3;
+using Google.Protobuf;
+using Kmesh.Envoy.Api;
+using Kmesh.Xds.Ads;
+using static Kmesh.Xds.Tests.Ads.Resources;
+
+namespace Kmesh.Xds.Tests.Ads;
+
+/// <summary>The incremental client against a scripted server: wildcard subscribe, removals, NACK, reconnect.</summary>
+public sealed class DeltaProtocolTests
+{
+    private static DeltaDiscoveryResponse Response(string type, string nonce, IEnumerable<string> removed, params (string Version, IMessage Message)[] resources)
+    {
+        var response = new DeltaDiscoveryResponse { TypeUrl = type, Nonce = nonce, SystemVersionInfo = nonce, RemovedResources = { removed } };
+        foreach (var (version, message) in resources)
+            response.Resources.Add(new Resource { Name = Kmesh.Xds.Ads.XdsTypes.NameOf(message), Version = version, Resource_ = Pack(message) });
+        return response;
+    }
+
+    [Fact]
+    public async Task RemovedResources_AreRemoved_AndAReconnectSendsInitialResourceVersions()
+    {
+        await using var ads = await AdsHarness.StartAsync(XdsMode.Delta);
+        var cds = await ads.Server.NextDeltaAsync();
+        Assert.Equal((EnvoyTypes.Cluster, "*"), (cds.TypeUrl, Assert.Single(cds.ResourceNamesSubscribe)));
+        Assert.Empty(cds.InitialResourceVersions);
+
+        await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "d1", [], ("va", Static("a")), ("vb", Static("b"))));
+        Assert.Equal(2, (await ads.Sink.NextAsync()).Resources.Clusters.Count);
+        var ack = await ads.Server.NextDeltaAsync();
+        Assert.Equal(("d1", null), (ack.ResponseNonce, ack.ErrorDetail));
+        var lds = await ads.Server.NextDeltaAsync();
+        Assert.Equal((EnvoyTypes.Listener, "*"), (lds.TypeUrl, Assert.Single(lds.ResourceNamesSubscribe)));
+
+        await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "d2", ["b"]));
+        Assert.Equal("a", Assert.Single((await ads.Sink.NextAsync()).Resources.Clusters).Name);
+        await ads.Server.NextDeltaAsync();
+
+        await ads.Server.KillStreamsAsync();
+        var again = await ads.Server.NextDeltaAsync();
+        Assert.Equal(EnvoyTypes.Cluster, again.TypeUrl);
+        Assert.Equal("va", Assert.Single(again.InitialResourceVersions).Value);
+    }
+
+    [Fact]
+    public async Task NameGivenTwice_IsNacked()
+    {
+        await using var ads = await AdsHarness.StartAsync(XdsMode.Delta);
+        await ads.Server.NextDeltaAsync();
+
+        await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "d1", [], ("1", Static("a")), ("2", Static("a"))));
+        var nack = await ads.Server.NextDeltaAsync();
+
+        Assert.Equal("d1", nack.ResponseNonce);
+        Assert.Contains("cluster a: name: named twice in one response", nack.ErrorDetail.Message);
+        Assert.False(ads.Sink.TryNext(out _));
+    }
+
+    [Fact]
+    public async Task EdsNamesFollowTheClusters_SubscribeAndUnsubscribe()
+    {
+        await using var ads = await AdsHarness.StartAsync(XdsMode.Delta);
+        await ads.Server.NextDeltaAsync();
+        await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "d1", [], ("1", Eds("x"))));
+        await ads.Sink.NextAsync();
+        await ads.Server.NextDeltaAsync(); // ACK
+        var eds = await ads.Server.NextDeltaAsync();
+        Assert.Equal((EnvoyTypes.ClusterLoadAssignment, "x"), (eds.TypeUrl, Assert.Single(eds.ResourceNamesSubscribe)));
+        await ads.Server.NextDeltaAsync(); // LDS
+
+        await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "d2", ["x"], ("1", Eds("y"))));
+        await ads.Sink.NextAsync();
+        await ads.Server.NextDeltaAsync(); // ACK
+        var change = await ads.Server.NextDeltaAsync();
+
+        Assert.Equal("y", Assert.Single(change.ResourceNamesSubscribe));
+        Assert.Equal("x", Assert.Single(change.ResourceNamesUnsubscribe));
+    }
+}
