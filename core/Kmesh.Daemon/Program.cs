@@ -9,7 +9,21 @@ using Microsoft.Extensions.Logging;
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
     Console.WriteLine(RunCommandLine.Usage);
+    Console.WriteLine(PluginsCommand.Usage);
     return args.Length == 0 ? 2 : 0;
+}
+if (args[0] == "plugins")
+{
+    try
+    {
+        return PluginsCommand.Run(args[1..]);
+    }
+    catch (Exception e) when (e is UsageException or PluginSelectionException or IOException)
+    {
+        Console.Error.WriteLine($"kmesh plugins: {e.Message}");
+        Console.Error.WriteLine(PluginsCommand.Usage);
+        return 2;
+    }
 }
 if (args[0] != "run")
 {
@@ -50,12 +64,14 @@ try
 {
     daemon = await MeshDaemon.StartAsync(options, log, stop.Token);
 }
-catch (Exception e) when (e is ConfigParseException or PluginSelectionException or BpfException or IOException or UnauthorizedAccessException)
+catch (Exception e) when (e is ConfigParseException or PluginSelectionException or FormatException or BpfException or IOException or UnauthorizedAccessException)
 {
     log.LogCritical("kmesh could not start: {Reason}", e.Message);
     return 1;
 }
 
+// SIGHUP: pick up new plugin versions from the plugin directories (kmesh plugins reload).
+using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => { context.Cancel = true; daemon.RequestPluginReload(); });
 await using (daemon)
 {
     await daemon.RunAsync(stop.Token);

@@ -21,6 +21,7 @@ internal static class RunCommandLine
           --xds-resource-timeout S seconds a requested resource may take before it counts as absent (default 15)
           --cgroup DIR             cgroup v2 directory to govern (default: the cgroup v2 root)
           --plugins a,b            the chain, in order (default: every plugin found, in manifest order)
+          --plugin-set FILE        the chain as a plugin set: names, versions, SHA-256 pins, allowed directories
           --plugin-dir DIR         where plugins are found (repeatable; default: <kmesh>/plugins)
           --bpffs DIR              this instance's pin folder (default: /sys/fs/bpf/kmesh/default)
           --map-capacity P.MAP=N   capacity of plugin P's map MAP (repeatable)
@@ -30,7 +31,7 @@ internal static class RunCommandLine
 
     public static (DaemonOptions Options, LogLevel LogLevel) Parse(IReadOnlyList<string> args)
     {
-        string? config = null, cgroup = null, bpffs = null;
+        string? config = null, cgroup = null, bpffs = null, pluginSet = null;
         var plugins = new List<string>();
         var pluginDirs = new List<string>();
         var capacities = new Dictionary<string, uint>(StringComparer.Ordinal);
@@ -47,6 +48,7 @@ internal static class RunCommandLine
                 case "--bpffs": bpffs = Value(); break;
                 case "--plugins": plugins.AddRange(Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
                 case "--plugin-dir": pluginDirs.Add(Path.GetFullPath(Value())); break;
+                case "--plugin-set": pluginSet = Path.GetFullPath(Value()); break;
                 case "--fail-closed": failClosed = true; break;
                 case "--map-capacity": AddCapacity(capacities, Value()); break;
                 case "--xds": xds.Address = Value(); break;
@@ -70,6 +72,8 @@ internal static class RunCommandLine
             throw new UsageException("exactly one of --config FILE and --xds HOST:PORT is required");
         if (xds.Address is null && xds.AnyOtherSet)
             throw new UsageException("--xds-* and --node-id flags need --xds HOST:PORT");
+        if (pluginSet is not null && plugins.Count > 0)
+            throw new UsageException("--plugins and --plugin-set both choose the chain; give one");
         if (pluginDirs.Count == 0)
             pluginDirs.Add(Path.Combine(AppContext.BaseDirectory, "plugins"));
         var options = new DaemonOptions
@@ -80,6 +84,7 @@ internal static class RunCommandLine
             PinFolder = bpffs ?? "/sys/fs/bpf/kmesh/default",
             PluginDirectories = pluginDirs,
             Plugins = plugins,
+            PluginSetPath = pluginSet,
             FailClosed = failClosed,
             MapCapacities = capacities,
         };

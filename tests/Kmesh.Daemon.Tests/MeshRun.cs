@@ -23,7 +23,7 @@ internal sealed class MeshRun : IAsyncDisposable
     public SandboxClient Client { get; }
 
     /// <summary>Starts everything; <paramref name="extraArguments"/> go to <c>kmesh run</c>.</summary>
-    public static async Task<MeshRun> StartAsync(string config, IEnumerable<string>? extraArguments = null, bool waitReady = true, IEnumerable<BackendSpec>? extraBackends = null)
+    public static async Task<MeshRun> StartAsync(string config, IEnumerable<string>? extraArguments = null, bool waitReady = true, IEnumerable<BackendSpec>? extraBackends = null, string? pluginDirectory = null)
     {
         var sandbox = await KernelSandbox.CreateAsync(new SandboxOptions { Addresses = TestMesh.SandboxAddresses });
         DaemonProcess? daemon = null;
@@ -37,7 +37,7 @@ internal sealed class MeshRun : IAsyncDisposable
                 "--config", configPath,
                 "--cgroup", sandbox.CgroupPath,
                 "--bpffs", sandbox.PinPath,
-                "--plugin-dir", RepoPaths.Plugins,
+                "--plugin-dir", pluginDirectory ?? RepoPaths.Plugins,
             };
             arguments.AddRange(extraArguments ?? []);
             daemon = DaemonProcess.Start(RepoPaths.DaemonDll, arguments);

@@ -92,6 +92,13 @@ public sealed partial class ChainDatapath
 
     private (int Index, ActivePlugin Old, ActivePlugin Staged)? _staged;
 
+    /// <summary>
+    /// The plugins whose translators and maps the next update uses, in chain order: the
+    /// staged version in place of its predecessor while a replacement is prepared.
+    /// </summary>
+    public IReadOnlyList<ActivePlugin> Translators =>
+        _staged is { } staged ? _plugins.Select((p, i) => i == staged.Index ? staged.Staged : p).ToList() : _plugins;
+
     /// <summary>The version whose maps the reconciler writes: the staged one while a swap is prepared.</summary>
     private ActivePlugin? MapOwner(string plugin) =>
         _staged is { } staged && staged.Staged.Name == plugin ? staged.Staged : _plugins.FirstOrDefault(p => p.Name == plugin);

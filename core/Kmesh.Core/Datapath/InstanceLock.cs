@@ -21,8 +21,7 @@ public sealed class InstanceLock : IDisposable
     public static InstanceLock Acquire(string pinFolder)
     {
         System.IO.Directory.CreateDirectory(Directory);
-        var id = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(pinFolder))))[..16].ToLowerInvariant();
-        var path = Path.Combine(Directory, $"instance-{id}.lock");
+        var path = LockPath(pinFolder);
         try
         {
             var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
@@ -38,6 +37,32 @@ public sealed class InstanceLock : IDisposable
     }
 
     private static string OwnerPath(string lockPath) => lockPath + ".owner";
+
+    private static string LockPath(string pinFolder)
+    {
+        var id = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(pinFolder))))[..16].ToLowerInvariant();
+        return Path.Combine(Directory, $"instance-{id}.lock");
+    }
+
+    /// <summary>The pid of the live daemon holding <paramref name="pinFolder"/>, or null when none does.</summary>
+    public static int? OwnerOf(string pinFolder)
+    {
+        var path = LockPath(pinFolder);
+        try
+        {
+            // If we can take the lock, nobody holds it.
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return null;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (IOException)
+        {
+            return int.TryParse(File.ReadAllText(OwnerPath(path)).Trim(), out var pid) ? pid : null;
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose() => _file.Dispose();

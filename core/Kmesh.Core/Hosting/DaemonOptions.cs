@@ -23,6 +23,9 @@ public sealed record DaemonOptions
     /// <summary>The chain, by plugin name; empty = every plugin found, in manifest order.</summary>
     public IReadOnlyList<string> Plugins { get; init; } = [];
 
+    /// <summary>A plugin set file (names, versions, hashes, allowed directories) instead of <see cref="Plugins"/>.</summary>
+    public string? PluginSetPath { get; init; }
+
     /// <summary>Refuse connects to a service whose chain chose no endpoint.</summary>
     public bool FailClosed { get; init; }
 

@@ -31,8 +31,8 @@ public sealed partial class MeshDaemon : IAsyncDisposable, IConfigSink
     private bool _ready;
     private Task _sourceTask = Task.CompletedTask;
 
-    /// <summary>One item of the update queue: a DNS refresh, or a source's offer awaiting its verdict.</summary>
-    private sealed record Work(ConfigUpdate? Offer, TaskCompletionSource<ConfigVerdict>? Reply);
+    /// <summary>One item of the update queue: a DNS refresh, a plugin reload, or a source's offer awaiting its verdict.</summary>
+    private sealed record Work(ConfigUpdate? Offer, TaskCompletionSource<ConfigVerdict>? Reply, bool ReloadPlugins = false);
 
     private MeshDaemon(DaemonOptions options, ILogger log, ChainDatapath datapath, IConfigSource source)
     {
@@ -58,7 +58,7 @@ public sealed partial class MeshDaemon : IAsyncDisposable, IConfigSink
         var catalog = PluginCatalog.Discover(options.PluginDirectories);
         foreach (var problem in catalog.Problems)
             LogCatalogProblem(log, problem);
-        var chosen = catalog.Select(options.Plugins);
+        var chosen = ChoosePlugins(options, catalog);
         IConfigSource source = options.Xds is { } xds
             ? new AdsConfigSource(xds, log)
             : new FileConfigSource(options.ConfigPath ?? throw new ArgumentException("a config file or an xDS server is needed", nameof(options)), log);
@@ -166,6 +166,11 @@ public sealed partial class MeshDaemon : IAsyncDisposable, IConfigSink
 
     private async Task HandleAsync(Work work, CancellationToken cancellationToken)
     {
+        if (work.ReloadPlugins)
+        {
+            ReloadPlugins();
+            return;
+        }
         if (work.Offer is not { } update)
         {
             if (await RefreshDnsAsync(_resources, cancellationToken).ConfigureAwait(false))

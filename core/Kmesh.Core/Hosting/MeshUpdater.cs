@@ -22,6 +22,13 @@ public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, IL
     /// <summary>The snapshot most recently applied.</summary>
     public MeshSnapshot? Current { get; private set; }
 
+    /// <summary>Forgets what was written to maps that were just recreated empty (a plugin upgrade changed their layout).</summary>
+    public void ForgetMaps(string plugin, IEnumerable<string> maps)
+    {
+        foreach (var map in maps)
+            _reconciler.Applied.Forget(plugin, map);
+    }
+
     /// <summary>Applies <paramref name="resources"/>; returns the outcome.</summary>
     public ReconcileResult Apply(EnvoyResources resources, string version) => Commit(Prepare(resources, version));
 
@@ -35,7 +42,7 @@ public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, IL
         var snapshot = SnapshotBuilder.Build(resources, version, dns, _ids, diagnostics);
         var desired = new List<PluginDesiredMaps>();
         var translationErrors = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var plugin in datapath.Plugins)
+        foreach (var plugin in datapath.Translators)
         {
             var output = new TranslationOutput();
             try

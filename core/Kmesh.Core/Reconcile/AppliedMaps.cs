@@ -28,6 +28,9 @@ public sealed class AppliedMaps
             entries.Remove(op.Key);
     }
 
+    /// <summary>Forgets one map: it was replaced by a new, empty one (a plugin upgrade changed its layout).</summary>
+    public void Forget(string plugin, string map) => _maps.Remove((plugin, map));
+
     /// <summary>Forgets a plugin (it left the chain, its maps went with its object).</summary>
     public void Forget(string plugin)
     {

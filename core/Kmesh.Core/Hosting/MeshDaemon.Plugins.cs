@@ -1,0 +1,93 @@
+using Kmesh.Core.Datapath;
+using Kmesh.Core.Plugins;
+using Microsoft.Extensions.Logging;
+
+namespace Kmesh.Core.Hosting;
+
+public sealed partial class MeshDaemon
+{
+    /// <summary>
+    /// Asks the daemon to look at the plugin directories again and replace every plugin whose
+    /// files changed (SIGHUP, <c>kmesh plugins reload</c>). Runs in the update queue, so it
+    /// never interleaves with a config update.
+    /// </summary>
+    public void RequestPluginReload() => _updates.Writer.TryWrite(new Work(null, null, ReloadPlugins: true));
+
+    private static IReadOnlyList<PluginCandidate> ChoosePlugins(DaemonOptions options, PluginCatalog catalog)
+    {
+        if (options.PluginSetPath is not { } setPath)
+            return catalog.Select(options.Plugins);
+        return PluginSetResolver.Resolve(PluginSet.Load(setPath), catalog);
+    }
+
+    /// <summary>
+    /// Replaces, one at a time, each active plugin whose version or files changed: the new
+    /// version is loaded and verified beside the old one, its maps are filled from the config
+    /// in force, and only then do its slots swap. A version that cannot load or cannot take
+    /// the config is dropped and the old one serves on.
+    /// </summary>
+    private void ReloadPlugins()
+    {
+        IReadOnlyList<PluginCandidate> offered;
+        try
+        {
+            offered = ChoosePlugins(_options, PluginCatalog.Discover(_options.PluginDirectories));
+        }
+        catch (Exception e) when (e is PluginSelectionException or FormatException or IOException)
+        {
+            LogReloadRefused(_log, e.Message);
+            return;
+        }
+        var replaced = 0;
+        foreach (var active in _datapath.Plugins.ToList())
+        {
+            var candidate = offered.FirstOrDefault(c => c.Manifest.Name == active.Name);
+            if (candidate is null)
+            {
+                LogReloadSkipped(_log, active.Name, "it is no longer offered; removing a plugin needs a restart");
+                continue;
+            }
+            if (ActivePlugin.FingerprintOf(candidate) == active.Fingerprint)
+                continue;
+            if (Replace(active, candidate))
+                replaced++;
+        }
+        LogReloaded(_log, replaced);
+    }
+
+    private bool Replace(ActivePlugin active, PluginCandidate candidate)
+    {
+        PluginReplacement replacement;
+        try
+        {
+            replacement = _datapath.StageReplacement(candidate);
+        }
+        catch (PluginLoadException e)
+        {
+            LogReloadSkipped(_log, active.Name, e.Message);
+            return false;
+        }
+        _updater.ForgetMaps(active.Name, replacement.Recreated);
+        var result = _updater.Apply(_resources, _version);
+        if (result.PluginErrors.TryGetValue(active.Name, out var error))
+        {
+            _datapath.AbandonReplacement();
+            // The old version's maps hold what they held; let the reconciler rewrite them in full.
+            _updater.ForgetMaps(active.Name, replacement.Recreated);
+            _updater.Apply(_resources, _version);
+            LogReloadSkipped(_log, active.Name, $"version {candidate.Manifest.Version} could not take the config in force: {error}");
+            return false;
+        }
+        _datapath.CommitReplacement();
+        return true;
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "Plugin reload refused, the chain is unchanged: {Reason}")]
+    private static partial void LogReloadRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Plugin {Name} not replaced: {Reason}")]
+    private static partial void LogReloadSkipped(ILogger logger, string name, string reason);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Plugin reload done: {Count} replaced")]
+    private static partial void LogReloaded(ILogger logger, int count);
+}
