@@ -70,4 +70,16 @@ public sealed class PluginIsolationTests
         Assert.Equal(5, service.ErrorCount("ECONNREFUSED"));
         Assert.Equal(5, other.Count("direct"));
     }
+
+    [KernelFact]
+    public async Task ChainOrderTheManifestsForbid_IsRefusedAtStartWithTheReason()
+    {
+        await using var run = await MeshRun.StartAsync(TestMesh.Config(), ["--plugins", "loadbalance,routing"], waitReady: false);
+
+        var exitCode = await run.Daemon.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("loadbalance must run after routing, but routing comes after it", run.Daemon.Log);
+        Assert.False(Directory.Exists(run.Sandbox.PinPath), "nothing may reach the kernel");
+    }
 }

@@ -15,9 +15,11 @@ public sealed partial class MeshDaemon
 
     private static IReadOnlyList<PluginCandidate> ChoosePlugins(DaemonOptions options, PluginCatalog catalog)
     {
-        if (options.PluginSetPath is not { } setPath)
-            return catalog.Select(options.Plugins);
-        return PluginSetResolver.Resolve(PluginSet.Load(setPath), catalog);
+        var chain = options.PluginSetPath is { } setPath
+            ? PluginSetResolver.Resolve(PluginSet.Load(setPath), catalog)
+            : catalog.Select(options.Plugins);
+        ChainOrder.Validate(chain);
+        return chain;
     }
 
     /// <summary>

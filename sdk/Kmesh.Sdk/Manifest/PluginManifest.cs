@@ -33,6 +33,15 @@ public sealed record PluginManifest
     /// <summary>Position in the default chain: lower runs first.</summary>
     public int Order { get; init; } = 500;
 
+    /// <summary>
+    /// Plugins that must be in the chain, before this one: it reads what they decide (load
+    /// balancing needs the cluster routing chose). A chain without them is refused.
+    /// </summary>
+    public IReadOnlyList<string> Requires { get; init; } = [];
+
+    /// <summary>Plugins that, when they are in the chain, must run before this one.</summary>
+    public IReadOnlyList<string> After { get; init; } = [];
+
     /// <summary>One line for operators.</summary>
     public string Description { get; init; } = "";
 
@@ -67,6 +76,8 @@ public sealed record PluginManifest
         }
         if (manifest is null)
             throw new FormatException($"{path}: empty manifest");
+        // The JSON source generator assigns every init property, absent ones as null.
+        manifest = manifest with { Requires = manifest.Requires ?? [], After = manifest.After ?? [] };
         manifest.Validate(path);
         return manifest;
     }
@@ -82,6 +93,11 @@ public sealed record PluginManifest
         try { _ = ChainHooks; } catch (FormatException e) { problems.Add(e.Message); }
         if (Hooks.Count == 0)
             problems.Add("hooks is empty");
+        foreach (var other in Requires.Concat(After))
+        {
+            if (other == Name)
+                problems.Add($"'{Name}' cannot be ordered after itself");
+        }
         if (problems.Count > 0)
             throw new FormatException($"{path}: {string.Join("; ", problems)}");
     }
