@@ -49,6 +49,12 @@ catch (OperationCanceledException)
     Log("cancelled; cleaned up");
     return 130;
 }
+catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or FormatException or UnauthorizedAccessException)
+{
+    // Everything made was removed on the way out (the finally blocks); say what went wrong.
+    Log($"failed: {e.Message}");
+    return 1;
+}
 finally
 {
     Proc.KillAll();

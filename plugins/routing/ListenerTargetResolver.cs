@@ -84,7 +84,12 @@ internal static class ListenerTargetResolver
         }
     }
 
-    private static ServiceTarget? FromHttp(HttpConnectionManager hcm, MeshSnapshot snapshot, string resource, string field, TranslationOutput output)
+    /// <summary>
+    /// The routes of an HTTP connection manager: inline, or the RDS route configuration of the
+    /// snapshot. Null, reported, when RDS names one the snapshot lacks (an ADS client warms the
+    /// listener until it arrives, so that is a file naming a missing one) or for scoped routes.
+    /// </summary>
+    internal static RouteConfiguration? RouteConfigurationOf(HttpConnectionManager hcm, MeshSnapshot snapshot, string resource, string field, TranslationOutput output)
     {
         RouteConfiguration? routes = hcm.RouteSpecifierCase switch
         {
@@ -98,8 +103,15 @@ internal static class ListenerTargetResolver
                 output.Error(resource, field, $"route configuration '{hcm.Rds.RouteConfigName}' is not known (yet)");
             else
                 output.Warn(resource, field, "scoped routes need L7; the listener is left out");
-            return null;
         }
+        return routes;
+    }
+
+    private static ServiceTarget? FromHttp(HttpConnectionManager hcm, MeshSnapshot snapshot, string resource, string field, TranslationOutput output)
+    {
+        var routes = RouteConfigurationOf(hcm, snapshot, resource, field, output);
+        if (routes is null)
+            return null;
         ServiceTarget? common = null;
         foreach (var (route, routeField) in AllRoutes(routes))
         {
@@ -146,7 +158,15 @@ internal static class ListenerTargetResolver
         }
     }
 
-    private static ServiceTarget? Weighted((string Name, uint Weight)[] ways, string resource, string field, TranslationOutput output)
+    /// <summary>
+    /// A weighted split, checked. Invalid configuration (empty, every weight 0, a sum past 32
+    /// bits: Envoy refuses those too) is an error. More ways than the kernel's route holds is
+    /// valid configuration we cannot carry: an error for a VIP listener as it always was, a
+    /// warning when <paramref name="limitIsWarning"/> (one virtual host of a wildcard listener,
+    /// whose error would refuse every service of the listener over ADS).
+    /// </summary>
+    internal static ServiceTarget? Weighted((string Name, uint Weight)[] ways, string resource, string field, TranslationOutput output,
+        string leftOut = "the listener is left out", bool limitIsWarning = false)
     {
         if (ways.Length == 0)
         {
@@ -155,7 +175,11 @@ internal static class ListenerTargetResolver
         }
         if (ways.Length > RoutingMaps.MaxClusters)
         {
-            output.Error(resource, field, $"{ways.Length} weighted clusters; at most {RoutingMaps.MaxClusters} are supported, the listener is left out");
+            var message = $"{ways.Length} weighted clusters; at most {RoutingMaps.MaxClusters} are supported, {leftOut}";
+            if (limitIsWarning)
+                output.Warn(resource, field, message);
+            else
+                output.Error(resource, field, message);
             return null;
         }
         if (ways.All(w => w.Weight == 0))
@@ -167,7 +191,7 @@ internal static class ListenerTargetResolver
         var sum = ways.Aggregate(0UL, (total, w) => total + w.Weight);
         if (sum > uint.MaxValue)
         {
-            output.Error(resource, field, $"the weights sum to {sum}, more than {uint.MaxValue}; the listener is left out");
+            output.Error(resource, field, $"the weights sum to {sum}, more than {uint.MaxValue}; {leftOut}");
             return null;
         }
         return new ServiceTarget(ways);

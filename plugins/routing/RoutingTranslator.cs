@@ -11,7 +11,9 @@ namespace Kmesh.Plugins.Routing;
 /// <summary>
 /// Listeners bound to a VIP:port become routes: the VIP:port (IPv4 or IPv6, the listener's
 /// address and its additional addresses) maps to the cluster, or to weighted clusters for
-/// a gray release, that its tcp_proxy (or single-target HTTP routes) names.
+/// a gray release, that its tcp_proxy (or single-target HTTP routes) names. Wildcard HTTP
+/// listeners (Istio's <c>0.0.0.0_PORT</c>) route the VIPs their virtual hosts' domains name:
+/// see <see cref="WildcardHttpRoutes"/>.
 /// </summary>
 public sealed class RoutingTranslator : ITranslator
 {
@@ -22,10 +24,25 @@ public sealed class RoutingTranslator : ITranslator
     {
         var routes = output.Map<RouteKey, RouteValue>(RoutingMaps.Routes);
         var owners = new Dictionary<KmAddr, string>();
+        var wildcards = new List<WildcardHttpListener>();
         foreach (var listener in snapshot.Listeners)
         {
             var resource = $"listener {listener.Name}";
-            var vips = ServiceAddresses(listener, resource, output);
+            var wildcardAddresses = new List<(string Field, int Port)>();
+            var vips = ServiceAddresses(listener, resource, output, wildcardAddresses);
+            if (vips.Count == 0 && wildcardAddresses.Count > 0)
+            {
+                // Istio's 0.0.0.0_PORT: its HTTP routes name the services' VIPs in their domains.
+                var ports = wildcardAddresses.Select(a => a.Port).Where(p => p is > 0 and <= 65535).Distinct().ToArray();
+                var chains = ports.Length == 0 ? [] : WildcardHttpRoutes.HttpChains(listener, resource, output);
+                if (chains.Count > 0)
+                {
+                    wildcards.Add(new WildcardHttpListener(listener, resource, ports, chains));
+                    continue;
+                }
+            }
+            foreach (var (field, _) in wildcardAddresses)
+                output.Info(resource, field + ".socket_address.address", "a wildcard address catches every destination, it is not a service VIP; skipped");
             if (vips.Count == 0)
                 continue;
             var target = ListenerTargetResolver.Resolve(listener, snapshot, output);
@@ -43,9 +60,12 @@ public sealed class RoutingTranslator : ITranslator
                 routes.Set(RouteKey.From(vip, IpProtoTcp), value);
             }
         }
+        // After every VIP listener: an explicit listener on a VIP:port wins over a domain naming it.
+        foreach (var (key, serviceId, target) in WildcardHttpRoutes.Translate(wildcards, snapshot, owners, output))
+            routes.Set(RouteKey.From(key, IpProtoTcp), BuildRoute(serviceId, target, snapshot));
     }
 
-    private static RouteValue BuildRoute(uint serviceId, ServiceTarget target, MeshSnapshot snapshot)
+    internal static RouteValue BuildRoute(uint serviceId, ServiceTarget target, MeshSnapshot snapshot)
     {
         var value = new RouteValue { ServiceId = serviceId };
         uint upper = 0;
@@ -62,16 +82,17 @@ public sealed class RoutingTranslator : ITranslator
         return value;
     }
 
-    private static List<KmAddr> ServiceAddresses(Listener listener, string resource, TranslationOutput output)
+    private static List<KmAddr> ServiceAddresses(Listener listener, string resource, TranslationOutput output, List<(string Field, int Port)> wildcards)
     {
         var result = new List<KmAddr>();
-        AddAddress(listener.Address, "address", resource, output, result);
+        AddAddress(listener.Address, "address", resource, output, result, wildcards);
         for (var i = 0; i < listener.AdditionalAddresses.Count; i++)
-            AddAddress(listener.AdditionalAddresses[i].Address, $"additional_addresses[{i}].address", resource, output, result);
+            AddAddress(listener.AdditionalAddresses[i].Address, $"additional_addresses[{i}].address", resource, output, result, wildcards);
         return result;
     }
 
-    private static void AddAddress(Address? address, string field, string resource, TranslationOutput output, List<KmAddr> result)
+    /// <summary>Adds a VIP:port to <paramref name="result"/>; a wildcard address goes to <paramref name="wildcards"/>, unreported.</summary>
+    private static void AddAddress(Address? address, string field, string resource, TranslationOutput output, List<KmAddr> result, List<(string Field, int Port)> wildcards)
     {
         if (address is null)
         {
@@ -97,7 +118,8 @@ public sealed class RoutingTranslator : ITranslator
         }
         if (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any))
         {
-            output.Info(resource, field + ".socket_address.address", "a wildcard address catches every destination, it is not a service VIP; skipped");
+            var port = socket.PortSpecifierCase == SocketAddress.PortSpecifierOneofCase.PortValue ? (int)Math.Min(socket.PortValue, int.MaxValue) : 0;
+            wildcards.Add((field, port));
             return;
         }
         if (socket.PortSpecifierCase != SocketAddress.PortSpecifierOneofCase.PortValue || socket.PortValue is 0 or > 65535)

@@ -82,17 +82,8 @@ internal sealed class XdsRun : IAsyncDisposable
     }
 
     /// <summary>Dials until <paramref name="done"/> holds or the timeout passes.</summary>
-    public async Task<DialResult> DialUntilAsync(string vip, int count, Func<DialResult, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var result = await Client.DialAsync(vip, TestMesh.Port, count);
-            if (done(result) || DateTime.UtcNow > deadline)
-                return result;
-            await Task.Delay(50);
-        }
-    }
+    public Task<DialResult> DialUntilAsync(string vip, int count, Func<DialResult, bool> done, TimeSpan timeout) =>
+        Client.DialUntilAsync(vip, count, done, timeout);
 
     public async ValueTask DisposeAsync()
     {
