@@ -24,6 +24,7 @@ public sealed class RoutingTranslator : ITranslator
     {
         var routes = output.Map<RouteKey, RouteValue>(RoutingMaps.Routes);
         var owners = new Dictionary<KmAddr, string>();
+        var explicitVips = new Dictionary<KmAddr, string>();
         var wildcards = new List<WildcardHttpListener>();
         foreach (var listener in snapshot.Listeners)
         {
@@ -45,6 +46,9 @@ public sealed class RoutingTranslator : ITranslator
                 output.Info(resource, field + ".socket_address.address", "a wildcard address catches every destination, it is not a service VIP; skipped");
             if (vips.Count == 0)
                 continue;
+            // Envoy gives a connect to the listener bound to its exact address, even one we cannot route.
+            foreach (var vip in vips)
+                explicitVips.TryAdd(vip, listener.Name);
             var target = ListenerTargetResolver.Resolve(listener, snapshot, output);
             if (target is null)
                 continue;
@@ -61,11 +65,11 @@ public sealed class RoutingTranslator : ITranslator
             }
         }
         // After every VIP listener: an explicit listener on a VIP:port wins over a domain naming it.
-        foreach (var (key, serviceId, target) in WildcardHttpRoutes.Translate(wildcards, snapshot, owners, output))
+        foreach (var (key, serviceId, target) in WildcardHttpRoutes.Translate(wildcards, snapshot, explicitVips, output))
             routes.Set(RouteKey.From(key, IpProtoTcp), BuildRoute(serviceId, target, snapshot));
     }
 
-    internal static RouteValue BuildRoute(uint serviceId, ServiceTarget target, MeshSnapshot snapshot)
+    private static RouteValue BuildRoute(uint serviceId, ServiceTarget target, MeshSnapshot snapshot)
     {
         var value = new RouteValue { ServiceId = serviceId };
         uint upper = 0;
