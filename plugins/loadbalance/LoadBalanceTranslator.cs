@@ -8,7 +8,8 @@ namespace Kmesh.Plugins.LoadBalance;
 
 /// <summary>
 /// Every cluster becomes a policy and one weighted schedule per address family; the kernel
-/// then picks an endpoint with a single lookup per connect.
+/// then picks an endpoint with a single lookup per connect. The schedule's weights carry
+/// Envoy's priority failover, locality weights and endpoint weights (<see cref="ClusterEndpoints"/>).
 /// </summary>
 public sealed class LoadBalanceTranslator : ITranslator
 {
@@ -22,7 +23,9 @@ public sealed class LoadBalanceTranslator : ITranslator
         {
             var resource = $"cluster {name}";
             var id = snapshot.Ids.ClusterId(name);
-            var endpoints = ClusterEndpoints.Usable(name, snapshot.Endpoints.GetValueOrDefault(name), output);
+            // Envoy looks at locality weights only when the cluster asks for locality-weighted balancing.
+            var localityWeighted = cluster.CommonLbConfig?.LocalityWeightedLbConfig is not null;
+            var endpoints = ClusterEndpoints.Usable(name, snapshot.Endpoints.GetValueOrDefault(name), localityWeighted, output);
             var entry = new LbClusterEntry { Policy = PolicyOf(cluster, resource, output) };
             entry.LengthV4 = WriteSchedule(schedule, snapshot, id, LbFamily.V4, ClusterEndpoints.ForIPv4(endpoints), resource, output);
             entry.LengthV6 = WriteSchedule(schedule, snapshot, id, LbFamily.V6, ClusterEndpoints.ForIPv6(endpoints), resource, output);

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.InteropServices;
 using Kmesh.Bpf;
 using Kmesh.Plugins.FaultInject;
@@ -6,52 +5,62 @@ using Kmesh.Plugins.LoadBalance;
 using Kmesh.Plugins.RateLimit;
 using Kmesh.Plugins.Routing;
 using Kmesh.Sdk.Abi;
+using Kmesh.Sdk.Testing;
 
 namespace Kmesh.Plugins.Tests;
 
 /// <summary>
 /// The C headers are the source of truth for every struct the kernel and C# share. These
 /// tests read the layout the compiler actually produced (the objects' BTF) and hold the C#
-/// mirrors to it, so a drift fails here, not as garbage in a map in production.
+/// mirrors to it, so a drift fails here, not as garbage in a map in production. The mirrors are
+/// checked with the SDK's MapLayout (Kmesh.Sdk.Testing), exactly as a third-party plugin checks its own.
 /// </summary>
 public class AbiLayoutTests
 {
     private static string ObjectPath(string name) => Path.Combine(AppContext.BaseDirectory, name);
 
-    public static TheoryData<string, string, Type, string[]> Mirrors => new()
-    {
-        { "routing.bpf.o", "rt_key", typeof(RouteKey), ["addr=Address", "port=PortNetworkOrder", "family=Family", "protocol=Protocol"] },
-        { "routing.bpf.o", "rt_cluster", typeof(RouteCluster), ["cluster_id=ClusterId", "upper=Upper"] },
-        { "routing.bpf.o", "rt_route", typeof(RouteValue), ["service_id=ServiceId", "count=Count", "total_weight=TotalWeight", "flags=Flags", "clusters=Clusters"] },
-        { "loadbalance.bpf.o", "lb_cluster", typeof(LbClusterEntry), ["policy=Policy", "length=LengthV4", "flags=Flags"] },
-        { "loadbalance.bpf.o", "lb_slot_key", typeof(LbSlotKey), ["cluster_id=<ClusterId>k__BackingField", "family=<Family>k__BackingField", "slot=<Slot>k__BackingField"] },
-        { "loadbalance.bpf.o", "lb_endpoint", typeof(LbEndpointEntry), ["addr=Address", "endpoint_id=EndpointId"] },
-        { "loadbalance.bpf.o", "km_addr", typeof(KmAddr), ["addr=Address", "port=PortNetworkOrder", "family=Family"] },
-        { "faultinject.bpf.o", "fi_fault", typeof(FaultEntry), ["abort_per_million=AbortPerMillion", "flags=Flags"] },
-        { "ratelimit.bpf.o", "rl_config", typeof(RateLimitConfig), ["max_tokens=MaxTokens", "tokens_per_fill=TokensPerFill", "fill_interval_ns=FillIntervalNs"] },
-    };
+    // C members not named in pairs are matched by name (cluster_id ↔ ClusterId); an array member
+    // (lb_cluster.length[2]) is named once per consecutive C# field that mirrors it.
 
-    [Theory]
-    [MemberData(nameof(Mirrors))]
-    public void Mirror_MatchesTheCompiledLayout(string objectFile, string cStruct, Type mirror, string[] members)
-    {
-        var layout = BtfLayout.GetStruct(ObjectPath(objectFile), cStruct);
+    [Fact]
+    public void RouteKey_MirrorsRtKey() =>
+        MapLayout.AssertMatches<RouteKey>("routing.bpf.o", "rt_key",
+            ("addr", nameof(RouteKey.Address)), ("port", nameof(RouteKey.PortNetworkOrder)));
 
-        Assert.Equal(layout.Size, Marshal.SizeOf(mirror));
-        Assert.Equal(layout.Members.Count, members.Length);
-        foreach (var pair in members)
-        {
-            var (cName, csName) = (pair.Split('=')[0], pair.Split('=')[1]);
-            var member = layout.Member(cName);
-            var field = mirror.GetField(csName, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
-                ?? throw new InvalidOperationException($"{mirror.Name} has no field {csName}");
-            Assert.True(member.Offset == (int)Marshal.OffsetOf(mirror, csName),
-                $"{cStruct}.{cName} is at {member.Offset}, {mirror.Name}.{csName} at {Marshal.OffsetOf(mirror, csName)}");
-            // An array member (length[2]) is mirrored by its first element's field; scalars must match in size.
-            if (member.Size <= Marshal.SizeOf(field.FieldType.IsEnum ? Enum.GetUnderlyingType(field.FieldType) : field.FieldType))
-                Assert.Equal(member.Size, Marshal.SizeOf(field.FieldType.IsEnum ? Enum.GetUnderlyingType(field.FieldType) : field.FieldType));
-        }
-    }
+    [Fact]
+    public void RouteCluster_MirrorsRtCluster() =>
+        MapLayout.AssertMatches<RouteCluster>("routing.bpf.o", "rt_cluster");
+
+    [Fact]
+    public void RouteValue_MirrorsRtRoute() =>
+        MapLayout.AssertMatches<RouteValue>("routing.bpf.o", "rt_route");
+
+    [Fact]
+    public void LbClusterEntry_MirrorsLbCluster() =>
+        MapLayout.AssertMatches<LbClusterEntry>("loadbalance.bpf.o", "lb_cluster",
+            ("length", nameof(LbClusterEntry.LengthV4)), ("length", nameof(LbClusterEntry.LengthV6)));
+
+    [Fact]
+    public void LbSlotKey_MirrorsLbSlotKey() =>
+        MapLayout.AssertMatches<LbSlotKey>("loadbalance.bpf.o", "lb_slot_key");
+
+    [Fact]
+    public void LbEndpointEntry_MirrorsLbEndpoint() =>
+        MapLayout.AssertMatches<LbEndpointEntry>("loadbalance.bpf.o", "lb_endpoint",
+            ("addr", nameof(LbEndpointEntry.Address)));
+
+    [Fact]
+    public void KmAddr_MirrorsKmAddr() =>
+        MapLayout.AssertMatches<KmAddr>("loadbalance.bpf.o", "km_addr",
+            ("addr", nameof(KmAddr.Address)), ("port", nameof(KmAddr.PortNetworkOrder)));
+
+    [Fact]
+    public void FaultEntry_MirrorsFiFault() =>
+        MapLayout.AssertMatches<FaultEntry>("faultinject.bpf.o", "fi_fault");
+
+    [Fact]
+    public void RateLimitConfig_MirrorsRlConfig() =>
+        MapLayout.AssertMatches<RateLimitConfig>("ratelimit.bpf.o", "rl_config");
 
     [Fact]
     public void LbClusterLengths_AreTheTwoFamiliesInOrder()

@@ -26,16 +26,18 @@ public sealed class PackageContentTests(PackedSdk sdk)
     }
 
     [Fact]
-    public void KmeshSdkTesting_ShipsTheAgent_TheDaemon_AndTheBundledPlugins()
+    public void KmeshSdkTesting_ShipsTheAgent_TheDaemon_TheBundledPlugins_AndKmeshBpf()
     {
         using var package = ZipFile.OpenRead(sdk.Package("Kmesh.Sdk.Testing"));
-        AssertHas(package, "lib/net10.0/Kmesh.Sdk.Testing.dll", "build/Kmesh.Sdk.Testing.targets",
+        AssertHas(package, "lib/net10.0/Kmesh.Sdk.Testing.dll", "lib/net10.0/Kmesh.Sdk.Testing.xml", "build/Kmesh.Sdk.Testing.targets",
+            // MapLayout reads BTF with Kmesh.Bpf's BtfLayout: the assembly travels in lib, it is no package of its own.
+            "lib/net10.0/Kmesh.Bpf.dll",
             "tools/agent/kmesh-sandbox-agent.dll", "tools/agent/kmesh-sandbox-agent.runtimeconfig.json",
             "tools/kmesh/kmesh.dll", "tools/kmesh/kmesh.runtimeconfig.json", "tools/kmesh/connect.bpf.o", "tools/kmesh/getpeername.bpf.o",
             "tools/plugins/routing/kmesh-plugin.json", "tools/plugins/routing/routing.bpf.o", "tools/plugins/routing/Kmesh.Plugins.Routing.dll",
             "tools/plugins/loadbalance/kmesh-plugin.json", "tools/plugins/loadbalance/loadbalance.bpf.o");
-        // The agent travels inside the package; it is no package of its own.
-        Assert.Equal(["xunit.extensibility.core"], Dependencies(package).Select(d => d.Id));
+        // The agent and Kmesh.Bpf travel inside the package; Kmesh.Bpf's own dependency is the package's.
+        Assert.Equal(["Microsoft.Extensions.Logging.Abstractions", "xunit.extensibility.core"], Dependencies(package).Select(d => d.Id).Order());
     }
 
     [Fact]
@@ -43,7 +45,9 @@ public sealed class PackageContentTests(PackedSdk sdk)
     {
         using var package = ZipFile.OpenRead(sdk.Package("Kmesh.Templates"));
         AssertHas(package, "content/kmesh-plugin/.template.config/template.json", "content/kmesh-plugin/Directory.Build.props",
-            "content/kmesh-plugin/src/Kmesh.PluginTemplate/kmesh-plugin-template.bpf.c");
+            "content/kmesh-plugin/src/Kmesh.PluginTemplate/kmesh-plugin-template.bpf.c",
+            "content/kmesh-plugin/src/Kmesh.PluginTemplate/PortDenyMaps.cs",
+            "content/kmesh-plugin/test/Kmesh.PluginTemplate.Tests/MapLayoutTests.cs");
         Assert.Contains($"<KmeshSdkVersion>{RepoPaths.SdkVersion}</KmeshSdkVersion>", Read(package, "content/kmesh-plugin/Directory.Build.props"));
         var nuspec = Nuspec(package);
         Assert.Contains(nuspec.Descendants(), e => e.Name.LocalName == "packageType" && (string?)e.Attribute("name") == "Template");

@@ -1,3 +1,4 @@
+using Kmesh.Sdk.Abi;
 using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 
@@ -10,8 +11,11 @@ namespace Kmesh.PluginTemplate;
 /// </summary>
 public sealed class PortDenyTranslator : ITranslator
 {
-    /// <summary>The map of denied ports in kmesh-plugin-template.bpf.c (key: port in host byte order, value: 1).</summary>
+    /// <summary>The map of denied ports in kmesh-plugin-template.bpf.c (key: <see cref="PortDenyKey"/>, value: <see cref="PortDenyRule"/>).</summary>
     public const string DeniedPortsMap = "deny_ports";
+
+    /// <summary>The errno a denied connect fails with (the kernel's ECONNREFUSED).</summary>
+    public const int ECONNREFUSED = 111;
 
     /// <summary>The pinned counter map in kmesh-plugin-template.bpf.c: connects seen by the program.</summary>
     public const string SeenMap = "kmesh_plugin_template_seen";
@@ -19,10 +23,11 @@ public sealed class PortDenyTranslator : ITranslator
     /// <inheritdoc />
     public void Translate(MeshSnapshot snapshot, TranslationOutput output)
     {
-        // Key and value types mirror the C map's __u32 key and __u32 value (4 bytes each).
-        var denied = output.Map<uint, uint>(DeniedPortsMap);
+        // Key and value types mirror the C map's struct port_deny_key and struct port_deny_rule
+        // (PortDenyMaps.cs; the test project checks them against the object's BTF).
+        var denied = output.Map<PortDenyKey, PortDenyRule>(DeniedPortsMap);
         foreach (var port in PluginSettings.DeniedPorts)
-            denied.Set(port, 1);
+            denied.Set(new PortDenyKey(port), new PortDenyRule(ECONNREFUSED, KmReason.Policy));
 
         // The snapshot holds the mesh in Envoy's v3 types: a plugin that acts per service reads
         // snapshot.Listeners / Clusters / Endpoints / Routes and keys its maps by snapshot.Ids.

@@ -1,3 +1,4 @@
+using Kmesh.Sdk.Abi;
 using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 
@@ -15,8 +16,8 @@ public sealed class TranslatorTests
 
         var map = Assert.Single(output.Maps);
         Assert.Equal(PortDenyTranslator.DeniedPortsMap, map.Name);
-        var denied = output.Map<uint, uint>(PortDenyTranslator.DeniedPortsMap);
-        Assert.True(denied.TryGet((uint)/*port*/9, out var value));
-        Assert.Equal(1u, value);
+        var denied = output.Map<PortDenyKey, PortDenyRule>(PortDenyTranslator.DeniedPortsMap);
+        Assert.True(denied.TryGet(new PortDenyKey(/*port*/9), out var rule));
+        Assert.Equal(new PortDenyRule(PortDenyTranslator.ECONNREFUSED, KmReason.Policy), rule);
     }
 }
