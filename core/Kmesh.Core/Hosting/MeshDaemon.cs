@@ -200,6 +200,9 @@ public sealed partial class MeshDaemon : IAsyncDisposable, IConfigSink
                 .Where(d => d.Severity == DiagnosticSeverity.Error && scrutinized.Contains(d.Resource))
                 .Select(d => new ResourceRejection(d.Resource, d.Field, d.Message))
                 .ToList();
+            // A plugin whose maps cannot hold the update would leave the kernel half-updated: refuse it whole.
+            foreach (var (plugin, problem) in _updater.Check(prepared))
+                rejections.Add(new ResourceRejection($"plugin {plugin}", "", problem));
             if (rejections.Count > 0)
             {
                 foreach (var rejection in rejections)

@@ -60,6 +60,13 @@ public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, IL
         return new PreparedUpdate(snapshot, desired, diagnostics, translationErrors);
     }
 
+    /// <summary>
+    /// Every plugin whose maps cannot hold a prepared update (too small, layout drift). Nothing
+    /// is written. A translator that threw is not listed: that is a plugin bug, isolated by
+    /// freezing the plugin, not a reason to refuse the configuration.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Check(PreparedUpdate update) => _reconciler.Check(update.Desired, datapath.PluginMap);
+
     /// <summary>Writes a prepared update into the kernel; returns the outcome.</summary>
     public ReconcileResult Commit(PreparedUpdate update)
     {

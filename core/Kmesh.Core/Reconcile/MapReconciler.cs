@@ -66,6 +66,22 @@ public sealed class MapReconciler
         return new ReconcileResult(upserts, deletes, errors);
     }
 
+    /// <summary>
+    /// What <see cref="Apply"/> would refuse, plugin by plugin (unknown map, layout drift, not
+    /// enough room), without writing anything: a source that must answer for an update whole
+    /// (ADS) refuses it instead of applying it in part.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Check(IReadOnlyList<PluginDesiredMaps> desired, Func<string, string, IKernelMap?> kernelMap)
+    {
+        var problems = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var plugin in desired)
+        {
+            if (Validate(plugin, kernelMap, new HashSet<(string, string)>()) is { } problem)
+                problems[plugin.Plugin] = problem;
+        }
+        return problems;
+    }
+
     private string? Validate(PluginDesiredMaps plugin, Func<string, string, IKernelMap?> kernelMap, HashSet<(string, string)> deletesFirst)
     {
         foreach (var desired in plugin.Maps)
