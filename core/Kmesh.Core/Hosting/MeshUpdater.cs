@@ -77,6 +77,7 @@ public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, IL
         foreach (var (plugin, error) in translationErrors.Concat(result.PluginErrors))
             LogPluginUpdateFailed(log, plugin, error);
         Current = snapshot;
+        MemoryRelief.AfterUpdate(snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count);
         LogApplied(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, result.Upserts, result.Deletes);
         var errors = new Dictionary<string, string>(result.PluginErrors, StringComparer.Ordinal);
         foreach (var (plugin, error) in translationErrors)
