@@ -17,8 +17,6 @@ KMESH_OBJECT();
  * 1 = refuse it with ECONNREFUSED (fail-closed). Written by the core before load. */
 const volatile __u32 km_fail_closed = 0;
 
-#define KM_ECONNREFUSED 111
-
 static __always_inline struct km_ctx *km_ctx_begin(struct bpf_sock_addr *ctx, __u16 family)
 {
 	__u32 zero = 0;
@@ -74,7 +72,7 @@ static __always_inline int km_commit_pass(struct bpf_sock_addr *ctx, struct km_c
 	}
 	km_count(KM_REASON_UNFINISHED);
 	if (km_fail_closed) {
-		bpf_set_retval(-KM_ECONNREFUSED);
+		bpf_set_retval(-KM_ERRNO_FAIL_CLOSED);
 		return 0;
 	}
 	return 1;
@@ -82,7 +80,7 @@ static __always_inline int km_commit_pass(struct bpf_sock_addr *ctx, struct km_c
 
 static __always_inline int km_commit_deny(struct km_ctx *c)
 {
-	__s32 err = c->deny_errno > 0 ? c->deny_errno : KM_ECONNREFUSED;
+	__s32 err = c->deny_errno > 0 ? c->deny_errno : KM_ERRNO_FAIL_CLOSED;
 
 	km_count(c->reason);
 	/* With a 0 return, connect() fails at once with exactly this errno. */

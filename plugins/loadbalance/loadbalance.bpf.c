@@ -8,8 +8,6 @@
 
 KMESH_OBJECT();
 
-#define LB_EHOSTUNREACH 113
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -62,7 +60,7 @@ static __always_inline void lb_choose(struct km_ctx *c, __u32 family)
 	cl = bpf_map_lookup_elem(&lb_clusters, &c->cluster_id);
 	length = cl ? cl->length[family & 1] : 0;
 	if (!cl || length == 0) {
-		km_deny(c, KM_REASON_NO_ENDPOINT, LB_EHOSTUNREACH);
+		km_deny(c, KM_REASON_NO_ENDPOINT, KM_ERRNO_NO_ENDPOINT);
 		return;
 	}
 	key.cluster_id = c->cluster_id;
@@ -70,7 +68,7 @@ static __always_inline void lb_choose(struct km_ctx *c, __u32 family)
 	key.slot = lb_pick_slot(cl, c->cluster_id, length);
 	ep = bpf_map_lookup_elem(&lb_schedule, &key);
 	if (!ep) {
-		km_deny(c, KM_REASON_NO_ENDPOINT, LB_EHOSTUNREACH);
+		km_deny(c, KM_REASON_NO_ENDPOINT, KM_ERRNO_NO_ENDPOINT);
 		return;
 	}
 	c->dest = ep->addr;

@@ -42,31 +42,28 @@ internal static class ListenerTargetResolver
 
     private sealed record ChosenChain(FilterChain Chain, string Field);
 
+    /// <summary>
+    /// The chain every governance plugin reads (<see cref="ServiceFilterChains"/>: one rule for
+    /// all), with what routing has to tell the operator about the choice.
+    /// </summary>
     private static ChosenChain? PickFilterChain(Listener listener, string resource, TranslationOutput output)
     {
-        for (var i = 0; i < listener.FilterChains.Count; i++)
+        if (ServiceFilterChains.ConnectTimeChain(listener) is not { } chosen)
         {
-            if (ServiceFilterChains.MatchesEverything(listener.FilterChains[i].FilterChainMatch))
-                return new ChosenChain(listener.FilterChains[i], $"filter_chains[{i}]");
+            // Valid Envoy config we cannot decide at connect time is a warning, not an error:
+            // an error would make an ADS control plane's whole response a NACK.
+            if (listener.FilterChains.Count == 0)
+                output.Error(resource, "filter_chains", "the listener has no filter chain");
+            else
+                output.Warn(resource, "filter_chains", "every filter chain has a filter_chain_match and there is no default_filter_chain; which one applies is not known at connect time, the listener is left out");
+            return null;
         }
-        if (listener.DefaultFilterChain is not null)
-        {
-            if (listener.FilterChains.Count > 0)
-                output.Warn(resource, "filter_chains", "filter_chain_match needs the connection's first bytes (SNI, ALPN), which connect() does not have; using default_filter_chain");
-            return new ChosenChain(listener.DefaultFilterChain, "default_filter_chain");
-        }
-        if (listener.FilterChains.Count == 1)
-        {
+        var (chain, field) = chosen;
+        if (field == "default_filter_chain" && listener.FilterChains.Count > 0)
+            output.Warn(resource, "filter_chains", "filter_chain_match needs the connection's first bytes (SNI, ALPN), which connect() does not have; using default_filter_chain");
+        else if (!ServiceFilterChains.MatchesEverything(chain.FilterChainMatch))
             output.Warn(resource, "filter_chains[0].filter_chain_match", "matching needs the connection's first bytes, which connect() does not have; the only filter chain is used for every connect");
-            return new ChosenChain(listener.FilterChains[0], "filter_chains[0]");
-        }
-        // Valid Envoy config we cannot decide at connect time is a warning, not an error:
-        // an error would make an ADS control plane's whole response a NACK.
-        if (listener.FilterChains.Count == 0)
-            output.Error(resource, "filter_chains", "the listener has no filter chain");
-        else
-            output.Warn(resource, "filter_chains", "every filter chain has a filter_chain_match and there is no default_filter_chain; which one applies is not known at connect time, the listener is left out");
-        return null;
+        return new ChosenChain(chain, field);
     }
 
     private static ServiceTarget? FromTcpProxy(TcpProxy proxy, string resource, string field, TranslationOutput output)

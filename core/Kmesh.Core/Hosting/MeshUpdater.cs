@@ -19,9 +19,6 @@ public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, IL
     private readonly IMeshIds _ids = new StableMeshIds();
     private HashSet<string> _reported = new(StringComparer.Ordinal);
 
-    /// <summary>The snapshot most recently applied.</summary>
-    public MeshSnapshot? Current { get; private set; }
-
     /// <summary>Forgets what was written to maps that were just recreated empty (a plugin upgrade changed their layout).</summary>
     public void ForgetMaps(string plugin, IEnumerable<string> maps)
     {
@@ -76,7 +73,6 @@ public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, IL
         var result = _reconciler.Apply(desired, datapath.PluginMap);
         foreach (var (plugin, error) in translationErrors.Concat(result.PluginErrors))
             LogPluginUpdateFailed(log, plugin, error);
-        Current = snapshot;
         MemoryRelief.AfterUpdate(snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count);
         LogApplied(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, result.Upserts, result.Deletes);
         var errors = new Dictionary<string, string>(result.PluginErrors, StringComparer.Ordinal);
