@@ -88,16 +88,24 @@ static __always_inline int km_commit_deny(struct km_ctx *c)
 	return 0;
 }
 
-static __always_inline void km_remember_vip(struct bpf_sock_addr *ctx, struct km_ctx *c)
+/* Records the decision on the socket: getpeername() answers with the VIP from it, and the
+ * sockops chain knows which service, cluster and endpoint the connection belongs to. */
+static __always_inline void km_remember_conn(struct bpf_sock_addr *ctx, struct km_ctx *c)
 {
 	struct bpf_sock *sk = ctx->sk;
-	struct km_addr *vip;
+	struct km_conn *conn;
 
 	if (!sk)
 		return;
-	vip = bpf_sk_storage_get(&km_rnat, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (vip)
-		*vip = c->orig;
+	conn = bpf_sk_storage_get(&km_conn, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!conn)
+		return;
+	conn->orig = c->orig;
+	conn->dest = c->dest;
+	conn->service_id = c->service_id;
+	conn->cluster_id = c->cluster_id;
+	conn->endpoint_id = c->endpoint_id;
+	conn->flags = 0;
 }
 
 /* The family-independent part of commit: the return value for connect(), or
@@ -127,7 +135,7 @@ int km_commit4(struct bpf_sock_addr *ctx)
 		return ret;
 	ctx->user_ip4 = c->dest.addr[0];
 	ctx->user_port = c->dest.port;
-	km_remember_vip(ctx, c);
+	km_remember_conn(ctx, c);
 	km_count(KM_REASON_ROUTED);
 	return 1;
 }
@@ -145,7 +153,7 @@ int km_commit6(struct bpf_sock_addr *ctx)
 	ctx->user_ip6[2] = c->dest.addr[2];
 	ctx->user_ip6[3] = c->dest.addr[3];
 	ctx->user_port = c->dest.port;
-	km_remember_vip(ctx, c);
+	km_remember_conn(ctx, c);
 	km_count(KM_REASON_ROUTED);
 	return 1;
 }

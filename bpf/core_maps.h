@@ -5,15 +5,8 @@
 
 #include <kmesh/chain.h>
 
-/* Reverse NAT: what the application dialed, stored on the socket itself so that it dies
- * with the socket (no table to sweep, no leak when a connection is never closed cleanly). */
-struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct km_addr);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} km_rnat SEC(".maps");
+/* Reverse NAT lives in the chain ABI's km_conn record on the socket (kmesh/chain.h): what
+ * the application dialed, next to what the chain decided, dying with the socket. */
 
 /* Decisions counted by reason; per CPU so counting never contends. */
 struct {

@@ -11,12 +11,12 @@ KMESH_OBJECT();
 static __always_inline struct km_addr *km_dialed(struct bpf_sock_addr *ctx, __u16 family)
 {
 	struct bpf_sock *sk = ctx->sk;
-	struct km_addr *vip;
+	struct km_conn *conn;
 
 	if (!sk)
 		return NULL;
-	vip = bpf_sk_storage_get(&km_rnat, sk, 0, 0);
-	return vip && vip->family == family ? vip : NULL;
+	conn = bpf_sk_storage_get(&km_conn, sk, 0, 0);
+	return conn && conn->orig.family == family ? &conn->orig : NULL;
 }
 
 SEC("cgroup/getpeername4")

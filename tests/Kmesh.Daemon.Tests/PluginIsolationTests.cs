@@ -30,7 +30,7 @@ public sealed class PluginIsolationTests
         var error = await run.Daemon.WaitForLineAsync("Plugin futureabi is left out", TimeSpan.FromSeconds(5));
 
         Assert.Contains("ABI 2.0", error);
-        Assert.Contains("ABI 1.0", error);
+        Assert.Contains("this core speaks ABI 1.", error);
         var result = await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 3);
         Assert.Equal(3, result.Succeeded);
     }

@@ -77,7 +77,7 @@ public class AbiLayoutTests
         var header = File.ReadAllText(Path.Combine(FindRepoRoot(), "sdk", "include", "kmesh", "chain.h"));
 
         Assert.Contains($"#define KMESH_ABI_MAJOR {ChainAbi.Major}", header);
-        Assert.Contains($"#define KMESH_ABI_MINOR {ChainAbi.Minor}", header);
+        Assert.Contains($"#define KMESH_ABI_LATEST_MINOR {ChainAbi.Minor}", header);
         Assert.Contains($"#define KM_CHAIN_SIZE {ChainAbi.ChainSize}", header);
         foreach (var reason in Enum.GetValues<KmReason>())
             Assert.Matches($@"KM_REASON_\w+ = {(uint)reason},", header);

@@ -5,10 +5,10 @@ using Kmesh.Sdk.Testing;
 namespace Kmesh.Sdk.Tests;
 
 /// <summary>
-/// ABI versioning as the core applies it. The core is ABI 1.0, the first minor, so an object of an
-/// older minor cannot exist yet; what can be shown is the other side of the rule: an object of a
-/// newer minor (built by a newer SDK) is refused with both versions named, and the chain keeps
-/// serving. (Another major is refused in Kmesh.Daemon.Tests' PluginIsolationTests.)
+/// ABI versioning as the core applies it: an object built for an older minor of the same major
+/// loads and runs (plugins need not be rebuilt when the core adds something); an object of a newer
+/// minor (built by a newer SDK) is refused with both versions named, and the chain keeps serving.
+/// (Another major is refused in Kmesh.Daemon.Tests' PluginIsolationTests.)
 /// </summary>
 public sealed class AbiCompatibilityTests
 {
@@ -43,6 +43,25 @@ public sealed class AbiCompatibilityTests
         Assert.True(result.Count("web-1") == 3, result.ToString());
     }
 
+    [KernelFact]
+    public async Task ObjectBuiltForAnOlderAbiMinor_LoadsAndItsProgramRunsInTheChain()
+    {
+        await using var sandbox = await KernelSandbox.CreateAsync();
+        await sandbox.StartBackendsAsync(new BackendSpec("web-1", "127.0.1.1", 8080));
+        await using var core = await KmeshCore.StartAsync(sandbox, TwoServiceConfig,
+            pluginDirs: [RepoPaths.Plugins, RepoPaths.TestPlugins], plugins: ["routing", "olderminor", "loadbalance"], daemonDll: RepoPaths.DaemonDll);
+        await using var client = await sandbox.ClientAsync();
+
+        var routed = await client.DialAsync(Vip, 8080, count: 3);
+        var refused = await client.DialAsync(Vip, 8081, count: 3);
+
+        Assert.True(ChainAbi.Minor > 0, "the core's ABI has no older minor to test against");
+        Assert.Contains(core.Daemon.Lines, l => l.Contains("Plugin olderminor 0.1.0 (ABI 1.0) in the chain"));
+        Assert.True(routed.Count("web-1") == 3, routed.ToString());
+        // EPERM is what the 1.0 program denies with; without it, 8081 would route to web-1 too.
+        Assert.True(refused.ErrorCount("EPERM") == 3, refused.ToString());
+    }
+
     private const string MeshConfig = """
         static_resources:
           listeners:
@@ -54,6 +73,38 @@ public sealed class AbiCompatibilityTests
                 typed_config:
                   "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
                   stat_prefix: web
+                  cluster: web
+          clusters:
+          - name: web
+            type: STATIC
+            load_assignment:
+              cluster_name: web
+              endpoints:
+              - lb_endpoints:
+                - endpoint: { address: { socket_address: { address: "127.0.1.1", port_value: 8080 } } }
+        """;
+
+    // web plus a second service on port 8081 (same cluster), which the olderminor fixture refuses.
+    private const string TwoServiceConfig = """
+        static_resources:
+          listeners:
+          - name: web
+            address: { socket_address: { address: "127.32.0.10", port_value: 8080 } }
+            filter_chains:
+            - filters:
+              - name: envoy.filters.network.tcp_proxy
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                  stat_prefix: web
+                  cluster: web
+          - name: web-admin
+            address: { socket_address: { address: "127.32.0.10", port_value: 8081 } }
+            filter_chains:
+            - filters:
+              - name: envoy.filters.network.tcp_proxy
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                  stat_prefix: web-admin
                   cluster: web
           clusters:
           - name: web

@@ -5,7 +5,7 @@ using Kmesh.Sdk.Abi;
 namespace Kmesh.Sdk.Tests;
 
 /// <summary>
-/// The chain ABI version lives in chain.h (KMESH_ABI_MAJOR/MINOR); the SDK's MSBuild property
+/// The chain ABI version lives in chain.h (KMESH_ABI_MAJOR/LATEST_MINOR); the SDK's MSBuild property
 /// (KmeshSdkAbiVersion, written into generated manifests) and the C# mirror (ChainAbi) must say the same.
 /// </summary>
 public sealed partial class AbiVersionTests
@@ -15,7 +15,7 @@ public sealed partial class AbiVersionTests
     {
         var header = File.ReadAllText(Path.Combine(RepoPaths.Root, "sdk", "include", "kmesh", "chain.h"));
         var major = int.Parse(AbiDefine(header, "MAJOR"));
-        var minor = int.Parse(AbiDefine(header, "MINOR"));
+        var minor = int.Parse(AbiDefine(header, "LATEST_MINOR"));
         var props = XDocument.Load(Path.Combine(RepoPaths.Root, "sdk", "build", "Kmesh.Sdk.Version.props"));
         var property = props.Descendants().Single(e => e.Name.LocalName == "KmeshSdkAbiVersion").Value.Trim();
 

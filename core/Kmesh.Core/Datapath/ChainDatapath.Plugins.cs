@@ -102,7 +102,12 @@ public sealed partial class ChainDatapath
     {
         if (!bpfObject.TryGetReadOnlyGlobal<uint>(AbiGlobal, out var packedAbi))
             throw new PluginLoadException(candidate, $"{candidate.Manifest.Object} does not say which chain ABI it was built for (no {AbiGlobal}; build it with kmesh/chain.h and KMESH_OBJECT())");
-        CheckAbi(candidate, ChainAbi.Unpack(packedAbi), "its object");
+        var objectAbi = ChainAbi.Unpack(packedAbi);
+        CheckAbi(candidate, objectAbi, "its object");
+        if (objectAbi != candidate.Manifest.AbiVersion)
+            throw new PluginLoadException(candidate, $"its manifest says chain ABI {candidate.Manifest.Abi} but {candidate.Manifest.Object} is built for {objectAbi.Major}.{objectAbi.Minor}: rebuild the plugin so that both agree (the SDK's build takes the object's ABI from the manifest)");
+        foreach (var hook in hooks.Where(h => h.SinceAbiMinor() > objectAbi.Minor))
+            throw new PluginLoadException(candidate, $"{candidate.Manifest.Object} is built for chain ABI {objectAbi.Major}.{objectAbi.Minor}, which has no {hook.ManifestName()} chain (since {ChainAbi.Major}.{hook.SinceAbiMinor()}): rebuild it for a newer ABI or drop the hook from the manifest");
 
         foreach (var hook in hooks)
         {

@@ -16,6 +16,7 @@ public sealed partial class ChainDatapath : IDisposable
 {
     private const string ConnectObject = "connect.bpf.o";
     private const string PeerObject = "getpeername.bpf.o";
+    private const string SockOpsObject = "sockops.bpf.o";
 
     private readonly DatapathOptions _options;
     private readonly ILogger _log;
@@ -52,9 +53,10 @@ public sealed partial class ChainDatapath : IDisposable
             datapath.PreparePinFolder();
             var connect = datapath.LoadCoreObject(ConnectObject, o => o.SetReadOnlyGlobal("km_fail_closed", options.FailClosed ? 1u : 0u));
             var peer = datapath.LoadCoreObject(PeerObject, null);
+            var sockOps = datapath.LoadCoreObject(SockOpsObject, null);
             datapath.LoadPlugins(chosen);
             datapath.FillChains(connect);
-            datapath.Attach(connect, peer);
+            datapath.Attach(connect, peer, sockOps);
             return datapath;
         }
         catch
@@ -141,9 +143,10 @@ public sealed partial class ChainDatapath : IDisposable
     {
         foreach (var hook in ChainHooks.All)
         {
+            // Every chain map is pinned by name: the connect object's handle is the one map.
             var chain = new ProgramArray(connect.Map(hook.ChainMapName()));
-            var commit = connect.Program(hook == ChainHook.Connect4 ? "km_commit4" : "km_commit6");
-            chain.Set(ChainAbi.CommitSlot, commit);
+            if (hook.HasCommit())
+                chain.Set(ChainAbi.CommitSlot, connect.Program(hook == ChainHook.Connect4 ? "km_commit4" : "km_commit6"));
             // From the end backwards: until slot 0 is filled, a connect goes straight to commit.
             for (var i = _plugins.Count - 1; i >= 0; i--)
             {
@@ -153,10 +156,11 @@ public sealed partial class ChainDatapath : IDisposable
         }
     }
 
-    private void Attach(BpfObject connect, BpfObject peer)
+    private void Attach(BpfObject connect, BpfObject peer, BpfObject sockOps)
     {
         using var cgroup = CgroupHandle.Open(_options.CgroupPath);
-        foreach (var (bpfObject, program) in new[] { (connect, "km_entry4"), (connect, "km_entry6"), (peer, "km_peer4"), (peer, "km_peer6") })
+        // sockops first: a connection the connect entry rewrites is then always followed.
+        foreach (var (bpfObject, program) in new[] { (sockOps, "km_sockops"), (connect, "km_entry4"), (connect, "km_entry6"), (peer, "km_peer4"), (peer, "km_peer6") })
             _links.Add(bpfObject.Program(program).AttachCgroup(cgroup));
         LogAttached(_log, _options.CgroupPath, _options.PinFolder);
     }

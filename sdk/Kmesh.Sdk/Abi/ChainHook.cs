@@ -7,24 +7,33 @@ public enum ChainHook
     Connect4,
     /// <summary><c>cgroup/connect6</c>: IPv6 <c>connect()</c>.</summary>
     Connect6,
+    /// <summary><c>sockops</c>: TCP lifecycle events (connect, established, state changes); ABI 1.1.</summary>
+    SockOps,
 }
 
 /// <summary>Names of hooks as manifests, section names and the object's slot globals spell them.</summary>
 public static class ChainHooks
 {
     /// <summary>Every hook that has a chain.</summary>
-    public static IReadOnlyList<ChainHook> All { get; } = [ChainHook.Connect4, ChainHook.Connect6];
+    public static IReadOnlyList<ChainHook> All { get; } = [ChainHook.Connect4, ChainHook.Connect6, ChainHook.SockOps];
 
     /// <summary>The manifest name: <c>connect4</c>.</summary>
     public static string ManifestName(this ChainHook hook) => hook switch
     {
         ChainHook.Connect4 => "connect4",
         ChainHook.Connect6 => "connect6",
+        ChainHook.SockOps => "sockops",
         _ => throw new ArgumentOutOfRangeException(nameof(hook)),
     };
 
-    /// <summary>The ELF section of a program for this hook: <c>cgroup/connect4</c>.</summary>
-    public static string SectionName(this ChainHook hook) => "cgroup/" + hook.ManifestName();
+    /// <summary>The ELF section of a program for this hook: <c>cgroup/connect4</c>, <c>sockops</c>.</summary>
+    public static string SectionName(this ChainHook hook) => hook == ChainHook.SockOps ? "sockops" : "cgroup/" + hook.ManifestName();
+
+    /// <summary>The chain ABI minor that introduced the hook: an object built for an older minor cannot serve it.</summary>
+    public static int SinceAbiMinor(this ChainHook hook) => hook == ChainHook.SockOps ? 1 : 0;
+
+    /// <summary>Whether the hook's chain ends in the core's commit program (connect hooks decide; sockops only observes).</summary>
+    public static bool HasCommit(this ChainHook hook) => hook != ChainHook.SockOps;
 
     /// <summary>The <c>const volatile</c> global the core writes the object's slot into.</summary>
     public static string SlotGlobal(this ChainHook hook) => "km_slot_" + hook.ManifestName();
@@ -34,6 +43,7 @@ public static class ChainHooks
     {
         ChainHook.Connect4 => "km_chain_c4",
         ChainHook.Connect6 => "km_chain_c6",
+        ChainHook.SockOps => "km_chain_sops",
         _ => throw new ArgumentOutOfRangeException(nameof(hook)),
     };
 

@@ -27,7 +27,7 @@ public sealed record PluginManifest
     /// <summary>The compiled eBPF object, relative to the folder.</summary>
     public required string Object { get; init; }
 
-    /// <summary>Hooks the object has a chain program for (<c>connect4</c>, <c>connect6</c>).</summary>
+    /// <summary>Hooks the object has a chain program for (<c>connect4</c>, <c>connect6</c>, <c>sockops</c>).</summary>
     public required IReadOnlyList<string> Hooks { get; init; }
 
     /// <summary>Position in the default chain: lower runs first.</summary>
@@ -60,7 +60,7 @@ public sealed record PluginManifest
     /// <summary>The hooks as values; unknown names are an error.</summary>
     public IReadOnlyList<ChainHook> ChainHooks => Hooks.Select(h => Kmesh.Sdk.Abi.ChainHooks.TryParse(h, out var hook)
         ? hook
-        : throw new FormatException($"hook '{h}' is unknown (known: connect4, connect6)")).ToArray();
+        : throw new FormatException($"hook '{h}' is unknown (known: {string.Join(", ", Kmesh.Sdk.Abi.ChainHooks.All.Select(k => k.ManifestName()))})")).ToArray();
 
     /// <summary>Reads and checks a manifest file.</summary>
     public static PluginManifest Load(string path)
@@ -93,6 +93,15 @@ public sealed record PluginManifest
         try { _ = ChainHooks; } catch (FormatException e) { problems.Add(e.Message); }
         if (Hooks.Count == 0)
             problems.Add("hooks is empty");
+        try
+        {
+            foreach (var hook in ChainHooks.Where(h => h.SinceAbiMinor() > AbiVersion.Minor))
+                problems.Add($"hook '{hook.ManifestName()}' needs chain ABI {ChainAbi.Major}.{hook.SinceAbiMinor()} or newer, but abi is '{Abi}'");
+        }
+        catch (FormatException)
+        {
+            // already reported above
+        }
         foreach (var other in Requires.Concat(After))
         {
             if (other == Name)

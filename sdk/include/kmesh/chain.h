@@ -7,11 +7,18 @@
  * compiled objects in a test, so a layout drift fails the build, not production.
  *
  * Rules for a chain program:
- *  - it is one SEC("cgroup/connect4") or SEC("cgroup/connect6") program per hook it
- *    serves (a prog array only takes programs of its first user's attach type);
- *  - it reads and writes the connection being decided through km_ctx_get();
- *  - it ends with `return km_next_connect4(ctx);` (or _connect6), which tail-calls the
- *    next slot; the core writes km_slot_connect4/6 before the object is loaded.
+ *  - it is one SEC("cgroup/connect4"), SEC("cgroup/connect6") or SEC("sockops") program
+ *    per hook it serves (a prog array only takes programs of its first user's attach type);
+ *  - a connect program reads and writes the connection being decided through km_ctx_get();
+ *    a sockops program sees every TCP event of the cgroup's sockets and finds what the
+ *    connect chain decided for a socket through km_conn_of() (ABI 1.1);
+ *  - it ends with `return km_next_connect4(ctx);` (or _connect6, _sockops), which
+ *    tail-calls the next slot; the core writes km_slot_* before the object is loaded.
+ *
+ * Versions: 1.0 = the connect chains; 1.1 adds the sockops chain, the connection record
+ * km_conn and the shared outlier ejections km_ejected. A plugin that must also run on an
+ * older core builds with -DKMESH_ABI_MINOR=<n> (the SDK's KmeshPluginAbi property does it)
+ * and then sees only what minor n offers.
  */
 #ifndef KMESH_CHAIN_H
 #define KMESH_CHAIN_H
@@ -21,9 +28,17 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-/* A major bump breaks plugins; a minor bump only adds (fields in reserved space, maps). */
+/* A major bump breaks plugins; a minor bump only adds (fields in reserved space, maps,
+ * hooks). KMESH_ABI_LATEST_MINOR is what this header describes; KMESH_ABI_MINOR is what
+ * the object being built targets (and records in km_abi_version). */
 #define KMESH_ABI_MAJOR 1
-#define KMESH_ABI_MINOR 0
+#define KMESH_ABI_LATEST_MINOR 1
+#ifndef KMESH_ABI_MINOR
+#define KMESH_ABI_MINOR KMESH_ABI_LATEST_MINOR
+#endif
+#if KMESH_ABI_MINOR > KMESH_ABI_LATEST_MINOR
+#error "KMESH_ABI_MINOR is newer than this kmesh/chain.h: update the Kmesh SDK"
+#endif
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -189,6 +204,86 @@ static __always_inline int km_finish_connect6(struct bpf_sock_addr *ctx)
 	bpf_tail_call(ctx, &km_chain_c6, KM_SLOT_COMMIT);
 	return 1;
 }
+
+#if KMESH_ABI_MINOR >= 1
+/* ---- ABI 1.1: the sockops chain, the connection record, outlier ejections ---- */
+
+/* What the connect chain decided for a socket it rewrote, kept on the socket itself
+ * (socket-local storage: it dies with the socket, nothing to sweep). Written by the core's
+ * commit; read-only for plugins. Sockets the chain did not rewrite have none. */
+struct km_conn {
+	struct km_addr orig;  /* what the application dialed (the service VIP) */
+	struct km_addr dest;  /* the endpoint the connect went to */
+	__u32 service_id;
+	__u32 cluster_id;
+	__u32 endpoint_id;
+	__u32 flags;          /* none defined yet */
+	__u64 reserved[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct km_conn);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} km_conn SEC(".maps");
+
+/* The sockops chain. The core's entry runs it for every sock_ops event of the cgroup's
+ * sockets and turns on state-change callbacks (BPF_SOCK_OPS_STATE_CB) for every socket the
+ * connect chain rewrote, so plugins see those connections established and closed. There
+ * is no commit: a sockops chain only observes and keeps state. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, KM_CHAIN_SIZE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} km_chain_sops SEC(".maps");
+
+const volatile __u32 km_slot_sockops = KM_SLOT_UNSET;
+
+/* The connection record of the socket a sockops program runs for, or NULL. */
+static __always_inline struct km_conn *km_conn_of(struct bpf_sock_ops *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+
+	if (!sk)
+		return NULL;
+	return bpf_sk_storage_get(&km_conn, sk, 0, 0);
+}
+
+static __always_inline int km_next_sockops(struct bpf_sock_ops *ctx)
+{
+	bpf_tail_call(ctx, &km_chain_sops, km_slot_sockops + 1);
+	return 1;
+}
+
+/* Outlier ejections: an endpoint of a cluster that must not get new connects until the
+ * time stored (bpf_ktime_get_ns). Written by whoever detects outliers (the circuitbreaker
+ * plugin), honoured by whoever picks endpoints (loadbalance); an entry whose time has
+ * passed means "back in". */
+struct km_endpoint_key {
+	__u32 cluster_id;
+	__u32 endpoint_id;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct km_endpoint_key);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} km_ejected SEC(".maps");
+
+static __always_inline int km_endpoint_ejected(__u32 cluster_id, __u32 endpoint_id, __u64 now)
+{
+	struct km_endpoint_key key = { .cluster_id = cluster_id, .endpoint_id = endpoint_id };
+	__u64 *until = bpf_map_lookup_elem(&km_ejected, &key);
+
+	return until && *until > now;
+}
+#endif /* KMESH_ABI_MINOR >= 1 */
 
 /* Every chain object says which ABI it was built for; the core reads this before load
  * and refuses another major. Put `KMESH_OBJECT();` once in each object. */

@@ -61,6 +61,7 @@ public sealed class PluginCatalogTests : IDisposable
     [InlineData("1.0", "one", "\"connect4\"", "not a semantic version")]
     [InlineData("x", "1.0.0", "\"connect4\"", "major.minor")]
     [InlineData("1.0", "1.0.0", "\"sendmsg4\"", "hook 'sendmsg4' is unknown")]
+    [InlineData("1.0", "1.0.0", "\"connect4\", \"sockops\"", "hook 'sockops' needs chain ABI 1.1 or newer, but abi is '1.0'")]
     public void Discover_BrokenManifest_IsAProblemNotACrash(string abi, string version, string hooks, string expected)
     {
         Plugin("bad", "bad", 1, abi, version, hooks);
