@@ -11,6 +11,19 @@ internal static class LoadBalanceMaps
 
     /// <summary><c>LB_MAX_SCHEDULE</c>: slots of one cluster's schedule per family.</summary>
     public const int MaxSchedule = 1024;
+
+    /// <summary><c>LB_MAX_CHOICES</c>: LEAST_REQUEST samples per connect at most.</summary>
+    public const uint MaxChoices = 16;
+}
+
+/// <summary><c>LB_FLAG_*</c>.</summary>
+[Flags]
+public enum LbFlags : uint
+{
+    /// <summary>No flag.</summary>
+    None = 0,
+    /// <summary><c>LB_FLAG_OUTLIER_DETECTION</c>: skip endpoints outlier detection ejected.</summary>
+    OutlierDetection = 1,
 }
 
 /// <summary><c>enum lb_policy</c>.</summary>
@@ -20,6 +33,10 @@ public enum LbPolicy : uint
     RoundRobin = 0,
     /// <summary>Weighted random.</summary>
     Random = 1,
+    /// <summary>Weighted samples, the one with the fewest open connections.</summary>
+    LeastRequest = 2,
+    /// <summary>RING_HASH and MAGLEV: a table indexed by the client's hash.</summary>
+    ConsistentHash = 3,
 }
 
 /// <summary><c>enum lb_family</c>: which schedule of a cluster.</summary>
@@ -37,12 +54,14 @@ public struct LbClusterEntry
 {
     /// <summary>The policy.</summary>
     public LbPolicy Policy;
-    /// <summary>Schedule length for IPv4 connects.</summary>
+    /// <summary>Table length for IPv4 connects.</summary>
     public uint LengthV4;
-    /// <summary>Schedule length for IPv6 connects.</summary>
+    /// <summary>Table length for IPv6 connects.</summary>
     public uint LengthV6;
-    /// <summary>Reserved.</summary>
-    public uint Flags;
+    /// <summary>What else the kernel honours for the cluster.</summary>
+    public LbFlags Flags;
+    /// <summary>LEAST_REQUEST: samples per connect.</summary>
+    public uint ChoiceCount;
 }
 
 /// <summary><c>struct lb_slot_key</c>.</summary>

@@ -7,9 +7,12 @@ using Kmesh.Sdk.Translation;
 namespace Kmesh.Plugins.LoadBalance;
 
 /// <summary>
-/// Every cluster becomes a policy and one weighted schedule per address family; the kernel
-/// then picks an endpoint with a single lookup per connect. The schedule's weights carry
-/// Envoy's priority failover, locality weights and endpoint weights (<see cref="ClusterEndpoints"/>).
+/// Every cluster becomes a policy and one table per address family; the kernel then picks an
+/// endpoint with a single lookup per connect (a few for LEAST_REQUEST). The tables' weights
+/// carry Envoy's priority failover, locality weights and endpoint weights
+/// (<see cref="ClusterEndpoints"/>): a weighted schedule for ROUND_ROBIN, RANDOM and
+/// LEAST_REQUEST, a consistent-hash table for RING_HASH (<see cref="RingHashTable"/>) and
+/// MAGLEV (<see cref="MaglevTable"/>).
 /// </summary>
 public sealed class LoadBalanceTranslator : ITranslator
 {
@@ -22,28 +25,62 @@ public sealed class LoadBalanceTranslator : ITranslator
         foreach (var (name, cluster) in snapshot.Clusters)
         {
             var resource = $"cluster {name}";
+            var policy = ClusterPolicy.Of(cluster, resource, output);
+            if (policy is null)
+                continue; // invalid: reported, and the cluster is left out
             var id = snapshot.Ids.ClusterId(name);
             // Envoy looks at locality weights only when the cluster asks for locality-weighted balancing.
-            var localityWeighted = cluster.CommonLbConfig?.LocalityWeightedLbConfig is not null;
+            var localityWeighted = policy.LocalityWeighted || cluster.CommonLbConfig?.LocalityWeightedLbConfig is not null;
             var endpoints = ClusterEndpoints.Usable(name, snapshot.Endpoints.GetValueOrDefault(name), localityWeighted, output);
-            var entry = new LbClusterEntry { Policy = PolicyOf(cluster, resource, output) };
-            entry.LengthV4 = WriteSchedule(schedule, snapshot, id, LbFamily.V4, ClusterEndpoints.ForIPv4(endpoints), resource, output);
-            entry.LengthV6 = WriteSchedule(schedule, snapshot, id, LbFamily.V6, ClusterEndpoints.ForIPv6(endpoints), resource, output);
+            var entry = new LbClusterEntry
+            {
+                Policy = policy.Policy,
+                ChoiceCount = policy.ChoiceCount,
+                Flags = cluster.OutlierDetection is null ? LbFlags.None : LbFlags.OutlierDetection,
+            };
+            entry.LengthV4 = WriteTable(schedule, snapshot, id, LbFamily.V4, ClusterEndpoints.ForIPv4(endpoints), policy.Table, resource, output);
+            entry.LengthV6 = WriteTable(schedule, snapshot, id, LbFamily.V6, ClusterEndpoints.ForIPv6(endpoints), policy.Table, resource, output);
             clusters.Set(id, entry);
         }
     }
 
-    private static uint WriteSchedule(DesiredMap<LbSlotKey, LbEndpointEntry> schedule, MeshSnapshot snapshot, uint clusterId,
-        LbFamily family, List<WeightedEndpoint> endpoints, string resource, TranslationOutput output)
+    private static uint WriteTable(DesiredMap<LbSlotKey, LbEndpointEntry> schedule, MeshSnapshot snapshot, uint clusterId,
+        LbFamily family, List<WeightedEndpoint> endpoints, HashTableSpec? table, string resource, TranslationOutput output)
     {
         if (endpoints.Count == 0)
             return 0;
+        if (table is not null)
+            return WriteEntries(schedule, snapshot, clusterId, family, endpoints, HashTable(endpoints, table));
         if (endpoints.Count > LoadBalanceMaps.MaxSchedule)
         {
             output.Warn(resource, "load_assignment", $"{endpoints.Count} endpoints; only the first {LoadBalanceMaps.MaxSchedule} are used");
             endpoints = endpoints.Take(LoadBalanceMaps.MaxSchedule).ToList();
         }
         var slots = WeightedSchedule.Build(endpoints.Select(e => e.Weight).ToArray(), LoadBalanceMaps.MaxSchedule);
+        return WriteEntries(schedule, snapshot, clusterId, family, endpoints, slots);
+    }
+
+    private static int[] HashTable(List<WeightedEndpoint> endpoints, HashTableSpec table)
+    {
+        // Hashed by the endpoint's own address (v4-mapped ones as IPv4): the same endpoint
+        // takes the same entries in both families. Built in address order, so the order a
+        // control plane lists endpoints in never moves a client.
+        var order = Enumerable.Range(0, endpoints.Count)
+            .OrderBy(i => Unmapped(endpoints[i].Address).ToString(), StringComparer.Ordinal).ToArray();
+        var keys = order.Select(i => Unmapped(endpoints[i].Address).ToString()).ToArray();
+        var weights = order.Select(i => endpoints[i].Weight).ToArray();
+        var entries = table switch
+        {
+            RingHashSpec ring => RingHashTable.Build(keys, weights, ring.MaximumRingSize, ring.TableSize),
+            MaglevSpec maglev => MaglevTable.Build(keys, weights, maglev.TableSize),
+            _ => throw new ArgumentOutOfRangeException(nameof(table)),
+        };
+        return entries.Select(e => order[e]).ToArray();
+    }
+
+    private static uint WriteEntries(DesiredMap<LbSlotKey, LbEndpointEntry> schedule, MeshSnapshot snapshot, uint clusterId,
+        LbFamily family, List<WeightedEndpoint> endpoints, int[] slots)
+    {
         for (var slot = 0; slot < slots.Length; slot++)
         {
             var endpoint = endpoints[slots[slot]];
@@ -60,24 +97,4 @@ public sealed class LoadBalanceTranslator : ITranslator
     private static IPEndPoint Unmapped(IPEndPoint endpoint) => endpoint.Address.IsIPv4MappedToIPv6
         ? new IPEndPoint(endpoint.Address.MapToIPv4(), endpoint.Port)
         : endpoint;
-
-    private static LbPolicy PolicyOf(Cluster cluster, string resource, TranslationOutput output)
-    {
-        if (cluster.LoadBalancingPolicy is not null)
-        {
-            // It supersedes lb_policy, so lb_policy is not looked at.
-            output.Warn(resource, "load_balancing_policy", "typed load-balancing policies are not supported yet; using ROUND_ROBIN");
-            return LbPolicy.RoundRobin;
-        }
-        switch (cluster.LbPolicy)
-        {
-            case Cluster.Types.LbPolicy.RoundRobin:
-                return LbPolicy.RoundRobin;
-            case Cluster.Types.LbPolicy.Random:
-                return LbPolicy.Random;
-            default:
-                output.Warn(resource, "lb_policy", $"{cluster.LbPolicy} is not supported yet; using ROUND_ROBIN");
-                return LbPolicy.RoundRobin;
-        }
-    }
 }

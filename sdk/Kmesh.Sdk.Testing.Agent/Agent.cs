@@ -9,7 +9,7 @@ namespace Kmesh.Sdk.Testing.Agent;
 /// <list type="bullet">
 /// <item>listen {name, address, port} → {port}: start an echo backend (see <see cref="EchoListener"/>).</item>
 /// <item>unlisten {name}: stop that backend.</item>
-/// <item>dial {address, port, count, timeoutMs} → {histogram: {name: n}, errors: {errno: n}}: sequential connects.</item>
+/// <item>dial {address, port, count, timeoutMs, source?} → {histogram: {name: n}, errors: {errno: n}}: sequential connects.</item>
 /// <item>peer {address, port, timeoutMs} → {name, remoteAddress, remotePort, localAddress, localPort}: getpeername view.</item>
 /// <item>hold {address, port, id, timeoutMs} → {name}; release {id, timeoutMs}: a connection kept open in between.</item>
 /// <item>stats → {pid, cgroup, netns, held, accepted: {name: n}}; quit.</item>
@@ -85,6 +85,7 @@ internal sealed class Agent : IAsyncDisposable
         var remote = Endpoint(request);
         int count = request.TryGetProperty("count", out var c) ? c.GetInt32() : 1;
         var timeout = Timeout(request);
+        var source = request.TryGetProperty("source", out var s) ? IPAddress.Parse(s.GetString()!) : null;
         var histogram = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var errors = new SortedDictionary<string, int>(StringComparer.Ordinal);
 
@@ -92,7 +93,7 @@ internal sealed class Agent : IAsyncDisposable
         {
             try
             {
-                using var connection = await Connection.OpenAsync(remote, timeout);
+                using var connection = await Connection.OpenAsync(remote, timeout, source);
                 histogram[connection.BackendName] = histogram.GetValueOrDefault(connection.BackendName) + 1;
             }
             catch (ConnectFailedException e)

@@ -22,10 +22,10 @@ internal sealed class Connection : IDisposable
     public string BackendName { get; private set; }
 
     /// <summary>Connects and reads the backend's name line, both within <paramref name="timeout"/>.</summary>
-    public static async Task<Connection> OpenAsync(IPEndPoint remote, TimeSpan timeout)
+    public static async Task<Connection> OpenAsync(IPEndPoint remote, TimeSpan timeout, IPAddress? source = null)
     {
         // connect() blocks in poll(); keep it off the thread that reads commands.
-        var socket = await Task.Run(() => NativeConnect.Connect(remote, timeout));
+        var socket = await Task.Run(() => NativeConnect.Connect(remote, timeout, source));
         var connection = new Connection(socket, "");
         try
         {

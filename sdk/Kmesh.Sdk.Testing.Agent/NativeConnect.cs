@@ -33,6 +33,9 @@ internal static unsafe partial class NativeConnect
     private static partial int connect(int fd, byte* addr, int addrlen);
 
     [LibraryImport("libc", SetLastError = true)]
+    private static partial int bind(int fd, byte* addr, int addrlen);
+
+    [LibraryImport("libc", SetLastError = true)]
     private static partial int poll(PollFd* fds, nuint nfds, int timeout);
 
     [LibraryImport("libc", SetLastError = true)]
@@ -41,8 +44,11 @@ internal static unsafe partial class NativeConnect
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
 
-    /// <summary>Connects within <paramref name="timeout"/> or throws <see cref="ConnectFailedException"/>.</summary>
-    public static Socket Connect(IPEndPoint remote, TimeSpan timeout)
+    /// <summary>
+    /// Connects within <paramref name="timeout"/> or throws <see cref="ConnectFailedException"/>;
+    /// from <paramref name="source"/> (any port) when given, as a client with its own address would.
+    /// </summary>
+    public static Socket Connect(IPEndPoint remote, TimeSpan timeout, IPAddress? source = null)
     {
         bool v6 = remote.AddressFamily == AddressFamily.InterNetworkV6;
         int fd = socket(v6 ? AfInet6 : AfInet, SockStream | SockNonblock | SockCloexec, 0);
@@ -53,6 +59,8 @@ internal static unsafe partial class NativeConnect
 
         try
         {
+            if (source is not null)
+                Bind(fd, new IPEndPoint(source, 0));
             WaitConnected(fd, remote, timeout);
         }
         catch
@@ -62,6 +70,17 @@ internal static unsafe partial class NativeConnect
         }
 
         return new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+    }
+
+    private static void Bind(int fd, IPEndPoint local)
+    {
+        Span<byte> sockaddr = stackalloc byte[28];
+        int length = Encode(local, sockaddr);
+        fixed (byte* p = sockaddr)
+        {
+            if (bind(fd, p, length) < 0)
+                throw Failed(Marshal.GetLastPInvokeError(), local, "bind");
+        }
     }
 
     private static void WaitConnected(int fd, IPEndPoint remote, TimeSpan timeout)

@@ -33,7 +33,9 @@ public sealed class SandboxClient : IAsyncDisposable
     /// <param name="count">How many connections to make, one after the other.</param>
     /// <param name="timeout">Per connection, for the connect and again for the name line; default 2 s.</param>
     /// <param name="cancellationToken">Cancels the wait (the agent is then unusable).</param>
-    public async Task<DialResult> DialAsync(string address, int port, int count = 1, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    /// <param name="source">A local address to bind before each connect (any port), e.g. one of many
+    /// 127.x addresses to look like many clients; null lets the kernel choose.</param>
+    public async Task<DialResult> DialAsync(string address, int port, int count = 1, TimeSpan? timeout = null, CancellationToken cancellationToken = default, string? source = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var perConnection = timeout ?? DefaultTimeout;
@@ -42,6 +44,8 @@ public sealed class SandboxClient : IAsyncDisposable
             WriteEndpoint(w, address, port);
             w.WriteNumber("count", count);
             w.WriteNumber("timeoutMs", (int)perConnection.TotalMilliseconds);
+            if (source is not null)
+                w.WriteString("source", source);
         }, 2 * count * perConnection, cancellationToken).ConfigureAwait(false);
         return DialResult.Parse(reply);
     }

@@ -30,13 +30,13 @@ public class LoadBalanceTranslatorTests
     }
 
     [Theory]
-    [InlineData("ROUND_ROBIN", LbPolicy.RoundRobin, false)]
-    [InlineData("RANDOM", LbPolicy.Random, false)]
-    [InlineData("LEAST_REQUEST", LbPolicy.RoundRobin, true)]
-    [InlineData("RING_HASH", LbPolicy.RoundRobin, true)]
-    [InlineData("MAGLEV", LbPolicy.RoundRobin, true)]
-    [InlineData("CLUSTER_PROVIDED", LbPolicy.RoundRobin, true)]
-    public void LbPolicy_Recorded_UnsupportedOnesWarnAndFallBackToRoundRobin(string envoyPolicy, LbPolicy expected, bool warns)
+    [InlineData("ROUND_ROBIN", LbPolicy.RoundRobin, false, 3)]
+    [InlineData("RANDOM", LbPolicy.Random, false, 3)]
+    [InlineData("LEAST_REQUEST", LbPolicy.LeastRequest, false, 3)]
+    [InlineData("RING_HASH", LbPolicy.ConsistentHash, false, 1024)]  // Envoy's minimum_ring_size
+    [InlineData("MAGLEV", LbPolicy.ConsistentHash, false, 4093)]     // our default table size
+    [InlineData("CLUSTER_PROVIDED", LbPolicy.RoundRobin, true, 3)]
+    public void LbPolicy_Recorded_UnsupportedOnesWarnAndFallBackToRoundRobin(string envoyPolicy, LbPolicy expected, bool warns, int slots)
     {
         var snapshot = new SnapshotBuilder().Cluster(StaticCluster("reviews", envoyPolicy, Three)).Build();
 
@@ -47,11 +47,11 @@ public class LoadBalanceTranslatorTests
             Assert.Equal("lb_policy", output.AssertDiagnostic(DiagnosticSeverity.Warning, "cluster reviews", envoyPolicy.Replace("_", "")).Field);
         else
             output.AssertNoDiagnostics();
-        Assert.Equal(3, output.Slots(snapshot, "reviews", LbFamily.V4).Count);
+        Assert.Equal(slots, output.Slots(snapshot, "reviews", LbFamily.V4).Count);
     }
 
     [Fact]
-    public void TypedLoadBalancingPolicy_WarnsAndUsesRoundRobin()
+    public void TypedLoadBalancingPolicy_SupersedesLbPolicy()
     {
         // lb_policy is ignored by Envoy once load_balancing_policy is set.
         var cluster = Cluster("""
@@ -68,8 +68,9 @@ public class LoadBalanceTranslatorTests
 
         var output = Translation.LoadBalance(snapshot);
 
-        Assert.Equal(LbPolicy.RoundRobin, output.ClusterEntry(snapshot, "reviews").Policy);
-        Assert.Equal("load_balancing_policy", output.AssertDiagnostic(DiagnosticSeverity.Warning, "cluster reviews").Field);
+        output.AssertNoDiagnostics();
+        Assert.Equal(LbPolicy.LeastRequest, output.ClusterEntry(snapshot, "reviews").Policy);
+        Assert.Equal(2u, output.ClusterEntry(snapshot, "reviews").ChoiceCount);
     }
 
     [Fact]
@@ -284,7 +285,7 @@ public class LoadBalanceTranslatorTests
         Assert.Equal(24, schedule.ValueSize); // struct lb_endpoint (km_addr + id)
         var clusters = output.LbClusters();
         Assert.Equal(4, clusters.KeySize);    // __u32 cluster id
-        Assert.Equal(16, clusters.ValueSize); // struct lb_cluster
+        Assert.Equal(20, clusters.ValueSize); // struct lb_cluster
     }
 
     [Fact]

@@ -31,10 +31,10 @@ public sealed class MapLayoutTests
     private record struct PropertyCluster(uint ClusterId, uint Upper);
 
     [StructLayout(LayoutKind.Sequential)]
-    private struct LbCluster { public uint Policy; public uint LengthV4; public uint LengthV6; public uint Flags; }
+    private struct LbCluster { public uint Policy; public uint LengthV4; public uint LengthV6; public uint Flags; public uint ChoiceCount; }
 
     [StructLayout(LayoutKind.Sequential)]
-    private unsafe struct LbClusterFixed { public uint Policy; public fixed uint Length[2]; public uint Flags; }
+    private unsafe struct LbClusterFixed { public uint Policy; public fixed uint Length[2]; public uint Flags; public uint ChoiceCount; }
 
     [Fact]
     public void AMatchingMirror_Passes_ByName_ByPairs_ThroughProperties_AndForArrays()
