@@ -98,6 +98,16 @@ public sealed class BpfProgram
     }
 
     /// <summary>
+    /// Attaches the program to a map: an <c>sk_msg</c> program to a sockmap or sockhash as
+    /// <see cref="BpfAttachType.SkMsgVerdict"/>, so that it runs for every send on the map's sockets.
+    /// </summary>
+    public MapAttachment AttachToMap(BpfMap map, BpfAttachType type)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return MapAttachment.Attach(this, map, type);
+    }
+
+    /// <summary>
     /// The raw program fd, owned by the object: do not close it, do not use it after the object is
     /// disposed. For the core's plumbing (e.g. prog-array slots); prefer the typed helpers.
     /// </summary>

@@ -75,6 +75,7 @@ using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
 await using (daemon)
 {
     await daemon.RunAsync(stop.Token);
+    daemon.ReportPluginCounters();
     var stats = daemon.Datapath.ReadStats();
     log.LogInformation("Connect decisions: {Stats}", stats.Count == 0 ? "none" : string.Join(", ", stats.Select(s => $"{s.Key}={s.Value}")));
 }

@@ -26,6 +26,7 @@ internal static class RunCommandLine
           --bpffs DIR              this instance's pin folder (default: /sys/fs/bpf/kmesh/default)
           --map-capacity P.MAP=N   capacity of plugin P's map MAP (repeatable)
           --fail-closed            refuse connects to a service whose chain chose no endpoint
+          --counters-interval S    seconds between logs of plugin counters that moved (default 30; 0: only at stop)
           --log-level LEVEL        trace, debug, information (default), warning, error
         """;
 
@@ -36,6 +37,7 @@ internal static class RunCommandLine
         var pluginDirs = new List<string>();
         var capacities = new Dictionary<string, uint>(StringComparer.Ordinal);
         var failClosed = false;
+        var countersInterval = TimeSpan.FromSeconds(30);
         var level = LogLevel.Information;
         var xds = new XdsArguments();
         for (var i = 0; i < args.Count; i++)
@@ -50,6 +52,7 @@ internal static class RunCommandLine
                 case "--plugin-dir": pluginDirs.Add(Path.GetFullPath(Value())); break;
                 case "--plugin-set": pluginSet = Path.GetFullPath(Value()); break;
                 case "--fail-closed": failClosed = true; break;
+                case "--counters-interval": countersInterval = ParseInterval(Value()); break;
                 case "--map-capacity": AddCapacity(capacities, Value()); break;
                 case "--xds": xds.Address = Value(); break;
                 case "--xds-mode": xds.Mode = ParseMode(Value()); break;
@@ -87,6 +90,7 @@ internal static class RunCommandLine
             PluginSetPath = pluginSet,
             FailClosed = failClosed,
             MapCapacities = capacities,
+            CountersInterval = countersInterval,
         };
         return (options, level);
     }
@@ -102,6 +106,11 @@ internal static class RunCommandLine
         double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds)
             : throw new UsageException($"--xds-resource-timeout {text}: expected seconds > 0");
+
+    private static TimeSpan ParseInterval(string text) =>
+        double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new UsageException($"--counters-interval {text}: expected seconds >= 0");
 
     private static void AddCapacity(Dictionary<string, uint> capacities, string text)
     {

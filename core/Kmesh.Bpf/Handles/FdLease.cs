@@ -27,5 +27,29 @@ internal readonly ref struct FdLease
         return owner;
     }
 
+    /// <summary>A reference of its own that outlives this lease (an attachment must detach later).</summary>
+    internal HeldFd Hold() => new(AddRef(_owner), Fd);
+
     public void Dispose() => _owner.DangerousRelease();
+}
+
+/// <summary>An fd kept open until disposed, by a reference on its owner.</summary>
+internal sealed class HeldFd : IDisposable
+{
+    private readonly SafeHandle _owner;
+    private int _released;
+
+    internal HeldFd(SafeHandle owner, int fd)
+    {
+        _owner = owner;
+        Fd = fd;
+    }
+
+    internal int Fd { get; }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+            _owner.DangerousRelease();
+    }
 }

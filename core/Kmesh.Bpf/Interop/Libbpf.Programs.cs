@@ -34,4 +34,10 @@ internal static unsafe partial class Libbpf
 
     [LibraryImport(Library, SetLastError = true)]
     internal static partial nint bpf_program__attach_cgroup(nint prog, int cgroupFd);
+
+    [LibraryImport(Library)]
+    internal static partial int bpf_prog_attach(int progFd, int targetFd, int attachType, uint flags);
+
+    [LibraryImport(Library)]
+    internal static partial int bpf_prog_detach2(int progFd, int targetFd, int attachType);
 }

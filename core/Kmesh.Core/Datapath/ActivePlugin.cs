@@ -42,6 +42,23 @@ public sealed class ActivePlugin : IDisposable
 
     internal BpfObject Object { get; }
 
+    /// <summary>The counters its manifest declares, summed over CPUs, in the manifest's order; empty when it declares none.</summary>
+    public IReadOnlyList<KeyValuePair<string, ulong>> ReadCounters()
+    {
+        if (Candidate.Manifest.Counters is not { } counters)
+            return [];
+        var map = Object.Maps.FirstOrDefault(m => m.Name == counters.Map);
+        var result = new List<KeyValuePair<string, ulong>>(counters.Names.Count);
+        for (var i = 0; i < counters.Names.Count; i++)
+        {
+            ulong sum = 0;
+            foreach (var cpu in map?.LookupPerCpu<uint, ulong>((uint)i) ?? [])
+                sum += cpu;
+            result.Add(KeyValuePair.Create(counters.Names[i], sum));
+        }
+        return result;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -17,11 +17,13 @@ public sealed partial class ChainDatapath : IDisposable
     private const string ConnectObject = "connect.bpf.o";
     private const string PeerObject = "getpeername.bpf.o";
     private const string SockOpsObject = "sockops.bpf.o";
+    private const string SkMsgObject = "skmsg.bpf.o";
 
     private readonly DatapathOptions _options;
     private readonly ILogger _log;
     private readonly List<BpfObject> _coreObjects = new();
     private readonly List<BpfLink> _links = new();
+    private readonly List<MapAttachment> _mapAttachments = new();
     private readonly List<ActivePlugin> _plugins = new();
     private readonly List<PluginStatus> _statuses = new();
     private readonly Dictionary<(string Plugin, string Map), IKernelMap> _mapCache = new();
@@ -54,9 +56,10 @@ public sealed partial class ChainDatapath : IDisposable
             var connect = datapath.LoadCoreObject(ConnectObject, o => o.SetReadOnlyGlobal("km_fail_closed", options.FailClosed ? 1u : 0u));
             var peer = datapath.LoadCoreObject(PeerObject, null);
             var sockOps = datapath.LoadCoreObject(SockOpsObject, null);
+            var skMsg = datapath.LoadCoreObject(SkMsgObject, null);
             datapath.LoadPlugins(chosen);
             datapath.FillChains(connect);
-            datapath.Attach(connect, peer, sockOps);
+            datapath.Attach(connect, peer, sockOps, skMsg);
             return datapath;
         }
         catch
@@ -156,8 +159,10 @@ public sealed partial class ChainDatapath : IDisposable
         }
     }
 
-    private void Attach(BpfObject connect, BpfObject peer, BpfObject sockOps)
+    private void Attach(BpfObject connect, BpfObject peer, BpfObject sockOps, BpfObject skMsg)
     {
+        // The sk_msg entry first: a socket a plugin puts into km_socks is then always served.
+        _mapAttachments.Add(skMsg.Program("km_msg").AttachToMap(skMsg.Map("km_socks"), BpfAttachType.SkMsgVerdict));
         using var cgroup = CgroupHandle.Open(_options.CgroupPath);
         // sockops first: a connection the connect entry rewrites is then always followed.
         foreach (var (bpfObject, program) in new[] { (sockOps, "km_sockops"), (connect, "km_entry4"), (connect, "km_entry6"), (peer, "km_peer4"), (peer, "km_peer6") })
@@ -172,6 +177,9 @@ public sealed partial class ChainDatapath : IDisposable
         foreach (var link in _links)
             link.Dispose();
         _links.Clear();
+        foreach (var attachment in _mapAttachments)
+            attachment.Dispose();
+        _mapAttachments.Clear();
         foreach (var plugin in _plugins)
             plugin.Dispose();
         _plugins.Clear();

@@ -31,4 +31,7 @@ public sealed record DaemonOptions
 
     /// <summary>Map capacities by <c>plugin.map</c>.</summary>
     public IReadOnlyDictionary<string, uint> MapCapacities { get; init; } = new Dictionary<string, uint>();
+
+    /// <summary>How often plugin counters (declared in manifests) are logged when they changed; zero: only at stop.</summary>
+    public TimeSpan CountersInterval { get; init; } = TimeSpan.FromSeconds(30);
 }

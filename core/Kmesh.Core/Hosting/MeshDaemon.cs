@@ -32,7 +32,7 @@ public sealed partial class MeshDaemon : IAsyncDisposable, IConfigSink
     private Task _sourceTask = Task.CompletedTask;
 
     /// <summary>One item of the update queue: a DNS refresh, a plugin reload, or a source's offer awaiting its verdict.</summary>
-    private sealed record Work(ConfigUpdate? Offer, TaskCompletionSource<ConfigVerdict>? Reply, bool ReloadPlugins = false);
+    private sealed record Work(ConfigUpdate? Offer, TaskCompletionSource<ConfigVerdict>? Reply, bool ReloadPlugins = false, bool ReportCounters = false);
 
     private MeshDaemon(DaemonOptions options, ILogger log, ChainDatapath datapath, IConfigSource source)
     {
@@ -112,6 +112,7 @@ public sealed partial class MeshDaemon : IAsyncDisposable, IConfigSink
     {
         using var dnsTimer = new PeriodicTimer(SnapshotBuilder.DnsRefreshInterval(_resources));
         var ticker = TickDnsAsync(dnsTimer, cancellationToken);
+        var counters = TickCountersAsync(cancellationToken);
         try
         {
             await foreach (var work in _updates.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -121,6 +122,7 @@ public sealed partial class MeshDaemon : IAsyncDisposable, IConfigSink
         {
         }
         await ticker.ConfigureAwait(false);
+        await counters.ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -169,6 +171,11 @@ public sealed partial class MeshDaemon : IAsyncDisposable, IConfigSink
         if (work.ReloadPlugins)
         {
             ReloadPlugins();
+            return;
+        }
+        if (work.ReportCounters)
+        {
+            ReportPluginCounters(onlyChanged: true);
             return;
         }
         if (work.Offer is not { } update)

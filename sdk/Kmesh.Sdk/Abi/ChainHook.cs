@@ -9,13 +9,15 @@ public enum ChainHook
     Connect6,
     /// <summary><c>sockops</c>: TCP lifecycle events (connect, established, state changes); ABI 1.1.</summary>
     SockOps,
+    /// <summary><c>sk_msg</c>: every send on a socket in the core's sockhash <c>km_socks</c>; ABI 1.2.</summary>
+    SkMsg,
 }
 
 /// <summary>Names of hooks as manifests, section names and the object's slot globals spell them.</summary>
 public static class ChainHooks
 {
     /// <summary>Every hook that has a chain.</summary>
-    public static IReadOnlyList<ChainHook> All { get; } = [ChainHook.Connect4, ChainHook.Connect6, ChainHook.SockOps];
+    public static IReadOnlyList<ChainHook> All { get; } = [ChainHook.Connect4, ChainHook.Connect6, ChainHook.SockOps, ChainHook.SkMsg];
 
     /// <summary>The manifest name: <c>connect4</c>.</summary>
     public static string ManifestName(this ChainHook hook) => hook switch
@@ -23,17 +25,23 @@ public static class ChainHooks
         ChainHook.Connect4 => "connect4",
         ChainHook.Connect6 => "connect6",
         ChainHook.SockOps => "sockops",
+        ChainHook.SkMsg => "sk_msg",
         _ => throw new ArgumentOutOfRangeException(nameof(hook)),
     };
 
     /// <summary>The ELF section of a program for this hook: <c>cgroup/connect4</c>, <c>sockops</c>.</summary>
-    public static string SectionName(this ChainHook hook) => hook == ChainHook.SockOps ? "sockops" : "cgroup/" + hook.ManifestName();
+    public static string SectionName(this ChainHook hook) => hook is ChainHook.SockOps or ChainHook.SkMsg ? hook.ManifestName() : "cgroup/" + hook.ManifestName();
 
     /// <summary>The chain ABI minor that introduced the hook: an object built for an older minor cannot serve it.</summary>
-    public static int SinceAbiMinor(this ChainHook hook) => hook == ChainHook.SockOps ? 1 : 0;
+    public static int SinceAbiMinor(this ChainHook hook) => hook switch
+    {
+        ChainHook.SockOps => 1,
+        ChainHook.SkMsg => 2,
+        _ => 0,
+    };
 
-    /// <summary>Whether the hook's chain ends in the core's commit program (connect hooks decide; sockops only observes).</summary>
-    public static bool HasCommit(this ChainHook hook) => hook != ChainHook.SockOps;
+    /// <summary>Whether the hook's chain ends in the core's commit program (connect hooks decide; sockops and sk_msg programs act themselves).</summary>
+    public static bool HasCommit(this ChainHook hook) => hook is ChainHook.Connect4 or ChainHook.Connect6;
 
     /// <summary>The <c>const volatile</c> global the core writes the object's slot into.</summary>
     public static string SlotGlobal(this ChainHook hook) => "km_slot_" + hook.ManifestName();
@@ -44,6 +52,7 @@ public static class ChainHooks
         ChainHook.Connect4 => "km_chain_c4",
         ChainHook.Connect6 => "km_chain_c6",
         ChainHook.SockOps => "km_chain_sops",
+        ChainHook.SkMsg => "km_chain_msg",
         _ => throw new ArgumentOutOfRangeException(nameof(hook)),
     };
 

@@ -45,6 +45,12 @@ public sealed record PluginManifest
     /// <summary>One line for operators.</summary>
     public string Description { get; init; } = "";
 
+    /// <summary>
+    /// Counters the daemon reports for the plugin (in its log now): a per-CPU array map of the
+    /// object whose entry i (a <c>__u64</c>) counts <see cref="PluginCounters.Names"/>[i]. Null: none.
+    /// </summary>
+    public PluginCounters? Counters { get; init; }
+
     /// <summary>The ABI version as numbers.</summary>
     public (int Major, int Minor) AbiVersion
     {
@@ -102,6 +108,8 @@ public sealed record PluginManifest
         {
             // already reported above
         }
+        if (Counters is not null && (string.IsNullOrWhiteSpace(Counters.Map) || Counters.Names is not { Count: > 0 }))
+            problems.Add("counters needs a map and at least one name");
         foreach (var other in Requires.Concat(After))
         {
             if (other == Name)
@@ -111,6 +119,11 @@ public sealed record PluginManifest
             throw new FormatException($"{path}: {string.Join("; ", problems)}");
     }
 }
+
+/// <summary>A plugin's counters: the per-CPU array map that holds them and their names by index.</summary>
+/// <param name="Map">The map's name in the object (<c>BPF_MAP_TYPE_PERCPU_ARRAY</c>, <c>__u32</c> key, <c>__u64</c> value).</param>
+/// <param name="Names">What entry 0, 1, ... counts, e.g. <c>["connections", "messages", "bytes"]</c>.</param>
+public sealed record PluginCounters(string Map, IReadOnlyList<string> Names);
 
 [JsonSerializable(typeof(PluginManifest))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true)]

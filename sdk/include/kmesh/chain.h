@@ -16,7 +16,8 @@
  *    tail-calls the next slot; the core writes km_slot_* before the object is loaded.
  *
  * Versions: 1.0 = the connect chains; 1.1 adds the sockops chain, the connection record
- * km_conn and the shared outlier ejections km_ejected. A plugin that must also run on an
+ * km_conn and the shared outlier ejections km_ejected; 1.2 adds the sk_msg chain on the
+ * core's sockhash km_socks (same-node acceleration). A plugin that must also run on an
  * older core builds with -DKMESH_ABI_MINOR=<n> (the SDK's KmeshPluginAbi property does it)
  * and then sees only what minor n offers.
  */
@@ -32,7 +33,7 @@
  * hooks). KMESH_ABI_LATEST_MINOR is what this header describes; KMESH_ABI_MINOR is what
  * the object being built targets (and records in km_abi_version). */
 #define KMESH_ABI_MAJOR 1
-#define KMESH_ABI_LATEST_MINOR 1
+#define KMESH_ABI_LATEST_MINOR 2
 #ifndef KMESH_ABI_MINOR
 #define KMESH_ABI_MINOR KMESH_ABI_LATEST_MINOR
 #endif
@@ -284,6 +285,115 @@ static __always_inline int km_endpoint_ejected(__u32 cluster_id, __u32 endpoint_
 	return until && *until > now;
 }
 #endif /* KMESH_ABI_MINOR >= 1 */
+
+#if KMESH_ABI_MINOR >= 2
+/* ---- ABI 1.2: the sk_msg chain on the core's sockhash ---- */
+
+#ifndef SK_PASS
+#define SK_DROP 0
+#define SK_PASS 1
+#endif
+
+/* A socket's place in km_socks: its own 4-tuple as that socket sees it (ports in host
+ * order). Loopback addresses exist once per network namespace, so for them the namespace
+ * cookie is part of the key; for any other address it is 0 (addresses are unique on a
+ * node, and the peer of a pod's socket lives in another namespace). */
+struct km_sock_key {
+	__u32 local_ip[4];
+	__u32 remote_ip[4];
+	__u32 local_port;
+	__u32 remote_port;
+	__u64 netns;
+	__u32 family;
+	__u32 pad;
+};
+
+/* Sockets a plugin put in (bpf_sock_hash_update from its sockops program). The core attaches
+ * its sk_msg entry to this map, so every send on a socket in it runs the sk_msg chain. A
+ * socket leaves the map by itself when it closes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, 65536);
+	__type(key, struct km_sock_key);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} km_socks SEC(".maps");
+
+/* The sk_msg chain: each program returns km_next_sk_msg(msg). A program that redirects
+ * (bpf_msg_redirect_hash) still ends with km_next_sk_msg: the redirect is recorded in the
+ * message, and the chain ends in SK_PASS, which carries it out. Never return SK_DROP for a
+ * failed redirect: the message then simply takes the normal path. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, KM_CHAIN_SIZE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} km_chain_msg SEC(".maps");
+
+const volatile __u32 km_slot_sk_msg = KM_SLOT_UNSET;
+
+static __always_inline int km_next_sk_msg(struct sk_msg_md *msg)
+{
+	bpf_tail_call(msg, &km_chain_msg, km_slot_sk_msg + 1);
+	return SK_PASS;
+}
+
+static __always_inline int km_is_loopback(__u32 family, const __u32 ip[4])
+{
+	if (family == AF_INET)
+		return (bpf_ntohl(ip[0]) >> 24) == 127;
+	return ip[0] == 0 && ip[1] == 0 && ip[2] == 0 && ip[3] == bpf_htonl(1);
+}
+
+/* The key of the socket a sockops program runs for. */
+static __always_inline void km_sock_key_of_ops(struct bpf_sock_ops *ctx, struct km_sock_key *key)
+{
+	__builtin_memset(key, 0, sizeof(*key));
+	key->family = ctx->family;
+	if (ctx->family == AF_INET) {
+		key->local_ip[0] = ctx->local_ip4;
+		key->remote_ip[0] = ctx->remote_ip4;
+	} else {
+		key->local_ip[0] = ctx->local_ip6[0];
+		key->local_ip[1] = ctx->local_ip6[1];
+		key->local_ip[2] = ctx->local_ip6[2];
+		key->local_ip[3] = ctx->local_ip6[3];
+		key->remote_ip[0] = ctx->remote_ip6[0];
+		key->remote_ip[1] = ctx->remote_ip6[1];
+		key->remote_ip[2] = ctx->remote_ip6[2];
+		key->remote_ip[3] = ctx->remote_ip6[3];
+	}
+	key->local_port = ctx->local_port;
+	key->remote_port = bpf_ntohl(ctx->remote_port);
+	if (km_is_loopback(key->family, key->remote_ip))
+		key->netns = bpf_get_netns_cookie(ctx);
+}
+
+/* The key of the peer of the socket an sk_msg program runs for: the same 4-tuple, mirrored. */
+static __always_inline void km_peer_key_of_msg(struct sk_msg_md *msg, struct km_sock_key *key)
+{
+	__builtin_memset(key, 0, sizeof(*key));
+	key->family = msg->family;
+	if (msg->family == AF_INET) {
+		key->local_ip[0] = msg->remote_ip4;
+		key->remote_ip[0] = msg->local_ip4;
+	} else {
+		key->local_ip[0] = msg->remote_ip6[0];
+		key->local_ip[1] = msg->remote_ip6[1];
+		key->local_ip[2] = msg->remote_ip6[2];
+		key->local_ip[3] = msg->remote_ip6[3];
+		key->remote_ip[0] = msg->local_ip6[0];
+		key->remote_ip[1] = msg->local_ip6[1];
+		key->remote_ip[2] = msg->local_ip6[2];
+		key->remote_ip[3] = msg->local_ip6[3];
+	}
+	key->local_port = bpf_ntohl(msg->remote_port);
+	key->remote_port = msg->local_port;
+	if (km_is_loopback(key->family, key->local_ip))
+		key->netns = bpf_get_netns_cookie(msg);
+}
+#endif /* KMESH_ABI_MINOR >= 2 */
 
 /* Every chain object says which ABI it was built for; the core reads this before load
  * and refuses another major. Put `KMESH_OBJECT();` once in each object. */
