@@ -12,6 +12,7 @@ namespace Kmesh.Sdk.Testing.Agent;
 /// <item>dial {address, port, count, timeoutMs, source?} → {histogram: {name: n}, errors: {errno: n}}: sequential connects.</item>
 /// <item>peer {address, port, timeoutMs} → {name, remoteAddress, remotePort, localAddress, localPort}: getpeername view.</item>
 /// <item>hold {address, port, id, timeoutMs} → {name}; release {id, timeoutMs}: a connection kept open in between.</item>
+/// <item>stream {address, port, bytes, maxWrite, seed, sendfile, timeoutMs, source?} → {name, sentSha256, receivedSha256, received}: integrity through an echo backend.</item>
 /// <item>stats → {pid, cgroup, netns, held, accepted: {name: n}}; quit.</item>
 /// </list>
 /// </summary>
@@ -38,6 +39,7 @@ internal sealed class Agent : IAsyncDisposable
                 "peer" => (await PeerAsync(request), false),
                 "hold" => (await HoldAsync(request), false),
                 "release" => (await ReleaseAsync(request), false),
+                "stream" => (await StreamAsync(request), false),
                 "stats" => (Stats(), false),
                 "quit" => (Reply.Ok(), true),
                 _ => (Reply.Error($"unknown command '{cmd}'"), false),
@@ -121,6 +123,21 @@ internal sealed class Agent : IAsyncDisposable
             w.WriteNumber("remotePort", remote.Port);
             w.WriteString("localAddress", local.Address.ToString());
             w.WriteNumber("localPort", local.Port);
+        });
+    }
+
+    private static async Task<byte[]> StreamAsync(JsonElement request)
+    {
+        var source = request.TryGetProperty("source", out var s) ? IPAddress.Parse(s.GetString()!) : null;
+        var result = await StreamTransfer.RunAsync(Endpoint(request), request.GetProperty("bytes").GetInt64(),
+            request.GetProperty("maxWrite").GetInt32(), request.GetProperty("seed").GetInt32(),
+            request.TryGetProperty("sendfile", out var f) && f.GetBoolean(), Timeout(request), source);
+        return Reply.Ok(w =>
+        {
+            w.WriteString("name", result.Backend);
+            w.WriteString("sentSha256", result.SentSha256);
+            w.WriteString("receivedSha256", result.ReceivedSha256);
+            w.WriteNumber("received", result.Received);
         });
     }
 

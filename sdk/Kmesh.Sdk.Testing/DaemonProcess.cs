@@ -132,9 +132,13 @@ public sealed class DaemonProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Stops the daemon (SIGTERM, then SIGKILL) if it still runs.</summary>
+    private int _disposed;
+
+    /// <summary>Stops the daemon (SIGTERM, then SIGKILL) if it still runs. Safe to call again.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         try
         {
             if (!_process.HasExited)

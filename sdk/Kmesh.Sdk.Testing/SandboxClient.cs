@@ -107,6 +107,52 @@ public sealed class SandboxClient : IAsyncDisposable
         }, limit, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Starts an echo backend inside this client's process, hence inside its cgroup when the
+    /// client is (unlike <see cref="KernelSandbox.StartBackendsAsync"/>, whose backends are outside):
+    /// for tests where both ends of a connection must be governed workloads. Returns the bound port.
+    /// </summary>
+    /// <param name="name">The backend's name (what it greets with); unique per client.</param>
+    /// <param name="address">Address to listen on, e.g. <c>127.0.7.1</c> or <c>0.0.0.0</c>.</param>
+    /// <param name="port">Port; 0 picks a free one.</param>
+    public async Task<int> ListenAsync(string name, string address, int port)
+    {
+        var reply = await _agent.SendAsync("listen", w =>
+        {
+            w.WriteString("name", name);
+            WriteEndpoint(w, address, port);
+        }, DefaultTimeout, CancellationToken.None).ConfigureAwait(false);
+        return reply.GetProperty("port").GetInt32();
+    }
+
+    /// <summary>
+    /// Sends <paramref name="bytes"/> seeded random bytes to an echo backend (random-sized writes of
+    /// up to <paramref name="maxWrite"/> bytes, or one sendfile(2) of a file holding them), shuts
+    /// the write side, and hashes the echo until EOF: the integrity of the whole data path.
+    /// </summary>
+    /// <param name="address">Where to connect (a VIP or a backend).</param>
+    /// <param name="port">TCP port.</param>
+    /// <param name="bytes">How many bytes to send.</param>
+    /// <param name="maxWrite">Largest single write (ignored with <paramref name="sendfile"/>).</param>
+    /// <param name="seed">Seed of the content and the write sizes.</param>
+    /// <param name="sendfile">Send with sendfile(2) from a temporary file instead of writes.</param>
+    /// <param name="timeout">For the connect, and for the whole transfer.</param>
+    /// <param name="cancellationToken">Cancels the wait (the agent is then unusable).</param>
+    public async Task<StreamResult> StreamAsync(string address, int port, long bytes, int maxWrite = 65536, int seed = 1, bool sendfile = false, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(120);
+        var reply = await _agent.SendAsync("stream", w =>
+        {
+            WriteEndpoint(w, address, port);
+            w.WriteNumber("bytes", bytes);
+            w.WriteNumber("maxWrite", maxWrite);
+            w.WriteNumber("seed", seed);
+            w.WriteBoolean("sendfile", sendfile);
+            w.WriteNumber("timeoutMs", (int)limit.TotalMilliseconds);
+        }, 2 * limit, cancellationToken).ConfigureAwait(false);
+        return StreamResult.Parse(reply);
+    }
+
     /// <summary>The agent's pid, cgroup, netns and held-connection count, as the agent itself sees them.</summary>
     /// <param name="cancellationToken">Cancels the wait (the agent is then unusable).</param>
     public async Task<AgentStats> StatsAsync(CancellationToken cancellationToken = default) =>

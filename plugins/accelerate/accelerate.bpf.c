@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Same-node acceleration: a connection between two local workloads skips the TCP/IP stack.
+ * Both of its sockets go into the core's sockhash km_socks, and each send is redirected
+ * straight into the peer socket's receive queue (bpf_msg_redirect_hash, BPF_F_INGRESS).
+ *
+ * Which connections (sockops):
+ *  - a listener of a governed cgroup registers itself at listen() (acc_listeners), so that
+ *    the mesh knows which destinations are local;
+ *  - the client end goes in when its connection, routed by the mesh (it carries km_conn),
+ *    is established to a registered local listener, unless its service or cluster opted out;
+ *  - the server end goes in when the connection is established and its peer, the client
+ *    end, went in before it (acc_clients). So a connection with a remote end is never
+ *    redirected: a redirect needs the peer in km_socks, and only local sockets ever are.
+ * Sockets leave km_socks by themselves when they close; listeners leave acc_listeners when
+ * they close.
+ */
+#include "accelerate.h"
+
+KMESH_OBJECT();
+
+#define ACC_TCP_CLOSE 7
+#define ACC_TCP_LISTEN 10
+
+/* Opted-out services and clusters (metadata kmesh.accelerate = false): written by the translator. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} acc_optout_services SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} acc_optout_clusters SEC(".maps");
+
+/* Local listeners, counted: a node-wide wildcard key is shared by every namespace that listens
+ * on the port. Runtime state. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct acc_listen_key);
+	__type(value, __u32);
+} acc_listeners SEC(".maps");
+
+/* Client ends put into km_socks whose server end has not come yet, by the client's key. The
+ * server end looks for its peer here (a sockops program may not hold a socket reference,
+ * so it cannot look into km_socks itself). LRU: a client whose server never arrives (it
+ * went away between listen and accept) is forgotten in time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct km_sock_key);
+	__type(value, __u8);
+} acc_clients SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, ACC__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} acc_counters SEC(".maps");
+
+static __always_inline void acc_count(__u32 counter, __u64 amount)
+{
+	__u64 *value = bpf_map_lookup_elem(&acc_counters, &counter);
+
+	if (value)
+		*value += amount;
+}
+
+static __always_inline int acc_is_zero(const __u32 ip[4])
+{
+	return (ip[0] | ip[1] | ip[2] | ip[3]) == 0;
+}
+
+/* ---- listeners ---- */
+
+static __always_inline void acc_listen_key_of(struct bpf_sock_ops *ctx, struct acc_listen_key *key)
+{
+	struct km_sock_key sock;
+
+	km_sock_key_of_ops(ctx, &sock);
+	__builtin_memset(key, 0, sizeof(*key));
+	__builtin_memcpy(key->ip, sock.local_ip, sizeof(key->ip));
+	key->port = sock.local_port;
+	key->family = sock.family;
+	if (km_is_loopback(key->family, key->ip) || acc_is_zero(key->ip))
+		key->netns = bpf_get_netns_cookie(ctx);
+}
+
+static __always_inline void acc_listener_add(struct acc_listen_key *key)
+{
+	__u32 one = 1, *count = bpf_map_lookup_elem(&acc_listeners, key);
+
+	if (count)
+		__sync_fetch_and_add(count, 1);
+	else
+		bpf_map_update_elem(&acc_listeners, key, &one, BPF_NOEXIST);
+}
+
+static __always_inline void acc_listener_remove(struct acc_listen_key *key)
+{
+	__u32 *count = bpf_map_lookup_elem(&acc_listeners, key);
+
+	if (!count)
+		return;
+	if (__sync_fetch_and_add(count, -1) <= 1)
+		bpf_map_delete_elem(&acc_listeners, key);
+}
+
+/* A wildcard listener answers in its own namespace (netns key) and, for pod addresses,
+ * node-wide (netns 0); a specific address only under its own key. */
+static __always_inline void acc_listener_changed(struct bpf_sock_ops *ctx, int listening)
+{
+	struct acc_listen_key key;
+
+	acc_listen_key_of(ctx, &key);
+	if (listening)
+		acc_listener_add(&key);
+	else
+		acc_listener_remove(&key);
+	if (!acc_is_zero(key.ip))
+		return;
+	key.netns = 0;
+	if (listening)
+		acc_listener_add(&key);
+	else
+		acc_listener_remove(&key);
+}
+
+/* Is the client socket's destination a listener of a governed cgroup on this node? The
+ * socket key carries the client's namespace for a loopback destination (a loopback listener
+ * is only reachable from its own namespace) and 0 otherwise, as listener keys do. */
+static __always_inline int acc_destination_is_local(struct km_sock_key *sock)
+{
+	struct acc_listen_key key = {};
+
+	__builtin_memcpy(key.ip, sock->remote_ip, sizeof(key.ip));
+	key.port = sock->remote_port;
+	key.family = sock->family;
+	key.netns = sock->netns;
+	if (bpf_map_lookup_elem(&acc_listeners, &key))
+		return 1;
+	__builtin_memset(key.ip, 0, sizeof(key.ip));
+	if (bpf_map_lookup_elem(&acc_listeners, &key))
+		return 1;
+	/* A dual-stack [::] listener takes IPv4 connects too. */
+	key.family = AF_INET6;
+	return bpf_map_lookup_elem(&acc_listeners, &key) != NULL;
+}
+
+/* ---- connections ---- */
+
+static __always_inline void acc_client_established(struct bpf_sock_ops *ctx)
+{
+	struct km_conn *conn = km_conn_of(ctx);
+	struct km_sock_key key;
+
+	if (!conn)
+		return; /* not routed by the mesh */
+	if (bpf_map_lookup_elem(&acc_optout_services, &conn->service_id) ||
+	    bpf_map_lookup_elem(&acc_optout_clusters, &conn->cluster_id))
+		return;
+	__u8 one = 1;
+
+	km_sock_key_of_ops(ctx, &key);
+	if (!acc_destination_is_local(&key))
+		return;
+	if (bpf_sock_hash_update(ctx, &km_socks, &key, BPF_NOEXIST) == 0)
+		bpf_map_update_elem(&acc_clients, &key, &one, BPF_ANY);
+}
+
+static __always_inline void acc_server_established(struct bpf_sock_ops *ctx)
+{
+	struct km_sock_key key, peer;
+
+	km_sock_key_of_ops(ctx, &key);
+	__builtin_memcpy(&peer, &key, sizeof(peer));
+	__builtin_memcpy(peer.local_ip, key.remote_ip, sizeof(peer.local_ip));
+	__builtin_memcpy(peer.remote_ip, key.local_ip, sizeof(peer.remote_ip));
+	peer.local_port = key.remote_port;
+	peer.remote_port = key.local_port;
+	if (!bpf_map_lookup_elem(&acc_clients, &peer))
+		return; /* the client is remote, not routed, or opted out */
+	bpf_map_delete_elem(&acc_clients, &peer);
+	if (bpf_sock_hash_update(ctx, &km_socks, &key, BPF_NOEXIST) == 0)
+		acc_count(ACC_CONNECTIONS, 1);
+}
+
+SEC("sockops")
+int accelerate_sockops(struct bpf_sock_ops *ctx)
+{
+	switch (ctx->op) {
+	case BPF_SOCK_OPS_TCP_LISTEN_CB:
+		acc_listener_changed(ctx, 1);
+		bpf_sock_ops_cb_flags_set(ctx, ctx->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
+		break;
+	case BPF_SOCK_OPS_STATE_CB:
+		if (ctx->args[0] == ACC_TCP_LISTEN && ctx->args[1] == ACC_TCP_CLOSE)
+			acc_listener_changed(ctx, 0);
+		break;
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+		acc_client_established(ctx);
+		break;
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		acc_server_established(ctx);
+		break;
+	}
+	return km_next_sockops(ctx);
+}
+
+SEC("sk_msg")
+int accelerate_sk_msg(struct sk_msg_md *msg)
+{
+	struct km_sock_key peer;
+
+	km_peer_key_of_msg(msg, &peer);
+	if (bpf_msg_redirect_hash(msg, &km_socks, &peer, BPF_F_INGRESS) == SK_PASS) {
+		acc_count(ACC_MESSAGES, 1);
+		acc_count(ACC_BYTES, msg->size);
+	}
+	return km_next_sk_msg(msg);
+}

@@ -1,0 +1,182 @@
+using System.Buffers.Binary;
+using Kmesh.Sdk.Testing;
+
+namespace Kmesh.Daemon.Tests;
+
+/// <summary>
+/// Same-node acceleration on real sockets: a client of the governed cgroup dials a service
+/// whose endpoint is a listener of the same cgroup, so both ends are local workloads and every
+/// send is redirected socket to socket. What users care about: not one byte changes, whatever
+/// the write pattern; a connection with a non-local end or an opted-out service is left alone;
+/// closing leaves nothing behind; connections outlive the daemon.
+/// </summary>
+[Collection(GovernanceCollection.Name)]
+public sealed class AccelerateTests
+{
+    private const int Port = 9080;
+    private const string Vip4 = "127.20.0.60", Vip6 = "fd00:20::60";
+    private const string Local4 = "127.0.7.1", Local6 = "::1";
+    private const long MiB = 1024 * 1024;
+
+    private static string Config(string endpoint, string vip, bool optOut = false) => $$"""
+        static_resources:
+          listeners:
+          - name: local
+            address: { socket_address: { address: "{{vip}}", port_value: {{Port}} } }
+            {{(optOut ? "metadata: { filter_metadata: { kmesh: { accelerate: false } } }" : "")}}
+            filter_chains:
+            - filters:
+              - name: envoy.filters.network.tcp_proxy
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                  stat_prefix: local
+                  cluster: local
+          clusters:
+          - name: local
+            type: STATIC
+            load_assignment:
+              cluster_name: local
+              endpoints:
+              - lb_endpoints:
+                - endpoint: { address: { socket_address: { address: "{{endpoint}}", port_value: {{Port}} } } }
+        """;
+
+    private sealed class Run : IAsyncDisposable
+    {
+        public required KernelSandbox Sandbox { get; init; }
+        public required KmeshCore Core { get; set; }
+        public required SandboxClient Client { get; init; }
+
+        public static async Task<Run> StartAsync(string config)
+        {
+            var sandbox = await KernelSandbox.CreateAsync();
+            try
+            {
+                var client = await sandbox.ClientAsync();
+                var core = await KmeshCore.StartAsync(sandbox, config, pluginDirs: [RepoPaths.Plugins],
+                    plugins: ["routing", "loadbalance", "accelerate"], daemonDll: RepoPaths.DaemonDll);
+                return new Run { Sandbox = sandbox, Core = core, Client = client };
+            }
+            catch
+            {
+                await sandbox.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>acc_counters by name (kmesh-plugin.json's order), summed over CPUs.</summary>
+        public async Task<(ulong Connections, ulong Messages, ulong Bytes)> CountersAsync()
+        {
+            var values = (await Core.ReadPinnedMapAsync("acc_counters"))
+                .ToDictionary(e => BinaryPrimitives.ReadUInt32LittleEndian(e.Key), e => BinaryPrimitives.ReadUInt64LittleEndian(e.Value));
+            return (values.GetValueOrDefault(0u), values.GetValueOrDefault(1u), values.GetValueOrDefault(2u));
+        }
+
+        public async Task<int> SocketsInSockhashAsync() => (await Core.ReadPinnedMapAsync("km_socks")).Count;
+
+        public async ValueTask DisposeAsync()
+        {
+            await Client.DisposeAsync();
+            await Core.DisposeAsync();
+            await Sandbox.DisposeAsync();
+        }
+    }
+
+    [KernelTheory]
+    [InlineData(Vip4, Local4, 256)]
+    [InlineData(Vip6, Local6, 64)]
+    public async Task RandomSizedWrites_EachWay_ArriveByteForByte_AndAreRedirected(string vip, string local, long mebibytes)
+    {
+        await using var run = await Run.StartAsync(Config(local, vip));
+        await run.Client.ListenAsync("local-a", local, Port);
+
+        var result = await run.Client.StreamAsync(vip, Port, mebibytes * MiB, maxWrite: 200_000, seed: 7);
+        var counters = await run.CountersAsync();
+
+        Assert.Equal("local-a", result.Name);
+        Assert.Equal(mebibytes * MiB, result.Received);
+        Assert.Equal(result.SentSha256, result.ReceivedSha256);
+        Assert.Equal(1ul, counters.Connections);
+        // Both directions went socket to socket: the request and its echo.
+        Assert.True(counters.Bytes >= 2ul * (ulong)(mebibytes * MiB), $"{counters}\n{run.Core.Daemon.Log}");
+    }
+
+    [KernelFact]
+    public async Task Sendfile_ArrivesByteForByte()
+    {
+        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await run.Client.ListenAsync("local-a", Local4, Port);
+
+        var result = await run.Client.StreamAsync(Vip4, Port, 64 * MiB, seed: 11, sendfile: true);
+        var counters = await run.CountersAsync();
+
+        Assert.Equal(64 * MiB, result.Received);
+        Assert.Equal(result.SentSha256, result.ReceivedSha256);
+        Assert.True(counters.Bytes >= 64ul * MiB, counters.ToString());
+    }
+
+    [KernelFact]
+    public async Task ServerOutsideTheGovernedCgroup_IsNotRedirected()
+    {
+        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await run.Sandbox.StartBackendsAsync(new BackendSpec("outside", Local4, Port));
+
+        var result = await run.Client.StreamAsync(Vip4, Port, 8 * MiB, seed: 3);
+        var counters = await run.CountersAsync();
+
+        Assert.Equal(("outside", result.SentSha256), (result.Name, result.ReceivedSha256));
+        Assert.Equal((0ul, 0ul), (counters.Connections, counters.Messages));
+        Assert.Equal(0, await run.SocketsInSockhashAsync());
+    }
+
+    [KernelFact]
+    public async Task OptedOutService_IsNotRedirected()
+    {
+        await using var run = await Run.StartAsync(Config(Local4, Vip4, optOut: true));
+        await run.Client.ListenAsync("local-a", Local4, Port);
+
+        var result = await run.Client.StreamAsync(Vip4, Port, 8 * MiB, seed: 5);
+        var counters = await run.CountersAsync();
+
+        Assert.Equal(result.SentSha256, result.ReceivedSha256);
+        Assert.Equal((0ul, 0ul), (counters.Connections, counters.Messages));
+    }
+
+    [KernelFact]
+    public async Task ClosedConnections_LeaveNoSocketInTheSockhash()
+    {
+        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await run.Client.ListenAsync("local-a", Local4, Port);
+
+        // Client half-closes first (stream), client closes first (dial), echo checked then closed (hold/release).
+        await run.Client.StreamAsync(Vip4, Port, 4 * MiB, seed: 9);
+        var dialed = await run.Client.DialAsync(Vip4, Port, 20);
+        await run.Client.HoldAsync(Vip4, Port, "held");
+        var whileOpen = await run.SocketsInSockhashAsync();
+        await run.Client.ReleaseAsync("held");
+        var left = -1;
+        for (var i = 0; i < 50 && left != 0; i++)
+        {
+            await Task.Delay(100);
+            left = await run.SocketsInSockhashAsync();
+        }
+
+        Assert.Equal(20, dialed.Count("local-a"));
+        Assert.Equal(2, whileOpen); // the held connection's two ends
+        Assert.Equal(0, left);
+        Assert.Equal(22ul, (await run.CountersAsync()).Connections);
+    }
+
+    [KernelFact]
+    public async Task AcceleratedConnection_KeepsWorking_AfterTheDaemonStops()
+    {
+        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await run.Client.ListenAsync("local-a", Local4, Port);
+        Assert.Equal("local-a", await run.Client.HoldAsync(Vip4, Port, "held"));
+        Assert.Equal(1ul, (await run.CountersAsync()).Connections);
+
+        await run.Core.DisposeAsync(); // SIGTERM: detaches, unpins; the sockhash goes away
+
+        await run.Client.ReleaseAsync("held"); // throws unless the echo still comes back
+    }
+}
