@@ -25,11 +25,13 @@ public sealed class LoadBalanceTranslator : ITranslator
             var id = snapshot.Ids.ClusterId(name);
             // Envoy looks at locality weights only when the cluster asks for locality-weighted balancing.
             var localityWeighted = cluster.CommonLbConfig?.LocalityWeightedLbConfig is not null;
-            var endpoints = ClusterEndpoints.Usable(name, snapshot.Endpoints.GetValueOrDefault(name), localityWeighted, output);
+            var assignment = snapshot.Endpoints.GetValueOrDefault(name);
+            var endpoints = ClusterEndpoints.Usable(name, assignment, localityWeighted, output);
             var entry = new LbClusterEntry { Policy = PolicyOf(cluster, resource, output) };
             entry.LengthV4 = WriteSchedule(schedule, snapshot, id, LbFamily.V4, ClusterEndpoints.ForIPv4(endpoints), resource, output);
             entry.LengthV6 = WriteSchedule(schedule, snapshot, id, LbFamily.V6, ClusterEndpoints.ForIPv6(endpoints), resource, output);
             clusters.Set(id, entry);
+            LoadBalanceFacts.Report(output, resource, cluster, entry.Policy, assignment, endpoints, localityWeighted);
         }
     }
 
