@@ -10,7 +10,21 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
     Console.WriteLine(RunCommandLine.Usage);
     Console.WriteLine(PluginsCommand.Usage);
+    Console.WriteLine(ConfigCommand.Usage);
     return args.Length == 0 ? 2 : 0;
+}
+if (args[0] == "config")
+{
+    try
+    {
+        return ConfigCommand.Run(args[1..]);
+    }
+    catch (UsageException e)
+    {
+        Console.Error.WriteLine($"kmesh config: {e.Message}");
+        Console.Error.WriteLine(ConfigCommand.Usage);
+        return 2;
+    }
 }
 if (args[0] == "plugins")
 {

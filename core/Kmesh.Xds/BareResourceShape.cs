@@ -34,7 +34,7 @@ internal static class BareResourceShape
         foreach (var item in items)
         {
             if (item is not YamlMappingNode)
-                throw ctx.Source.Error(item, "", "expected a mapping: a resource, static_resources, resources or configs");
+                throw ctx.Source.NotEnvoyConfig(item, "expected a mapping: a resource, static_resources, resources or configs");
         }
         var keys = items.Cast<YamlMappingNode>().SelectMany(YamlNav.Keys).ToList();
         var fits = DocumentContext.ResourceTypes
@@ -50,7 +50,7 @@ internal static class BareResourceShape
         var stray = keys.FirstOrDefault(k => DocumentContext.ResourceTypes.All(t => YamlProtoWriter.FindField(t, k.Name) is null));
         if (stray.Key is null)
             throw ctx.Source.Error(root, "", $"the items are not all of one resource type ({names}); give each an \"@type\"");
-        throw ctx.Source.Error(stray.Key, "",
+        throw ctx.Source.NotEnvoyConfig(stray.Key,
             "neither static_resources (an Envoy bootstrap), resources (a DiscoveryResponse-style list), " +
             $"configs (an admin config_dump) nor a bare {names}: key '{stray.Name}' fits none of them");
     }

@@ -12,7 +12,8 @@ namespace Kmesh.Xds;
 /// An admin <c>/config_dump</c> (as <c>istioctl proxy-config</c> saves it): the active
 /// listeners, clusters, routes and endpoints of its sections. Warming and draining states,
 /// and sections that hold no such resource (bootstrap, secrets...), are not the running
-/// config and are skipped; a section of a type Kmesh does not know is skipped with a warning.
+/// config and are skipped (each recorded with why); a section of a type Kmesh does not know
+/// is skipped with a warning.
 /// </summary>
 internal static class ConfigDumpShape
 {
@@ -53,17 +54,46 @@ internal static class ConfigDumpShape
             var type = ctx.Reader.Writer.TryResolveAny(map, path, out var url, out var typeNode);
             if (type is null)
             {
-                ctx.Source.Warn(typeNode, path,
+                var warning = ctx.Source.Warning(typeNode, path,
                     $"unknown config dump section '{url}': Kmesh does not know the message type {UnknownTypes.TypeName(url)}; skipped");
+                ctx.Source.Warn([warning]);
+                ctx.Collector.Skip(ConfigEntryKind.ConfigDumpSection, UnknownTypes.TypeName(url), map, path, warning.Message, [warning], url);
                 continue;
             }
             if (!Sections.TryGetValue(type.FullName, out var lists))
+            {
+                ctx.Collector.Skip(ConfigEntryKind.ConfigDumpSection, type.Name, map, path, SkippedSectionReason(type.Name), typeUrl: url);
                 continue;
+            }
             YamlNav.CheckKeys(ctx.Source, map, type, path);
             foreach (var (list, inner, resourceType) in lists)
                 ReadList(ctx, map, FieldPath.Field(path, list), list, inner, resourceType);
+            foreach (var skipped in SkippedLists)
+                SkipList(ctx, map, FieldPath.Field(path, skipped.List), skipped);
         }
     }
+
+    // Lists of the read sections that are not the running config: (list, the resource's key in an item, kind, why).
+    private static readonly (string List, string Inner, ConfigEntryKind Kind, string Reason)[] SkippedLists =
+    [
+        ("dynamic_warming_clusters", "cluster", ConfigEntryKind.Cluster, "a cluster still warming in the dumped Envoy (waiting for its endpoints), not yet in force"),
+    ];
+
+    // The states of a dynamic listener besides its active one.
+    private static readonly (string State, string Reason)[] InactiveStates =
+    [
+        ("warming_state", "a version still warming in the dumped Envoy, not yet in force"),
+        ("draining_state", "a version the dumped Envoy is draining, no longer in force"),
+        ("error_state", "an update the dumped Envoy refused"),
+    ];
+
+    private static string SkippedSectionReason(string section) => section switch
+    {
+        "BootstrapConfigDump" => "the dumped Envoy's bootstrap: its process settings, not its running resources (those are the other sections)",
+        "SecretsConfigDump" => "TLS secrets (SDS) for Envoy's own TLS; connect-time governance works below TLS and has no use for them",
+        "ScopedRoutesConfigDump" => "scoped routes choose a route configuration from a request header, which needs L7",
+        _ => $"{section} holds no listeners, clusters, routes or endpoints",
+    };
 
     private static void ReadList(DocumentContext ctx, YamlMappingNode section, string listPath, string list,
         string[] inner, MessageDescriptor type)
@@ -71,7 +101,8 @@ internal static class ConfigDumpShape
         var i = 0;
         foreach (var item in YamlNav.Items(YamlNav.Child(section, list)))
         {
-            var path = FieldPath.Index(listPath, i++);
+            var itemPath = FieldPath.Index(listPath, i++);
+            var path = itemPath;
             var node = item;
             foreach (var step in inner)
             {
@@ -83,6 +114,23 @@ internal static class ConfigDumpShape
             // An entry without the resource (e.g. only an error_state) has nothing running.
             if (node is not null)
                 ctx.AddTagged(node, path, type);
+            foreach (var (state, reason) in InactiveStates)
+            {
+                if (YamlNav.Child(item, state) is { } inactive)
+                    ctx.Collector.Skip(DocumentContext.KindOf(type), NameIn(item), inactive, FieldPath.Field(itemPath, state), reason);
+            }
         }
     }
+
+    private static void SkipList(DocumentContext ctx, YamlMappingNode section, string listPath,
+        (string List, string Inner, ConfigEntryKind Kind, string Reason) skipped)
+    {
+        var i = 0;
+        foreach (var item in YamlNav.Items(YamlNav.Child(section, skipped.List)))
+            ctx.Collector.Skip(skipped.Kind, NameIn(YamlNav.Child(item, skipped.Inner)), item, FieldPath.Index(listPath, i++), skipped.Reason);
+    }
+
+    /// <summary>A dump item's name: its own <c>name</c> (dynamic listeners), or its resource's.</summary>
+    private static string NameIn(YamlNode? item) =>
+        YamlNav.Child(item, "name") is YamlScalarNode { Value: { } name } ? name : "";
 }

@@ -38,6 +38,13 @@ public sealed class ConfigParseException : Exception
     /// <summary>What is wrong, without the location.</summary>
     public string Reason { get; }
 
+    /// <summary>
+    /// True when the document is not Envoy configuration in any shape Kmesh reads (neither a
+    /// bootstrap, a resources list, a config dump nor bare resources), as opposed to Envoy
+    /// configuration with a mistake in it.
+    /// </summary>
+    public bool NotEnvoyConfig { get; init; }
+
     private static string Format(string file, int line, int column, string path, string reason) =>
         path.Length == 0 ? $"{file}:{line}:{column}: {reason}" : $"{file}:{line}:{column}: {path}: {reason}";
 }

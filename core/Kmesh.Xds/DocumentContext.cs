@@ -7,8 +7,12 @@ using YamlDotNet.RepresentationModel;
 
 namespace Kmesh.Xds;
 
-/// <summary>What every document shape reads with: the file, the resource reader, the collector.</summary>
-internal sealed class DocumentContext(YamlSource source, ResourceReader reader, ResourceCollector collector)
+/// <summary>
+/// What every document shape reads with: the file, the resource reader, the collector. When
+/// <see cref="Lenient"/>, a resource that cannot be read is recorded as refused and the rest
+/// of the file is still read (a dry run accounts for each resource); otherwise it fails the file.
+/// </summary>
+internal sealed class DocumentContext(YamlSource source, ResourceReader reader, ResourceCollector collector, bool lenient = false)
 {
     /// <summary>The message types a file may hold as resources.</summary>
     public static readonly IReadOnlyList<MessageDescriptor> ResourceTypes =
@@ -29,6 +33,8 @@ internal sealed class DocumentContext(YamlSource source, ResourceReader reader, 
         "envoy.config.endpoint.v3.LbEndpoint",
     ];
 
+    private const string SecretType = "envoy.extensions.transport_sockets.tls.v3.Secret";
+
     private static readonly string ResourceTypeNames = string.Join(", ", ResourceTypes.Select(t => t.Name));
 
     public YamlSource Source { get; } = source;
@@ -37,9 +43,22 @@ internal sealed class DocumentContext(YamlSource source, ResourceReader reader, 
 
     public ResourceCollector Collector { get; } = collector;
 
+    public bool Lenient { get; } = lenient;
+
     /// <summary>Reads a node as a resource of a known type and keeps it.</summary>
-    public void Add(YamlNode node, MessageDescriptor type, string path, bool skipTypeKey = false) =>
-        Collector.Add(Reader.Read(node, type, path, skipTypeKey), node, path);
+    public void Add(YamlNode node, MessageDescriptor type, string path, bool skipTypeKey = false)
+    {
+        var before = Source.Warnings.Count;
+        try
+        {
+            var message = Reader.Read(node, type, path, skipTypeKey);
+            Collector.Add(message, node, path, Source.Warnings.Skip(before).ToList());
+        }
+        catch (ConfigParseException e) when (Lenient)
+        {
+            Collector.Refuse(KindOf(type), NameOf(node, type), node, path, e);
+        }
+    }
 
     /// <summary>
     /// Reads an <c>"@type"</c>-tagged resource node. <paramref name="expected"/> limits the type
@@ -48,6 +67,20 @@ internal sealed class DocumentContext(YamlSource source, ResourceReader reader, 
     /// </summary>
     public void AddTagged(YamlNode node, string path, MessageDescriptor? expected = null)
     {
+        try
+        {
+            AddTaggedStrictly(node, path, expected);
+        }
+        catch (ConfigParseException e) when (Lenient)
+        {
+            var type = expected ?? (node is YamlMappingNode map ? Reader.Writer.TryResolveAnyQuietly(map) : null);
+            var kind = type is not null && ResourceTypes.Contains(type) ? KindOf(type) : ConfigEntryKind.UnknownResource;
+            Collector.Refuse(kind, type is null ? "" : NameOf(node, type), node, path, e);
+        }
+    }
+
+    private void AddTaggedStrictly(YamlNode node, string path, MessageDescriptor? expected)
+    {
         if (node is not YamlMappingNode map)
             throw Source.Error(node, path, "expected a mapping with an \"@type\"");
         var type = Reader.Writer.TryResolveAny(map, path, out var url, out var typeNode);
@@ -55,8 +88,10 @@ internal sealed class DocumentContext(YamlSource source, ResourceReader reader, 
         {
             if (expected is not null)
                 throw Reader.Writer.UnknownType(typeNode, path, url);
-            Source.Warn(typeNode, path,
+            var warning = Source.Warning(typeNode, path,
                 $"unknown resource type '{url}': Kmesh does not know the message type {UnknownTypes.TypeName(url)}{UnknownTypes.Hint(url)}; skipped");
+            Source.Warn([warning]);
+            Collector.Skip(ConfigEntryKind.UnknownResource, NameOf(map, null), map, path, warning.Message, [warning], url);
             return;
         }
         if (expected is not null && type != expected)
@@ -65,11 +100,32 @@ internal sealed class DocumentContext(YamlSource source, ResourceReader reader, 
         {
             if (expected is null && OtherXdsTypes.Contains(type.FullName))
             {
-                Source.Warn(typeNode, path, $"resource type {url} is not one Kmesh reads ({ResourceTypeNames}); skipped");
+                var warning = Source.Warning(typeNode, path, $"resource type {url} is not one Kmesh reads ({ResourceTypeNames}); skipped");
+                Source.Warn([warning]);
+                var kind = type.FullName == SecretType ? ConfigEntryKind.Secret : ConfigEntryKind.OtherXdsResource;
+                Collector.Skip(kind, NameOf(map, null), map, path, warning.Message, [warning], url);
                 return;
             }
             throw Source.Error(map, path, $"resource type {url} is not one Kmesh reads from a file ({ResourceTypeNames})");
         }
         Add(map, type, path, skipTypeKey: true);
+    }
+
+    /// <summary>The kind of entry a resource type makes.</summary>
+    public static ConfigEntryKind KindOf(MessageDescriptor type) =>
+        type == Listener.Descriptor ? ConfigEntryKind.Listener
+        : type == Cluster.Descriptor ? ConfigEntryKind.Cluster
+        : type == ClusterLoadAssignment.Descriptor ? ConfigEntryKind.ClusterLoadAssignment
+        : type == RouteConfiguration.Descriptor ? ConfigEntryKind.RouteConfiguration
+        : throw new ArgumentException($"not a resource type: {type.FullName}", nameof(type));
+
+    /// <summary>
+    /// The name written in a resource's YAML (a cluster load assignment's <c>cluster_name</c>),
+    /// for naming a resource that could not be read or is skipped; empty when there is none.
+    /// </summary>
+    public static string NameOf(YamlNode node, MessageDescriptor? type)
+    {
+        var key = type == ClusterLoadAssignment.Descriptor ? "cluster_name" : "name";
+        return YamlNav.Child(node, key) is YamlScalarNode { Value: { } name } ? name : "";
     }
 }

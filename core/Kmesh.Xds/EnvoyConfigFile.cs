@@ -29,25 +29,53 @@ public static partial class EnvoyConfigFile
     /// <param name="path">Names the file in error messages; not read.</param>
     /// <param name="text">The file's content, YAML or JSON.</param>
     /// <exception cref="ConfigParseException">The text is not a valid resource file.</exception>
-    public static EnvoyResources Parse(string path, string text)
+    public static EnvoyResources Parse(string path, string text) => Read(path, text, lenient: false).Resources;
+
+    /// <summary>
+    /// Reads a config file item by item, for a dry run that accounts for each: unlike
+    /// <see cref="Parse"/>, a resource that cannot be read does not fail the file but is an
+    /// entry with its <see cref="ConfigEntry.Error"/>, and what Kmesh does not read (a
+    /// bootstrap's other fields, its secrets, the other sections of a config dump) is an entry
+    /// with a <see cref="ConfigEntry.SkipReason"/>.
+    /// </summary>
+    /// <param name="path">Names the file in messages; not read.</param>
+    /// <param name="text">The file's content, YAML or JSON.</param>
+    /// <exception cref="ConfigParseException">The text is not YAML or JSON, or not of a shape Kmesh reads
+    /// (<see cref="ConfigParseException.NotEnvoyConfig"/> then says whether it is Envoy configuration at all).</exception>
+    public static ConfigInventory Inventory(string path, string text) => Read(path, text, lenient: true);
+
+    private static ConfigInventory Read(string path, string text, bool lenient)
     {
         var source = new YamlSource(path);
         var root = LoadYaml(source, text);
         var collector = new ResourceCollector(source);
-        var ctx = new DocumentContext(source, new ResourceReader(source, EnvoyTypes.Registry), collector);
+        var ctx = new DocumentContext(source, new ResourceReader(source, EnvoyTypes.Registry), collector, lenient);
 
         string? version = null;
+        string shape;
         if (root is YamlScalarNode)
-            throw source.Error(root, "", "expected a mapping with static_resources or resources");
+            throw source.NotEnvoyConfig(root, "expected a mapping with static_resources or resources");
         if (YamlNav.Child(root, "resources") is not null)
+        {
+            shape = "resource list";
             version = ResourceListShape.Read(ctx, (YamlMappingNode)root);
+        }
         else if (YamlNav.Child(root, "static_resources") is not null)
+        {
+            shape = "bootstrap";
             BootstrapShape.Read(ctx, (YamlMappingNode)root);
+        }
         else if (YamlNav.Child(root, "configs") is not null)
+        {
+            shape = "config dump";
             ConfigDumpShape.Read(ctx, (YamlMappingNode)root);
+        }
         else
+        {
+            shape = "bare resources";
             BareResourceShape.Read(ctx, root);
-        return collector.Build(version);
+        }
+        return new ConfigInventory(shape, collector.Build(version), collector.Entries);
     }
 
     private static YamlNode LoadYaml(YamlSource source, string text)

@@ -8,7 +8,10 @@ using YamlDotNet.RepresentationModel;
 
 namespace Kmesh.Xds;
 
-/// <summary>Gathers the resources of one file, refusing a name used twice for one type.</summary>
+/// <summary>
+/// Gathers the resources of one file, refusing a name used twice for one type, and an entry
+/// for every item of the file: read, refused or skipped.
+/// </summary>
 internal sealed class ResourceCollector(YamlSource source)
 {
     private readonly List<Listener> _listeners = [];
@@ -16,15 +19,16 @@ internal sealed class ResourceCollector(YamlSource source)
     private readonly List<ClusterLoadAssignment> _endpoints = [];
     private readonly List<RouteConfiguration> _routes = [];
     private readonly Dictionary<(string TypeUrl, string Name), int> _lines = [];
+    private readonly List<ConfigEntry> _entries = [];
 
-    public void Add(IMessage message, YamlNode node, string path)
+    public void Add(IMessage message, YamlNode node, string path, IReadOnlyList<ConfigWarning> warnings)
     {
         var (typeUrl, name, kind) = message switch
         {
-            Listener l => (EnvoyTypes.Listener, l.Name, "listener"),
-            Cluster c => (EnvoyTypes.Cluster, c.Name, "cluster"),
-            ClusterLoadAssignment e => (EnvoyTypes.ClusterLoadAssignment, e.ClusterName, "cluster load assignment"),
-            RouteConfiguration r => (EnvoyTypes.RouteConfiguration, r.Name, "route configuration"),
+            Listener l => (EnvoyTypes.Listener, l.Name, ConfigEntryKind.Listener),
+            Cluster c => (EnvoyTypes.Cluster, c.Name, ConfigEntryKind.Cluster),
+            ClusterLoadAssignment e => (EnvoyTypes.ClusterLoadAssignment, e.ClusterName, ConfigEntryKind.ClusterLoadAssignment),
+            RouteConfiguration r => (EnvoyTypes.RouteConfiguration, r.Name, ConfigEntryKind.RouteConfiguration),
             _ => throw new ArgumentException($"not a resource type: {message.Descriptor.FullName}", nameof(message)),
         };
         // Envoy names a static listener that has no name itself, so several may lack one.
@@ -32,7 +36,7 @@ internal sealed class ResourceCollector(YamlSource source)
         {
             var line = YamlSource.LineOf(node);
             if (_lines.TryGetValue((typeUrl, name), out var first))
-                throw source.Error(node, path, $"duplicate {kind} name '{name}': defined at line {first} and again at line {line}");
+                throw source.Error(node, path, $"duplicate {KindName(kind)} name '{name}': defined at line {first} and again at line {line}");
             _lines[(typeUrl, name)] = line;
         }
 
@@ -43,8 +47,32 @@ internal sealed class ResourceCollector(YamlSource source)
             case ClusterLoadAssignment e: _endpoints.Add(e); break;
             case RouteConfiguration r: _routes.Add(r); break;
         }
+        _entries.Add(Entry(kind, name, node, path) with { TypeUrl = typeUrl, Resource = message, Warnings = warnings });
     }
+
+    /// <summary>A resource that could not be read: the rest of the file still is (lenient reading only).</summary>
+    public void Refuse(ConfigEntryKind kind, string name, YamlNode node, string path, ConfigParseException error) =>
+        _entries.Add(Entry(kind, name, node, path) with { Error = error });
+
+    /// <summary>A part of the file Kmesh does not read, and why.</summary>
+    public void Skip(ConfigEntryKind kind, string name, YamlNode node, string path, string reason,
+        IReadOnlyList<ConfigWarning>? warnings = null, string typeUrl = "") =>
+        _entries.Add(Entry(kind, name, node, path) with { SkipReason = reason, Warnings = warnings ?? [], TypeUrl = typeUrl });
 
     public EnvoyResources Build(string? versionInfo) =>
         new(_listeners, _clusters, _endpoints, _routes, versionInfo) { ResourceLines = _lines, Warnings = source.Warnings.ToList() };
+
+    /// <summary>Every entry, in file order.</summary>
+    public IReadOnlyList<ConfigEntry> Entries => _entries.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
+
+    /// <summary>How error messages name a kind of resource.</summary>
+    public static string KindName(ConfigEntryKind kind) => kind switch
+    {
+        ConfigEntryKind.ClusterLoadAssignment => "cluster load assignment",
+        ConfigEntryKind.RouteConfiguration => "route configuration",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    private static ConfigEntry Entry(ConfigEntryKind kind, string name, YamlNode node, string path) =>
+        new(kind, name, path, YamlSource.LineOf(node), (int)Math.Max(1, node.Start.Column));
 }

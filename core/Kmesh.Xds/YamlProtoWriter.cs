@@ -91,6 +91,12 @@ internal sealed class YamlProtoWriter(YamlSource source, TypeRegistry registry)
         return registry.Find(UnknownTypes.TypeName(url));
     }
 
+    /// <summary>The type an <c>Any</c> mapping's <c>@type</c> names, or null when it has none or it is not compiled in.</summary>
+    public MessageDescriptor? TryResolveAnyQuietly(YamlMappingNode map) =>
+        map.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode { Value: "@type" }).Value is YamlScalarNode { Value: { Length: > 0 } url }
+            ? registry.Find(UnknownTypes.TypeName(url))
+            : null;
+
     /// <summary>The error for an <c>@type</c> that must be known here.</summary>
     public ConfigParseException UnknownType(YamlNode typeNode, string path, string typeUrl) =>
         source.Error(typeNode, FieldPath.Field(path, "@type"),

@@ -19,6 +19,10 @@ internal sealed class YamlSource(string path)
     public ConfigParseException Error(Mark mark, string fieldPath, string reason, Exception? inner = null) =>
         new(Path, (int)Math.Max(1, mark.Line), (int)Math.Max(1, mark.Column), fieldPath, reason, inner);
 
+    /// <summary>The error for a document that is not Envoy configuration in any shape Kmesh knows.</summary>
+    public ConfigParseException NotEnvoyConfig(YamlNode node, string reason) =>
+        new(Path, (int)Math.Max(1, node.Start.Line), (int)Math.Max(1, node.Start.Column), "", reason) { NotEnvoyConfig = true };
+
     /// <summary>A warning at a node, not yet recorded.</summary>
     public ConfigWarning Warning(YamlNode node, string fieldPath, string message) =>
         new(Path, (int)Math.Max(1, node.Start.Line), (int)Math.Max(1, node.Start.Column), fieldPath, message);

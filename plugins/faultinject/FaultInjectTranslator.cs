@@ -1,3 +1,4 @@
+using System.Globalization;
 using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
 using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
@@ -31,8 +32,14 @@ public sealed class FaultInjectTranslator : ITranslator
                 var share = source is null ? null : FaultConverter.AbortPerMillion(source, resource, output);
                 if (share > 0)
                     faults.Set(snapshot.Ids.ServiceId(listener.Name), new FaultEntry { AbortPerMillion = share.Value });
+                if (share is not null)
+                    output.Applied(resource, source!.Field + ".abort", AppliedKind.Policy, Describe(share.Value));
                 break;
             }
         }
     }
+
+    private static string Describe(uint perMillion) => perMillion == 0
+        ? "fault abort: 0% of new connects refused (none is)"
+        : string.Create(CultureInfo.InvariantCulture, $"fault abort: {perMillion / 10_000.0:0.####}% of new connects refused with ECONNREFUSED");
 }

@@ -34,6 +34,16 @@ internal sealed record ClusterPolicy(LbPolicy Policy, uint ChoiceCount, HashTabl
 
     private static readonly ClusterPolicy RoundRobin = new(LbPolicy.RoundRobin, 0, null, false);
 
+    /// <summary>Envoy's name of the policy with what shapes it, for operators (config check).</summary>
+    public string Describe() => (Policy, Table) switch
+    {
+        (LbPolicy.LeastRequest, _) => $"LEAST_REQUEST ({ChoiceCount} choices)",
+        (_, RingHashSpec ring) => $"RING_HASH (table of {ring.TableSize})",
+        (_, MaglevSpec maglev) => $"MAGLEV (table of {maglev.TableSize})",
+        (LbPolicy.Random, _) => "RANDOM",
+        _ => "ROUND_ROBIN",
+    } + (LocalityWeighted ? ", locality weighted" : "");
+
     /// <summary>
     /// Reads lb_policy with its *_lb_config, or the typed load_balancing_policy, which supersedes
     /// it (the first policy of its list that this plugin knows, as Envoy picks the first it

@@ -31,7 +31,8 @@ public sealed class LoadBalanceTranslator : ITranslator
             var id = snapshot.Ids.ClusterId(name);
             // Envoy looks at locality weights only when the cluster asks for locality-weighted balancing.
             var localityWeighted = policy.LocalityWeighted || cluster.CommonLbConfig?.LocalityWeightedLbConfig is not null;
-            var endpoints = ClusterEndpoints.Usable(name, snapshot.Endpoints.GetValueOrDefault(name), localityWeighted, output);
+            var assignment = snapshot.Endpoints.GetValueOrDefault(name);
+            var endpoints = ClusterEndpoints.Usable(name, assignment, localityWeighted, output);
             var entry = new LbClusterEntry
             {
                 Policy = policy.Policy,
@@ -41,6 +42,7 @@ public sealed class LoadBalanceTranslator : ITranslator
             entry.LengthV4 = WriteTable(schedule, snapshot, id, LbFamily.V4, ClusterEndpoints.ForIPv4(endpoints), policy.Table, resource, output);
             entry.LengthV6 = WriteTable(schedule, snapshot, id, LbFamily.V6, ClusterEndpoints.ForIPv6(endpoints), policy.Table, resource, output);
             clusters.Set(id, entry);
+            LoadBalanceFacts.Report(output, resource, cluster, policy.Describe(), assignment, endpoints, localityWeighted);
         }
     }
 

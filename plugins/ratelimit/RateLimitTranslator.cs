@@ -1,3 +1,4 @@
+using System.Globalization;
 using Envoy.Config.Listener.V3;
 using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
 using NetworkLocalRateLimit = Envoy.Extensions.Filters.Network.LocalRatelimit.V3.LocalRateLimit;
@@ -23,15 +24,18 @@ public sealed class RateLimitTranslator : ITranslator
         {
             if (ServiceFilterChains.ConnectTimeChain(listener) is not { } picked)
                 continue;
-            var bucket = BucketOf(picked.Chain, $"listener {listener.Name}", picked.Field, output);
-            if (bucket is not null)
-                config.Set(snapshot.Ids.ServiceId(listener.Name), bucket.Value);
+            var resource = $"listener {listener.Name}";
+            if (BucketOf(picked.Chain, resource, picked.Field, output) is not { } found)
+                continue;
+            var (bucket, field) = found;
+            config.Set(snapshot.Ids.ServiceId(listener.Name), bucket);
+            output.Applied(resource, field, AppliedKind.Policy, Describe(bucket));
         }
     }
 
-    private static RateLimitConfig? BucketOf(FilterChain chain, string resource, string chainField, TranslationOutput output)
+    private static (RateLimitConfig Bucket, string Field)? BucketOf(FilterChain chain, string resource, string chainField, TranslationOutput output)
     {
-        RateLimitConfig? bucket = null;
+        (RateLimitConfig, string)? bucket = null;
         var seen = false;
         for (var i = 0; i < chain.Filters.Count; i++)
         {
@@ -53,10 +57,14 @@ public sealed class RateLimitTranslator : ITranslator
                 output.Info(resource, field + ".runtime_enabled", "disabled by default and runtime overrides are Envoy's own: not applied");
                 continue;
             }
-            bucket = TokenBuckets.Convert(limit.TokenBucket, resource, field + ".token_bucket", output);
+            if (TokenBuckets.Convert(limit.TokenBucket, resource, field + ".token_bucket", output) is { } converted)
+                bucket = (converted, field + ".token_bucket");
         }
         return bucket;
     }
+
+    private static string Describe(RateLimitConfig bucket) => string.Create(CultureInfo.InvariantCulture,
+        $"connection rate limit: a bucket of {bucket.MaxTokens} tokens, {bucket.TokensPerFill} added every {bucket.FillIntervalNs / 1e9:0.###} s; a connect without a token fails with ENOBUFS");
 
     private static void ReportHttpLimits(HttpConnectionManager hcm, string resource, string field, TranslationOutput output)
     {

@@ -62,11 +62,15 @@ public sealed class RoutingTranslator : ITranslator
                 }
                 owners.Add(vip, listener.Name);
                 routes.Set(RouteKey.From(vip, IpProtoTcp), value);
+                output.Applied(resource, "", AppliedKind.Vip, $"{vip} → {target.Describe()}");
             }
         }
         // After every VIP listener: an explicit listener on a VIP:port wins over a domain naming it.
-        foreach (var (key, serviceId, target) in WildcardHttpRoutes.Translate(wildcards, snapshot, explicitVips, output))
+        foreach (var (key, serviceId, target, resource, domainField) in WildcardHttpRoutes.Translate(wildcards, snapshot, explicitVips, output))
+        {
             routes.Set(RouteKey.From(key, IpProtoTcp), BuildRoute(serviceId, target, snapshot));
+            output.Applied(resource, domainField, AppliedKind.Vip, $"{key} → {target.Describe()}");
+        }
     }
 
     private static RouteValue BuildRoute(uint serviceId, ServiceTarget target, MeshSnapshot snapshot)

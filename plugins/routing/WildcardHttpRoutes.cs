@@ -60,8 +60,11 @@ internal static class WildcardHttpRoutes
         return result;
     }
 
-    /// <summary>The VIP:port routes of the wildcard listeners, in a stable order, with the listener's service id.</summary>
-    public static List<(KmAddr Vip, uint ServiceId, ServiceTarget Target)> Translate(
+    /// <summary>
+    /// The VIP:port routes of the wildcard listeners, in a stable order, with the listener's service id
+    /// and, for what was applied, the listener's resource name and the domain that named the VIP.
+    /// </summary>
+    public static List<(KmAddr Vip, uint ServiceId, ServiceTarget Target, string Resource, string DomainField)> Translate(
         IReadOnlyList<WildcardHttpListener> listeners, MeshSnapshot snapshot, IReadOnlyDictionary<KmAddr, string> owners, TranslationOutput output)
     {
         var claims = new Dictionary<KmAddr, List<Claim>>();
@@ -114,14 +117,14 @@ internal static class WildcardHttpRoutes
                     "a wildcard address catches every destination, and no virtual host of its HTTP routes names a VIP (an IP literal among its domains): nothing to route at connect time");
         }
 
-        var result = new List<(KmAddr, uint, ServiceTarget)>();
+        var result = new List<(KmAddr, uint, ServiceTarget, string, string)>();
         foreach (var vip in order)
         {
             var list = claims[vip];
             var first = list[0];
             if (list.All(c => c.Target is not null && c.Target.SameAs(first.Target!)))
             {
-                result.Add((vip, snapshot.Ids.ServiceId(first.Listener), first.Target!));
+                result.Add((vip, snapshot.Ids.ServiceId(first.Listener), first.Target!, first.Host.Resource, first.DomainField));
                 continue;
             }
             // Claims without a target were reported where they were decided; those that disagree with one that has one are reported here.
@@ -241,9 +244,7 @@ internal static class WildcardHttpRoutes
         _ => null,
     };
 
-    private static string Describe(ServiceTarget target) => target.Clusters.Count == 1
-        ? $"cluster '{target.Clusters[0].Cluster}'"
-        : "weighted clusters " + string.Join(", ", target.Clusters.Select(c => $"{c.Cluster}={c.Weight}"));
+    private static string Describe(ServiceTarget target) => target.Describe();
 
     private static string DescribeAction(Route route)
     {

@@ -13,14 +13,8 @@ public sealed partial class MeshDaemon
     /// </summary>
     public void RequestPluginReload() => _updates.Writer.TryWrite(new Work(null, null, ReloadPlugins: true));
 
-    private static IReadOnlyList<PluginCandidate> ChoosePlugins(DaemonOptions options, PluginCatalog catalog)
-    {
-        var chain = options.PluginSetPath is { } setPath
-            ? PluginSetResolver.Resolve(PluginSet.Load(setPath), catalog)
-            : catalog.Select(options.Plugins);
-        ChainOrder.Validate(chain);
-        return chain;
-    }
+    private static IReadOnlyList<PluginCandidate> ChoosePlugins(DaemonOptions options, PluginCatalog catalog) =>
+        PluginChain.Choose(catalog, options.Plugins, options.PluginSetPath);
 
     /// <summary>
     /// Replaces, one at a time, each active plugin whose version or files changed: the new

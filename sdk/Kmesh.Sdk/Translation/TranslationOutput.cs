@@ -1,10 +1,11 @@
 namespace Kmesh.Sdk.Translation;
 
-/// <summary>What a translator produces: the desired contents of its maps and its findings.</summary>
+/// <summary>What a translator produces: the desired contents of its maps, its findings, and what it applied.</summary>
 public sealed class TranslationOutput
 {
     private readonly List<DesiredMap> _maps = new();
     private readonly List<TranslationDiagnostic> _diagnostics = new();
+    private readonly List<TranslationFact> _facts = new();
 
     /// <summary>
     /// The desired map named <paramref name="name"/>; created empty on first use. Maps the
@@ -33,6 +34,17 @@ public sealed class TranslationOutput
 
     /// <summary>Findings, in the order they were reported.</summary>
     public IReadOnlyList<TranslationDiagnostic> Diagnostics => _diagnostics;
+
+    /// <summary>What was applied, in the order it was reported.</summary>
+    public IReadOnlyList<TranslationFact> Facts => _facts;
+
+    /// <summary>
+    /// Reports what (part of) a resource became in this plugin's maps. Report a fact for every
+    /// resource the plugin acts on, named as its diagnostics name it: a resource with neither
+    /// facts nor findings is one no plugin used, and <c>kmesh config check</c> says so.
+    /// </summary>
+    public void Applied(string resource, string field, AppliedKind kind, string detail) =>
+        _facts.Add(new TranslationFact(kind, resource, field, detail));
 
     /// <summary>Reports that part of a resource is not supported and was left out.</summary>
     public void Warn(string resource, string field, string message) =>

@@ -1,0 +1,55 @@
+using Kmesh.Xds;
+
+namespace Kmesh.Core.Check;
+
+/// <summary>
+/// <c>kmesh config check</c>: a dry run of config files through the chain's translators, with
+/// no kernel, that says for every item of every file what became of it (<see cref="ResourceOutcome"/>).
+/// Each file is checked on its own, as <c>kmesh run --config</c> would load it.
+/// </summary>
+public sealed class ConfigCheck(IReadOnlyList<CheckPlugin> plugins, CheckOptions? options = null)
+{
+    private readonly CheckOptions _options = options ?? new CheckOptions();
+
+    /// <summary>Checks each file, in order.</summary>
+    public CheckReport Run(IEnumerable<string> paths) =>
+        new(plugins.Select(p => (p.Name, p.Version)).ToList(), _options.ResolveDns, paths.Select(CheckFile).ToList());
+
+    /// <summary>Reads and checks one file.</summary>
+    public FileResult CheckFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return FileResult.NotChecked(path, FileStatus.Unreadable, new FileProblem($"{path}: {e.Message}"));
+        }
+        return CheckText(path, text);
+    }
+
+    /// <summary>Checks the text of a file named <paramref name="path"/> (not read).</summary>
+    public FileResult CheckText(string path, string text)
+    {
+        ConfigInventory inventory;
+        try
+        {
+            inventory = EnvoyConfigFile.Inventory(path, text);
+        }
+        catch (ConfigParseException e)
+        {
+            var status = e.NotEnvoyConfig ? FileStatus.NotEnvoyXds : FileStatus.NotParsed;
+            var message = e.NotEnvoyConfig ? $"not Envoy xDS: {e.Message}" : e.Message;
+            return FileResult.NotChecked(path, status, new FileProblem(message, e.Line, e.Column, e.FieldPath));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug of the reader must not hide the other files' results.
+            return FileResult.NotChecked(path, FileStatus.NotParsed,
+                new FileProblem($"{path}: kmesh failed reading it ({e.GetType().Name}: {e.Message}); this is a bug, please report it"));
+        }
+        return FileTranslation.Run(path, inventory, plugins, _options);
+    }
+}

@@ -1,0 +1,7 @@
+namespace Kmesh.Xds;
+
+/// <summary>A config file item by item, as <see cref="EnvoyConfigFile.Inventory"/> read it.</summary>
+/// <param name="Shape">The document's shape: <c>bootstrap</c>, <c>resource list</c>, <c>config dump</c> or <c>bare resources</c>.</param>
+/// <param name="Resources">The resources that were read (those of <see cref="Entries"/> with a resource).</param>
+/// <param name="Entries">Every item of the file, in file order.</param>
+public sealed record ConfigInventory(string Shape, EnvoyResources Resources, IReadOnlyList<ConfigEntry> Entries);

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Net;
+using Envoy.Config.Cluster.V3;
+using Envoy.Config.Endpoint.V3;
+using Kmesh.Sdk.Translation;
+
+namespace Kmesh.Plugins.LoadBalance;
+
+/// <summary>
+/// What a cluster became, for <see cref="TranslationOutput.Applied"/>: its policy, and the
+/// endpoints that take connects with each one's share, so that an operator can see priority
+/// failover and locality weights at work without reading the schedule.
+/// </summary>
+internal static class LoadBalanceFacts
+{
+    // Enough to recognise a cluster; a long list is summed up by its count.
+    private const int ListedEndpoints = 8;
+
+    public static void Report(TranslationOutput output, string resource, Cluster cluster, string policy,
+        ClusterLoadAssignment? assignment, IReadOnlyList<WeightedEndpoint> endpoints, bool localityWeighted)
+    {
+        var policyField = cluster.LoadBalancingPolicy is not null ? "load_balancing_policy" : "lb_policy";
+        output.Applied(resource, policyField, AppliedKind.Policy, $"{policy} load balancing");
+        output.Applied(resource, "", AppliedKind.Endpoints, DescribeEndpoints(assignment, endpoints, localityWeighted));
+    }
+
+    private static string DescribeEndpoints(ClusterLoadAssignment? assignment, IReadOnlyList<WeightedEndpoint> endpoints, bool localityWeighted)
+    {
+        var configured = assignment?.Endpoints.Sum(l => l.LbEndpoints.Count) ?? 0;
+        if (endpoints.Count == 0)
+            return configured == 0
+                ? "no endpoints: connects fail with EHOSTUNREACH"
+                : $"none of its {configured} endpoints can take connects: connects fail with EHOSTUNREACH";
+        var total = endpoints.Aggregate(0UL, (sum, e) => sum + e.Weight);
+        var names = HostNames(assignment);
+        var listed = endpoints.Take(ListedEndpoints).Select(e =>
+            $"{names.GetValueOrDefault(e.Address, e.Address.ToString())} {Percent(e.Weight, total)}");
+        var text = $"{endpoints.Count} of {configured} endpoints take connects: {string.Join(", ", listed)}";
+        if (endpoints.Count > ListedEndpoints)
+            text += $" and {endpoints.Count - ListedEndpoints} more";
+        var priorities = assignment!.Endpoints.Where(l => l.LbEndpoints.Count > 0).Select(l => l.Priority).Distinct().Order().ToList();
+        if (priorities.Count > 1)
+            text += $"; priorities {string.Join(", ", priorities)}";
+        if (localityWeighted)
+            text += $"; locality weighted over {assignment.Endpoints.Count} localities";
+        return text;
+    }
+
+    /// <summary>An endpoint that has a host name (a DNS cluster's, or one the config gives) is shown by it.</summary>
+    private static Dictionary<IPEndPoint, string> HostNames(ClusterLoadAssignment? assignment)
+    {
+        var names = new Dictionary<IPEndPoint, string>();
+        foreach (var endpoint in assignment?.Endpoints.SelectMany(l => l.LbEndpoints).Select(e => e.Endpoint) ?? [])
+        {
+            var socket = endpoint?.Address?.SocketAddress;
+            if (socket is null || endpoint!.Hostname.Length == 0 || !IPAddress.TryParse(socket.Address, out var ip) || socket.PortValue is 0 or > 65535)
+                continue;
+            names.TryAdd(new IPEndPoint(ip, (int)socket.PortValue), $"{endpoint.Hostname}:{socket.PortValue}");
+        }
+        return names;
+    }
+
+    private static string Percent(ulong weight, ulong total) =>
+        (weight * 100.0 / total).ToString("0.##", CultureInfo.InvariantCulture) + "%";
+}
