@@ -25,6 +25,7 @@ internal static class RunCommandLine
           --plugin-dir DIR         where plugins are found (repeatable; default: <kmesh>/plugins)
           --bpffs DIR              this instance's pin folder (default: /sys/fs/bpf/kmesh/default)
           --map-capacity P.MAP=N   capacity of plugin P's map MAP (repeatable)
+          --plugin-arg P.KEY=VALUE an argument for plugin P (repeatable; see the plugin's docs)
           --fail-closed            refuse connects to a service whose chain chose no endpoint
           --counters-interval S    seconds between logs of plugin counters that moved (default 30; 0: only at stop)
           --log-level LEVEL        trace, debug, information (default), warning, error
@@ -36,6 +37,7 @@ internal static class RunCommandLine
         var plugins = new List<string>();
         var pluginDirs = new List<string>();
         var capacities = new Dictionary<string, uint>(StringComparer.Ordinal);
+        var pluginArguments = new PluginArgumentsBuilder();
         var failClosed = false;
         var countersInterval = TimeSpan.FromSeconds(30);
         var level = LogLevel.Information;
@@ -54,6 +56,7 @@ internal static class RunCommandLine
                 case "--fail-closed": failClosed = true; break;
                 case "--counters-interval": countersInterval = ParseInterval(Value()); break;
                 case "--map-capacity": AddCapacity(capacities, Value()); break;
+                case "--plugin-arg": pluginArguments.Add(Value()); break;
                 case "--xds": xds.Address = Value(); break;
                 case "--xds-mode": xds.Mode = ParseMode(Value()); break;
                 case "--xds-ca": xds.CaFile = Path.GetFullPath(Value()); break;
@@ -91,6 +94,7 @@ internal static class RunCommandLine
             FailClosed = failClosed,
             MapCapacities = capacities,
             CountersInterval = countersInterval,
+            PluginArguments = pluginArguments.Build(),
         };
         return (options, level);
     }

@@ -8,4 +8,7 @@ internal static class AccelerateMaps
 
     /// <summary>Cluster ids whose connections are never accelerated.</summary>
     public const string OptOutClusters = "acc_optout_clusters";
+
+    /// <summary>Workload cgroup ids whose processes are never accelerated.</summary>
+    public const string OptOutCgroups = "acc_optout_cgroups";
 }

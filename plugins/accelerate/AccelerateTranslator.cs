@@ -1,5 +1,6 @@
 using Envoy.Config.Core.V3;
 using Google.Protobuf.WellKnownTypes;
+using Kmesh.Sdk.Abi;
 using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 
@@ -9,18 +10,36 @@ namespace Kmesh.Plugins.Accelerate;
 /// Acceleration is on for every connection between two local workloads; the translator only
 /// writes who opted out. A service opts out with metadata on its listener, a cluster on the
 /// cluster: <c>metadata: { filter_metadata: { kmesh: { accelerate: false } } }</c> (some
-/// applications, zero-copy users for example, do not tolerate the shortcut).
+/// applications, zero-copy users for example, do not tolerate the shortcut). A workload opts
+/// out by its cgroup: <c>--plugin-arg accelerate.exclude-cgroup=DIR</c> (repeatable; a pod's
+/// cgroup covers its containers' cgroups below it).
 /// </summary>
-public sealed class AccelerateTranslator : ITranslator
+public sealed class AccelerateTranslator : ITranslator, IConfigurable
 {
     /// <summary>The filter_metadata namespace and key read.</summary>
     public const string MetadataNamespace = "kmesh", MetadataKey = "accelerate";
+
+    /// <summary>The argument naming an opted-out cgroup directory.</summary>
+    public const string ExcludeCgroup = "exclude-cgroup";
+
+    private IReadOnlyList<ulong> _excludedCgroups = [];
+
+    /// <inheritdoc />
+    public void Configure(PluginArguments arguments)
+    {
+        arguments.RejectUnknown(ExcludeCgroup);
+        // Resolved once, here: a cgroup's id never changes, and translation stays free of I/O.
+        _excludedCgroups = arguments.All(ExcludeCgroup).Select(CgroupIds.Of).ToList();
+    }
 
     /// <inheritdoc />
     public void Translate(MeshSnapshot snapshot, TranslationOutput output)
     {
         var services = output.Map<uint, byte>(AccelerateMaps.OptOutServices);
         var clusters = output.Map<uint, byte>(AccelerateMaps.OptOutClusters);
+        var cgroups = output.Map<ulong, byte>(AccelerateMaps.OptOutCgroups);
+        foreach (var cgroup in _excludedCgroups)
+            cgroups.Set(cgroup, 1);
         foreach (var listener in snapshot.Listeners)
         {
             if (OptsOut(listener.Metadata, $"listener {listener.Name}", output))

@@ -37,6 +37,27 @@ struct {
 	__type(value, __u8);
 } acc_optout_clusters SEC(".maps");
 
+/* Opted-out workload cgroups (kmesh run --plugin-arg accelerate.exclude-cgroup=DIR), by cgroup
+ * id: a process in one of them or below it is never accelerated, as a client or a server. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} acc_optout_cgroups SEC(".maps");
+
+/* Client sockets whose process was in an opted-out cgroup at connect(): the decision is taken
+ * in the connect() call, where the current task is the client; established comes later, in
+ * whatever context the SYN-ACK arrives in. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
+} acc_opted_out SEC(".maps");
+
+#define ACC_MAX_CGROUP_DEPTH 16
+
 /* Local listeners, counted: a node-wide wildcard key is shared by every namespace that listens
  * on the port. Runtime state. */
 struct {
@@ -76,6 +97,23 @@ static __always_inline void acc_count(__u32 counter, __u64 amount)
 static __always_inline int acc_is_zero(const __u32 ip[4])
 {
 	return (ip[0] | ip[1] | ip[2] | ip[3]) == 0;
+}
+
+/* Is the current task in an opted-out cgroup, or below one? Only valid in process context
+ * (listen(), connect()). */
+static __always_inline int acc_task_opted_out(void)
+{
+	int level;
+
+	for (level = 0; level < ACC_MAX_CGROUP_DEPTH; level++) {
+		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+
+		if (!id)
+			return 0;
+		if (bpf_map_lookup_elem(&acc_optout_cgroups, &id))
+			return 1;
+	}
+	return 0;
 }
 
 /* ---- listeners ---- */
@@ -156,13 +194,24 @@ static __always_inline int acc_destination_is_local(struct km_sock_key *sock)
 
 /* ---- connections ---- */
 
+static __always_inline void acc_mark_if_opted_out(struct bpf_sock_ops *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+
+	if (sk && acc_task_opted_out())
+		bpf_sk_storage_get(&acc_opted_out, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+}
+
 static __always_inline void acc_client_established(struct bpf_sock_ops *ctx)
 {
 	struct km_conn *conn = km_conn_of(ctx);
+	struct bpf_sock *sk = ctx->sk;
 	struct km_sock_key key;
 
-	if (!conn)
+	if (!conn || !sk)
 		return; /* not routed by the mesh */
+	if (bpf_sk_storage_get(&acc_opted_out, sk, 0, 0))
+		return;
 	if (bpf_map_lookup_elem(&acc_optout_services, &conn->service_id) ||
 	    bpf_map_lookup_elem(&acc_optout_clusters, &conn->cluster_id))
 		return;
@@ -197,8 +246,13 @@ int accelerate_sockops(struct bpf_sock_ops *ctx)
 {
 	switch (ctx->op) {
 	case BPF_SOCK_OPS_TCP_LISTEN_CB:
+		if (acc_task_opted_out())
+			break; /* unregistered: no client treats it as local */
 		acc_listener_changed(ctx, 1);
 		bpf_sock_ops_cb_flags_set(ctx, ctx->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
+		break;
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+		acc_mark_if_opted_out(ctx);
 		break;
 	case BPF_SOCK_OPS_STATE_CB:
 		if (ctx->args[0] == ACC_TCP_LISTEN && ctx->args[1] == ACC_TCP_CLOSE)

@@ -47,14 +47,15 @@ public sealed class AccelerateTests
         public required KmeshCore Core { get; set; }
         public required SandboxClient Client { get; init; }
 
-        public static async Task<Run> StartAsync(string config)
+        public static async Task<Run> StartAsync(string config, Func<KernelSandbox, string[]>? extraArguments = null)
         {
             var sandbox = await KernelSandbox.CreateAsync();
             try
             {
                 var client = await sandbox.ClientAsync();
                 var core = await KmeshCore.StartAsync(sandbox, config, pluginDirs: [RepoPaths.Plugins],
-                    plugins: ["routing", "loadbalance", "accelerate"], daemonDll: RepoPaths.DaemonDll);
+                    plugins: ["routing", "loadbalance", "accelerate"], daemonDll: RepoPaths.DaemonDll,
+                    extraArguments: extraArguments?.Invoke(sandbox));
                 return new Run { Sandbox = sandbox, Core = core, Client = client };
             }
             catch
@@ -140,6 +141,35 @@ public sealed class AccelerateTests
 
         Assert.Equal(result.SentSha256, result.ReceivedSha256);
         Assert.Equal((0ul, 0ul), (counters.Connections, counters.Messages));
+    }
+
+    [KernelFact]
+    public async Task OptedOutWorkloadCgroup_IsNotRedirected()
+    {
+        // Client and server both run in the sandbox's cgroup, which the operator excludes.
+        await using var run = await Run.StartAsync(Config(Local4, Vip4),
+            sandbox => ["--plugin-arg", $"accelerate.exclude-cgroup={sandbox.CgroupPath}"]);
+        await run.Client.ListenAsync("local-a", Local4, Port);
+
+        var result = await run.Client.StreamAsync(Vip4, Port, 8 * MiB, seed: 6);
+        var counters = await run.CountersAsync();
+
+        Assert.Equal(result.SentSha256, result.ReceivedSha256);
+        Assert.Equal((0ul, 0ul), (counters.Connections, counters.Messages));
+        Assert.Contains(run.Core.Daemon.Lines, l => l.Contains("Plugin accelerate 1.0.0"));
+    }
+
+    [KernelFact]
+    public async Task UnknownArgument_LeavesThePluginOut_NamingIt_AndTheMeshStillRoutes()
+    {
+        await using var run = await Run.StartAsync(Config(Local4, Vip4), _ => ["--plugin-arg", "accelerate.exclude-cgrup=/nowhere"]);
+        await run.Client.ListenAsync("local-a", Local4, Port);
+
+        var error = await run.Core.Daemon.WaitForLineAsync("Plugin accelerate is left out", TimeSpan.FromSeconds(5));
+        var dialed = await run.Client.DialAsync(Vip4, Port, 3);
+
+        Assert.Contains("unknown argument 'exclude-cgrup' (known: exclude-cgroup)", error);
+        Assert.Equal(3, dialed.Count("local-a"));
     }
 
     [KernelFact]

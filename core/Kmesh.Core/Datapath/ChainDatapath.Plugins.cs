@@ -59,7 +59,7 @@ public sealed partial class ChainDatapath
     {
         var manifest = candidate.Manifest;
         var hooks = manifest.ChainHooks;
-        var (translator, loader) = TranslatorLoader.Load(candidate);
+        var (translator, loader) = TranslatorLoader.Load(candidate, _options.PluginArguments.GetValueOrDefault(manifest.Name));
         BpfObject? bpfObject = null;
         try
         {

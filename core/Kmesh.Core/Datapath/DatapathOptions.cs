@@ -17,4 +17,7 @@ public sealed record DatapathOptions
 
     /// <summary>Map capacities by <c>plugin.map</c>, overriding what the objects declare.</summary>
     public IReadOnlyDictionary<string, uint> MapCapacities { get; init; } = new Dictionary<string, uint>();
+
+    /// <summary>The operator's arguments by plugin name (<c>--plugin-arg</c>).</summary>
+    public IReadOnlyDictionary<string, Kmesh.Sdk.Translation.PluginArguments> PluginArguments { get; init; } = new Dictionary<string, Kmesh.Sdk.Translation.PluginArguments>();
 }

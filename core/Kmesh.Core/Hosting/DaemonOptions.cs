@@ -32,6 +32,9 @@ public sealed record DaemonOptions
     /// <summary>Map capacities by <c>plugin.map</c>.</summary>
     public IReadOnlyDictionary<string, uint> MapCapacities { get; init; } = new Dictionary<string, uint>();
 
+    /// <summary>The operator's arguments by plugin name (<c>--plugin-arg PLUGIN.KEY=VALUE</c>).</summary>
+    public IReadOnlyDictionary<string, Kmesh.Sdk.Translation.PluginArguments> PluginArguments { get; init; } = new Dictionary<string, Kmesh.Sdk.Translation.PluginArguments>();
+
     /// <summary>How often plugin counters (declared in manifests) are logged when they changed; zero: only at stop.</summary>
     public TimeSpan CountersInterval { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -75,6 +75,7 @@ public sealed partial class MeshDaemon : IAsyncDisposable, IConfigSink
                 PinFolder = options.PinFolder,
                 FailClosed = options.FailClosed,
                 MapCapacities = options.MapCapacities,
+                PluginArguments = options.PluginArguments,
             }, chosen, log);
         }
         catch

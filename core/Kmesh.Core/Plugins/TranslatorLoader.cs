@@ -18,8 +18,11 @@ public static class TranslatorLoader
         typeof(IMessage),
     ];
 
-    /// <summary>Loads and instantiates the single <see cref="ITranslator"/> of the plugin's assembly.</summary>
-    public static (ITranslator Translator, PluginLoader Loader) Load(PluginCandidate plugin)
+    /// <summary>
+    /// Loads and instantiates the single <see cref="ITranslator"/> of the plugin's assembly and
+    /// hands it the operator's <paramref name="arguments"/> (<see cref="IConfigurable"/>).
+    /// </summary>
+    public static (ITranslator Translator, PluginLoader Loader) Load(PluginCandidate plugin, PluginArguments? arguments = null)
     {
         if (!File.Exists(plugin.AssemblyPath))
             throw new PluginLoadException(plugin, $"assembly {plugin.AssemblyPath} is missing");
@@ -34,6 +37,7 @@ public static class TranslatorLoader
                 throw new PluginLoadException(plugin, $"{Path.GetFileName(plugin.AssemblyPath)} must export exactly one public ITranslator, found {types.Count}");
             var translator = (ITranslator)(Activator.CreateInstance(types[0])
                 ?? throw new PluginLoadException(plugin, $"could not create {types[0].FullName}"));
+            Configure(plugin, translator, arguments ?? PluginArguments.None);
             return (translator, loader);
         }
         catch (Exception e) when (e is not PluginLoadException)
@@ -45,6 +49,24 @@ public static class TranslatorLoader
         {
             loader.Dispose();
             throw;
+        }
+    }
+
+    private static void Configure(PluginCandidate plugin, ITranslator translator, PluginArguments arguments)
+    {
+        if (translator is not IConfigurable configurable)
+        {
+            if (arguments.Keys.Any())
+                throw new PluginLoadException(plugin, $"takes no arguments, but --plugin-arg gave it {string.Join(", ", arguments.Keys)}");
+            return;
+        }
+        try
+        {
+            configurable.Configure(arguments);
+        }
+        catch (ArgumentException e)
+        {
+            throw new PluginLoadException(plugin, $"rejected its arguments: {e.Message}", e);
         }
     }
 }
