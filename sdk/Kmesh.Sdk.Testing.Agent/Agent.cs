@@ -12,7 +12,7 @@ namespace Kmesh.Sdk.Testing.Agent;
 /// <item>dial {address, port, count, timeoutMs, source?} → {histogram: {name: n}, errors: {errno: n}}: sequential connects.</item>
 /// <item>peer {address, port, timeoutMs} → {name, remoteAddress, remotePort, localAddress, localPort}: getpeername view.</item>
 /// <item>hold {address, port, id, timeoutMs} → {name}; release {id, timeoutMs}: a connection kept open in between.</item>
-/// <item>stream {address, port, bytes, maxWrite, seed, sendfile, timeoutMs, source?} → {name, sentSha256, receivedSha256, received}: integrity through an echo backend.</item>
+/// <item>stream {address, port, bytes, maxWrite, seed, mode (writes|vectored|sendfile), abandon, timeoutMs, source?} → {name, sentSha256, receivedSha256, received}: integrity through an echo backend.</item>
 /// <item>stats → {pid, cgroup, netns, held, accepted: {name: n}}; quit.</item>
 /// </list>
 /// </summary>
@@ -129,9 +129,10 @@ internal sealed class Agent : IAsyncDisposable
     private static async Task<byte[]> StreamAsync(JsonElement request)
     {
         var source = request.TryGetProperty("source", out var s) ? IPAddress.Parse(s.GetString()!) : null;
+        var mode = request.TryGetProperty("mode", out var m) ? Enum.Parse<StreamTransfer.Mode>(m.GetString()!, ignoreCase: true) : StreamTransfer.Mode.Writes;
         var result = await StreamTransfer.RunAsync(Endpoint(request), request.GetProperty("bytes").GetInt64(),
-            request.GetProperty("maxWrite").GetInt32(), request.GetProperty("seed").GetInt32(),
-            request.TryGetProperty("sendfile", out var f) && f.GetBoolean(), Timeout(request), source);
+            request.GetProperty("maxWrite").GetInt32(), request.GetProperty("seed").GetInt32(), mode,
+            request.TryGetProperty("abandon", out var a) && a.GetBoolean(), Timeout(request), source);
         return Reply.Ok(w =>
         {
             w.WriteString("name", result.Backend);

@@ -14,22 +14,34 @@ internal static class StreamTransfer
 {
     public sealed record Result(string Backend, string SentSha256, string ReceivedSha256, long Received);
 
-    public static async Task<Result> RunAsync(IPEndPoint remote, long bytes, int maxWrite, int seed, bool useSendfile, TimeSpan timeout, IPAddress? source)
+    /// <summary>How the bytes go out.</summary>
+    public enum Mode { Writes, Vectored, Sendfile }
+
+    public static async Task<Result> RunAsync(IPEndPoint remote, long bytes, int maxWrite, int seed, Mode mode, bool abandon, TimeSpan timeout, IPAddress? source)
     {
         using var connection = await Connection.OpenAsync(remote, timeout, source);
         var socket = connection.Socket;
         using var cts = new CancellationTokenSource(timeout);
+        if (abandon)
+        {
+            // Send, then close at once without reading: the peer finds its echo refused while
+            // data is still queued towards it.
+            var abandoned = await WriteRandomAsync(socket, bytes, maxWrite, seed, vectored: false, cts.Token);
+            socket.Close(0);
+            return new Result(connection.BackendName, abandoned, "", -1);
+        }
         // Async both ways: a Socket refuses a blocking call while an async one is in flight.
         var reader = ReadAllAsync(socket, cts.Token);
-        var sent = useSendfile
+        var sent = mode == Mode.Sendfile
             ? await SendFileAsync(socket, bytes, seed, cts.Token)
-            : await WriteRandomAsync(socket, bytes, maxWrite, seed, cts.Token);
+            : await WriteRandomAsync(socket, bytes, maxWrite, seed, mode == Mode.Vectored, cts.Token);
         socket.Shutdown(SocketShutdown.Send);
         var (received, receivedHash) = await reader;
         return new Result(connection.BackendName, sent, receivedHash, received);
     }
 
-    private static async Task<string> WriteRandomAsync(Socket socket, long bytes, int maxWrite, int seed, CancellationToken cancellationToken)
+    /// <summary>Random-sized sends; vectored: each one a writev(2) of up to four random-sized pieces.</summary>
+    private static async Task<string> WriteRandomAsync(Socket socket, long bytes, int maxWrite, int seed, bool vectored, CancellationToken cancellationToken)
     {
         var random = new Random(seed);
         var buffer = new byte[maxWrite];
@@ -39,11 +51,31 @@ internal static class StreamTransfer
             var size = (int)Math.Min(left, random.Next(1, maxWrite + 1));
             random.NextBytes(buffer.AsSpan(0, size));
             hash.AppendData(buffer, 0, size);
-            for (var offset = 0; offset < size;)
-                offset += await socket.SendAsync(buffer.AsMemory(offset, size - offset), SocketFlags.None, cancellationToken);
+            if (vectored)
+                await SendVectoredAsync(socket, buffer, size, random);
+            else
+            {
+                for (var offset = 0; offset < size;)
+                    offset += await socket.SendAsync(buffer.AsMemory(offset, size - offset), SocketFlags.None, cancellationToken);
+            }
             left -= size;
         }
         return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    private static async Task SendVectoredAsync(Socket socket, byte[] buffer, int size, Random random)
+    {
+        var pieces = new List<ArraySegment<byte>>(4);
+        for (var offset = 0; offset < size;)
+        {
+            var piece = pieces.Count == 3 ? size - offset : Math.Min(size - offset, random.Next(1, size + 1));
+            pieces.Add(new ArraySegment<byte>(buffer, offset, piece));
+            offset += piece;
+        }
+        // A partial writev leaves the rest for another round, as an application would.
+        var sent = await socket.SendAsync(pieces, SocketFlags.None);
+        for (var offset = sent; offset < size;)
+            offset += await socket.SendAsync(buffer.AsMemory(offset, size - offset), SocketFlags.None);
     }
 
     /// <summary>sendfile(2) (what Socket.SendFileAsync does on Linux) of a file of seeded random bytes.</summary>

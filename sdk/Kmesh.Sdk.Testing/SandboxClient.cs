@@ -138,7 +138,10 @@ public sealed class SandboxClient : IAsyncDisposable
     /// <param name="sendfile">Send with sendfile(2) from a temporary file instead of writes.</param>
     /// <param name="timeout">For the connect, and for the whole transfer.</param>
     /// <param name="cancellationToken">Cancels the wait (the agent is then unusable).</param>
-    public async Task<StreamResult> StreamAsync(string address, int port, long bytes, int maxWrite = 65536, int seed = 1, bool sendfile = false, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    /// <param name="vectored">Send with writev(2) of several random-sized pieces per call.</param>
+    /// <param name="abandon">Close right after sending, without reading the echo (the peer then
+    /// writes to a closed socket while data is queued); the result has no received hash.</param>
+    public async Task<StreamResult> StreamAsync(string address, int port, long bytes, int maxWrite = 65536, int seed = 1, bool sendfile = false, TimeSpan? timeout = null, CancellationToken cancellationToken = default, bool vectored = false, bool abandon = false)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(120);
         var reply = await _agent.SendAsync("stream", w =>
@@ -147,7 +150,8 @@ public sealed class SandboxClient : IAsyncDisposable
             w.WriteNumber("bytes", bytes);
             w.WriteNumber("maxWrite", maxWrite);
             w.WriteNumber("seed", seed);
-            w.WriteBoolean("sendfile", sendfile);
+            w.WriteString("mode", sendfile ? "sendfile" : vectored ? "vectored" : "writes");
+            w.WriteBoolean("abandon", abandon);
             w.WriteNumber("timeoutMs", (int)limit.TotalMilliseconds);
         }, 2 * limit, cancellationToken).ConfigureAwait(false);
         return StreamResult.Parse(reply);

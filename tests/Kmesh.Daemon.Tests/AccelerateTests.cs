@@ -117,6 +117,40 @@ public sealed class AccelerateTests
     }
 
     [KernelFact]
+    public async Task VectoredWrites_ArriveByteForByte()
+    {
+        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await run.Client.ListenAsync("local-a", Local4, Port);
+
+        var result = await run.Client.StreamAsync(Vip4, Port, 64 * MiB, maxWrite: 100_000, seed: 13, vectored: true);
+
+        Assert.Equal(64 * MiB, result.Received);
+        Assert.Equal(result.SentSha256, result.ReceivedSha256);
+        Assert.Equal(1ul, (await run.CountersAsync()).Connections);
+    }
+
+    [KernelFact]
+    public async Task ClientClosingWithDataQueued_LeavesTheServerWorking_AndNothingInTheSockhash()
+    {
+        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await run.Client.ListenAsync("local-a", Local4, Port);
+
+        for (var i = 0; i < 5; i++)
+            await run.Client.StreamAsync(Vip4, Port, 16 * MiB, seed: 20 + i, abandon: true);
+        var after = await run.Client.StreamAsync(Vip4, Port, 4 * MiB, seed: 30);
+        var left = -1;
+        for (var i = 0; i < 50 && left != 0; i++)
+        {
+            await Task.Delay(100);
+            left = await run.SocketsInSockhashAsync();
+        }
+
+        Assert.Equal(after.SentSha256, after.ReceivedSha256);
+        Assert.Equal(0, left);
+        Assert.Equal(6ul, (await run.CountersAsync()).Connections);
+    }
+
+    [KernelFact]
     public async Task ServerOutsideTheGovernedCgroup_IsNotRedirected()
     {
         await using var run = await Run.StartAsync(Config(Local4, Vip4));
