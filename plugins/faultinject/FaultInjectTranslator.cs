@@ -21,7 +21,10 @@ public sealed class FaultInjectTranslator : ITranslator
         {
             var resource = $"listener {listener.Name}";
             if (ServiceFilterChains.ConnectTimeChain(listener) is not { } picked)
+            {
+                TranslateVirtualHosts(listener, snapshot, faults, resource, output);
                 continue;
+            }
             for (var i = 0; i < picked.Chain.Filters.Count; i++)
             {
                 var config = picked.Chain.Filters[i].TypedConfig;
@@ -35,6 +38,29 @@ public sealed class FaultInjectTranslator : ITranslator
                 if (share is not null)
                     output.Applied(resource, source!.Field + ".abort", AppliedKind.Policy, Describe(share.Value));
                 break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A wildcard listener (Istio's <c>0.0.0.0_PORT</c>): each virtual host that names a VIP is a
+    /// service of its own (<see cref="HttpVirtualHosts.ServiceName"/>), with its own fault, as
+    /// Istio writes a VirtualService's fault on that host's routes.
+    /// </summary>
+    private static void TranslateVirtualHosts(global::Envoy.Config.Listener.V3.Listener listener, MeshSnapshot snapshot, DesiredMap<uint, FaultEntry> faults, string resource, TranslationOutput output)
+    {
+        if (ServiceFilterChains.IsServiceAddress(listener.Address))
+            return; // a VIP listener whose chains need the connection's bytes: not ours to guess
+        foreach (var (hcm, field) in HttpVirtualHosts.ReachableManagers(listener))
+        {
+            foreach (var (host, hostField, source) in HttpFaultResolver.ResolvePerHost(hcm, snapshot, resource, field + ".typed_config", output))
+            {
+                var share = source is null ? null : FaultConverter.AbortPerMillion(source, resource, output);
+                var id = snapshot.Ids.ServiceId(HttpVirtualHosts.ServiceName(listener.Name, host.Name));
+                if (share > 0)
+                    faults.Set(id, new FaultEntry { AbortPerMillion = share.Value });
+                if (share is not null)
+                    output.Applied(resource, source!.Field + ".abort", AppliedKind.Policy, $"virtual host '{host.Name}': {Describe(share.Value)}");
             }
         }
     }

@@ -22,20 +22,50 @@ internal static class HttpFaultResolver
         var filter = FindFilter(hcm, resource, field, output, out var filterField);
         if (filter is null)
             return null;
-        // A disabled filter runs only where a route's config enables it.
-        var fromFilter = new FaultSource(filter.Disabled ? null : filter.TypedConfig.Unpack<HTTPFault>(), filterField);
+        var fromFilter = FromFilter(filter, filterField);
         // Without routes (scoped routes, RDS not sent yet) routing leaves the listener out and says why.
-        (RouteConfiguration? Config, string Field) routes = hcm.RouteSpecifierCase switch
-        {
-            HttpConnectionManager.RouteSpecifierOneofCase.RouteConfig => (hcm.RouteConfig, $"{field}.route_config"),
-            HttpConnectionManager.RouteSpecifierOneofCase.Rds when snapshot.Routes.TryGetValue(hcm.Rds.RouteConfigName, out var rds)
-                => (rds, $"route_config {rds.Name}"),
-            _ => (null, ""),
-        };
+        var routes = RoutesOf(hcm, snapshot, field);
         return routes.Config is null
             ? Applicable(fromFilter)
             : Common(filter.Name, fromFilter, routes.Config, routes.Field, resource, output);
     }
+
+    /// <summary>
+    /// For a wildcard listener's HTTP connection manager (Istio's <c>0.0.0.0_PORT</c>), where each
+    /// virtual host naming a VIP is a service of its own: the fault every request to each such
+    /// host gets (null when none, or when it depends on the path).
+    /// </summary>
+    public static List<(VirtualHost Host, string Field, FaultSource? Fault)> ResolvePerHost(HttpConnectionManager hcm, MeshSnapshot snapshot, string resource, string field, TranslationOutput output)
+    {
+        var result = new List<(VirtualHost, string, FaultSource?)>();
+        var filter = FindFilter(hcm, resource, field, output, out var filterField);
+        var routes = RoutesOf(hcm, snapshot, field);
+        if (filter is null || routes.Config is null)
+            return result;
+        var level = Override(routes.Config.TypedPerFilterConfig, filter.Name, $"{routes.Field}.typed_per_filter_config", resource, output) ?? FromFilter(filter, filterField);
+        for (var v = 0; v < routes.Config.VirtualHosts.Count; v++)
+        {
+            var host = routes.Config.VirtualHosts[v];
+            if (!HttpVirtualHosts.NamesAVip(host))
+                continue;
+            var hostField = $"{routes.Field}.virtual_hosts[{v}]";
+            var (agreed, fault) = HostCommon(filter.Name, level, host, hostField, resource, output);
+            result.Add((host, hostField, agreed ? Applicable(fault!) : null));
+        }
+        return result;
+    }
+
+    // A disabled filter runs only where a route's config enables it.
+    private static FaultSource FromFilter(HttpFilter filter, string filterField) =>
+        new(filter.Disabled ? null : filter.TypedConfig.Unpack<HTTPFault>(), filterField);
+
+    private static (RouteConfiguration? Config, string Field) RoutesOf(HttpConnectionManager hcm, MeshSnapshot snapshot, string field) => hcm.RouteSpecifierCase switch
+    {
+        HttpConnectionManager.RouteSpecifierOneofCase.RouteConfig => (hcm.RouteConfig, $"{field}.route_config"),
+        HttpConnectionManager.RouteSpecifierOneofCase.Rds when snapshot.Routes.TryGetValue(hcm.Rds.RouteConfigName, out var rds)
+            => (rds, $"route_config {rds.Name}"),
+        _ => (null, ""),
+    };
 
     private static HttpFilter? FindFilter(HttpConnectionManager hcm, string resource, string field, TranslationOutput output, out string filterField)
     {
@@ -63,30 +93,48 @@ internal static class HttpFaultResolver
         FaultSource? common = null;
         for (var v = 0; v < routes.VirtualHosts.Count; v++)
         {
-            var host = routes.VirtualHosts[v];
-            var hostField = $"{routesField}.virtual_hosts[{v}]";
-            var hostLevel = Override(host.TypedPerFilterConfig, filterName, $"{hostField}.typed_per_filter_config", resource, output) ?? level;
-            for (var r = 0; r < host.Routes.Count; r++)
+            var (agreed, hostFault) = HostCommon(filterName, level, routes.VirtualHosts[v], $"{routesField}.virtual_hosts[{v}]", resource, output);
+            if (!agreed)
+                return null;
+            if (common is not null && !common.SameFault(hostFault!))
             {
-                var route = host.Routes[r];
-                var routeField = $"{hostField}.routes[{r}].typed_per_filter_config";
-                var effective = Override(route.TypedPerFilterConfig, filterName, routeField, resource, output) is { } own
-                    ? own with { RouteLevel = !IsCatchAll(route) && !own.SameFault(hostLevel) }
-                    : hostLevel;
-                if (common is not null && !common.SameFault(effective))
-                {
-                    output.Warn(resource, effective.Field, $"the fault differs from the one at {common.Field}; which applies depends on the request's host or path, which needs L7: no fault is injected at connect time");
-                    return null;
-                }
-                common ??= effective;
-                if (effective.RouteLevel && effective.Fault is not null)
-                {
-                    output.Warn(resource, effective.Field, "a fault on a route that does not match every request needs L7: no fault is injected at connect time");
-                    return null;
-                }
+                output.Warn(resource, hostFault!.Field, $"the fault differs from the one at {common.Field}; which applies depends on the request's host or path, which needs L7: no fault is injected at connect time");
+                return null;
             }
+            common ??= hostFault;
         }
         return Applicable(common ?? level);
+    }
+
+    /// <summary>
+    /// The fault every request to one virtual host gets: the host's override of the level above,
+    /// or a route's own. (false, null) when its routes disagree or a fault sits on a route that
+    /// does not take every request: that needs L7, and a warning says so.
+    /// </summary>
+    private static (bool Agreed, FaultSource? Fault) HostCommon(string filterName, FaultSource level, VirtualHost host, string hostField, string resource, TranslationOutput output)
+    {
+        var hostLevel = Override(host.TypedPerFilterConfig, filterName, $"{hostField}.typed_per_filter_config", resource, output) ?? level;
+        FaultSource? common = null;
+        for (var r = 0; r < host.Routes.Count; r++)
+        {
+            var route = host.Routes[r];
+            var routeField = $"{hostField}.routes[{r}].typed_per_filter_config";
+            var effective = Override(route.TypedPerFilterConfig, filterName, routeField, resource, output) is { } own
+                ? own with { RouteLevel = !IsCatchAll(route) && !own.SameFault(hostLevel) }
+                : hostLevel;
+            if (common is not null && !common.SameFault(effective))
+            {
+                output.Warn(resource, effective.Field, $"the fault differs from the one at {common.Field}; which applies depends on the request's host or path, which needs L7: no fault is injected at connect time");
+                return (false, null);
+            }
+            common ??= effective;
+            if (effective.RouteLevel && effective.Fault is not null)
+            {
+                output.Warn(resource, effective.Field, "a fault on a route that does not match every request needs L7: no fault is injected at connect time");
+                return (false, null);
+            }
+        }
+        return (true, common ?? hostLevel);
     }
 
     private static FaultSource? Applicable(FaultSource source) => source.Fault is null ? null : source;

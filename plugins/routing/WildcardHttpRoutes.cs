@@ -39,21 +39,8 @@ internal static class WildcardHttpRoutes
     /// </summary>
     public static List<(HttpConnectionManager Hcm, string Field)> HttpChains(Listener listener, string resource, TranslationOutput output)
     {
-        var result = new List<(HttpConnectionManager, string)>();
         var skipped = new List<string>();
-        for (var i = 0; i < listener.FilterChains.Count; i++)
-        {
-            var chain = listener.FilterChains[i];
-            var field = $"filter_chains[{i}]";
-            if (FirstHttpManager(chain, field) is not { } hcm)
-                continue;
-            if (ProtocolOnly(chain.FilterChainMatch))
-                result.Add(hcm);
-            else
-                skipped.Add(field);
-        }
-        if (listener.DefaultFilterChain is { } fallback && FirstHttpManager(fallback, "default_filter_chain") is { } defaultHcm)
-            result.Add(defaultHcm);
+        var result = HttpVirtualHosts.ReachableManagers(listener, skipped);
         if (result.Count > 0 && skipped.Count > 0)
             output.Info(resource, string.Join(", ", skipped),
                 "these HTTP filter chains are chosen by server name, address or port ranges of the connection, which connect() does not know; their routes are not examined");
@@ -61,7 +48,7 @@ internal static class WildcardHttpRoutes
     }
 
     /// <summary>
-    /// The VIP:port routes of the wildcard listeners, in a stable order, with the listener's service id
+    /// The VIP:port routes of the wildcard listeners, in a stable order, with their virtual host's service id
     /// and, for what was applied, the listener's resource name and the domain that named the VIP.
     /// </summary>
     public static List<(KmAddr Vip, uint ServiceId, ServiceTarget Target, string Resource, string DomainField)> Translate(
@@ -108,7 +95,7 @@ internal static class WildcardHttpRoutes
                             claims.Add(vip, list = []);
                             order.Add(vip);
                         }
-                        list.Add(new Claim(wildcard.Listener.Name, context, domainField, target));
+                        list.Add(new Claim(HttpVirtualHosts.ServiceName(wildcard.Listener.Name, host.Name), context, domainField, target));
                     }
                 }
             }
@@ -124,7 +111,7 @@ internal static class WildcardHttpRoutes
             var first = list[0];
             if (list.All(c => c.Target is not null && c.Target.SameAs(first.Target!)))
             {
-                result.Add((vip, snapshot.Ids.ServiceId(first.Listener), first.Target!, first.Host.Resource, first.DomainField));
+                result.Add((vip, snapshot.Ids.ServiceId(first.Service), first.Target!, first.Host.Resource, first.DomainField));
                 continue;
             }
             // Claims without a target were reported where they were decided; those that disagree with one that has one are reported here.
@@ -144,7 +131,8 @@ internal static class WildcardHttpRoutes
         public string VipList => string.Join(", ", Vips.Select(v => v.Vip.ToString()).Distinct());
     }
 
-    private sealed record Claim(string Listener, HostContext Host, string DomainField, ServiceTarget? Target);
+    /// <param name="Service">The virtual host's service name (<see cref="HttpVirtualHosts.ServiceName"/>): each virtual host is a service of its own.</param>
+    private sealed record Claim(string Service, HostContext Host, string DomainField, ServiceTarget? Target);
 
     /// <summary>The target of the virtual host's first catch-all route; the routes before it that send requests elsewhere are needs-L7 warnings.</summary>
     private static ServiceTarget? CatchAllTarget(VirtualHost host, HostContext context, TranslationOutput output)
@@ -307,7 +295,7 @@ internal static class WildcardHttpRoutes
         var result = new List<(KmAddr, string)>();
         for (var d = 0; d < host.Domains.Count; d++)
         {
-            if (!TryParseIpDomain(host.Domains[d], out var ip, out var port))
+            if (!HttpVirtualHosts.TryParseIpDomain(host.Domains[d], out var ip, out var port))
                 continue;
             var field = $"{hostField}.domains[{d}]";
             foreach (var listenerPort in ports)
@@ -320,92 +308,5 @@ internal static class WildcardHttpRoutes
             }
         }
         return result;
-    }
-
-    /// <summary>
-    /// An IP literal domain: <c>10.96.0.15</c>, <c>10.96.0.15:9080</c>, <c>fd00::10</c>,
-    /// <c>[fd00::10]</c>, <c>[fd00::10]:9080</c>. Strict: dotted-quad IPv4 only (no "10" or
-    /// "10.1" shorthand), no zone ids, no wildcards; host names are not IPs.
-    /// </summary>
-    internal static bool TryParseIpDomain(string domain, out IPAddress ip, out int? port)
-    {
-        ip = IPAddress.None;
-        port = null;
-        string host;
-        if (domain.StartsWith('['))
-        {
-            var close = domain.IndexOf(']', StringComparison.Ordinal);
-            if (close < 0)
-                return false;
-            host = domain[1..close];
-            var rest = domain[(close + 1)..];
-            if (rest.Length > 0)
-            {
-                if (!rest.StartsWith(':') || !TryParsePort(rest[1..], out var p))
-                    return false;
-                port = p;
-            }
-            return host.Contains(':', StringComparison.Ordinal) && TryParseV6(host, out ip);
-        }
-        var colons = domain.Count(c => c == ':');
-        if (colons >= 2)
-            return TryParseV6(domain, out ip); // a bare IPv6 literal, no port
-        host = domain;
-        if (colons == 1)
-        {
-            var at = domain.IndexOf(':', StringComparison.Ordinal);
-            host = domain[..at];
-            if (!TryParsePort(domain[(at + 1)..], out var p))
-                return false;
-            port = p;
-        }
-        var octets = host.Split('.');
-        if (octets.Length != 4 || octets.Any(o => o.Length is 0 or > 3 || !o.All(char.IsAsciiDigit)))
-            return false;
-        if (!IPAddress.TryParse(host, out var v4) || v4.AddressFamily != AddressFamily.InterNetwork || v4.Equals(IPAddress.Any))
-            return false;
-        ip = v4;
-        return true;
-    }
-
-    private static bool TryParseV6(string text, out IPAddress ip)
-    {
-        ip = IPAddress.None;
-        if (text.Contains('%', StringComparison.Ordinal) || !text.All(c => char.IsAsciiHexDigit(c) || c is ':' or '.'))
-            return false;
-        if (!IPAddress.TryParse(text, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6 || v6.Equals(IPAddress.IPv6Any))
-            return false;
-        ip = v6;
-        return true;
-    }
-
-    private static bool TryParsePort(string text, out int port) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is > 0 and <= 65535;
-
-    /// <summary>The first tcp_proxy or HTTP connection manager of a chain decides; only the latter has routes.</summary>
-    private static (HttpConnectionManager, string)? FirstHttpManager(FilterChain chain, string chainField)
-    {
-        for (var i = 0; i < chain.Filters.Count; i++)
-        {
-            var config = chain.Filters[i].TypedConfig;
-            if (config is null)
-                continue;
-            if (config.Is(TcpProxy.Descriptor))
-                return null;
-            if (config.Is(HttpConnectionManager.Descriptor))
-                return (config.Unpack<HttpConnectionManager>(), $"{chainField}.filters[{i}]");
-        }
-        return null;
-    }
-
-    /// <summary>No match, or one on the sniffed protocol only (what Istio's HTTP chain on 0.0.0.0_PORT has).</summary>
-    private static bool ProtocolOnly(FilterChainMatch? match)
-    {
-        if (ServiceFilterChains.MatchesEverything(match))
-            return true;
-        var rest = match!.Clone();
-        rest.TransportProtocol = "";
-        rest.ApplicationProtocols.Clear();
-        return ServiceFilterChains.MatchesEverything(rest);
     }
 }

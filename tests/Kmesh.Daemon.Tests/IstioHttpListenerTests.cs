@@ -33,6 +33,21 @@ public sealed class IstioHttpListenerTests
         Assert.Contains("outbound|9080|v2|reviews.default.svc.cluster.local", warning);
         Assert.Empty(run.Server.Events.Nacks);
     }
+
+    [KernelFact]
+    public async Task IstioFaultOnOneVirtualHost_RefusesThatServiceOnly()
+    {
+        // As Istio writes a VirtualService's fault: an empty fault filter in the chain, the abort
+        // on the ratings host's route. The listener is shared; the fault must not be.
+        await using var run = await XdsRun.StartAsync(IstioHttpMesh.Config(ratingsAbortPercent: 100), "sotw");
+
+        var ratings = await run.Client.DialAsync(IstioHttpMesh.RatingsVip, TestMesh.Port, 20);
+        var reviews = await run.Client.DialAsync(IstioHttpMesh.ReviewsVip, TestMesh.Port, 20);
+
+        Assert.True(ratings.ErrorCount("ECONNREFUSED") == 20, $"{ratings}\n{run.Daemon.Log}");
+        Assert.Equal(20, reviews.Succeeded);
+        Assert.Empty(run.Server.Events.Nacks);
+    }
 }
 
 /// <summary>The Istio-shaped LDS/RDS/CDS/EDS set of <see cref="IstioHttpListenerTests"/>, on the test mesh's backends.</summary>
@@ -45,8 +60,21 @@ internal static class IstioHttpMesh
     private const string RatingsV1 = "outbound|9080|v1|ratings.default.svc.cluster.local";
     private const string RatingsV2 = "outbound|9080|v2|ratings.default.svc.cluster.local";
 
-    public static string Config()
+    /// <param name="ratingsAbortPercent">When set, Istio's fault filter in the chain and an abort of this percentage on the ratings host's route.</param>
+    public static string Config(int? ratingsAbortPercent = null)
     {
+        var faultFilter = ratingsAbortPercent is null ? "" : """
+                    - name: envoy.filters.http.fault
+                      typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault }
+
+            """;
+        var ratingsFault = ratingsAbortPercent is not { } percent ? "" : $$"""
+
+                  typed_per_filter_config:
+                    envoy.filters.http.fault:
+                      "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault
+                      abort: { http_status: 503, percentage: { numerator: {{percent}}, denominator: HUNDRED } }
+            """;
         var yaml = new StringBuilder("resources:\n");
         yaml.Append($$"""
             - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
@@ -76,7 +104,7 @@ internal static class IstioHttpMesh
                     stat_prefix: outbound_0.0.0.0_{{TestMesh.Port}}
                     rds: { route_config_name: "{{TestMesh.Port}}", config_source: { ads: {}, initial_fetch_timeout: 0s, resource_api_version: V3 } }
                     http_filters:
-                    - name: envoy.filters.http.router
+            {{faultFilter}}        - name: envoy.filters.http.router
                       typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
               default_filter_chain:
                 name: PassthroughFilterChain
@@ -104,7 +132,7 @@ internal static class IstioHttpMesh
                 routes:
                 - match: { prefix: / }
                   route:
-                    weighted_clusters: { clusters: [ { name: "{{RatingsV1}}", weight: 80 }, { name: "{{RatingsV2}}", weight: 20 } ] }
+                    weighted_clusters: { clusters: [ { name: "{{RatingsV1}}", weight: 80 }, { name: "{{RatingsV2}}", weight: 20 } ] }{{ratingsFault}}
               - name: allow_any
                 domains: ["*"]
                 routes:

@@ -1,3 +1,4 @@
+using Kmesh.Sdk.Snapshot;
 using Envoy.Config.Listener.V3;
 using Kmesh.Sdk.Translation;
 using static Kmesh.Plugins.Tests.Resources;
@@ -36,8 +37,10 @@ public class RoutingIstioHttpTests
         var reviews = output.RouteFor("10.96.0.15", 9080);
         Assert.Equal(1u, reviews.Count);
         Assert.Equal(snapshot.Ids.ClusterId(Reviews), reviews.Clusters[0].ClusterId);
-        Assert.Equal(snapshot.Ids.ServiceId("0.0.0.0_9080"), reviews.ServiceId);
+        // Each virtual host is a service of its own, so that per-service plugins (faults) tell them apart.
+        Assert.Equal(snapshot.Ids.ServiceId(HttpVirtualHosts.ServiceName("0.0.0.0_9080", "reviews.default.svc.cluster.local:9080")), reviews.ServiceId);
         var ratings = output.RouteFor("10.96.0.16", 9080);
+        Assert.Equal(snapshot.Ids.ServiceId(HttpVirtualHosts.ServiceName("0.0.0.0_9080", "ratings.default.svc.cluster.local:9080")), ratings.ServiceId);
         Assert.Equal(2u, ratings.Count);
         Assert.Equal(100u, ratings.TotalWeight);
         Assert.Equal(snapshot.Ids.ClusterId(RatingsV1), ratings.Clusters[0].ClusterId);
@@ -236,7 +239,7 @@ public class RoutingIstioHttpTests
 
         output.AssertNoDiagnostics();
         var route = Assert.Single(output.Routes().TypedEntries).Value;
-        Assert.Equal(snapshot.Ids.ServiceId("0.0.0.0_9080"), route.ServiceId);
+        Assert.Equal(snapshot.Ids.ServiceId(HttpVirtualHosts.ServiceName("0.0.0.0_9080", "reviews")), route.ServiceId);
     }
 
     [Fact]
