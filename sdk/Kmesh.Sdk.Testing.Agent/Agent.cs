@@ -8,7 +8,8 @@ namespace Kmesh.Sdk.Testing.Agent;
 /// "ok" and, when false, "error" and possibly "errno".
 /// <list type="bullet">
 /// <item>listen {name, address, port} → {port}: start an echo backend (see <see cref="EchoListener"/>).</item>
-/// <item>unlisten {name}: stop that backend.</item>
+/// <item>stall {name, address, port} → {port}: start a listener that never accepts (see <see cref="StalledListener"/>).</item>
+/// <item>unlisten {name}: stop that backend or stalled listener.</item>
 /// <item>dial {address, port, count, timeoutMs, source?} → {histogram: {name: n}, errors: {errno: n}}: sequential connects.</item>
 /// <item>peer {address, port, timeoutMs} → {name, remoteAddress, remotePort, localAddress, localPort}: getpeername view.</item>
 /// <item>hold {address, port, id, timeoutMs} → {name}; release {id, timeoutMs}: a connection kept open in between.</item>
@@ -21,6 +22,7 @@ internal sealed class Agent : IAsyncDisposable
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Dictionary<string, EchoListener> _listeners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StalledListener> _stalled = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Connection> _held = new(StringComparer.Ordinal);
 
     /// <summary>Runs one command line; returns the reply and whether the agent should exit.</summary>
@@ -34,6 +36,7 @@ internal sealed class Agent : IAsyncDisposable
             return cmd switch
             {
                 "listen" => (Listen(request), false),
+                "stall" => (Stall(request), false),
                 "unlisten" => (await UnlistenAsync(request), false),
                 "dial" => (await DialAsync(request), false),
                 "peer" => (await PeerAsync(request), false),
@@ -62,7 +65,7 @@ internal sealed class Agent : IAsyncDisposable
     private byte[] Listen(JsonElement request)
     {
         string name = Text(request, "name");
-        if (_listeners.ContainsKey(name))
+        if (_listeners.ContainsKey(name) || _stalled.ContainsKey(name))
         {
             return Reply.Error($"a backend named '{name}' already listens");
         }
@@ -71,9 +74,26 @@ internal sealed class Agent : IAsyncDisposable
         return Reply.Ok(w => w.WriteNumber("port", listener.Port));
     }
 
+    private byte[] Stall(JsonElement request)
+    {
+        string name = Text(request, "name");
+        if (_listeners.ContainsKey(name) || _stalled.ContainsKey(name))
+        {
+            return Reply.Error($"a backend named '{name}' already listens");
+        }
+        var listener = new StalledListener(Endpoint(request));
+        _stalled.Add(name, listener);
+        return Reply.Ok(w => w.WriteNumber("port", listener.Port));
+    }
+
     private async Task<byte[]> UnlistenAsync(JsonElement request)
     {
         string name = Text(request, "name");
+        if (_stalled.Remove(name, out var stalled))
+        {
+            stalled.Dispose();
+            return Reply.Ok();
+        }
         if (!_listeners.Remove(name, out var listener))
         {
             return Reply.Error($"no backend named '{name}'");
@@ -195,6 +215,10 @@ internal sealed class Agent : IAsyncDisposable
         foreach (var listener in _listeners.Values)
         {
             await listener.DisposeAsync();
+        }
+        foreach (var stalled in _stalled.Values)
+        {
+            stalled.Dispose();
         }
     }
 }

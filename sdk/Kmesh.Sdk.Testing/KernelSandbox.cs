@@ -114,6 +114,27 @@ public sealed class KernelSandbox : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts a listener that never accepts, in the backends' agent: the first connect to it
+    /// completes the handshake and then waits in its accept queue (it never gets a name); the
+    /// kernel drops every later SYN while that queue is full, so those connects stay in handshake
+    /// (SYN_SENT, retransmitting) until they time out. For tests of connect timeouts and of
+    /// connections pending in handshake. <see cref="EchoBackends.StopAsync"/> closes it.
+    /// </summary>
+    /// <param name="spec">Name, address and port; port 0 picks a free port.</param>
+    /// <returns>The listener with its actual port.</returns>
+    public async Task<EchoBackends> StartStalledListenerAsync(BackendSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var agent = await BackendsAgentAsync().ConfigureAwait(false);
+        var reply = await agent.SendAsync("stall", w =>
+        {
+            w.WriteString("name", spec.Name);
+            SandboxClient.WriteEndpoint(w, spec.Address, spec.Port);
+        }, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+        return new EchoBackends(agent, [spec with { Port = reply.GetProperty("port").GetInt32() }]);
+    }
+
+    /// <summary>
     /// Starts a client agent in the sandbox's netns. Inside the cgroup (the default), the agent
     /// joins <see cref="CgroupPath"/> before it opens any socket, so cgroup eBPF hooks see all of them.
     /// </summary>

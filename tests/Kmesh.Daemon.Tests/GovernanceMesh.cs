@@ -4,9 +4,10 @@ using Kmesh.Sdk.Testing;
 namespace Kmesh.Daemon.Tests;
 
 /// <summary>
-/// Services with connect-time governance for the fault-injection and rate-limit tests: an
-/// HTTP service with an HTTPFault abort, a TCP service with a network local_ratelimit and a
-/// plain one next to them. VIPs in 127.20.1.0/24, backends in 127.0.5.0/24.
+/// Services with connect-time governance for the fault-injection, rate-limit and chain tests: an
+/// HTTP service with an HTTPFault abort, a TCP service with a network local_ratelimit, one whose
+/// cluster has a circuit breaker, and a plain one next to them. VIPs in 127.20.1.0/24, backends
+/// in 127.0.5.0/24.
 /// </summary>
 internal static class GovernanceMesh
 {
@@ -14,14 +15,19 @@ internal static class GovernanceMesh
     public const string FaultyVip = "127.20.1.10";
     public const string LimitedVip = "127.20.1.11";
     public const string PlainVip = "127.20.1.12";
+    public const string CappedVip = "127.20.1.13";
 
     public static readonly BackendSpec[] Backends =
     [
         new("faulty-a", "127.0.5.1", Port), new("limited-a", "127.0.5.2", Port), new("plain-a", "127.0.5.3", Port),
+        new("capped-a", "127.0.5.4", Port),
     ];
 
-    /// <summary>The config: abort <paramref name="abortPercent"/>% of connects to the faulty service; the limited one's bucket.</summary>
-    public static string Config(uint abortPercent = 30, uint maxTokens = 10, uint tokensPerFill = 5, string fillInterval = "1s", string plainEndpoint = "127.0.5.3")
+    /// <summary>
+    /// The config: abort <paramref name="abortPercent"/>% of connects to the faulty service; the limited
+    /// one's bucket; at most <paramref name="maxConnections"/> connections to the capped one's cluster.
+    /// </summary>
+    public static string Config(uint abortPercent = 30, uint maxTokens = 10, uint tokensPerFill = 5, string fillInterval = "1s", string plainEndpoint = "127.0.5.3", uint maxConnections = 3)
     {
         var yaml = new StringBuilder();
         yaml.AppendLine("static_resources:");
@@ -30,10 +36,13 @@ internal static class GovernanceMesh
         Limited(yaml, maxTokens, tokensPerFill, fillInterval);
         Listener(yaml, "plain", PlainVip);
         TcpProxy(yaml, "plain", "plain");
+        Listener(yaml, "capped", CappedVip);
+        TcpProxy(yaml, "capped", "capped");
         yaml.AppendLine("  clusters:");
         Cluster(yaml, "faulty", "127.0.5.1");
         Cluster(yaml, "limited", "127.0.5.2");
         Cluster(yaml, "plain", plainEndpoint);
+        Cluster(yaml, "capped", "127.0.5.4", $"circuit_breakers: {{ thresholds: [ {{ max_connections: {maxConnections} }} ] }}");
         return yaml.ToString();
     }
 
@@ -84,10 +93,12 @@ internal static class GovernanceMesh
         yaml.AppendLine("            - { name: all, domains: [\"*\"], routes: [ { match: { prefix: \"/\" }, route: { cluster: " + cluster + " } } ] }");
     }
 
-    private static void Cluster(StringBuilder yaml, string name, string endpoint)
+    private static void Cluster(StringBuilder yaml, string name, string endpoint, string extra = "")
     {
         yaml.AppendLine($"  - name: {name}");
         yaml.AppendLine("    type: STATIC");
+        if (extra.Length > 0)
+            yaml.AppendLine($"    {extra}");
         yaml.AppendLine("    load_assignment:");
         yaml.AppendLine($"      cluster_name: {name}");
         yaml.AppendLine("      endpoints:");

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Kmesh.Bpf;
+using Kmesh.Plugins.CircuitBreaker;
 using Kmesh.Plugins.FaultInject;
 using Kmesh.Plugins.LoadBalance;
 using Kmesh.Plugins.RateLimit;
@@ -61,6 +62,27 @@ public class AbiLayoutTests
     [Fact]
     public void RateLimitConfig_MirrorsRlConfig() =>
         MapLayout.AssertMatches<RateLimitConfig>("ratelimit.bpf.o", "rl_config");
+
+    [Fact]
+    public void ClusterLimits_MirrorsCbLimits() =>
+        MapLayout.AssertMatches<ClusterLimits>("circuitbreaker.bpf.o", "cb_limits");
+
+    [Fact]
+    public void OutlierSettings_MirrorsCbOutlier() =>
+        MapLayout.AssertMatches<OutlierSettings>("circuitbreaker.bpf.o", "cb_outlier");
+
+    [Fact]
+    public void ConnectionCounts_MirrorsCbConns() =>
+        MapLayout.AssertMatches<ConnectionCounts>("circuitbreaker.bpf.o", "cb_conns");
+
+    [Fact]
+    public void CircuitBreakerConstants_MatchTheHeader()
+    {
+        var header = File.ReadAllText(Path.Combine(FindRepoRoot(), "plugins", "circuitbreaker", "circuitbreaker.h"));
+
+        Assert.Contains($"#define CB_MAX_EJECTED {CircuitBreakerMaps.MaxEjected}\n", header);
+        Assert.Contains($"#define CB_ALWAYS_EJECT_ONE {(uint)OutlierFlags.AlwaysEjectOne} ", header);
+    }
 
     [Fact]
     public void LbClusterLengths_AreTheTwoFamiliesInOrder()

@@ -30,6 +30,28 @@ public sealed class BackendTests
     }
 
     [KernelFact]
+    public async Task Stalled_listener_queues_the_first_connect_and_leaves_later_ones_in_handshake()
+    {
+        await using var sandbox = await KernelSandbox.CreateAsync();
+        var stalled = await sandbox.StartStalledListenerAsync(new BackendSpec("stalled", "127.0.0.7", 0));
+        var port = stalled["stalled"].Port;
+        await using var client = await sandbox.ClientAsync();
+
+        var first = await client.DialAsync("127.0.0.7", port, timeout: TimeSpan.FromMilliseconds(300));
+        var pending = client.DialAsync("127.0.0.7", port, timeout: TimeSpan.FromSeconds(2));
+        await Task.Delay(300);
+        var handshake = await sandbox.RunInNetnsAsync("ss", "-Htn", "state", "syn-sent", "dst", $"127.0.0.7:{port}");
+        var later = await pending;
+        await stalled.StopAsync("stalled");
+        var afterStop = await client.DialAsync("127.0.0.7", port);
+
+        Assert.Equal(1, first.ErrorCount("ETIMEDOUT")); // connected, but never greeted
+        Assert.Single(handshake.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(1, later.ErrorCount("ETIMEDOUT"));
+        Assert.Equal(1, afterStop.ErrorCount("ECONNREFUSED"));
+    }
+
+    [KernelFact]
     public async Task Peer_reports_getpeername_view_and_backend_name()
     {
         await using var sandbox = await KernelSandbox.CreateAsync(WithUla);

@@ -32,6 +32,21 @@ public class ParseErrorTests
     }
 
     [Fact]
+    public void NegativeWhereAnUnsignedBelongs_NamesTheField()
+    {
+        // Percentages and thresholds are uint32: a negative one never reaches a translator.
+        var ex = Fail("""
+            static_resources:
+              clusters:
+              - name: backend
+                outlier_detection: { max_ejection_percent: -5 }
+            """);
+
+        Assert.Equal("clusters[0].outlier_detection.max_ejection_percent", ex.FieldPath);
+        Assert.Equal(4, ex.Line);
+    }
+
+    [Fact]
     public void MappingWhereAStringBelongs()
     {
         var ex = Fail(TcpListener.Replace("CLUSTER", "{ name: backend }"));

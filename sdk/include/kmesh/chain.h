@@ -84,9 +84,9 @@ enum km_reason {
  *                 which is what the application's resilience is being tested against;
  *  - RATE_LIMITED ENOBUFS: "no resources for now"; not EAGAIN, which non-blocking clients
  *                 (CPython's asyncio) take for "in progress" and then think connected;
- *  - CIRCUIT_OPEN EBUSY: the upstream is saturated; it is none of the errnos retry
- *                 policies usually retry on, so clients fail fast (reserved: the
- *                 circuitbreaker plugin is not built yet). */
+ *  - CIRCUIT_OPEN EBUSY: the cluster is at its connection limit (the circuitbreaker
+ *                 plugin); it is none of the errnos retry policies usually retry on, so
+ *                 clients fail fast. */
 #define KM_ERRNO_NO_ENDPOINT 113  /* EHOSTUNREACH */
 #define KM_ERRNO_FAIL_CLOSED 111  /* ECONNREFUSED */
 #define KM_ERRNO_FAULT 111        /* ECONNREFUSED */
