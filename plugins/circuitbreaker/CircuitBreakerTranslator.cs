@@ -22,12 +22,22 @@ public sealed class CircuitBreakerTranslator : ITranslator
             var resource = $"cluster {name}";
             var id = snapshot.Ids.ClusterId(name);
             if (cluster.CircuitBreakers is { } breakers && DefaultThresholds.Limits(breakers, resource, output) is { } clusterLimits)
+            {
                 limits.Set(id, clusterLimits);
+                output.Applied(resource, "circuit_breakers.thresholds", AppliedKind.Policy,
+                    $"circuit breaker, node-wide (EBUSY beyond): {Limit(clusterLimits.MaxConnections)} connections, {Limit(clusterLimits.MaxPending)} in handshake");
+            }
             if (cluster.OutlierDetection is not { } detection)
                 continue;
             var endpoints = ClusterHosts.Count(snapshot.Endpoints.GetValueOrDefault(name));
             if (OutlierDetections.Settings(detection, endpoints, resource, output) is { } settings)
+            {
                 outliers.Set(id, settings);
+                output.Applied(resource, "outlier_detection", AppliedKind.Policy,
+                    $"outlier detection: {settings.Consecutive} consecutive connect failures eject an endpoint for {settings.BaseEjectionNs / 1_000_000_000.0:0.###} s × ejections, at most {settings.MaxEjectionPercent}% of {settings.Endpoints}");
+            }
         }
     }
+
+    private static string Limit(uint value) => value == DefaultThresholds.Unlimited ? "any number of" : $"at most {value}";
 }

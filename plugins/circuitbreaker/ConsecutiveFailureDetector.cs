@@ -39,7 +39,8 @@ internal sealed record ConsecutiveFailureDetector(string Field, uint Threshold, 
     /// <summary>The enforced detector with the smallest threshold (the one that fires first); on a tie, the more enforced.</summary>
     private static ConsecutiveFailureDetector? Enforced(ConsecutiveFailureDetector[] detectors, string field, string resource, TranslationOutput output)
     {
-        var enforced = detectors.Where(d => d.Enforcing > 0).OrderBy(d => d.Threshold).ThenByDescending(d => d.Enforcing).FirstOrDefault();
+        // A threshold of 0 never fires in Envoy (OutlierDetections reports it): not a candidate.
+        var enforced = detectors.Where(d => d.Enforcing > 0 && d.Threshold > 0).OrderBy(d => d.Threshold).ThenByDescending(d => d.Enforcing).FirstOrDefault();
         if (enforced is null)
             output.Info(resource, field, "no consecutive-failure detector is enforced (every enforcing_* is 0): no endpoint is ever ejected");
         return enforced;

@@ -11,7 +11,12 @@ namespace Kmesh.Plugins.CircuitBreaker;
 /// </summary>
 internal static class DefaultThresholds
 {
-    /// <summary>Envoy's default for an unset max_connections / max_pending_requests.</summary>
+    /// <summary>
+    /// Envoy's default for an unset max_connections / max_pending_requests: a per-proxy number,
+    /// not applied here. Counted node-wide, it would be an arbitrary cap on every workload of the
+    /// node together (Envoy Gateway sends DEFAULT thresholds with only max_retries set), so an
+    /// unset limit is no limit.
+    /// </summary>
     public const uint EnvoyDefault = 1024;
 
     /// <summary>How Istio says "no limit": every threshold at the largest uint32.</summary>
@@ -38,8 +43,14 @@ internal static class DefaultThresholds
         ReportRequestLimits(chosen, field, resource, output);
         var maxConnections = Positive(chosen.MaxConnections, field + ".max_connections", resource, output);
         var maxPending = Positive(chosen.MaxPendingRequests, field + ".max_pending_requests", resource, output);
-        if (maxConnections is null || maxPending is null || (maxConnections == Unlimited && maxPending == Unlimited))
+        if (maxConnections is null || maxPending is null)
             return null;
+        if (maxConnections == Unlimited && maxPending == Unlimited)
+        {
+            if (chosen.MaxConnections is null && chosen.MaxPendingRequests is null)
+                output.Info(resource, field, $"neither max_connections nor max_pending_requests is set: connections are not limited (Envoy's per-proxy default of {EnvoyDefault} is not applied to the whole node)");
+            return null;
+        }
         return new ClusterLimits { MaxConnections = maxConnections.Value, MaxPending = maxPending.Value };
     }
 
@@ -76,7 +87,7 @@ internal static class DefaultThresholds
     private static uint? Positive(uint? value, string field, string resource, TranslationOutput output)
     {
         if (value is null)
-            return EnvoyDefault;
+            return Unlimited; // see EnvoyDefault
         if (value == 0)
         {
             output.Error(resource, field, "must be at least 1: a limit of 0 would refuse every connection to the cluster");

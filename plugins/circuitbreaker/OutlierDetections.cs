@@ -22,7 +22,8 @@ internal static class OutlierDetections
     /// </summary>
     public static OutlierSettings? Settings(OutlierDetection detection, uint endpoints, string resource, TranslationOutput output)
     {
-        var valid = PercentagesValid(detection, resource, output) & ThresholdsValid(detection, resource, output);
+        var valid = PercentagesValid(detection, resource, output);
+        ReportZeroThresholds(detection, resource, output);
         var interval = Durations.Nanoseconds(detection.Interval, DefaultInterval, zeroAllowed: false, Field + ".interval", resource, output);
         var baseEjection = Durations.Nanoseconds(detection.BaseEjectionTime, DefaultBaseEjection, zeroAllowed: false, Field + ".base_ejection_time", resource, output);
         var maxEjection = Durations.Nanoseconds(detection.MaxEjectionTime, DefaultMaxEjection, zeroAllowed: false, Field + ".max_ejection_time", resource, output);
@@ -83,8 +84,10 @@ internal static class OutlierDetections
         return valid;
     }
 
-    // Envoy would silently never fire a detector whose threshold is 0; an explicit 0 is a mistake worth saying.
-    private static bool ThresholdsValid(OutlierDetection d, string resource, TranslationOutput output)
+    // Envoy accepts a threshold of 0 and then never fires that detector (its count, compared after
+    // each increment, never equals 0); generated configs use it to switch one off (Envoy Gateway
+    // sends consecutiveGatewayFailure: 0). Valid, so no error: the detector is off, and we say so.
+    private static void ReportZeroThresholds(OutlierDetection d, string resource, TranslationOutput output)
     {
         (string Name, uint? Value)[] thresholds =
         [
@@ -92,16 +95,11 @@ internal static class OutlierDetections
             ("consecutive_gateway_failure", d.ConsecutiveGatewayFailure),
             ("consecutive_local_origin_failure", d.ConsecutiveLocalOriginFailure),
         ];
-        var valid = true;
         foreach (var (name, value) in thresholds)
         {
             if (value == 0)
-            {
-                output.Error(resource, $"{Field}.{name}", "must be at least 1 (to never eject for it, set its enforcing_* to 0)");
-                valid = false;
-            }
+                output.Info(resource, $"{Field}.{name}", "0: Envoy never ejects for this detector, and neither does the kernel");
         }
-        return valid;
     }
 
     private static void ReportNotApplied(OutlierDetection d, string resource, TranslationOutput output)

@@ -25,11 +25,11 @@ public class CircuitBreakerThresholdsTests
         Assert.Equal(0, output.Outliers().Count);
     }
 
+    // Envoy's 1024 default is per proxy; node-wide it would cap every workload of the node together.
     [Theory]
-    [InlineData("""{ "max_connections": 7 }""", 7u, 1024u)]
-    [InlineData("""{ "max_pending_requests": 9 }""", 1024u, 9u)]
-    [InlineData("""{ "priority": "DEFAULT" }""", 1024u, 1024u)]
-    public void UnsetFieldsOfThePresentDefaultThresholds_AreEnvoysDefault1024(string thresholds, uint maxConnections, uint maxPending)
+    [InlineData("""{ "max_connections": 7 }""", 7u, uint.MaxValue)]
+    [InlineData("""{ "max_pending_requests": 9 }""", uint.MaxValue, 9u)]
+    public void UnsetFieldsOfThePresentDefaultThresholds_AreNoLimit(string thresholds, uint maxConnections, uint maxPending)
     {
         var snapshot = OneCluster($$""" "circuit_breakers": { "thresholds": [ {{thresholds}} ] } """);
 
@@ -37,6 +37,17 @@ public class CircuitBreakerThresholdsTests
 
         Assert.Equal(maxConnections, limits.MaxConnections);
         Assert.Equal(maxPending, limits.MaxPending);
+    }
+
+    [Fact]
+    public void DefaultThresholdsWithOnlyRetries_AsEnvoyGatewaySends_LimitNothing_AndSaySo()
+    {
+        var snapshot = OneCluster(""" "circuit_breakers": { "thresholds": [ { "max_retries": 1024 } ] } """);
+
+        var output = CircuitBreaking(snapshot);
+
+        Assert.Equal(0, output.Limits().Count);
+        output.AssertDiagnostic(DiagnosticSeverity.Info, "cluster capped", "not limited");
     }
 
     [Fact]

@@ -166,18 +166,23 @@ public class OutlierDetectionTranslatorTests
         Assert.Equal(0, output.Outliers().Count);
     }
 
+    // Envoy accepts 0 and never fires that detector; Envoy Gateway sends consecutiveGatewayFailure: 0.
     [Theory]
-    [InlineData("consecutive_5xx")]
-    [InlineData("consecutive_gateway_failure")]
-    [InlineData("consecutive_local_origin_failure")]
-    public void ZeroThreshold_IsAnErrorNamingTheField(string field)
+    [InlineData("""{ "consecutive_5xx": 0 }""", "consecutive_5xx", null)]
+    [InlineData("""{ "consecutive_gateway_failure": 0, "enforcing_consecutive_gateway_failure": 100 }""", "consecutive_gateway_failure", 5u)]
+    [InlineData("""{ "split_external_local_origin_errors": true, "consecutive_local_origin_failure": 0 }""", "consecutive_local_origin_failure", null)]
+    public void ZeroThreshold_TurnsThatDetectorOff_AsInEnvoy_WithAnInfo(string detection, string field, uint? consecutive)
     {
-        var snapshot = Detected($$"""{ "{{field}}": 0 }""");
+        var snapshot = Detected(detection);
 
         var output = CircuitBreaking(snapshot);
 
-        Assert.Equal($"outlier_detection.{field}", output.AssertDiagnostic(DiagnosticSeverity.Error, "cluster flaky", "at least 1").Field);
-        Assert.Equal(0, output.Outliers().Count);
+        Assert.Equal($"outlier_detection.{field}", output.AssertDiagnostic(DiagnosticSeverity.Info, "cluster flaky", "never ejects").Field);
+        Assert.DoesNotContain(output.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        if (consecutive is null)
+            Assert.Equal(0, output.Outliers().Count);
+        else
+            Assert.Equal(consecutive, output.OutlierOf(snapshot, "flaky").Consecutive);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Kmesh.Core.Check;
+using Kmesh.Plugins.CircuitBreaker;
 using Kmesh.Plugins.FaultInject;
 using Kmesh.Plugins.LoadBalance;
 using Kmesh.Plugins.RateLimit;
@@ -6,13 +7,14 @@ using Kmesh.Plugins.Routing;
 
 namespace Kmesh.Core.Tests.Check;
 
-/// <summary>Runs the check with Kmesh's own four plugins, in their manifest order, as <c>kmesh config check</c> does by default.</summary>
+/// <summary>Runs the check with Kmesh's own translating plugins, in their manifest order, as <c>kmesh config check</c> does by default.</summary>
 internal static class Checks
 {
     public static IReadOnlyList<CheckPlugin> OurChain { get; } =
     [
         new("routing", "test", new RoutingTranslator()),
         new("ratelimit", "test", new RateLimitTranslator()),
+        new("circuitbreaker", "test", new CircuitBreakerTranslator()),
         new("faultinject", "test", new FaultInjectTranslator()),
         new("loadbalance", "test", new LoadBalanceTranslator()),
     ];
