@@ -42,6 +42,11 @@ try
 {
     await daemon.WaitReadyAsync();
     await using var client = await sandbox.ClientAsync();
+    foreach (var backend in inventory.InCgroupBackends)
+    {
+        await client.ListenAsync(backend.Name, backend.Address, backend.Port);
+        Console.WriteLine($"    {backend.Name,-20} {backend.EndPoint} (inside the governed cgroup)");
+    }
 
     foreach (var service in inventory.Services)
     {
@@ -70,7 +75,9 @@ try
         Histogram.Print(await client.DialAsync(weighted.Address, weighted.Port, dials));
     }
 
-    Step("Stopping the daemon (SIGTERM): it detaches from the cgroup and removes its pins");
+    await Showcase.RunAsync(client, inventory, dials);
+
+    Step("Stopping the daemon (SIGTERM): it detaches from the cgroup and removes its pins, and says what its plugins counted");
     await daemon.StopAsync();
     Console.WriteLine($"    pins left in {sandbox.PinPath}: {(Directory.Exists(sandbox.PinPath) ? "yes" : "none")}");
     return 0;
