@@ -8,13 +8,27 @@ using static Kmesh.Core.Tests.Check.Checks;
 namespace Kmesh.Core.Tests.Check;
 
 /// <summary>
-/// The conformance corpus (shared/corpus: real Envoy, Istio and Envoy Gateway configuration
+/// The conformance corpus (tests/corpus, the workplace's shared corpus: real Envoy, Istio and Envoy Gateway configuration
 /// written by others) through <c>kmesh config check</c>: no file crashes the check, every item
 /// the parser yields has exactly one outcome, and each has the one <see cref="CorpusExpectations"/> says.
 /// </summary>
 public class CorpusCheckTests
 {
     public static TheoryData<string> Files() => new(CorpusFiles.Names);
+
+    [Fact]
+    public void TheRepositoryCopy_IsTheWorkplaceCorpus_ByteForByte()
+    {
+        // Where the workplace's shared corpus is present, the copy that CI tests must not drift from it.
+        if (CorpusFiles.SharedCopy is not { } shared)
+            return;
+        var ours = Directory.EnumerateFiles(CorpusFiles.PathOf("")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var theirs = Directory.EnumerateFiles(shared).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(theirs, ours);
+        Assert.All(ours, name => Assert.True(File.ReadAllBytes(CorpusFiles.PathOf(name!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(shared, name!))),
+            $"tests/corpus/{name} differs from {shared}/{name}: copy it again"));
+    }
 
     [Fact]
     public void EveryCorpusFile_IsDescribed_AndEveryDescriptionHasItsFile()

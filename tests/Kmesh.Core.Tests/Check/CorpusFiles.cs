@@ -1,9 +1,10 @@
 namespace Kmesh.Core.Tests.Check;
 
 /// <summary>
-/// The shared conformance corpus: <c>shared/corpus</c> beside the repository (KMESH_CORPUS names
-/// another place). Its files are not copied into the repository; a missing corpus fails the
-/// tests that need it, saying where it was looked for, rather than letting them pass on nothing.
+/// The conformance corpus: <c>tests/corpus</c> in the repository, a byte-for-byte copy of the
+/// workplace's <c>shared/corpus</c> (Apache-2.0 files; INDEX.md says where each comes from), kept
+/// in the repository so that a clean checkout tests on its own. KMESH_CORPUS names another place.
+/// <see cref="SharedCopy"/> is the workplace's original beside the repository, when there is one.
 /// </summary>
 internal static class CorpusFiles
 {
@@ -16,19 +17,33 @@ internal static class CorpusFiles
 
     public static string PathOf(string name) => Path.Combine(Directory.Value, name);
 
+    /// <summary>The workplace's <c>shared/corpus</c> beside the repository, or null when this machine has none.</summary>
+    public static string? SharedCopy
+    {
+        get
+        {
+            var shared = Path.GetFullPath(Path.Combine(RepoRoot(), "..", "shared", "corpus"));
+            return System.IO.Directory.Exists(shared) ? shared : null;
+        }
+    }
+
     private static string Find()
     {
         if (Environment.GetEnvironmentVariable("KMESH_CORPUS") is { Length: > 0 } given)
             return given;
+        var corpus = Path.Combine(RepoRoot(), "tests", "corpus");
+        return System.IO.Directory.Exists(corpus)
+            ? corpus
+            : throw new DirectoryNotFoundException($"the conformance corpus is not at {corpus}; set KMESH_CORPUS to its folder");
+    }
+
+    private static string RepoRoot()
+    {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (!File.Exists(Path.Combine(dir.FullName, "Kmesh.sln")))
-                continue;
-            var corpus = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "corpus"));
-            return System.IO.Directory.Exists(corpus)
-                ? corpus
-                : throw new DirectoryNotFoundException($"the conformance corpus is not at {corpus}; set KMESH_CORPUS to its folder");
+            if (File.Exists(Path.Combine(dir.FullName, "Kmesh.sln")))
+                return dir.FullName;
         }
-        throw new DirectoryNotFoundException($"no Kmesh.sln above {AppContext.BaseDirectory}, so no corpus beside it; set KMESH_CORPUS");
+        throw new DirectoryNotFoundException($"no Kmesh.sln above {AppContext.BaseDirectory}; set KMESH_CORPUS");
     }
 }
