@@ -6,7 +6,7 @@ using Kmesh.Sdk.Testing;
 namespace Kmesh.Bench;
 
 /// <summary>The whole run: set-up, the four measurements, the report; cleanup in every case.</summary>
-public sealed class Bench(BenchOptions o, CancellationToken ct)
+public sealed partial class Bench(BenchOptions o, CancellationToken ct)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private readonly string _work = Path.Combine(Path.GetTempPath(), $"kmb-{Environment.ProcessId}");
@@ -36,7 +36,8 @@ public sealed class Bench(BenchOptions o, CancellationToken ct)
             _r.Build = o.DaemonDll.Contains("/Release/", StringComparison.Ordinal) ? "Release" : o.DaemonDll.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "unknown";
             await SetUpAsync();
             await RequestPathAsync();
-            await IdleAsync("idle, 12 services");
+            await SameNodeAsync();
+            await IdleAsync("idle, 13 services");
             await ConnectCostAndControlPlaneAsync();
             await StopDaemonAsync();
         }
@@ -67,7 +68,7 @@ public sealed class Bench(BenchOptions o, CancellationToken ct)
             Sysctl(ns, "net.ipv4.ip_local_port_range", "1024 65535");
             Sysctl(ns, "net.ipv4.tcp_tw_reuse", "1");
             Sysctl(ns, "net.ipv4.tcp_max_tw_buckets", "8192");
-            StartServer(ns, "nginx", ["nginx", "-c", NginxConf(ns), "-g", "daemon off;"]);
+            StartServer(ns, "nginx", ["nginx", "-c", NginxConf($"nginx-{ns}", $"{MeshConfig.WebBackend}:{MeshConfig.WebBackendPort}"), "-g", "daemon off;"]);
             StartServer(ns, "listener", [o.ConnectTool, "listen", MeshConfig.ListenerPort.ToString(Inv)]);
         }
         StartServer(_clean.NetnsName, "haproxy", ["haproxy", "-db", "-f", HaproxyConf()]);
@@ -408,21 +409,22 @@ public sealed class Bench(BenchOptions o, CancellationToken ct)
         throw new TimeoutException($"timed out waiting for {what}");
     }
 
-    private string NginxConf(string netns)
+    /// <summary>nginx with one worker answering <c>return 200</c> on <paramref name="listen"/>; files named after <paramref name="name"/>.</summary>
+    private string NginxConf(string name, string listen)
     {
-        var path = Path.Combine(_work, $"nginx-{netns}.conf");
+        var path = Path.Combine(_work, $"{name}.conf");
         File.WriteAllText(path, $$"""
             worker_processes 1;
             user root;
-            pid {{_work}}/nginx-{{netns}}.pid;
-            error_log {{_work}}/nginx-{{netns}}.err warn;
+            pid {{_work}}/{{name}}.pid;
+            error_log {{_work}}/{{name}}.err warn;
             events { worker_connections 4096; }
             http {
               access_log off;
               keepalive_requests 100000000;
               keepalive_timeout 60s;
               server {
-                listen {{MeshConfig.WebBackend}}:{{MeshConfig.WebBackendPort}} backlog=4096;
+                listen {{listen}} backlog=4096;
                 location / { return 200 "ok\n"; }
               }
             }

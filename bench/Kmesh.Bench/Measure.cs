@@ -60,6 +60,32 @@ public static partial class Measure
         return (Get("run_time_ns"), Get("run_cnt"), r.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "");
     }
 
+    /// <summary>
+    /// acc_counters (connections, messages, bytes), summed over CPUs, of the daemon pinning under
+    /// <paramref name="pinPath"/>; null when the accelerate plugin is not loaded (no such pin).
+    /// </summary>
+    public static AccDelta? AccCounters(string pinPath)
+    {
+        var pin = Path.Combine(pinPath, "acc_counters");
+        if (!File.Exists(pin))
+            return null;
+        using var dump = JsonDocument.Parse(Proc.Checked("bpftool", ["-j", "map", "dump", "pinned", pin]));
+        var sums = new ulong[3];
+        foreach (var entry in dump.RootElement.EnumerateArray())
+        {
+            var key = Bytes(entry.GetProperty("key"));
+            var index = key.Length == 4 ? BitConverter.ToUInt32(key) : uint.MaxValue;
+            if (index >= sums.Length)
+                continue;
+            foreach (var cpu in entry.GetProperty("values").EnumerateArray())
+                sums[index] += BitConverter.ToUInt64(Bytes(cpu.GetProperty("value")));
+        }
+        return new AccDelta(sums[0], sums[1], sums[2]);
+    }
+
+    private static byte[] Bytes(JsonElement hex) =>
+        [.. hex.EnumerateArray().Select(b => byte.Parse(b.GetString()!.AsSpan(2), NumberStyles.HexNumber, Inv))];
+
     /// <summary>Resident set size (VmRSS) of a process in MiB.</summary>
     public static double RssMiB(int pid)
     {

@@ -5,7 +5,8 @@ namespace Kmesh.Bench;
 
 /// <summary>
 /// The generated mesh: <c>services</c> synthetic services of 10 endpoints each, plus "web" (the
-/// request-path VIP in front of nginx) and "probe" (one endpoint the control-plane test toggles).
+/// request-path VIP in front of nginx), "local" (the same-node VIP in front of the nginx that runs
+/// inside the governed cgroup) and "probe" (one endpoint the control-plane test toggles).
 /// Addresses match bench/tools/kmb-connect.c: service s has VIP 127.20.(s/250).(s%250+1):80,
 /// endpoint k = s*10+e is 127.(100+k/62500).((k/250)%250).(k%250+1):9000. All of 127/8 is local
 /// to the namespace's lo, so one listener on 0.0.0.0:9000 answers every endpoint.
@@ -16,6 +17,8 @@ public static class MeshConfig
     public const string WebVip = "127.10.0.1";
     public const string WebBackend = "127.0.0.2";
     public const int WebBackendPort = 8080;
+    public const string LocalVip = "127.10.0.2";
+    public const string LocalBackend = "127.0.0.4";
     public const string ProbeVip = "127.30.0.1";
     public const int ListenerPort = 9000;
     public const int ClosedPort = 9001;
@@ -30,11 +33,13 @@ public static class MeshConfig
         var b = new StringBuilder(services * 1200 + 4096);
         b.Append("static_resources:\n  listeners:\n");
         Listener(b, "web", WebVip, 80);
+        Listener(b, "local", LocalVip, 80);
         Listener(b, "probe", ProbeVip, 80);
         for (var s = 0; s < services; s++)
             Listener(b, Name(s), Vip(s), 80);
         b.Append("  clusters:\n");
         Cluster(b, "web", [(WebBackend, WebBackendPort)]);
+        Cluster(b, "local", [(LocalBackend, WebBackendPort)]);
         Cluster(b, "probe", [("127.0.0.2", probeOpen ? ListenerPort : ClosedPort)]);
         var eps = new (string, int)[EndpointsPerService];
         for (var s = 0; s < services; s++)

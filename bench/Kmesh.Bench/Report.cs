@@ -4,7 +4,7 @@ using System.Text;
 namespace Kmesh.Bench;
 
 /// <summary>Writes bench/results/&lt;date&gt;-&lt;machine&gt;.md and its PNG chart (gnuplot).</summary>
-public static class Report
+public static partial class Report
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static readonly (string Mode, int Conns)[] Scenarios = [("keep-alive", 1), ("keep-alive", 64), ("close", 1), ("close", 64)];
@@ -44,7 +44,9 @@ public static class Report
         b.AppendLine(Inv, $"| load average at the end | {string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3))} |");
         b.AppendLine();
         Goals(r, b, scales);
+        SameNodeGoals(r, b);
         RequestPath(r, b);
+        SameNode(r, b);
         ConnectCost(r, b, scales);
         ControlPlane(r, b);
         b.AppendLine("## 4. Micro-benchmarks (BenchmarkDotNet)");
@@ -230,7 +232,7 @@ public static class Report
         foreach (var i in r.Idle)
             b.AppendLine(Inv, $"| {i.What} | {i.RssMiB:0.0} MiB | {i.CpuPercent:0.00}% of one CPU |");
         b.AppendLine();
-        b.AppendLine("Map capacities: the defaults were enough (10 000 services × 10 endpoints = 100 000 `lb_schedule` entries of 262 144; 10 002 routes of 65 536), so no `--map-capacity` was passed.");
+        b.AppendLine("Map capacities: the defaults were enough (10 000 services × 10 endpoints = 100 000 `lb_schedule` entries of 262 144; 10 003 routes of 65 536), so no `--map-capacity` was passed.");
         b.AppendLine();
     }
 
@@ -241,6 +243,7 @@ public static class Report
         b.AppendLine("""
             - Everything runs in two network namespaces the harness creates (loopback only): one for direct, kmesh and HAProxy, one for iptables DNAT, so that the conntrack that NAT switches on does not tax the other variants. Each has its own nginx (1 worker, `return 200`), and the same TCP sysctls (wide port range, TIME_WAIT reuse, `tcp_max_tw_buckets` 8192); the NAT namespace's conntrack TIME_WAIT/CLOSE timeouts are 1 s so the table never fills.
             - **direct**: wrk → nginx. **kmesh**: wrk in the governed cgroup dials the VIP; the daemon (every plugin built, the full chain: see section 2) rewrites the connect to nginx. **haproxy-tcp / haproxy-http**: HAProxy (1 thread; HTTP mode with keep-alive and `http-reuse always` to nginx). **iptables**: kube-proxy's layout (KUBE-SERVICES → KUBE-SVC-* with `statistic` → DNAT) in the nat OUTPUT chain.
+            - **Same-node (1b)**: a second nginx, identical, runs inside the governed cgroup (started for that section only). direct = wrk outside the cgroup → that nginx's address; accelerated = wrk inside the cgroup → its VIP, with the daemon's full chain (which includes `accelerate`). Before measuring, the harness checks that nginx is in the cgroup and that one request to the VIP grew acc_counters; each accelerated run records how much they grew.
             - wrk runs with one thread; the machine has 2 CPUs, so with 64 connections client, proxy and server share them: a userspace proxy's cost shows as much in req/s as in latency.
             - Connect-cost scale: each service has 10 endpoints; the kmesh config and the iptables rules are generated for the same services (bench/Kmesh.Bench/MeshConfig.cs). kube-proxy's iptables mode scans KUBE-SERVICES linearly; nftables- or IPVS-mode kube-proxy would scale differently and are not measured here.
             - The control-plane figures use the daemon's config-file source (ADS is not implemented yet): every push and every one-endpoint change re-reads, re-parses and re-translates the whole file, and the reconciler then writes only the entries that changed. That whole-file path is what bounds the EDS-change latency at 10 000 services; section 4 shows where its time goes. The file watcher also waits for 100 ms of quiet after the last file event before it reads (ConfigFileWatcher's debounce), which is the floor of every file-driven change: at 10 services a change is almost all debounce. An incremental EDS update over ADS would skip both; measure it here once the daemon takes ADS.
@@ -262,6 +265,14 @@ public static class Report
             data.AppendLine();
             data.AppendLine();
         }
+        foreach (var conns in SameNodeConns(r))
+        {
+            data.AppendLine(Inv, $"# same-node c={conns}");
+            foreach (var x in SameNodeRows(r, conns))
+                data.AppendLine(Inv, $"{x.Variant} {x.P50:0.00} {x.P90:0.00} {x.P99:0.00}");
+            data.AppendLine();
+            data.AppendLine();
+        }
         var lat = Path.Combine(work, "lat.dat");
         File.WriteAllText(lat, data.ToString());
         var conn = Path.Combine(work, "conn.dat");
@@ -276,10 +287,18 @@ public static class Report
                 plot '{lat}' index {i} using 2:xtic(1) title 'p50', '' index {i} using 3 title 'p90', '' index {i} using 4 title 'p99'
                 """);
         }
+        var sameNode = SameNodeConns(r);
+        for (var i = 0; i < sameNode.Count; i++)
+        {
+            panels.AppendLine(Inv, $"""
+                set title "same-node keep-alive, {sameNode[i]} conn: direct vs accelerated (µs, log scale)"
+                plot '{lat}' index {Scenarios.Length + i} using 2:xtic(1) title 'p50', '' index {Scenarios.Length + i} using 3 title 'p90', '' index {Scenarios.Length + i} using 4 title 'p99'
+                """);
+        }
         var script = $"""
-            set terminal pngcairo size 1800,1000 font ",10" noenhanced
+            set terminal pngcairo size 2400,1000 font ",10" noenhanced
             set output '{png}'
-            set multiplot layout 2,3 title "Kmesh bench {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} CPUs){(r.Quick ? " --quick" : "")}"
+            set multiplot layout 2,4 title "Kmesh bench {DateTime.UtcNow:yyyy-MM-dd} ({Environment.ProcessorCount} CPUs){(r.Quick ? " --quick" : "")}"
             set style data histograms
             set style histogram clustered gap 1
             set style fill solid 0.8 border -1

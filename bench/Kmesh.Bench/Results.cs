@@ -10,6 +10,12 @@ public sealed record ChangeSample(int Services, double SeenMs, double AppliedMs)
 
 public sealed record IdleSample(string What, double RssMiB, double CpuPercent);
 
+/// <summary>How much acc_counters grew during one run: connections put socket to socket, redirected sends, their bytes.</summary>
+public sealed record AccDelta(ulong Connections, ulong Messages, ulong Bytes);
+
+/// <summary>One same-node wrk run; <see cref="Acc"/> is null for direct, which the mesh never sees.</summary>
+public sealed record SameNodeSample(int Conns, string Variant, int Round, WrkResult Result, AccDelta? Acc);
+
 /// <summary>Everything one run measured, for the report.</summary>
 public sealed class Results
 {
@@ -25,6 +31,11 @@ public sealed class Results
     public List<PushSample> Pushes { get; } = [];
     public List<ChangeSample> Changes { get; } = [];
     public List<IdleSample> Idle { get; } = [];
+    public List<SameNodeSample> SameNode { get; } = [];
+    /// <summary>wrk's -d of the same-node runs, to turn req/s back into requests.</summary>
+    public int SameNodeSeconds { get; set; }
+    /// <summary>Why the same-node runs may not show acceleration (e.g. no accelerate plugin in the chain); null when they do.</summary>
+    public string? SameNodeProblem { get; set; }
     public Dictionary<int, double> IptablesLoadSeconds { get; } = [];
     public Dictionary<int, double> CpuPerChange { get; } = [];
     public string? Micro { get; set; }

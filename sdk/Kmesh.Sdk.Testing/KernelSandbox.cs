@@ -27,6 +27,7 @@ public sealed class KernelSandbox : IAsyncDisposable
     private readonly SandboxOptions _options;
     private readonly string _agentPath;
     private readonly List<AgentProcess> _agents = [];
+    private readonly List<SandboxProcess> _processes = [];
     private readonly SemaphoreSlim _backendsGate = new(1, 1);
     private AgentProcess? _backends;
     private int _disposed;
@@ -146,6 +147,52 @@ public sealed class KernelSandbox : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts a program of your choice in the sandbox's netns: a real server (nginx, a gRPC server) or
+    /// client (curl, wrk). Inside the cgroup (the default), it joins <see cref="CgroupPath"/> before it
+    /// execs, so the mesh's cgroup hooks see every socket it opens, listeners included: both ends of a
+    /// connection can be governed workloads. Returns once the process is in the netns (and cgroup), or
+    /// has already exited (a short program; or the launch failed, which its exit code and output
+    /// show). The sandbox kills it with its descendants on dispose, if you have not disposed it before.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// await using var nginx = await sandbox.StartProcessAsync("nginx", ["-p", dir, "-c", conf]);
+    /// await nginx.WaitForListenerAsync(8080);
+    /// await using var curl = await sandbox.StartProcessAsync("curl", ["-sS", "http://10.0.0.1/"]);
+    /// Assert.Equal(0, await curl.WaitForExitAsync());
+    /// </code>
+    /// </example>
+    /// <param name="fileName">The program (looked up in PATH) or its path.</param>
+    /// <param name="arguments">Its arguments.</param>
+    /// <param name="insideCgroup">False to run it outside the cgroup, where the mesh does not govern it.</param>
+    /// <param name="environment">Environment variables to set on top of the test process's own.</param>
+    /// <param name="cancellationToken">Cancels the start (the process is then killed).</param>
+    public async Task<SandboxProcess> StartProcessAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        bool insideCgroup = true,
+        IReadOnlyDictionary<string, string>? environment = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fileName);
+        ArgumentNullException.ThrowIfNull(arguments);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var process = await SandboxProcess.StartAsync(NetnsName, insideCgroup ? CgroupPath : null, fileName, arguments,
+            environment, _options.AgentStartTimeout, cancellationToken).ConfigureAwait(false);
+        lock (_processes)
+        {
+            _processes.Add(process);
+        }
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            // Disposal began while the process started and may have missed it: do not leak it.
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw new ObjectDisposedException(nameof(KernelSandbox));
+        }
+        return process;
+    }
+
+    /// <summary>
     /// Runs a command inside the sandbox's netns (<c>ip netns exec</c>), e.g. <c>("ss", "-tn")</c>
     /// when a test needs a closer look, and returns its stdout. Throws when it exits non-zero.
     /// </summary>
@@ -178,7 +225,8 @@ public sealed class KernelSandbox : IAsyncDisposable
     }
 
     /// <summary>
-    /// Kills the agents and waits for them, deletes the netns, removes the cgroup (moving any
+    /// Kills the agents and the processes started with <see cref="StartProcessAsync"/> (with their
+    /// descendants) and waits for them, deletes the netns, removes the cgroup (moving any
     /// leftover process to the root cgroup first) and the pin folder with its pins. Every step is
     /// tried; if any fails, throws <see cref="InvalidOperationException"/> listing what is left.
     /// </summary>
@@ -190,6 +238,22 @@ public sealed class KernelSandbox : IAsyncDisposable
         }
 
         var problems = new List<string>();
+        SandboxProcess[] processes;
+        lock (_processes)
+        {
+            processes = [.. _processes];
+        }
+        foreach (var process in processes)
+        {
+            try
+            {
+                await process.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                problems.Add($"{Path.GetFileName(process.FileName)} process {process.Pid}: {e.Message}");
+            }
+        }
         AgentProcess[] agents;
         lock (_agents)
         {

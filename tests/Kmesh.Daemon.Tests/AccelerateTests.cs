@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Kmesh.Sdk.Testing;
 
 namespace Kmesh.Daemon.Tests;
@@ -65,13 +64,7 @@ public sealed class AccelerateTests
             }
         }
 
-        /// <summary>acc_counters by name (kmesh-plugin.json's order), summed over CPUs.</summary>
-        public async Task<(ulong Connections, ulong Messages, ulong Bytes)> CountersAsync()
-        {
-            var values = (await Core.ReadPinnedMapAsync("acc_counters"))
-                .ToDictionary(e => BinaryPrimitives.ReadUInt32LittleEndian(e.Key), e => BinaryPrimitives.ReadUInt64LittleEndian(e.Value));
-            return (values.GetValueOrDefault(0u), values.GetValueOrDefault(1u), values.GetValueOrDefault(2u));
-        }
+        public Task<AccelerationCounters> CountersAsync() => AccelerationCounters.ReadAsync(Core);
 
         public async Task<int> SocketsInSockhashAsync() => (await Core.ReadPinnedMapAsync("km_socks")).Count;
 
