@@ -32,6 +32,11 @@ static __always_inline __u32 rt_pick_cluster(const struct rt_route *r)
 	return r->clusters[0].cluster_id;
 }
 
+static __always_inline int rt_v4_mapped(const struct km_addr *a)
+{
+	return a->family == AF_INET6 && a->addr[0] == 0 && a->addr[1] == 0 && a->addr[2] == bpf_htonl(0xffff);
+}
+
 /* 1 when the connect matched a service (km_ctx filled), 0 when it did not. */
 static __always_inline int rt_route_connect(struct bpf_sock_addr *ctx, struct km_ctx *c)
 {
@@ -45,6 +50,15 @@ static __always_inline int rt_route_connect(struct bpf_sock_addr *ctx, struct km
 	key.port = c->orig.port;
 	key.family = (__u8)c->orig.family;
 	key.protocol = (__u8)c->protocol;
+	if (rt_v4_mapped(&c->orig)) {
+		/* A dual-stack IPv6 socket dialing an IPv4 VIP (::ffff:a.b.c.d), as .NET and Java
+		 * clients do by default: the IPv4 service. connect6's load balancing then picks
+		 * from the IPv6 schedule, which holds IPv4 endpoints mapped the same way. */
+		key.family = AF_INET;
+		key.addr[0] = c->orig.addr[3];
+		key.addr[2] = 0;
+		key.addr[3] = 0;
+	}
 	r = bpf_map_lookup_elem(&rt_routes, &key);
 	if (!r)
 		return 0;

@@ -60,6 +60,20 @@ public sealed class RoutingAndBalancingTests(SharedMeshFixture mesh) : IClassFix
     }
 
     [KernelFact]
+    public async Task DualStackSocket_DialingAnIPv4VipAsMapped_IsRouted_AndSeesTheVipItDialed()
+    {
+        // .NET's and Java's default sockets are dual-stack IPv6: an IPv4 VIP reaches the kernel's
+        // connect6 hook as ::ffff:a.b.c.d. It is still the IPv4 service.
+        var mapped = IPAddress.Parse(TestMesh.ReviewsVip).MapToIPv6().ToString();
+
+        var result = await Run.Client.DialAsync(mapped, TestMesh.Port, 30);
+        var peer = await Run.Client.PeerAsync(mapped, TestMesh.Port);
+
+        Assert.True(result.Count("reviews-a") == 10 && result.Count("reviews-b") == 10 && result.Count("reviews-c") == 10, result.ToString());
+        Assert.Equal(new IPEndPoint(IPAddress.Parse(mapped), TestMesh.Port), peer.RemoteEndPoint);
+    }
+
+    [KernelFact]
     public async Task GetPeerName_OnARoutedSocket_ShowsTheVipThatWasDialed()
     {
         var v4 = await Run.Client.PeerAsync(TestMesh.ReviewsVip, TestMesh.Port);

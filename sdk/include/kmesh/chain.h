@@ -295,7 +295,7 @@ static __always_inline int km_endpoint_ejected(__u32 cluster_id, __u32 endpoint_
 #endif
 
 /* A socket's place in km_socks: its own 4-tuple as that socket sees it (ports in host
- * order). Loopback addresses exist once per network namespace, so for them the namespace
+ * order; a dual-stack socket's IPv4-mapped addresses as IPv4). Loopback addresses exist once per network namespace, so for them the namespace
  * cookie is part of the key; for any other address it is 0 (addresses are unique on a
  * node, and the peer of a pod's socket lives in another namespace). */
 struct km_sock_key {
@@ -346,6 +346,25 @@ static __always_inline int km_is_loopback(__u32 family, const __u32 ip[4])
 	return ip[0] == 0 && ip[1] == 0 && ip[2] == 0 && ip[3] == bpf_htonl(1);
 }
 
+static __always_inline int km_is_v4_mapped(const __u32 ip[4])
+{
+	return ip[0] == 0 && ip[1] == 0 && ip[2] == bpf_htonl(0xffff);
+}
+
+/* A dual-stack IPv6 socket talking to an IPv4 peer (::ffff:a.b.c.d on both ends; .NET and
+ * Java clients open these by default) gets the key of the IPv4 socket it really is, so that
+ * it finds its IPv4 peer and the peer finds it. */
+static __always_inline void km_sock_key_unmap(struct km_sock_key *key)
+{
+	if (key->family != AF_INET6 || !km_is_v4_mapped(key->local_ip) || !km_is_v4_mapped(key->remote_ip))
+		return;
+	key->family = AF_INET;
+	key->local_ip[0] = key->local_ip[3];
+	key->remote_ip[0] = key->remote_ip[3];
+	key->local_ip[2] = key->local_ip[3] = 0;
+	key->remote_ip[2] = key->remote_ip[3] = 0;
+}
+
 /* The key of the socket a sockops program runs for. */
 static __always_inline void km_sock_key_of_ops(struct bpf_sock_ops *ctx, struct km_sock_key *key)
 {
@@ -366,6 +385,7 @@ static __always_inline void km_sock_key_of_ops(struct bpf_sock_ops *ctx, struct 
 	}
 	key->local_port = ctx->local_port;
 	key->remote_port = bpf_ntohl(ctx->remote_port);
+	km_sock_key_unmap(key);
 	if (km_is_loopback(key->family, key->remote_ip))
 		key->netns = bpf_get_netns_cookie(ctx);
 }
@@ -390,6 +410,7 @@ static __always_inline void km_peer_key_of_msg(struct sk_msg_md *msg, struct km_
 	}
 	key->local_port = bpf_ntohl(msg->remote_port);
 	key->remote_port = msg->local_port;
+	km_sock_key_unmap(key);
 	if (km_is_loopback(key->family, key->local_ip))
 		key->netns = bpf_get_netns_cookie(msg);
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Envoy.Config.Core.V3;
 using Envoy.Service.Discovery.V3;
 using Google.Protobuf;
@@ -44,7 +42,9 @@ using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeco
 using var channel = GrpcChannel.ForAddress(target, new GrpcChannelOptions
 {
     MaxReceiveMessageSize = null,
-    HttpHandler = new SocketsHttpHandler { ConnectCallback = ConnectInItsOwnFamilyAsync },
+    // .NET's default socket: dual-mode IPv6, so an IPv4 VIP is dialed as ::ffff:a.b.c.d (the
+    // mesh must route it, and accelerate it, like an IPv4 socket's connect).
+    HttpHandler = new SocketsHttpHandler(),
 });
 var client = new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(channel);
 var node = new Node { Id = "kmesh-ads-stream", Cluster = "tests" };
@@ -79,23 +79,4 @@ catch (Exception e) when (e is RpcException or OperationCanceledException or IOE
 {
     Console.Error.WriteLine($"kmesh-ads-stream: {e.GetType().Name}: {e.Message}");
     return 1;
-}
-
-// .NET's default socket is dual-mode IPv6, which dials an IPv4 address as ::ffff:a.b.c.d: the
-// cgroup's connect6 hook sees that, never connect4, and the mesh (IPv4 VIPs in connect4) does not
-// route it. An AF_INET socket for an IPv4 target, as most non-.NET clients open, is routed.
-static async ValueTask<Stream> ConnectInItsOwnFamilyAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-{
-    var address = IPAddress.Parse(context.DnsEndPoint.Host);
-    var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-    try
-    {
-        await socket.ConnectAsync(address, context.DnsEndPoint.Port, cancellationToken);
-        return new NetworkStream(socket, ownsSocket: true);
-    }
-    catch
-    {
-        socket.Dispose();
-        throw;
-    }
 }
