@@ -15,7 +15,7 @@ internal static class StreamTransfer
     public sealed record Result(string Backend, string SentSha256, string ReceivedSha256, long Received);
 
     /// <summary>How the bytes go out.</summary>
-    public enum Mode { Writes, Vectored, Sendfile }
+    public enum Mode { Writes, Vectored, Sendfile, Corked }
 
     public static async Task<Result> RunAsync(IPEndPoint remote, long bytes, int maxWrite, int seed, Mode mode, bool abandon, TimeSpan timeout, IPAddress? source)
     {
@@ -34,7 +34,9 @@ internal static class StreamTransfer
         var reader = ReadAllAsync(socket, cts.Token);
         var sent = mode == Mode.Sendfile
             ? await SendFileAsync(socket, bytes, seed, cts.Token)
-            : await WriteRandomAsync(socket, bytes, maxWrite, seed, mode == Mode.Vectored, cts.Token);
+            : mode == Mode.Corked
+                ? await Task.Run(() => WriteCorked(socket, bytes, maxWrite, seed), cts.Token)
+                : await WriteRandomAsync(socket, bytes, maxWrite, seed, mode == Mode.Vectored, cts.Token);
         socket.Shutdown(SocketShutdown.Send);
         var (received, receivedHash) = await reader;
         return new Result(connection.BackendName, sent, receivedHash, received);
@@ -58,6 +60,27 @@ internal static class StreamTransfer
                 for (var offset = 0; offset < size;)
                     offset += await socket.SendAsync(buffer.AsMemory(offset, size - offset), SocketFlags.None, cancellationToken);
             }
+            left -= size;
+        }
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    /// <summary>Random-sized sends in up to three pieces each, all but the last with MSG_MORE.</summary>
+    private static string WriteCorked(Socket socket, long bytes, int maxWrite, int seed)
+    {
+        var random = new Random(seed);
+        var buffer = new byte[maxWrite];
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        for (long left = bytes; left > 0;)
+        {
+            var size = (int)Math.Min(left, random.Next(1, maxWrite + 1));
+            random.NextBytes(buffer.AsSpan(0, size));
+            hash.AppendData(buffer, 0, size);
+            var first = random.Next(0, size + 1);
+            var second = random.Next(first, size + 1);
+            NativeConnect.SendAll(socket, buffer.AsSpan(0, first), more: true);
+            NativeConnect.SendAll(socket, buffer.AsSpan(first, second - first), more: true);
+            NativeConnect.SendAll(socket, buffer.AsSpan(second, size - second), more: false);
             left -= size;
         }
         return Convert.ToHexString(hash.GetHashAndReset());

@@ -141,7 +141,9 @@ public sealed class SandboxClient : IAsyncDisposable
     /// <param name="vectored">Send with writev(2) of several random-sized pieces per call.</param>
     /// <param name="abandon">Close right after sending, without reading the echo (the peer then
     /// writes to a closed socket while data is queued); the result has no received hash.</param>
-    public async Task<StreamResult> StreamAsync(string address, int port, long bytes, int maxWrite = 65536, int seed = 1, bool sendfile = false, TimeSpan? timeout = null, CancellationToken cancellationToken = default, bool vectored = false, bool abandon = false)
+    /// <param name="corked">Send each piece with send(2)'s MSG_MORE but the last of a group, as
+    /// applications that build a response in parts do.</param>
+    public async Task<StreamResult> StreamAsync(string address, int port, long bytes, int maxWrite = 65536, int seed = 1, bool sendfile = false, TimeSpan? timeout = null, CancellationToken cancellationToken = default, bool vectored = false, bool abandon = false, bool corked = false)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(120);
         var reply = await _agent.SendAsync("stream", w =>
@@ -150,7 +152,7 @@ public sealed class SandboxClient : IAsyncDisposable
             w.WriteNumber("bytes", bytes);
             w.WriteNumber("maxWrite", maxWrite);
             w.WriteNumber("seed", seed);
-            w.WriteString("mode", sendfile ? "sendfile" : vectored ? "vectored" : "writes");
+            w.WriteString("mode", sendfile ? "sendfile" : vectored ? "vectored" : corked ? "corked" : "writes");
             w.WriteBoolean("abandon", abandon);
             w.WriteNumber("timeoutMs", (int)limit.TotalMilliseconds);
         }, 2 * limit, cancellationToken).ConfigureAwait(false);

@@ -123,6 +123,43 @@ public sealed class AccelerateTests
     }
 
     [KernelFact]
+    public async Task CorkedWrites_WithMsgMore_ArriveByteForByte()
+    {
+        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await run.Client.ListenAsync("local-a", Local4, Port);
+
+        var result = await run.Client.StreamAsync(Vip4, Port, 32 * MiB, maxWrite: 50_000, seed: 17, corked: true);
+
+        Assert.Equal(32 * MiB, result.Received);
+        Assert.Equal(result.SentSha256, result.ReceivedSha256);
+        Assert.Equal(1ul, (await run.CountersAsync()).Connections);
+    }
+
+    [KernelFact]
+    public async Task ServerEndKilledFirst_TheClientSeesItClosed_AndNothingStaysInTheSockhash()
+    {
+        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await run.Client.ListenAsync("local-a", Local4, Port);
+        await run.Client.HoldAsync(Vip4, Port, "held");
+        Assert.Equal(2, await run.SocketsInSockhashAsync());
+
+        // The server's end goes first (reset by the kernel, as when a server process dies).
+        await run.Sandbox.RunInNetnsAsync("ss", "-K", "-t", "state", "established", "src", $"{Local4}:{Port}");
+        var release = await Record.ExceptionAsync(() => run.Client.ReleaseAsync("held"));
+        var left = -1;
+        for (var i = 0; i < 50 && left != 0; i++)
+        {
+            await Task.Delay(100);
+            left = await run.SocketsInSockhashAsync();
+        }
+        var after = await run.Client.StreamAsync(Vip4, Port, 4 * MiB, seed: 31);
+
+        Assert.IsType<SandboxAgentException>(release); // the client's echo fails: its peer is gone
+        Assert.Equal(0, left);
+        Assert.Equal(after.SentSha256, after.ReceivedSha256);
+    }
+
+    [KernelFact]
     public async Task ClientClosingWithDataQueued_LeavesTheServerWorking_AndNothingInTheSockhash()
     {
         await using var run = await Run.StartAsync(Config(Local4, Vip4));
