@@ -13,7 +13,7 @@ public sealed class GovernanceChainTests
 
         var ready = await run.Daemon.WaitReadyAsync();
 
-        var order = new[] { "routing", "ratelimit", "circuitbreaker", "faultinject", "loadbalance" }.Select(p => ready.IndexOf(p + " 1.0.0", StringComparison.Ordinal)).ToArray();
+        var order = new[] { "routing", "ratelimit", "circuitbreaker", "faultinject", "loadbalance" }.Select(p => ready.IndexOf($" {p} ", StringComparison.Ordinal)).ToArray();
         Assert.DoesNotContain(-1, order);
         Assert.Equal(order.Order(), order);
     }

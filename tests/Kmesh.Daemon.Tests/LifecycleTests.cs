@@ -29,8 +29,10 @@ public sealed class LifecycleTests
 
         var ready = await run.Daemon.WaitReadyAsync();
 
-        Assert.Contains("routing 1.0.0", ready);
-        Assert.Contains("loadbalance 1.0.0", ready);
+        // Each plugin with its own version, as its manifest says.
+        Assert.Contains($"routing {ManifestVersion("routing")}", ready);
+        Assert.Contains($"loadbalance {ManifestVersion("loadbalance")}", ready);
+        Assert.Contains($"ratelimit {ManifestVersion("ratelimit")}", ready);
     }
 
     [KernelFact]
@@ -60,4 +62,8 @@ public sealed class LifecycleTests
         Assert.True(process.ExitCode == 0, $"bpftool failed: {process.StandardError.ReadToEnd()}");
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => char.IsDigit(l.TrimStart()[0])).ToList();
     }
+
+    private static string ManifestVersion(string plugin) =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Plugins, plugin, "kmesh-plugin.json")))
+            .RootElement.GetProperty("version").GetString()!;
 }
