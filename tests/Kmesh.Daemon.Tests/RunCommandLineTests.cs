@@ -1,0 +1,39 @@
+using System.Diagnostics;
+
+namespace Kmesh.Daemon.Tests;
+
+/// <summary>
+/// <c>kmesh run</c>'s flags that this test suite does not otherwise exercise: a wrong one is a
+/// usage error (exit 2) naming the flag, before anything touches the kernel (so no root needed).
+/// </summary>
+public sealed class RunCommandLineTests
+{
+    [Theory]
+    [InlineData("--plugin-arg", "accelerate", "--plugin-arg accelerate: expected PLUGIN.KEY=VALUE")]
+    [InlineData("--plugin-arg", "=x", "--plugin-arg =x: expected PLUGIN.KEY=VALUE")]
+    [InlineData("--counters-interval", "-1", "--counters-interval -1: expected seconds >= 0")]
+    [InlineData("--counters-interval", "soon", "--counters-interval soon: expected seconds >= 0")]
+    public async Task WrongFlagValue_IsAUsageErrorNamingIt(string flag, string value, string expected)
+    {
+        var (exit, stderr) = await RunAsync("run", "--config", "/nonexistent.yaml", flag, value);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, stderr);
+    }
+
+    private static async Task<(int Exit, string Stderr)> RunAsync(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet", [RepoPaths.DaemonDll, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        await stdout;
+        return (process.ExitCode, await stderr);
+    }
+}
