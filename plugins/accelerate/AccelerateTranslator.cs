@@ -22,6 +22,8 @@ public sealed class AccelerateTranslator : ITranslator, IConfigurable
     /// <summary>The argument naming an opted-out cgroup directory.</summary>
     public const string ExcludeCgroup = "exclude-cgroup";
 
+    private const string OptOutField = $"metadata.filter_metadata.{MetadataNamespace}.{MetadataKey}";
+
     private IReadOnlyList<ulong> _excludedCgroups = [];
 
     /// <inheritdoc />
@@ -43,12 +45,18 @@ public sealed class AccelerateTranslator : ITranslator, IConfigurable
         foreach (var listener in snapshot.Listeners)
         {
             if (OptsOut(listener.Metadata, $"listener {listener.Name}", output))
+            {
                 services.Set(snapshot.Ids.ServiceId(listener.Name), 1);
+                output.Applied($"listener {listener.Name}", OptOutField, AppliedKind.Policy, "same-node acceleration off for this service");
+            }
         }
         foreach (var (name, cluster) in snapshot.Clusters)
         {
             if (OptsOut(cluster.Metadata, $"cluster {name}", output))
+            {
                 clusters.Set(snapshot.Ids.ClusterId(name), 1);
+                output.Applied($"cluster {name}", OptOutField, AppliedKind.Policy, "same-node acceleration off for this cluster");
+            }
         }
     }
 
@@ -65,7 +73,7 @@ public sealed class AccelerateTranslator : ITranslator, IConfigurable
             case Value.KindOneofCase.StringValue when bool.TryParse(value.StringValue, out var flag):
                 return !flag;
             default:
-                output.Error(resource, $"metadata.filter_metadata.{MetadataNamespace}.{MetadataKey}", $"expected true or false, got {value}");
+                output.Error(resource, OptOutField, $"expected true or false, got {value}");
                 return false;
         }
     }

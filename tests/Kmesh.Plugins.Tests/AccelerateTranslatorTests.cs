@@ -32,6 +32,7 @@ public class AccelerateTranslatorTests
 
         output.AssertNoDiagnostics();
         Assert.Equal(optedOut, output.Declared<uint, byte>("acc_optout_clusters").TryGet(snapshot.Ids.ClusterId("c"), out _));
+        Assert.Equal(optedOut, output.Facts.Any(f => f.Resource == "cluster c" && f.Detail.Contains("acceleration off")));
     }
 
     [Fact]
