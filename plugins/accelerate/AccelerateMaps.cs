@@ -11,4 +11,7 @@ internal static class AccelerateMaps
 
     /// <summary>Workload cgroup ids whose processes are never accelerated.</summary>
     public const string OptOutCgroups = "acc_optout_cgroups";
+
+    /// <summary>One <see cref="AccelerateSettings"/>, key 0.</summary>
+    public const string Settings = "acc_settings";
 }

@@ -42,6 +42,8 @@ public sealed class AccelerateTranslator : ITranslator, IConfigurable
         var cgroups = output.Map<ulong, byte>(AccelerateMaps.OptOutCgroups);
         foreach (var cgroup in _excludedCgroups)
             cgroups.Set(cgroup, 1);
+        output.Map<uint, AccelerateSettings>(AccelerateMaps.Settings)
+            .Set(0u, new AccelerateSettings { ExcludedCgroups = (uint)_excludedCgroups.Count });
         foreach (var listener in snapshot.Listeners)
         {
             if (OptsOut(listener.Metadata, $"listener {listener.Name}", output))

@@ -6,7 +6,8 @@
  *
  * Which connections (sockops):
  *  - a listener of a governed cgroup registers itself at listen() (acc_listeners), so that
- *    the mesh knows which destinations are local;
+ *    the mesh knows which destinations are local; one that listened before the daemon
+ *    started is learnt from the first SYN it receives (acc_seen_servers);
  *  - the client end goes in when its connection, routed by the mesh (it carries km_conn),
  *    is established to a registered local listener, unless its service or cluster opted out;
  *  - the server end goes in when the connection is established and its peer, the client
@@ -57,6 +58,24 @@ struct {
 } acc_opted_out SEC(".maps");
 
 #define ACC_MAX_CGROUP_DEPTH 16
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct acc_settings);
+} acc_settings SEC(".maps");
+
+/* Server addresses of this node seen receiving a SYN (a listener of a governed cgroup that
+ * was already listening when the daemon started has no acc_listeners entry). LRU: a server
+ * that went away is forgotten in time; until then a client of its address is put into
+ * km_socks for nothing, which costs a little and breaks nothing (no peer, no redirect). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct acc_listen_key);
+	__type(value, __u8);
+} acc_seen_servers SEC(".maps");
 
 /* Local listeners, counted: a node-wide wildcard key is shared by every namespace that listens
  * on the port. Runtime state. */
@@ -189,7 +208,35 @@ static __always_inline int acc_destination_is_local(struct km_sock_key *sock)
 		return 1;
 	/* A dual-stack [::] listener takes IPv4 connects too. */
 	key.family = AF_INET6;
-	return bpf_map_lookup_elem(&acc_listeners, &key) != NULL;
+	if (bpf_map_lookup_elem(&acc_listeners, &key))
+		return 1;
+	__builtin_memcpy(key.ip, sock->remote_ip, sizeof(key.ip));
+	key.family = sock->family;
+	return bpf_map_lookup_elem(&acc_seen_servers, &key) != NULL;
+}
+
+/* A SYN reached a listener of a governed cgroup (the op runs for the request socket, in the
+ * listener's cgroup, before the SYN-ACK leaves, hence before the client is established):
+ * remember its address as a local server. Skipped when workload cgroups opted out, because
+ * here, in softirq, the listener's cgroup cannot be told (a listener known from listen() was
+ * judged there). */
+static __always_inline void acc_server_seen(struct bpf_sock_ops *ctx)
+{
+	struct acc_listen_key key = {};
+	struct acc_settings *settings;
+	struct km_sock_key sock;
+	__u32 zero = 0;
+	__u8 one = 1;
+
+	settings = bpf_map_lookup_elem(&acc_settings, &zero);
+	if (ctx->is_fullsock || (settings && settings->excluded_cgroups))
+		return;
+	km_sock_key_of_ops(ctx, &sock);
+	__builtin_memcpy(key.ip, sock.local_ip, sizeof(key.ip));
+	key.port = sock.local_port;
+	key.family = sock.family;
+	key.netns = sock.netns;
+	bpf_map_update_elem(&acc_seen_servers, &key, &one, BPF_ANY);
 }
 
 /* ---- connections ---- */
@@ -253,6 +300,9 @@ int accelerate_sockops(struct bpf_sock_ops *ctx)
 		break;
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
 		acc_mark_if_opted_out(ctx);
+		break;
+	case BPF_SOCK_OPS_TIMEOUT_INIT:
+		acc_server_seen(ctx);
 		break;
 	case BPF_SOCK_OPS_STATE_CB:
 		if (ctx->args[0] == ACC_TCP_LISTEN && ctx->args[1] == ACC_TCP_CLOSE)

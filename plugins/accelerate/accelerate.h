@@ -23,4 +23,10 @@ struct acc_listen_key {
 	__u64 netns;
 };
 
+/* Settings the translator writes (one entry, key 0). */
+struct acc_settings {
+	__u32 excluded_cgroups; /* how many workload cgroups opted out */
+	__u32 reserved;
+};
+
 #endif

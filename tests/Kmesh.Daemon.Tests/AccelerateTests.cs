@@ -46,12 +46,14 @@ public sealed class AccelerateTests
         public required KmeshCore Core { get; set; }
         public required SandboxClient Client { get; init; }
 
-        public static async Task<Run> StartAsync(string config, Func<KernelSandbox, string[]>? extraArguments = null)
+        public static async Task<Run> StartAsync(string config, Func<KernelSandbox, string[]>? extraArguments = null, Func<SandboxClient, Task>? beforeTheDaemon = null)
         {
             var sandbox = await KernelSandbox.CreateAsync();
             try
             {
                 var client = await sandbox.ClientAsync();
+                if (beforeTheDaemon is not null)
+                    await beforeTheDaemon(client);
                 var core = await KmeshCore.StartAsync(sandbox, config, pluginDirs: [RepoPaths.Plugins],
                     plugins: ["routing", "loadbalance", "accelerate"], daemonDll: RepoPaths.DaemonDll,
                     extraArguments: extraArguments?.Invoke(sandbox));
@@ -93,6 +95,21 @@ public sealed class AccelerateTests
         Assert.Equal(1ul, counters.Connections);
         // Both directions went socket to socket: the request and its echo.
         Assert.True(counters.Bytes >= 2ul * (ulong)(mebibytes * MiB), $"{counters}\n{run.Core.Daemon.Log}");
+    }
+
+    [KernelFact]
+    public async Task ServerListeningSinceBeforeTheDaemon_IsLearntFromItsFirstSyn_AndAccelerated()
+    {
+        // As after a daemon restart or upgrade: the server's listen() happened before any program was attached.
+        await using var run = await Run.StartAsync(Config(Local4, Vip4),
+            beforeTheDaemon: client => client.ListenAsync("local-a", Local4, Port));
+
+        var result = await run.Client.StreamAsync(Vip4, Port, 8 * MiB, seed: 41);
+        var counters = await run.CountersAsync();
+
+        Assert.Equal(result.SentSha256, result.ReceivedSha256);
+        Assert.Equal(1ul, counters.Connections);
+        Assert.True(counters.Bytes >= 16ul * MiB, counters.ToString());
     }
 
     [KernelFact]

@@ -60,6 +60,11 @@ public class AbiLayoutTests
         MapLayout.AssertMatches<FaultEntry>("faultinject.bpf.o", "fi_fault");
 
     [Fact]
+    public void AccelerateSettings_MirrorsAccSettings() =>
+        MapLayout.AssertMatches<Kmesh.Plugins.Accelerate.AccelerateSettings>("accelerate.bpf.o", "acc_settings",
+            ("excluded_cgroups", nameof(Kmesh.Plugins.Accelerate.AccelerateSettings.ExcludedCgroups)));
+
+    [Fact]
     public void RateLimitConfig_MirrorsRlConfig() =>
         MapLayout.AssertMatches<RateLimitConfig>("ratelimit.bpf.o", "rl_config");
 
