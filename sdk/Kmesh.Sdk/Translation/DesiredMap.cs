@@ -48,6 +48,23 @@ public sealed class DesiredMap<TKey, TValue> : DesiredMap
         EntriesByKey[new MapKey(keyBytes)] = valueBytes;
     }
 
+    /// <summary>
+    /// Sets the entry for <paramref name="key"/> from bytes a translator already holds (for
+    /// example entries it kept from an earlier translation), without copying them. Neither
+    /// array may be changed afterwards: the core keeps them, and one value array may serve
+    /// several keys.
+    /// </summary>
+    /// <exception cref="ArgumentException">A length differs from the map's key or value size.</exception>
+    public void SetBytes(MapKey key, byte[] value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (key.Span.Length != KeySize)
+            throw new ArgumentException($"Map '{Name}' has {KeySize}-byte keys, not {key.Span.Length}.", nameof(key));
+        if (value.Length != ValueSize)
+            throw new ArgumentException($"Map '{Name}' has {ValueSize}-byte values, not {value.Length}.", nameof(value));
+        EntriesByKey[key] = value;
+    }
+
     /// <summary>The entry set for <paramref name="key"/>, if any.</summary>
     public bool TryGet(in TKey key, out TValue value)
     {

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using Kmesh.Sdk.Abi;
+using Kmesh.Sdk.Snapshot;
+using Kmesh.Sdk.Translation;
+
+namespace Kmesh.Plugins.LoadBalance;
+
+/// <summary>
+/// Collects one cluster's lb_schedule entries as key and value bytes, and the endpoint ids it
+/// asked for. An endpoint's value is made once and shared by all its slots (a consistent-hash
+/// table gives one endpoint thousands); its id is asked for at its first slot, as per slot.
+/// </summary>
+internal sealed class ScheduleWriter(uint clusterId, IMeshIds ids)
+{
+    private readonly Dictionary<IPEndPoint, uint> _idOf = new();
+
+    public List<MapKey> Keys { get; } = new();
+    public List<byte[]> Values { get; } = new();
+
+    /// <summary>The endpoints (unmapped) in the order their ids were first asked for.</summary>
+    public List<IPEndPoint> Endpoints { get; } = new();
+    public List<uint> EndpointIds { get; } = new();
+
+    /// <summary>Writes a table of indexes into <paramref name="endpoints"/>; returns its length.</summary>
+    public uint Write(LbFamily family, List<WeightedEndpoint> endpoints, int[] slots)
+    {
+        var values = new byte[endpoints.Count][];
+        for (var slot = 0; slot < slots.Length; slot++)
+        {
+            var i = slots[slot];
+            values[i] ??= Value(endpoints[i].Address);
+            Keys.Add(new MapKey(Bytes(new LbSlotKey(clusterId, family, (uint)slot))));
+            Values.Add(values[i]);
+        }
+        return (uint)slots.Length;
+    }
+
+    public static byte[] Bytes<T>(in T value) where T : unmanaged =>
+        MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)).ToArray();
+
+    private byte[] Value(IPEndPoint address)
+    {
+        var unmapped = Unmapped(address);
+        if (!_idOf.TryGetValue(unmapped, out var id))
+        {
+            id = ids.EndpointId(unmapped);
+            _idOf.Add(unmapped, id);
+            Endpoints.Add(unmapped);
+            EndpointIds.Add(id);
+        }
+        return Bytes(new LbEndpointEntry { Address = KmAddr.From(address), EndpointId = id });
+    }
+
+    // An IPv4 backend reached by IPv6 connects (as ::ffff:a.b.c.d) is still the same endpoint: one id.
+    public static IPEndPoint Unmapped(IPEndPoint endpoint) => endpoint.Address.IsIPv4MappedToIPv6
+        ? new IPEndPoint(endpoint.Address.MapToIPv4(), endpoint.Port)
+        : endpoint;
+}
