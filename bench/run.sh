@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ./kmesh bench [--quick]: builds the daemon, the plugins and the harness in Release (plugins laid out
+# ./kmesh bench [--quick]: builds the daemon, the ADS server, the plugins and the harness in Release (plugins laid out
 # in artifacts/bench/plugins, so the Debug layout other commands use is left alone), compiles the
 # connect probe, and runs bench/Kmesh.Bench. Report and chart land in bench/results/.
 # Never part of `./kmesh test`: a missed goal is reported, never a failure.
@@ -23,10 +23,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 mkdir -p "$OUT"
-# One build of exactly what the bench runs: the daemon, every plugin, the harness, the micro-benchmarks.
+# One build of exactly what the bench runs: the daemon, the ADS server, every plugin, the harness, the micro-benchmarks.
 {
   printf '{ "solution": { "path": "%s", "projects": [\n' "$ROOT/Kmesh.sln"
   { echo "core/Kmesh.Daemon/Kmesh.Daemon.csproj"
+    echo "core/Kmesh.Xds.Server/Kmesh.Xds.Server.csproj"
     (cd "$ROOT" && find plugins -mindepth 2 -maxdepth 2 -name '*.csproj' | sort)
     echo "bench/Kmesh.Bench/Kmesh.Bench.csproj"
     echo "bench/Kmesh.Bench.Micro/Kmesh.Bench.Micro.csproj"
@@ -42,6 +43,7 @@ clang -O2 -Wall -Wextra -o "$OUT/kmb-connect" "$ROOT/bench/tools/kmb-connect.c"
 BIN="bin/Release/net10.0"
 exec dotnet "$ROOT/bench/Kmesh.Bench/$BIN/kmesh-bench.dll" \
   --daemon "$ROOT/core/Kmesh.Daemon/$BIN/kmesh.dll" \
+  --xds-server "$ROOT/core/Kmesh.Xds.Server/$BIN/kmesh-xds.dll" \
   --plugin-dir "$PLUGINS" \
   --connect-tool "$OUT/kmb-connect" \
   --micro "$ROOT/bench/Kmesh.Bench.Micro/$BIN/Kmesh.Bench.Micro.dll" \

@@ -39,6 +39,9 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             await SameNodeAsync();
             await IdleAsync("idle, 13 services");
             await ConnectCostAndControlPlaneAsync();
+            // ADS last: each variant replaces the file-source daemon on the same cgroup.
+            await ControlPlaneAdsAsync("delta");
+            await ControlPlaneAdsAsync("sotw");
             await StopDaemonAsync();
         }
         finally
@@ -195,12 +198,13 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             _prefixCgroups.Add(cgroup);
         }
         var probeOpen = false;
+        _r.Sources.Add("file");
         foreach (var n in Scales)
         {
             ct.ThrowIfCancellationRequested();
             if (n != 10)
             {
-                await PushAsync(n);
+                await PushAsync(FileTarget, n);
                 probeOpen = false; // a push carries the probe's endpoint closed
             }
             var ipt = Stopwatch.StartNew();
@@ -244,7 +248,7 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
                     await d.DisposeAsync();
             }
             if (n == 10 || n == 10000)
-                probeOpen = await EdsChangesAsync(n, probeOpen);
+                probeOpen = await EdsChangesAsync(FileTarget, n, probeOpen);
         }
         await IdleAsync("idle, 10 000 services");
         File.WriteAllText("/proc/sys/kernel/bpf_stats_enabled", _statsBefore);
@@ -274,48 +278,65 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
     }
 
     /// <summary>Pushes a config of <paramref name="n"/> services: file write to "Applied config" and to a connect that sees it.</summary>
-    private async Task PushAsync(int n)
+    private async Task PushAsync(ConfigTarget target, int n)
     {
-        var text = MeshConfig.Generate(n, probeOpen: false);
+        // Over ADS the probe's endpoint lives in its own file, which a push leaves alone.
+        var text = MeshConfig.Generate(n, probeOpen: false, probeEds: target.ProbeFile is not null);
         var lastVip = MeshConfig.Vip(n - 1);
         var cpu0 = Measure.CpuSeconds(_daemon!.Pid);
-        var (t0, seen, applied) = await ChangeAsync(text, lastVip, 80, "ok", TimeSpan.FromMinutes(3));
+        var serverCpu0 = target.Server is { } s0 ? Measure.CpuSeconds(s0.Id) : 0;
+        // Over ADS the clusters may be applied before the listeners (CDS, then LDS): wait for the whole mesh.
+        var whole = $": {n + 3} listeners, {n + 3} clusters";
+        var (t0, seen, applied, _) = await ChangeAsync(target, target.MeshFile, text, lastVip, 80, "ok", TimeSpan.FromMinutes(3), whole);
         var cpu = Measure.CpuSeconds(_daemon.Pid) - cpu0;
+        double? serverCpu = target.Server is { } s1 ? Measure.CpuSeconds(s1.Id) - serverCpu0 : null;
         await Task.Delay(1000, ct);
-        var push = new PushSample(n, n * MeshConfig.EndpointsPerService, (applied - t0) / 1e6, (seen - t0) / 1e6, cpu, Measure.RssMiB(_daemon.Pid), text.Length);
+        var push = new PushSample(target.Source, n, n * MeshConfig.EndpointsPerService, (applied - t0) / 1e6, (seen - t0) / 1e6, cpu, Measure.RssMiB(_daemon.Pid), text.Length, serverCpu);
         _r.Pushes.Add(push);
-        Log($"push of {n} services / {push.Endpoints} endpoints ({text.Length / 1e6:0.0} MB): applied after {push.AppliedMs:0} ms, first connect sees it after {push.SeenMs:0} ms; {cpu:0.00} s CPU; RSS {push.RssMiB:0} MiB");
+        Log($"{target.Source}: push of {n} services / {push.Endpoints} endpoints ({text.Length / 1e6:0.0} MB): applied after {push.AppliedMs:0} ms, first connect sees it after {push.SeenMs:0} ms; {cpu:0.00} s CPU{(serverCpu is { } sc ? $" (+{sc:0.00} s in the ADS server)" : "")}; RSS {push.RssMiB:0} MiB");
     }
 
     /// <summary>Repeatedly moves the probe service's only endpoint between a listening and a closed port.</summary>
-    private async Task<bool> EdsChangesAsync(int n, bool probeOpen)
+    /// <remarks>File source: the whole mesh file is rewritten. ADS: only the probe's own file.</remarks>
+    private async Task<bool> EdsChangesAsync(ConfigTarget target, int n, bool probeOpen)
     {
-        Log($"one-endpoint changes at {n} services: {Changes} x");
-        var texts = new[] { MeshConfig.Generate(n, false), MeshConfig.Generate(n, true) };
+        Log($"{target.Source}: one-endpoint changes at {n} services: {Changes} x");
+        var texts = target.ProbeFile is null
+            ? new[] { MeshConfig.Generate(n, false), MeshConfig.Generate(n, true) }
+            : [MeshConfig.ProbeAssignment(false), MeshConfig.ProbeAssignment(true)];
+        var path = target.ProbeFile ?? target.MeshFile;
         var cpu0 = Measure.CpuSeconds(_daemon!.Pid);
+        var serverCpu0 = target.Server is { } s0 ? Measure.CpuSeconds(s0.Id) : 0;
         for (var i = 0; i < Changes; i++)
         {
             ct.ThrowIfCancellationRequested();
             probeOpen = !probeOpen;
-            var (t0, seen, applied) = await ChangeAsync(texts[probeOpen ? 1 : 0], MeshConfig.ProbeVip, 80, probeOpen ? "ok" : "refused", TimeSpan.FromSeconds(60));
-            _r.Changes.Add(new ChangeSample(n, (seen - t0) / 1e6, (applied - t0) / 1e6));
+            var (t0, seen, applied, served) = await ChangeAsync(target, path, texts[probeOpen ? 1 : 0], MeshConfig.ProbeVip, 80, probeOpen ? "ok" : "refused", TimeSpan.FromSeconds(60));
+            _r.Changes.Add(new ChangeSample(target.Source, n, (seen - t0) / 1e6, (applied - t0) / 1e6, served is { } sv ? (sv - t0) / 1e6 : null));
             await Task.Delay(300, ct);
         }
         var cpuPerChange = (Measure.CpuSeconds(_daemon.Pid) - cpu0) / Changes;
-        _r.CpuPerChange[n] = cpuPerChange;
-        var seenMs = _r.Changes.Where(c => c.Services == n).Select(c => c.SeenMs).ToList();
-        Log($"  seen p50 {Measure.Percentile(seenMs, 0.5):0.0} ms p99 {Measure.Percentile(seenMs, 0.99):0.0} ms; {cpuPerChange:0.00} s CPU per change");
+        _r.CpuPerChange[(target.Source, n)] = cpuPerChange;
+        if (target.Server is { } s1)
+            _r.ServerCpuPerChange[(target.Source, n)] = (Measure.CpuSeconds(s1.Id) - serverCpu0) / Changes;
+        var mine = _r.Changes.Where(c => c.Source == target.Source && c.Services == n).ToList();
+        var seenMs = mine.Select(c => c.SeenMs).ToList();
+        var servedMs = mine.Where(c => c.ServedMs is not null).Select(c => c.ServedMs!.Value).ToList();
+        Log($"  seen p50 {Measure.Percentile(seenMs, 0.5):0.0} ms p99 {Measure.Percentile(seenMs, 0.99):0.0} ms; {cpuPerChange:0.00} s CPU per change" +
+            (servedMs.Count > 0 ? $"; ADS server published after p50 {Measure.Percentile(servedMs, 0.5):0.0} ms" : ""));
         return probeOpen;
     }
 
     /// <summary>
-    /// Writes <paramref name="text"/> as the config (rename, as editors and config managers do) with
-    /// a probe already connecting in the governed cgroup; returns the write time, the time of the
-    /// probe's first connect with the new outcome, and the time of the "Applied config" line (CLOCK_MONOTONIC ns).
+    /// Writes <paramref name="text"/> to <paramref name="path"/> (rename, as editors and config
+    /// managers do) with a probe already connecting in the governed cgroup; returns the write time,
+    /// the time of the probe's first connect with the new outcome, the time of the "Applied config"
+    /// line and, over ADS, the time the server published the new files (CLOCK_MONOTONIC ns).
     /// </summary>
-    private async Task<(long T0, long Seen, long Applied)> ChangeAsync(string text, string address, int port, string expect, TimeSpan timeout)
+    private async Task<(long T0, long Seen, long Applied, long? Served)> ChangeAsync(ConfigTarget target, string path, string text, string address, int port, string expect, TimeSpan timeout, string? appliedWith = null)
     {
-        var tmp = _config + ".next";
+        // Written next to the work files, outside the ADS server's directory, so that only the rename is an event there.
+        var tmp = Path.Combine(_work, "next-" + Path.GetFileName(path));
         await File.WriteAllTextAsync(tmp, text, ct);
         var probeDone = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var probeStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -332,14 +353,15 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             int skip;
             lock (_daemonLines)
                 skip = _daemonLines.Count;
+            var serverSkip = ServerLineCount();
             var t0 = Proc.MonotonicNs();
-            File.Move(tmp, _config, overwrite: true);
+            File.Move(tmp, path, overwrite: true);
             var line = await probeDone.Task.WaitAsync(timeout + TimeSpan.FromSeconds(10), ct);
             if (!line.StartsWith("seen=", StringComparison.Ordinal))
                 throw new TimeoutException($"no connect to {address}:{port} saw the change within {timeout}; daemon log:\n{_daemon!.Log}");
             var seen = long.Parse(Regex.Match(line, @"seen=(\d+)").Groups[1].Value, Inv);
-            var applied = await WaitAppliedAsync(skip, timeout);
-            return (t0, seen, applied);
+            var applied = await WaitAppliedAsync(skip, timeout, appliedWith);
+            return (t0, seen, applied, target.Server is null ? null : ServerPublished(serverSkip));
         }
         finally
         {
@@ -347,7 +369,7 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
         }
     }
 
-    private async Task<long> WaitAppliedAsync(int skip, TimeSpan timeout)
+    private async Task<long> WaitAppliedAsync(int skip, TimeSpan timeout, string? with)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
@@ -356,7 +378,7 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             {
                 foreach (var (ns, line) in _daemonLines.Skip(skip))
                 {
-                    if (line.Contains("Applied config", StringComparison.Ordinal))
+                    if (line.Contains("Applied config", StringComparison.Ordinal) && (with is null || line.Contains(with, StringComparison.Ordinal)))
                         return ns;
                     if (line.Contains("fail", StringComparison.OrdinalIgnoreCase) || line.Contains("error", StringComparison.OrdinalIgnoreCase))
                         throw new InvalidOperationException($"the daemon reported a problem: {line}");

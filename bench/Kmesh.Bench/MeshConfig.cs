@@ -20,6 +20,7 @@ public static class MeshConfig
     public const string LocalVip = "127.10.0.2";
     public const string LocalBackend = "127.0.0.4";
     public const string ProbeVip = "127.30.0.1";
+    public const string ProbeBackend = "127.0.0.2";
     public const int ListenerPort = 9000;
     public const int ClosedPort = 9001;
 
@@ -27,8 +28,12 @@ public static class MeshConfig
 
     public static string Endpoint(int k) => $"127.{100 + k / 62500}.{k / 250 % 250}.{k % 250 + 1}";
 
-    /// <summary>The config as YAML (flow style per endpoint, like examples/mesh.yaml).</summary>
-    public static string Generate(int services, bool probeOpen)
+    /// <summary>
+    /// The config as YAML (flow style per endpoint, like examples/mesh.yaml). With
+    /// <paramref name="probeEds"/> the probe cluster is an EDS cluster (ADS) whose endpoint comes
+    /// from <see cref="ProbeAssignment"/>, a file of its own, and <paramref name="probeOpen"/> is unused.
+    /// </summary>
+    public static string Generate(int services, bool probeOpen, bool probeEds = false)
     {
         var b = new StringBuilder(services * 1200 + 4096);
         b.Append("static_resources:\n  listeners:\n");
@@ -40,7 +45,10 @@ public static class MeshConfig
         b.Append("  clusters:\n");
         Cluster(b, "web", [(WebBackend, WebBackendPort)]);
         Cluster(b, "local", [(LocalBackend, WebBackendPort)]);
-        Cluster(b, "probe", [("127.0.0.2", probeOpen ? ListenerPort : ClosedPort)]);
+        if (probeEds)
+            b.Append("  - name: probe\n    type: EDS\n    lb_policy: ROUND_ROBIN\n    eds_cluster_config: { eds_config: { ads: {} } }\n");
+        else
+            Cluster(b, "probe", [(ProbeBackend, probeOpen ? ListenerPort : ClosedPort)]);
         var eps = new (string, int)[EndpointsPerService];
         for (var s = 0; s < services; s++)
         {
@@ -50,6 +58,10 @@ public static class MeshConfig
         }
         return b.ToString();
     }
+
+    /// <summary>The probe's ClusterLoadAssignment alone, as a resource list (for the ADS server's directory).</summary>
+    public static string ProbeAssignment(bool probeOpen) => string.Create(CultureInfo.InvariantCulture,
+        $"resources:\n- \"@type\": type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment\n  cluster_name: probe\n  endpoints:\n  - lb_endpoints:\n    - endpoint: {{ address: {{ socket_address: {{ address: {ProbeBackend}, port_value: {(probeOpen ? ListenerPort : ClosedPort)} }} }} }}\n");
 
     private static string Name(int s) => "svc-" + s.ToString(CultureInfo.InvariantCulture);
 

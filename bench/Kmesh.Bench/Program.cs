@@ -3,13 +3,14 @@ using Kmesh.Sdk.Testing;
 
 // ./kmesh bench [--quick]: see bench/README.md. Every kernel object it makes lives in sandboxes it
 // creates (two network namespaces, cgroups, pin folders) and is removed on exit, error or Ctrl-C.
-string? daemonDll = null, pluginDir = null, connectTool = null, microDll = null, outDir = null;
+string? daemonDll = null, xdsServerDll = null, pluginDir = null, connectTool = null, microDll = null, outDir = null;
 var quick = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--daemon": daemonDll = args[++i]; break;
+        case "--xds-server": xdsServerDll = args[++i]; break;
         case "--plugin-dir": pluginDir = args[++i]; break;
         case "--connect-tool": connectTool = args[++i]; break;
         case "--micro": microDll = args[++i]; break;
@@ -20,7 +21,7 @@ for (var i = 0; i < args.Length; i++)
 }
 if (daemonDll is null || pluginDir is null || connectTool is null || outDir is null)
 {
-    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--micro Kmesh.Bench.Micro.dll] [--quick]");
+    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--xds-server kmesh-xds.dll] [--micro Kmesh.Bench.Micro.dll] [--quick]");
     return 2;
 }
 
@@ -38,7 +39,7 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
     Log("terminated: cleaning up");
     cts.Cancel();
 });
-var bench = new Bench(new BenchOptions(daemonDll, pluginDir, connectTool, microDll, outDir, quick), cts.Token);
+var bench = new Bench(new BenchOptions(daemonDll, xdsServerDll, pluginDir, connectTool, microDll, outDir, quick), cts.Token);
 try
 {
     await bench.RunAsync();
@@ -64,5 +65,5 @@ static void Log(string text) => Console.Error.WriteLine($"[bench] {text}");
 
 namespace Kmesh.Bench
 {
-    public sealed record BenchOptions(string DaemonDll, string PluginDir, string ConnectTool, string? MicroDll, string OutDir, bool Quick);
+    public sealed record BenchOptions(string DaemonDll, string? XdsServerDll, string PluginDir, string ConnectTool, string? MicroDll, string OutDir, bool Quick);
 }

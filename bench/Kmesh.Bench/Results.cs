@@ -4,9 +4,11 @@ public sealed record RequestSample(string Mode, int Conns, string Variant, int R
 
 public sealed record ConnectSample(int Services, string Variant, ConnectResult Result, double? BpfNsPerConnect);
 
-public sealed record PushSample(int Services, int Endpoints, double AppliedMs, double SeenMs, double CpuSeconds, double RssMiB, int ConfigBytes);
+/// <summary>One config push; <see cref="Source"/> is "file", "ads-delta" or "ads-sotw"; <see cref="ServerCpuSeconds"/> is the ADS server's, null for the file.</summary>
+public sealed record PushSample(string Source, int Services, int Endpoints, double AppliedMs, double SeenMs, double CpuSeconds, double RssMiB, int ConfigBytes, double? ServerCpuSeconds);
 
-public sealed record ChangeSample(int Services, double SeenMs, double AppliedMs);
+/// <summary>One one-endpoint change; <see cref="ServedMs"/>: when the ADS server published it (null for the file).</summary>
+public sealed record ChangeSample(string Source, int Services, double SeenMs, double AppliedMs, double? ServedMs);
 
 public sealed record IdleSample(string What, double RssMiB, double CpuPercent);
 
@@ -37,7 +39,14 @@ public sealed class Results
     /// <summary>Why the same-node runs may not show acceleration (e.g. no accelerate plugin in the chain); null when they do.</summary>
     public string? SameNodeProblem { get; set; }
     public Dictionary<int, double> IptablesLoadSeconds { get; } = [];
-    public Dictionary<int, double> CpuPerChange { get; } = [];
+    /// <summary>Daemon CPU seconds per one-endpoint change, by source and services.</summary>
+    public Dictionary<(string Source, int Services), double> CpuPerChange { get; } = [];
+    /// <summary>ADS server CPU seconds per one-endpoint change, by source and services.</summary>
+    public Dictionary<(string Source, int Services), double> ServerCpuPerChange { get; } = [];
+    /// <summary>The control-plane sources measured, in order.</summary>
+    public List<string> Sources { get; } = [];
+    /// <summary>Why an ADS variant has no figures (it failed; the file figures stand); null when it ran.</summary>
+    public Dictionary<string, string> SourceProblems { get; } = [];
     public string? Micro { get; set; }
 
     public void Add(RequestSample s)
