@@ -87,8 +87,4 @@ finally
     File.Delete(liveConfig);
 }
 
-static void Step(string text)
-{
-    Console.WriteLine();
-    Console.WriteLine($"\u001b[1m== {text}\u001b[0m");
-}
+static void Step(string text) => Showcase.Step(text);

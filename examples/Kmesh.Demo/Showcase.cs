@@ -55,7 +55,8 @@ internal static class Showcase
         Console.WriteLine("    (the accelerate plugin's counters appear in the daemon's stop line below)");
     }
 
-    private static void Step(string text)
+    /// <summary>A demo step's heading (Program.cs prints its steps with this too).</summary>
+    public static void Step(string text)
     {
         Console.WriteLine();
         Console.WriteLine($"\u001b[1m== {text}\u001b[0m");

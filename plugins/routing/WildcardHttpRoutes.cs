@@ -1,10 +1,6 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Envoy.Config.Listener.V3;
 using Envoy.Config.Route.V3;
 using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
-using Envoy.Extensions.Filters.Network.TcpProxy.V3;
 using Kmesh.Sdk.Abi;
 using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;

@@ -70,6 +70,18 @@ public sealed class AccelerateTests
 
         public async Task<int> SocketsInSockhashAsync() => (await Core.ReadPinnedMapAsync("km_socks")).Count;
 
+        /// <summary>Sockets left in the sockhash once closes have run their course (polls up to 5 s for 0).</summary>
+        public async Task<int> SocketsInSockhashOnceSettledAsync()
+        {
+            var left = -1;
+            for (var i = 0; i < 50 && left != 0; i++)
+            {
+                await Task.Delay(100);
+                left = await SocketsInSockhashAsync();
+            }
+            return left;
+        }
+
         public async ValueTask DisposeAsync()
         {
             await Client.DisposeAsync();
@@ -163,12 +175,7 @@ public sealed class AccelerateTests
         // The server's end goes first (reset by the kernel, as when a server process dies).
         await run.Sandbox.RunInNetnsAsync("ss", "-K", "-t", "state", "established", "src", $"{Local4}:{Port}");
         var release = await Record.ExceptionAsync(() => run.Client.ReleaseAsync("held"));
-        var left = -1;
-        for (var i = 0; i < 50 && left != 0; i++)
-        {
-            await Task.Delay(100);
-            left = await run.SocketsInSockhashAsync();
-        }
+        var left = await run.SocketsInSockhashOnceSettledAsync();
         var after = await run.Client.StreamAsync(Vip4, Port, 4 * MiB, seed: 31);
 
         Assert.IsType<SandboxAgentException>(release); // the client's echo fails: its peer is gone
@@ -185,12 +192,7 @@ public sealed class AccelerateTests
         for (var i = 0; i < 5; i++)
             await run.Client.StreamAsync(Vip4, Port, 16 * MiB, seed: 20 + i, abandon: true);
         var after = await run.Client.StreamAsync(Vip4, Port, 4 * MiB, seed: 30);
-        var left = -1;
-        for (var i = 0; i < 50 && left != 0; i++)
-        {
-            await Task.Delay(100);
-            left = await run.SocketsInSockhashAsync();
-        }
+        var left = await run.SocketsInSockhashOnceSettledAsync();
 
         Assert.Equal(after.SentSha256, after.ReceivedSha256);
         Assert.Equal(0, left);
@@ -265,12 +267,7 @@ public sealed class AccelerateTests
         await run.Client.HoldAsync(Vip4, Port, "held");
         var whileOpen = await run.SocketsInSockhashAsync();
         await run.Client.ReleaseAsync("held");
-        var left = -1;
-        for (var i = 0; i < 50 && left != 0; i++)
-        {
-            await Task.Delay(100);
-            left = await run.SocketsInSockhashAsync();
-        }
+        var left = await run.SocketsInSockhashOnceSettledAsync();
 
         Assert.Equal(20, dialed.Count("local-a"));
         Assert.Equal(2, whileOpen); // the held connection's two ends
