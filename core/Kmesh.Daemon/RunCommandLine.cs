@@ -28,6 +28,8 @@ internal static class RunCommandLine
           --plugin-arg P.KEY=VALUE an argument for plugin P (repeatable; see the plugin's docs)
           --fail-closed            refuse connects to a service whose chain chose no endpoint
           --counters-interval S    seconds between logs of plugin counters that moved (default 30; 0: only at stop)
+          --admin ADDR:PORT|none   the admin HTTP API (/ready /metrics /config_dump ...; default 127.0.0.1:15200)
+          --access-log PATH|-      write one JSON line per closed or refused connection (- : standard output)
           --log-level LEVEL        trace, debug, information (default), warning, error
         """;
 
@@ -42,6 +44,8 @@ internal static class RunCommandLine
         var countersInterval = TimeSpan.FromSeconds(30);
         var level = LogLevel.Information;
         var xds = new XdsArguments();
+        var admin = DaemonOptions.DefaultAdmin;
+        string? accessLog = null;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{args[i]} needs a value");
@@ -66,6 +70,8 @@ internal static class RunCommandLine
                 case "--xds-cluster-id": xds.ClusterId = Value(); break;
                 case "--xds-label": xds.AddLabel(Value()); break;
                 case "--xds-resource-timeout": xds.ResourceTimeout = ParseSeconds(Value()); break;
+                case "--admin": admin = ParseAdmin(Value()); break;
+                case "--access-log": accessLog = Value(); break;
                 case "--log-level":
                     var text = Value();
                     if (!Enum.TryParse(text, ignoreCase: true, out level))
@@ -95,8 +101,21 @@ internal static class RunCommandLine
             MapCapacities = capacities,
             CountersInterval = countersInterval,
             PluginArguments = pluginArguments.Build(),
+            Admin = admin,
+            AccessLogPath = accessLog is null or "-" ? accessLog : Path.GetFullPath(accessLog),
         };
         return (options, level);
+    }
+
+    /// <summary><c>none</c>, or an address and port (IPv6 in brackets); any address given here is taken as asked for.</summary>
+    private static System.Net.IPEndPoint? ParseAdmin(string text)
+    {
+        if (text == "none")
+            return null;
+        if (System.Net.IPEndPoint.TryParse(text, out var endpoint) && text.Contains(':') && endpoint.Port is >= 0 and <= 65535
+            && (text.StartsWith('[') || endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork))
+            return endpoint;
+        throw new UsageException($"--admin {text}: expected ADDRESS:PORT (e.g. 127.0.0.1:15200, [::1]:15200) or none");
     }
 
     private static XdsMode ParseMode(string text) => text switch

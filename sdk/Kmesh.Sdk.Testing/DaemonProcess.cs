@@ -55,8 +55,15 @@ public sealed class DaemonProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(daemonDll);
         info.ArgumentList.Add("run");
-        foreach (var argument in arguments)
+        var list = arguments.ToList();
+        foreach (var argument in list)
             info.ArgumentList.Add(argument);
+        if (!list.Contains("--admin"))
+        {
+            // Daemons of parallel tests must not fight over the default admin port: any free one, read back from the log.
+            info.ArgumentList.Add("--admin");
+            info.ArgumentList.Add("127.0.0.1:0");
+        }
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var daemon = new DaemonProcess(process, echo);
         process.OutputDataReceived += (_, e) => daemon.Add(e.Data);
@@ -99,6 +106,16 @@ public sealed class DaemonProcess : IAsyncDisposable
                 throw new TimeoutException($"the daemon did not print /{pattern}/ within {timeout}; its log:{Environment.NewLine}{Log}");
             await Task.Delay(25).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The admin API's base URL (e.g. <c>http://127.0.0.1:40123</c>), from the daemon's log; waits
+    /// for the line. Throws when the daemon runs with <c>--admin none</c> or exits first.
+    /// </summary>
+    public async Task<Uri> AdminUrlAsync(TimeSpan? timeout = null)
+    {
+        var line = await WaitForLineAsync(@"Admin API on http://", timeout ?? TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        return new Uri(line[line.IndexOf("http://", StringComparison.Ordinal)..].Trim());
     }
 
     /// <summary>Waits until the daemon says <c>ready</c>.</summary>

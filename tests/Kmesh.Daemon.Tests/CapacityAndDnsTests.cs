@@ -8,15 +8,20 @@ public sealed class CapacityAndDnsTests
     [KernelFact]
     public async Task ConfigLargerThanAMap_IsAnErrorNamingTheMap_NeverATruncation()
     {
-        await using var run = await MeshRun.StartAsync(TestMesh.Config(), ["--map-capacity", "routing.rt_routes=2"]);
+        await using var run = await MeshRun.StartAsync(TestMesh.Config(), ["--map-capacity", "routing.rt_routes=2"], waitReady: false);
 
-        var error = await run.Daemon.WaitForLineAsync("Plugin routing kept its previous state", TimeSpan.FromSeconds(5));
+        var error = await run.Daemon.WaitForLineAsync("Plugin routing kept its previous state", TimeSpan.FromSeconds(30));
 
         Assert.Contains("map rt_routes of plugin routing holds at most 2 entries but the configuration needs 6", error);
         Assert.Contains("--map-capacity routing.rt_routes=8", error);
         // No service was half-routed: routing holds nothing, so every VIP passes through untouched.
         var result = await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 3);
         Assert.Equal(3, result.ErrorCount("ECONNREFUSED"));
+        // A node that cannot hold its configuration is not ready, and says why.
+        var (status, body) = await Admin.GetAsync(run.Daemon, "/ready");
+        Assert.Equal(503, status);
+        Assert.Contains("plugin routing does not hold the configuration in force", body);
+        Assert.DoesNotMatch(@"\bready\b", run.Daemon.Log);
     }
 
     [KernelFact]

@@ -36,15 +36,21 @@ public sealed class PluginIsolationTests
     }
 
     [KernelFact]
-    public async Task TranslatorThatThrows_IsIsolated_AndItsProgramStillPassesConnectsOn()
+    public async Task TranslatorThatThrows_IsIsolated_AndItsProgramStillPassesConnectsOn_ButTheNodeIsNotReady()
     {
-        await using var run = await MeshRun.StartAsync(TestMesh.Config(), Chain("routing,throwing,loadbalance"));
+        await using var run = await MeshRun.StartAsync(TestMesh.Config(), Chain("routing,throwing,loadbalance"), waitReady: false);
 
-        var error = await run.Daemon.WaitForLineAsync("Plugin throwing kept its previous state", TimeSpan.FromSeconds(5));
+        var error = await run.Daemon.WaitForLineAsync("Plugin throwing kept its previous state", TimeSpan.FromSeconds(30));
 
         Assert.Contains("fixture translator failure", error);
         var result = await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 30);
         Assert.Equal(10, result.Count("reviews-c"));
+        // Serving, but not its whole configuration: a rollout must not take this node for healthy.
+        var (status, body) = await Admin.GetAsync(run.Daemon, "/ready");
+        Assert.Equal(503, status);
+        Assert.Contains("not ready: plugin throwing does not hold the configuration in force: translator threw", body);
+        Assert.Contains("Node unready", run.Daemon.Log);
+        Assert.DoesNotMatch(@"\bready\b", run.Daemon.Log);
     }
 
     [KernelFact]

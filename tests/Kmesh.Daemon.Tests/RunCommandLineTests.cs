@@ -13,6 +13,9 @@ public sealed class RunCommandLineTests
     [InlineData("--plugin-arg", "=x", "--plugin-arg =x: expected PLUGIN.KEY=VALUE")]
     [InlineData("--counters-interval", "-1", "--counters-interval -1: expected seconds >= 0")]
     [InlineData("--counters-interval", "soon", "--counters-interval soon: expected seconds >= 0")]
+    [InlineData("--admin", "15200", "--admin 15200: expected ADDRESS:PORT")]
+    [InlineData("--admin", "localhost:15200", "--admin localhost:15200: expected ADDRESS:PORT")]
+    [InlineData("--admin", "127.0.0.1:99999", "--admin 127.0.0.1:99999: expected ADDRESS:PORT")]
     public async Task WrongFlagValue_IsAUsageErrorNamingIt(string flag, string value, string expected)
     {
         var (exit, stderr) = await RunAsync("run", "--config", "/nonexistent.yaml", flag, value);

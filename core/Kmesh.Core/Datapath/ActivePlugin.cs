@@ -7,7 +7,7 @@ using McMaster.NETCore.Plugins;
 namespace Kmesh.Core.Datapath;
 
 /// <summary>A plugin that is in the chain: its translator and its loaded eBPF object.</summary>
-public sealed class ActivePlugin : IDisposable
+public sealed class ActivePlugin : IChainMember, IDisposable
 {
     internal ActivePlugin(PluginCandidate candidate, ITranslator translator, PluginLoader loader, BpfObject bpfObject, IReadOnlyDictionary<ChainHook, int> slots)
     {
@@ -31,6 +31,20 @@ public sealed class ActivePlugin : IDisposable
 
     /// <summary>The plugin's name.</summary>
     public string Name => Candidate.Manifest.Name;
+
+    /// <summary>Its version.</summary>
+    public string Version => Candidate.Manifest.Version;
+
+    /// <summary>The chain ABI it was built for.</summary>
+    public string Abi => Candidate.Manifest.Abi;
+
+    /// <summary>The names of its own maps (not the core's shared <c>km_*</c> maps).</summary>
+    public IReadOnlyList<string> MapNames =>
+        Object.Maps.Where(m => !m.IsInternal && !m.Name.StartsWith("km_", StringComparison.Ordinal)).Select(m => m.Name).ToList();
+
+    /// <summary>One of its own maps by name, for dumps; null when it has none such.</summary>
+    public BpfMap? Map(string name) =>
+        Object.Maps.FirstOrDefault(m => !m.IsInternal && m.Name == name && !m.Name.StartsWith("km_", StringComparison.Ordinal));
 
     /// <summary>Its translator.</summary>
     public ITranslator Translator { get; }

@@ -9,7 +9,7 @@ namespace Kmesh.Core.Datapath;
 /// <param name="Plugin">The plugin now in the chain.</param>
 /// <param name="CarriedOver">Maps whose contents (config and runtime state) the new version took over.</param>
 /// <param name="Recreated">Maps whose layout changed: new and empty, the reconciler fills them again.</param>
-public sealed record PluginReplacement(ActivePlugin Plugin, IReadOnlyList<string> CarriedOver, IReadOnlyList<string> Recreated);
+public sealed record PluginReplacement(IChainMember Plugin, IReadOnlyList<string> CarriedOver, IReadOnlyList<string> Recreated);
 
 public sealed partial class ChainDatapath
 {

@@ -12,7 +12,7 @@ namespace Kmesh.Core.Datapath;
 /// Built in the order that keeps every connect well defined (commit first, plugins from
 /// the end of the chain backwards, the cgroup attachments last); disposed in reverse.
 /// </summary>
-public sealed partial class ChainDatapath : IDisposable
+public sealed partial class ChainDatapath : IDatapath
 {
     private const string ConnectObject = "connect.bpf.o";
     private const string PeerObject = "getpeername.bpf.o";
@@ -37,6 +37,10 @@ public sealed partial class ChainDatapath : IDisposable
 
     /// <summary>The plugins in the chain, in chain order.</summary>
     public IReadOnlyList<ActivePlugin> Plugins => _plugins;
+
+    IReadOnlyList<IChainMember> IDatapath.Plugins => _plugins;
+
+    IReadOnlyList<IChainMember> IDatapath.Translators => Translators;
 
     /// <summary>Every plugin of the chosen set, active or left out with the reason.</summary>
     public IReadOnlyList<PluginStatus> Statuses => _statuses;

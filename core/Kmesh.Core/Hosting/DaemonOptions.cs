@@ -37,4 +37,13 @@ public sealed record DaemonOptions
 
     /// <summary>How often plugin counters (declared in manifests) are logged when they changed; zero: only at stop.</summary>
     public TimeSpan CountersInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Where the admin HTTP API listens; null: no admin API (<c>--admin none</c>).</summary>
+    public System.Net.IPEndPoint? Admin { get; init; } = DefaultAdmin;
+
+    /// <summary>The admin API's address unless told otherwise: loopback only.</summary>
+    public static System.Net.IPEndPoint DefaultAdmin { get; } = new(System.Net.IPAddress.Loopback, 15200);
+
+    /// <summary>The connection access log's file, <c>-</c> for standard output; null: no access log.</summary>
+    public string? AccessLogPath { get; init; }
 }

@@ -13,11 +13,17 @@ namespace Kmesh.Core.Hosting;
 /// translation, reconcile. A translator that throws is isolated: its maps keep their last
 /// good contents and the other plugins still apply.
 /// </summary>
-public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, ILogger log)
+public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogger log)
 {
     private readonly MapReconciler _reconciler = new();
-    private readonly IMeshIds _ids = new StableMeshIds();
+    private readonly StableMeshIds _ids = new();
     private HashSet<string> _reported = new(StringComparer.Ordinal);
+
+    /// <summary>The ids the kernel reports services and clusters by, with their names.</summary>
+    public StableMeshIds Ids => _ids;
+
+    /// <summary>What the reconciler last wrote, by plugin and map.</summary>
+    public AppliedMaps Applied => _reconciler.Applied;
 
     /// <summary>Forgets what was written to maps that were just recreated empty (a plugin upgrade changed their layout).</summary>
     public void ForgetMaps(string plugin, IEnumerable<string> maps)
@@ -39,6 +45,7 @@ public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, IL
         var snapshot = SnapshotBuilder.Build(resources, version, dns, _ids, diagnostics);
         var desired = new List<PluginDesiredMaps>();
         var translationErrors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var facts = new List<PluginFact>();
         foreach (var plugin in datapath.Translators)
         {
             var output = new TranslationOutput();
@@ -52,9 +59,11 @@ public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, IL
                 continue;
             }
             diagnostics.AddRange(output.Diagnostics);
+            foreach (var fact in output.Facts)
+                facts.Add(new PluginFact(plugin.Name, fact));
             desired.Add(new PluginDesiredMaps(plugin.Name, output.Maps));
         }
-        return new PreparedUpdate(snapshot, desired, diagnostics, translationErrors);
+        return new PreparedUpdate(snapshot, desired, diagnostics, translationErrors) { Facts = facts };
     }
 
     /// <summary>
@@ -68,6 +77,7 @@ public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, IL
     public ReconcileResult Commit(PreparedUpdate update)
     {
         var (snapshot, desired, diagnostics, translationErrors) = update;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         ReportNewDiagnostics(diagnostics);
 
         var result = _reconciler.Apply(desired, datapath.PluginMap);
@@ -78,7 +88,7 @@ public sealed partial class MeshUpdater(ChainDatapath datapath, DnsCache dns, IL
         var errors = new Dictionary<string, string>(result.PluginErrors, StringComparer.Ordinal);
         foreach (var (plugin, error) in translationErrors)
             errors[plugin] = error;
-        return result with { PluginErrors = errors };
+        return result with { PluginErrors = errors, Duration = System.Diagnostics.Stopwatch.GetElapsedTime(started) };
     }
 
     /// <summary>Findings are logged once, when they first appear, not at every refresh.</summary>

@@ -13,4 +13,13 @@ public sealed record PreparedUpdate(
     MeshSnapshot Snapshot,
     IReadOnlyList<PluginDesiredMaps> Desired,
     IReadOnlyList<TranslationDiagnostic> Diagnostics,
-    IReadOnlyDictionary<string, string> TranslationErrors);
+    IReadOnlyDictionary<string, string> TranslationErrors)
+{
+    /// <summary>What each plugin reported it applied, for the config dump.</summary>
+    public IReadOnlyList<PluginFact> Facts { get; init; } = [];
+}
+
+/// <summary>A fact a plugin's translator reported.</summary>
+/// <param name="Plugin">The plugin.</param>
+/// <param name="Fact">What (part of) a resource became.</param>
+public sealed record PluginFact(string Plugin, TranslationFact Fact);

@@ -8,4 +8,7 @@ public sealed record ReconcileResult(int Upserts, int Deletes, IReadOnlyDictiona
 {
     /// <summary>True when every plugin's desired state is now in the kernel.</summary>
     public bool Complete => PluginErrors.Count == 0;
+
+    /// <summary>How long writing the kernel maps took (the update's translation not included).</summary>
+    public TimeSpan Duration { get; init; }
 }

@@ -10,8 +10,11 @@ namespace Kmesh.Xds.Ads;
 /// backoff and jitter whenever it breaks; meanwhile the daemon keeps serving what was last
 /// applied, and the new stream starts from it (SotW versions, delta initial_resource_versions).
 /// </summary>
-public sealed partial class AdsConfigSource(XdsClientOptions options, ILogger log) : IConfigSource
+public sealed partial class AdsConfigSource(XdsClientOptions options, ILogger log, XdsStatus? status = null) : IConfigSource
 {
+    /// <summary>The connection's state, for status and metrics.</summary>
+    public XdsStatus Status { get; } = status ?? new XdsStatus();
+
     /// <inheritdoc />
     public string Description => $"xds {options.Mode.ToString().ToLowerInvariant()} {options.Address}";
 
@@ -21,7 +24,7 @@ public sealed partial class AdsConfigSource(XdsClientOptions options, ILogger lo
     /// <inheritdoc />
     public async Task RunAsync(IConfigSink sink, CancellationToken cancellationToken)
     {
-        var engine = new AdsEngine(new XdsState(), sink, log);
+        var engine = new AdsEngine(new XdsState(), sink, log, Status);
         var node = XdsNodeIdentity.Build(options);
         var backoff = new AdsBackoff(options.InitialBackoff, options.MaxBackoff);
         var expiry = ExpireLoopAsync(engine, cancellationToken);
@@ -44,6 +47,7 @@ public sealed partial class AdsConfigSource(XdsClientOptions options, ILogger lo
                 worked = e.Data["kmesh.worked"] is true;
                 LogStreamEnded(log, options.Address, e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message);
             }
+            Status.StreamEnded();
             if (worked)
                 backoff.Reset();
             var delay = backoff.Next();

@@ -8,13 +8,14 @@ namespace Kmesh.Xds.Ads;
 /// state (warming applied), let the daemon validate and apply it whole, and commit only then.
 /// A refused response leaves both the state and the kernel as they were.
 /// </summary>
-internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogger log)
+internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogger log, XdsStatus? status = null)
 {
     public XdsState State => state;
 
     public async Task<AdsOutcome> HandleAsync(string typeUrl, IEnumerable<XdsDecoder.Wire> items, IReadOnlyCollection<string> removals,
         bool replaceAll, string version, CancellationToken cancellationToken)
     {
+        status?.StreamAnswered();
         await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -27,6 +28,7 @@ internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogge
             if (!verdict.Accepted)
                 return Nack(typeUrl, version, verdict.Rejections);
             state.Commit(proposal);
+            status?.Responded(typeUrl, version, accepted: true, null);
             LogAccepted(log, XdsTypes.Short(typeUrl), version, decoded.Count, removals.Count);
             return AdsOutcome.Ack;
         }
@@ -78,6 +80,7 @@ internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogge
         var serving = state.AcceptedVersion(typeUrl);
         var detail = $"{XdsTypes.Short(typeUrl)} version {version} rejected (still serving version {(serving.Length == 0 ? "none" : serving)}): {string.Join("; ", errors)}";
         LogRejected(log, detail);
+        status?.Responded(typeUrl, version, accepted: false, detail);
         return new AdsOutcome(false, detail);
     }
 

@@ -4,17 +4,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Kmesh.Core.Hosting;
 
-public sealed partial class MeshDaemon
+public sealed partial class UpdateLoop
 {
     /// <summary>
-    /// Asks the daemon to look at the plugin directories again and replace every plugin whose
-    /// files changed (SIGHUP, <c>kmesh plugins reload</c>). Runs in the update queue, so it
-    /// never interleaves with a config update.
+    /// Asks the loop to look at the plugin directories again and replace every plugin whose
+    /// files changed (SIGHUP, <c>kmesh plugins reload</c>). Runs in the queue, so it never
+    /// interleaves with a config update.
     /// </summary>
-    public void RequestPluginReload() => _updates.Writer.TryWrite(new Work(null, null, ReloadPlugins: true));
-
-    private static IReadOnlyList<PluginCandidate> ChoosePlugins(DaemonOptions options, PluginCatalog catalog) =>
-        PluginChain.Choose(catalog, options.Plugins, options.PluginSetPath);
+    public void RequestPluginReload() => Post(new WorkItem.ReloadPlugins());
 
     /// <summary>
     /// Replaces, one at a time, each active plugin whose version or files changed: the new
@@ -27,7 +24,7 @@ public sealed partial class MeshDaemon
         IReadOnlyList<PluginCandidate> offered;
         try
         {
-            offered = ChoosePlugins(_options, PluginCatalog.Discover(_options.PluginDirectories));
+            offered = ChainDatapathFactory.ChoosePlugins(_options, PluginCatalog.Discover(_options.PluginDirectories));
         }
         catch (Exception e) when (e is PluginSelectionException or FormatException or IOException)
         {
@@ -35,7 +32,7 @@ public sealed partial class MeshDaemon
             return;
         }
         var replaced = 0;
-        foreach (var active in _datapath.Plugins.ToList())
+        foreach (var active in Datapath.Plugins.ToList())
         {
             var candidate = offered.FirstOrDefault(c => c.Manifest.Name == active.Name);
             if (candidate is null)
@@ -51,30 +48,31 @@ public sealed partial class MeshDaemon
         LogReloaded(_log, replaced);
     }
 
-    private bool Replace(ActivePlugin active, PluginCandidate candidate)
+    private bool Replace(IChainMember active, PluginCandidate candidate)
     {
         PluginReplacement replacement;
         try
         {
-            replacement = _datapath.StageReplacement(candidate);
+            replacement = Datapath.StageReplacement(candidate);
         }
         catch (PluginLoadException e)
         {
             LogReloadSkipped(_log, active.Name, e.Message);
             return false;
         }
-        _updater.ForgetMaps(active.Name, replacement.Recreated);
-        var result = _updater.Apply(_resources, _version);
+        Updater.ForgetMaps(active.Name, replacement.Recreated);
+        var result = Updater.Apply(_resources, _version);
         if (result.PluginErrors.TryGetValue(active.Name, out var error))
         {
-            _datapath.AbandonReplacement();
+            Datapath.AbandonReplacement();
             // The old version's maps hold what they held; let the reconciler rewrite them in full.
-            _updater.ForgetMaps(active.Name, replacement.Recreated);
-            _updater.Apply(_resources, _version);
+            Updater.ForgetMaps(active.Name, replacement.Recreated);
+            Publish(Updater.Apply(_resources, _version).PluginErrors);
             LogReloadSkipped(_log, active.Name, $"version {candidate.Manifest.Version} could not take the config in force: {error}");
             return false;
         }
-        _datapath.CommitReplacement();
+        Datapath.CommitReplacement();
+        Publish(result.PluginErrors);
         return true;
     }
 

@@ -1,0 +1,265 @@
+using System.Threading.Channels;
+using Kmesh.Core.Datapath;
+using Kmesh.Core.Mesh;
+using Kmesh.Sdk.Translation;
+using Kmesh.Xds;
+using Kmesh.Xds.Sources;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Kmesh.Core.Hosting;
+
+/// <summary>
+/// The daemon's one writer of kernel state. Takes work items from one queue: configurations
+/// offered by the source (applied whole, or refused whole with the reasons so that a control
+/// plane can be told), DNS refreshes, plugin reloads, counter reports. It decides when the node
+/// is ready: once a warm configuration is in the maps and every plugin of the chain holds it.
+/// </summary>
+public sealed partial class UpdateLoop : BackgroundService, IConfigSink
+{
+    private readonly DatapathHost _datapathHost;
+    private readonly ConfigSourceHost _source;
+    private readonly DaemonOptions _options;
+    private readonly DaemonStatus _status;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly DnsCache _dns = new();
+    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private MeshUpdater? _updater;
+    private EnvoyResources _resources = new([], [], [], [], null);
+    private string _version = "";
+    private bool _warm;
+    private volatile IReadOnlyDictionary<(string Plugin, string Map), int> _appliedEntries = new Dictionary<(string, string), int>();
+
+    /// <summary>Makes the loop; it starts with the host.</summary>
+    public UpdateLoop(DatapathHost datapathHost, ConfigSourceHost source, DaemonOptions options, DaemonStatus status, TimeProvider time, ILoggerFactory loggers)
+    {
+        _datapathHost = datapathHost;
+        _source = source;
+        _options = options;
+        _status = status;
+        _time = time;
+        _log = loggers.CreateLogger("kmesh");
+    }
+
+    private IDatapath Datapath => _datapathHost.Datapath;
+
+    private MeshUpdater Updater => _updater ??= new MeshUpdater(Datapath, _dns, _log);
+
+    /// <summary>The ids the kernel reports services and clusters by (names for metrics and logs).</summary>
+    public Kmesh.Sdk.Snapshot.StableMeshIds Ids => Updater.Ids;
+
+    /// <summary>How many entries the daemon last wrote to a plugin's map (metrics read it from any thread).</summary>
+    public int AppliedEntries(string plugin, string map) => _appliedEntries.GetValueOrDefault((plugin, map));
+
+    /// <summary>Queues a work item; false once the loop stopped.</summary>
+    public bool Post(WorkItem item) => _queue.Writer.TryWrite(item);
+
+    /// <summary>Resolves when the loop has handled everything queued before it (the liveness probe).</summary>
+    public async Task<bool> PingAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!Post(new WorkItem.Ping(reply)))
+            return false;
+        try
+        {
+            await reply.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Applies the source's first configuration (a file's) before the host reports started, then starts taking work.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var initial = _source.Source.Initial;
+        if (initial is not null)
+        {
+            await ApplyAsync(initial, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            LogWaiting(_log, _source.Source.Description);
+        }
+        _source.Connect(this);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<ConfigVerdict> OfferAsync(ConfigUpdate update, CancellationToken cancellationToken)
+    {
+        var reply = new TaskCompletionSource<ConfigVerdict>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!Post(new WorkItem.Offer(update, reply)))
+            throw new OperationCanceledException("the daemon is stopping");
+        using var registration = cancellationToken.Register(() => reply.TrySetCanceled(cancellationToken));
+        return await reply.Task.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var work in _queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+                await HandleAsync(work, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var pending))
+            {
+                if (pending is WorkItem.Offer offer)
+                    offer.Reply.TrySetCanceled(CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task HandleAsync(WorkItem work, CancellationToken cancellationToken)
+    {
+        switch (work)
+        {
+            case WorkItem.Offer offer:
+                try
+                {
+                    offer.Reply.TrySetResult(await ApplyAsync(offer.Update, cancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A bug on the way to the kernel must not end the loop: the offer fails, the last good config serves.
+                    LogUpdateFailed(_log, offer.Update.Version, e.ToString());
+                    offer.Reply.TrySetException(e);
+                }
+                break;
+            case WorkItem.RefreshDns:
+                if (await RefreshDnsAsync(_resources, cancellationToken).ConfigureAwait(false))
+                    Publish(Updater.Apply(_resources, _version).PluginErrors);
+                break;
+            case WorkItem.ReloadPlugins:
+                ReloadPlugins();
+                break;
+            case WorkItem.ReportCounters:
+                ReportPluginCounters(onlyChanged: true);
+                break;
+            case WorkItem.Ping ping:
+                ping.Reply.TrySetResult();
+                break;
+        }
+    }
+
+    /// <summary>Translates the update; refuses it whole if a scrutinized resource has an error, else writes it.</summary>
+    private async Task<ConfigVerdict> ApplyAsync(ConfigUpdate update, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        ReportConfigWarnings(update.Resources);
+        await RefreshDnsAsync(update.Resources, cancellationToken).ConfigureAwait(false);
+        var prepared = Updater.Prepare(update.Resources, update.Version);
+        if (update.Scrutinized is { } scrutinized)
+        {
+            var rejections = prepared.Diagnostics
+                .Where(d => d.Severity == DiagnosticSeverity.Error && scrutinized.Contains(d.Resource))
+                .Select(d => new ResourceRejection(d.Resource, d.Field, d.Message))
+                .ToList();
+            // A plugin whose maps cannot hold the update would leave the kernel half-updated: refuse it whole.
+            foreach (var (plugin, problem) in Updater.Check(prepared))
+                rejections.Add(new ResourceRejection($"plugin {plugin}", "", problem));
+            if (rejections.Count > 0)
+            {
+                foreach (var rejection in rejections)
+                    LogConfigRejected(_log, rejection.ToString(), _version.Length == 0 ? "none" : _version);
+                return ConfigVerdict.Reject(rejections);
+            }
+        }
+        var result = Updater.Commit(prepared);
+        _resources = update.Resources;
+        _version = update.Version;
+        _warm |= update.Warm;
+        _status.Publish(new AppliedConfig(update.Version, _time.GetUtcNow(), update.Resources, prepared.Facts, prepared.Diagnostics, result.PluginErrors),
+            _time.GetElapsedTime(started));
+        Publish(result.PluginErrors);
+        return ConfigVerdict.Accept;
+    }
+
+    /// <summary>
+    /// Ready means serving: a warm configuration is in force and no plugin of the chain kept its
+    /// previous state. Said in the log when it changes (the line tests and operators wait for).
+    /// </summary>
+    private void Publish(IReadOnlyDictionary<string, string>? pluginErrors)
+    {
+        var entries = new Dictionary<(string, string), int>();
+        foreach (var plugin in Datapath.Plugins)
+        {
+            foreach (var map in Updater.Applied.MapsOf(plugin.Name))
+                entries[(plugin.Name, map)] = Updater.Applied.Entries(plugin.Name, map).Count;
+        }
+        _appliedEntries = entries;
+
+        var reasons = new List<string>();
+        if (!_warm)
+            reasons.Add($"the first configuration from {_source.Source.Description} is still arriving");
+        foreach (var (plugin, error) in pluginErrors ?? new Dictionary<string, string>())
+            reasons.Add($"plugin {plugin} does not hold the configuration in force: {error}");
+        var was = _status.Readiness;
+        var now = reasons.Count == 0 ? Readiness.Serving : new Readiness(false, reasons);
+        _status.Publish(now);
+        if (now.Ready && !was.Ready)
+        {
+            var plugins = string.Join(", ", Datapath.Statuses.Where(s => s.Active).Select(s => $"{s.Name} {s.Version}"));
+            LogReady(_log, _resources.Listeners.Count, _resources.Clusters.Count, plugins.Length == 0 ? "none" : plugins);
+        }
+        else if (!now.Ready && _warm && (was.Ready || !was.Reasons.SequenceEqual(now.Reasons)))
+        {
+            LogUnready(_log, string.Join("; ", now.Reasons));
+        }
+    }
+
+    private async Task<bool> RefreshDnsAsync(EnvoyResources resources, CancellationToken cancellationToken)
+    {
+        var names = SnapshotBuilder.DnsNames(resources).ToList();
+        if (names.Count == 0)
+            return false;
+        var (changed, failures) = await _dns.RefreshAsync(names, cancellationToken).ConfigureAwait(false);
+        foreach (var failure in failures)
+            LogDnsFailure(_log, failure);
+        return changed;
+    }
+
+    /// <summary>The DNS names the configuration in force uses (the refresh service asks only when there are some).</summary>
+    internal bool UsesDns => SnapshotBuilder.DnsNames(_resources).Any();
+
+    /// <summary>How often the configuration in force wants its DNS names resolved again.</summary>
+    internal TimeSpan DnsRefreshInterval => SnapshotBuilder.DnsRefreshInterval(_resources);
+
+    /// <summary>Parts of the config that are not understood (unknown extension types) are said once per load.</summary>
+    private void ReportConfigWarnings(EnvoyResources resources)
+    {
+        foreach (var warning in resources.Warnings)
+            LogConfigWarning(_log, warning.ToString());
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "ready: {Listeners} listeners, {Clusters} clusters, chain: {Plugins}")]
+    private static partial void LogReady(ILogger logger, int listeners, int clusters, string plugins);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Node unready, not serving its configuration in full: {Reasons}")]
+    private static partial void LogUnready(ILogger logger, string reasons);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Config rejected, still serving version {Version}: {Reason}")]
+    private static partial void LogConfigRejected(ILogger logger, string reason, string version);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "DNS: {Failure}; keeping the last addresses")]
+    private static partial void LogDnsFailure(ILogger logger, string failure);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Config: {Warning}")]
+    private static partial void LogConfigWarning(ILogger logger, string warning);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Kernel chain attached, every connect passes through until the first config from {Source} is in force")]
+    private static partial void LogWaiting(ILogger logger, string source);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Critical, Message = "Update {Version} failed on its way to the kernel; the last applied config keeps serving: {Error}")]
+    private static partial void LogUpdateFailed(ILogger logger, string version, string error);
+}
