@@ -33,7 +33,7 @@ public sealed class KmeshMetrics
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         _ready = factory.CreateGauge("kmesh_ready", "1 when the node serves its configuration in full (the /ready probe), else 0.");
         _decisions = factory.CreateCounter("kmesh_connect_decisions_total", "Connects the chain decided, by reason (routed, no_service, fault, rate_limited, circuit_open, ...).", "reason");
-        _pluginCounters = factory.CreateCounter("kmesh_plugin_counter_total", "Counters plugins declare in their manifests, summed over CPUs.", "plugin", "counter");
+        _pluginCounters = factory.CreateCounter("kmesh_plugin_stats_total", "Counters plugins declare in their manifests, summed over CPUs.", "plugin", "stat");
         _xdsResponses = factory.CreateCounter("kmesh_xds_responses_total", "xDS responses by type and verdict.", "type", "result");
         _xdsConnected = factory.CreateGauge("kmesh_xds_connected", "1 while the ADS stream is up and answering, else 0 (absent for a file source).");
         _appliedVersion = factory.CreateGauge("kmesh_config_applied_version_info", "1 for the version of the configuration in force.", "version");
