@@ -24,7 +24,7 @@ public static class CtlCommand
         var admin = CtlOptions.Admin();
         var root = CtlCommandTree.Build(new CtlContext(output, admin), admin);
         // No @response-file expansion: "@" is a fine first character of a --filter or --name.
-        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var parse = root.Parse(["ctl", .. args], new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
             return Usage.Report(parse, stderr);
         try

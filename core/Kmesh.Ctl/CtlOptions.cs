@@ -10,7 +10,7 @@ internal static class CtlOptions
     {
         var option = new Option<string>("--admin")
         {
-            Description = $"the daemon's admin API: host:port or http://host:port (default {AdminAddress.Default})",
+            Description = "the daemon's admin API: host:port or http://host:port",
             HelpName = "ADDR",
             DefaultValueFactory = _ => AdminAddress.Default,
             Recursive = true,

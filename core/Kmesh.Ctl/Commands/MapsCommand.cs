@@ -22,7 +22,8 @@ internal static class MapsCommand
         };
         limit.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is < 1)
+            // Read the token: a value that is not a number already has the parser's error.
+            if (result.Tokens.Count == 1 && int.TryParse(result.Tokens[0].Value, out var n) && n < 1)
                 result.AddError("--limit must be at least 1");
         });
         var format = CtlOptions.OutputFormat();
