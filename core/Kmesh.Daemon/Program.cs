@@ -8,7 +8,14 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     Console.WriteLine(RunCommandLine.Usage);
     Console.WriteLine(PluginsCommand.Usage);
     Console.WriteLine(ConfigCommand.Usage);
+    Console.WriteLine("usage: kmesh ctl COMMAND [--admin ADDR]   the operator CLI over a running daemon's admin API (kmesh ctl --help)");
     return args.Length == 0 ? 2 : 0;
+}
+if (args[0] == "ctl")
+{
+    using var ctlStop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; ctlStop.Cancel(); };
+    return await Kmesh.Ctl.CtlCommand.RunAsync(args[1..], Console.Out, Console.Error, ctlStop.Token);
 }
 if (args[0] == "config")
 {
