@@ -33,6 +33,7 @@ foreach (var backend in inventory.Backends)
 
 // The daemon edits nothing of yours: it reads a copy, so the live change below stays in the demo.
 var liveConfig = Path.Combine(Path.GetTempPath(), $"{sandbox.NetnsName}-mesh.yaml");
+string? accessLog = null;
 File.Copy(configPath, liveConfig, overwrite: true);
 Step($"Daemon: kmesh run --config {Path.GetFileName(configPath)} --cgroup {sandbox.CgroupPath}");
 await using var daemon = DaemonProcess.Start(daemonDll,
@@ -76,6 +77,7 @@ try
     }
 
     await Showcase.RunAsync(client, inventory, dials);
+    await OperatorView.ShowAsync(daemonDll, daemon, accessLog);
 
     Step("Stopping the daemon (SIGTERM): it detaches from the cgroup and removes its pins, and says what its plugins counted");
     await daemon.StopAsync();
@@ -85,6 +87,8 @@ try
 finally
 {
     File.Delete(liveConfig);
+    if (accessLog is not null)
+        File.Delete(accessLog);
 }
 
 static void Step(string text) => Showcase.Step(text);

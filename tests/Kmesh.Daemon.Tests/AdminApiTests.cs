@@ -106,6 +106,50 @@ public sealed class AdminApiTests
         Assert.Equal(404, (await Admin.GetAsync(run.Daemon, "/no/such/path")).Status);
     }
 
+    [KernelFact]
+    public async Task KmeshCtl_AgainstARunningDaemon_ShowsStatusConfigPluginsMapsAndSetsTheLogLevel()
+    {
+        await using var run = await MeshRun.StartAsync(TestMesh.Config());
+        var admin = (await run.Daemon.AdminUrlAsync()).Authority;
+
+        var (exit, status) = await CtlAsync("status", "-o", "json", "--admin", admin);
+        Assert.Equal(0, exit);
+        using (var json = JsonDocument.Parse(status))
+            Assert.True(json.RootElement.GetProperty("ready").GetBoolean());
+
+        var (_, clusters) = await CtlAsync("config", "dump", "clusters", "-o", "table", "--admin", admin);
+        Assert.Contains("ratings-v1", clusters);
+        Assert.Contains("reviews", clusters);
+        var (_, plugins) = await CtlAsync("plugins", "-o", "table", "--admin", admin);
+        Assert.Contains("loadbalance", plugins);
+        var (_, routes) = await CtlAsync("maps", "routing", "rt_routes", "-o", "json", "--admin", admin);
+        Assert.Contains("\"service_id\"", routes);
+        var (levelExit, level) = await CtlAsync("log", "level", "debug", "--admin", admin);
+        Assert.Equal(0, levelExit);
+        Assert.Contains("debug", level);
+        Assert.Equal((200, "level: debug\n"), await Admin.GetAsync(run.Daemon, "/logging"));
+
+        await run.Daemon.StopAsync();
+        var (downExit, down) = await CtlAsync("status", "--admin", admin);
+        Assert.Equal(1, downExit);
+        Assert.Contains("cannot reach the admin API", down);
+    }
+
+    private static async Task<(int Exit, string Output)> CtlAsync(params string[] arguments)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet", [RepoPaths.DaemonDll, "ctl", .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
     [Fact]
     public async Task AdminAddressInUse_IsAStartUpErrorNamingIt_BeforeTheKernelIsTouched()
     {
