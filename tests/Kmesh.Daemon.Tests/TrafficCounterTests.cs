@@ -88,3 +88,27 @@ public sealed class TrafficCounterTests
     private static ulong Denied(IReadOnlyDictionary<Kmesh.Core.Telemetry.TrafficKey, Kmesh.Core.Telemetry.TrafficCounters> services, Kmesh.Core.Telemetry.TrafficKey key, KmReason reason) =>
         services.TryGetValue(key, out var c) ? c.DeniedFor(reason) : 0;
 }
+
+/// <summary>A full km_traffic never loses a count: what has no room goes to the overflow entry.</summary>
+[Collection(GovernanceCollection.Name)]
+public sealed class TrafficOverflowTests
+{
+    [KernelFact]
+    public async Task AMapWithRoomForOneService_CountsTheOthersInTheOverflow()
+    {
+        // Capacity 2: the overflow entry and the first service counted.
+        await using var run = await TelemetryRun.StartAsync(trafficCapacity: 2);
+
+        var plain = await run.Client.DialAsync(GovernanceMesh.PlainVip, GovernanceMesh.Port, 3);
+        var faulty = await run.Client.DialAsync(GovernanceMesh.FaultyVip, GovernanceMesh.Port, 2);
+        var limited = await run.Client.DialAsync(GovernanceMesh.LimitedVip, GovernanceMesh.Port, 1);
+        await run.WaitTrafficAsync(run.Key("plain", "plain"), c => c.Closed == 3);
+        var report = run.Telemetry.ReadTraffic();
+
+        Assert.Equal((3, 2, 1), (plain.Count("plain-a"), faulty.ErrorCount("ECONNREFUSED"), limited.Count("limited-a")));
+        Assert.Equal([run.Key("plain", "plain")], report.Services.Keys);
+        Assert.Equal(3UL, report.Services[run.Key("plain", "plain")].Opened);
+        Assert.Equal(2UL, report.Overflow.DeniedFor(Kmesh.Sdk.Abi.KmReason.Fault));
+        Assert.Equal(1UL, report.Overflow.Opened);
+    }
+}
