@@ -39,6 +39,11 @@ struct km_live {
 	__u64 response_bytes;
 };
 
+/* Never read: they put the layouts of the records C# decodes into this object's BTF (a type used
+ * only through casts and locals is not emitted), where TelemetryLayoutTests check the mirrors. */
+const volatile struct km_live *km_live_layout = 0;
+const volatile struct km_log_entry *km_log_entry_layout = 0;
+
 SEC("iter/tcp")
 int km_live_tcp(struct bpf_iter__tcp *ctx)
 {
