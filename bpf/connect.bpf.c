@@ -6,9 +6,11 @@
  *         dialed and tail-calls slot 0 of the hook's chain (or commit when it is empty).
  * commit: sits in the chain's last slot. Applies the verdict the plugins reached:
  *         rewrite the destination and remember the VIP for getpeername(), deny with an
- *         errno, or leave the connect untouched.
+ *         errno, or leave the connect untouched. A refusal is counted per service in
+ *         km_traffic (and logged when the access log is on); a routed connect costs nothing
+ *         more here: it is counted when established, by the sockops entry.
  */
-#include "core_maps.h"
+#include "telemetry.h"
 
 KMESH_OBJECT();
 
@@ -63,6 +65,50 @@ int km_entry6(struct bpf_sock_addr *ctx)
 	return 1;
 }
 
+static __always_inline void km_log_refused(struct bpf_sock_addr *ctx, struct km_ctx *c, __u32 reason, __s32 err)
+{
+	struct km_log_entry *e = bpf_ringbuf_reserve(&km_accesslog, sizeof(*e), 0);
+	struct bpf_sock *sk = ctx->sk;
+
+	if (!e) {
+		km_log_drop();
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = KM_LOG_REFUSED;
+	e->start_ns = bpf_ktime_get_ns();
+	e->dialed = c->orig;
+	e->service_id = c->service_id;
+	e->cluster_id = c->cluster_id;
+	e->reason = reason;
+	e->error = err;
+	/* A socket the application bound has its source already; an unbound one has none yet. */
+	if (sk && sk->src_port) {
+		e->source.family = c->orig.family;
+		e->source.port = bpf_htons((__u16)sk->src_port);
+		if (c->orig.family == AF_INET) {
+			e->source.addr[0] = sk->src_ip4;
+		} else {
+			e->source.addr[0] = sk->src_ip6[0];
+			e->source.addr[1] = sk->src_ip6[1];
+			e->source.addr[2] = sk->src_ip6[2];
+			e->source.addr[3] = sk->src_ip6[3];
+		}
+	}
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* A refused connect, by the service it was for and why (the errno follows from the reason). */
+static __always_inline void km_count_refusal(struct bpf_sock_addr *ctx, struct km_ctx *c, __u32 reason, __s32 err)
+{
+	struct km_traffic *t = km_traffic_of(c->service_id, c->cluster_id);
+
+	if (t && reason < KM_REASON__COUNT)
+		km_add(t->denied[reason], 1);
+	if (km_access_log)
+		km_log_refused(ctx, c, reason, err);
+}
+
 /* What commit does when the chain left the verdict at PASS. */
 static __always_inline int km_commit_pass(struct bpf_sock_addr *ctx, struct km_ctx *c)
 {
@@ -72,17 +118,19 @@ static __always_inline int km_commit_pass(struct bpf_sock_addr *ctx, struct km_c
 	}
 	km_count(KM_REASON_UNFINISHED);
 	if (km_fail_closed) {
+		km_count_refusal(ctx, c, KM_REASON_UNFINISHED, KM_ERRNO_FAIL_CLOSED);
 		bpf_set_retval(-KM_ERRNO_FAIL_CLOSED);
 		return 0;
 	}
 	return 1;
 }
 
-static __always_inline int km_commit_deny(struct km_ctx *c)
+static __always_inline int km_commit_deny(struct bpf_sock_addr *ctx, struct km_ctx *c)
 {
 	__s32 err = c->deny_errno > 0 ? c->deny_errno : KM_ERRNO_FAIL_CLOSED;
 
 	km_count(c->reason);
+	km_count_refusal(ctx, c, c->reason, err);
 	/* With a 0 return, connect() fails at once with exactly this errno. */
 	bpf_set_retval(-err);
 	return 0;
@@ -106,6 +154,9 @@ static __always_inline void km_remember_conn(struct bpf_sock_addr *ctx, struct k
 	conn->cluster_id = c->cluster_id;
 	conn->endpoint_id = c->endpoint_id;
 	conn->flags = 0;
+	/* A socket may connect again after a failed attempt: its accounting starts over. */
+	conn->start_ns = 0;
+	conn->telemetry = 0;
 }
 
 /* The family-independent part of commit: the return value for connect(), or
@@ -119,7 +170,7 @@ static __always_inline int km_commit_decide(struct bpf_sock_addr *ctx, struct km
 		return 1;
 	}
 	if (c->verdict == KM_VERDICT_DENY)
-		return km_commit_deny(c);
+		return km_commit_deny(ctx, c);
 	if (c->verdict != KM_VERDICT_REWRITE || c->dest.family != family)
 		return km_commit_pass(ctx, c);
 	return KM_COMMIT_REWRITE;

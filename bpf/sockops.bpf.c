@@ -5,24 +5,115 @@
  * Runs for every TCP event of the cgroup's sockets. For a connection the connect chain
  * rewrote (it carries a km_conn record), it turns on state-change callbacks when the SYN
  * is about to leave, so that the chain sees the connection established, failing and
- * closing. Then it hands the event to slot 0 of the chain; with no plugin there, the event
- * ends here.
+ * closing, and it counts the connection in km_traffic (opened when established; closed
+ * with its payload bytes at TCP_CLOSE) and, when the access log is on, logs it at close.
+ * Then it hands the event to slot 0 of the chain; with no plugin there, the event ends here.
  */
-#include "core_maps.h"
+#include "telemetry.h"
 
 KMESH_OBJECT();
 
-static __always_inline void km_follow_state(struct bpf_sock_ops *ctx)
+/* Established: count it opened, and remember what the counters already hold (the SYN). */
+static __always_inline void km_opened(struct bpf_sock_ops *ctx, struct km_conn *conn)
 {
-	if (ctx->op != BPF_SOCK_OPS_TCP_CONNECT_CB || !km_conn_of(ctx))
+	struct km_traffic *t;
+	__u32 flags = KM_CONN_T_OPENED;
+
+	if (conn->telemetry & KM_CONN_T_OPENED)
 		return;
-	bpf_sock_ops_cb_flags_set(ctx, ctx->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
+	if (ctx->bytes_acked)
+		flags |= KM_CONN_T_SYN_ACKED;
+	if (ctx->bytes_received)
+		flags |= KM_CONN_T_SYN_RECEIVED;
+	conn->start_ns = bpf_ktime_get_ns();
+	conn->telemetry = flags;
+	t = km_traffic_of(conn->service_id, conn->cluster_id);
+	if (t)
+		km_add(t->opened, 1);
+}
+
+static __always_inline void km_log_closed(struct bpf_sock_ops *ctx, struct km_conn *conn, __u64 now, __u64 sent, __u64 received)
+{
+	struct km_log_entry *e = bpf_ringbuf_reserve(&km_accesslog, sizeof(*e), 0);
+
+	if (!e) {
+		km_log_drop();
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = KM_LOG_CLOSED;
+	e->start_ns = conn->start_ns;
+	e->duration_ns = now - conn->start_ns;
+	e->bytes_sent = sent;
+	e->bytes_received = received;
+	e->source.family = ctx->family;
+	if (ctx->family == AF_INET) {
+		e->source.addr[0] = ctx->local_ip4;
+	} else {
+		e->source.addr[0] = ctx->local_ip6[0];
+		e->source.addr[1] = ctx->local_ip6[1];
+		e->source.addr[2] = ctx->local_ip6[2];
+		e->source.addr[3] = ctx->local_ip6[3];
+	}
+	e->source.port = bpf_htons((__u16)ctx->local_port);
+	e->dialed = conn->orig;
+	e->upstream = conn->dest;
+	e->service_id = conn->service_id;
+	e->cluster_id = conn->cluster_id;
+	e->endpoint_id = conn->endpoint_id;
+	e->srtt_us = ctx->srtt_us >> 3; /* the kernel keeps it scaled by 8 */
+	e->retransmits = ctx->total_retrans;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* TCP_CLOSE of a connection counted as opened: count it closed, once, with its payload. */
+static __always_inline void km_closed(struct bpf_sock_ops *ctx, struct km_conn *conn)
+{
+	struct bpf_sock *sk = ctx->sk;
+	struct km_traffic *t;
+	struct tcp_sock *tp;
+	__u64 sent, received;
+
+	if ((conn->telemetry & (KM_CONN_T_OPENED | KM_CONN_T_CLOSED)) != KM_CONN_T_OPENED || !sk)
+		return;
+	tp = bpf_skc_to_tcp_sock(sk);
+	if (!tp)
+		return;
+	/* Mark first: the live-bytes iterator skips closed connections, the totals now hold them. */
+	conn->telemetry |= KM_CONN_T_CLOSED;
+	km_payload(tp, conn->telemetry, ctx->args[0], &sent, &received);
+	t = km_traffic_of(conn->service_id, conn->cluster_id);
+	if (t) {
+		km_add(t->closed, 1);
+		km_add(t->request_bytes, sent);
+		km_add(t->response_bytes, received);
+	}
+	if (km_access_log)
+		km_log_closed(ctx, conn, bpf_ktime_get_ns(), sent, received);
+}
+
+static __always_inline void km_follow(struct bpf_sock_ops *ctx)
+{
+	struct km_conn *conn;
+	__u32 op = ctx->op;
+
+	if (op != BPF_SOCK_OPS_TCP_CONNECT_CB && op != BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB && op != BPF_SOCK_OPS_STATE_CB)
+		return;
+	conn = km_conn_of(ctx);
+	if (!conn)
+		return;
+	if (op == BPF_SOCK_OPS_TCP_CONNECT_CB)
+		bpf_sock_ops_cb_flags_set(ctx, ctx->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
+	else if (op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB)
+		km_opened(ctx, conn);
+	else if (ctx->args[1] == KM_TCP_CLOSE)
+		km_closed(ctx, conn);
 }
 
 SEC("sockops")
 int km_sockops(struct bpf_sock_ops *ctx)
 {
-	km_follow_state(ctx);
+	km_follow(ctx);
 	bpf_tail_call(ctx, &km_chain_sops, 0);
 	return 1;
 }

@@ -27,3 +27,19 @@ internal static unsafe partial class LibC
     [LibraryImport(Library)]
     internal static partial int vsnprintf(byte* buf, nuint size, byte* format, nint args);
 }
+
+/// <summary>read(2), for BPF iterator fds.</summary>
+internal static unsafe partial class LibC
+{
+    [LibraryImport(Library, SetLastError = true)]
+    internal static partial nint read(int fd, byte* buffer, nuint count);
+}
+
+/// <summary>setns(2), to create a per-namespace iterator from the right network namespace.</summary>
+internal static partial class LibC
+{
+    internal const int CLONE_NEWNET = 0x40000000;
+
+    [LibraryImport(Library, SetLastError = true)]
+    internal static partial int setns(int fd, int nstype);
+}

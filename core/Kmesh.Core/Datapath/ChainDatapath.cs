@@ -57,10 +57,15 @@ public sealed partial class ChainDatapath : IDatapath
         {
             datapath._lock = InstanceLock.Acquire(options.PinFolder);
             datapath.PreparePinFolder();
-            var connect = datapath.LoadCoreObject(ConnectObject, o => o.SetReadOnlyGlobal("km_fail_closed", options.FailClosed ? 1u : 0u));
+            var connect = datapath.LoadCoreObject(ConnectObject, o =>
+            {
+                o.SetReadOnlyGlobal("km_fail_closed", options.FailClosed ? 1u : 0u);
+                datapath.ConfigureTelemetry(o);
+            });
             var peer = datapath.LoadCoreObject(PeerObject, null);
-            var sockOps = datapath.LoadCoreObject(SockOpsObject, null);
+            var sockOps = datapath.LoadCoreObject(SockOpsObject, datapath.ConfigureTelemetry);
             var skMsg = datapath.LoadCoreObject(SkMsgObject, null);
+            datapath.StartTelemetry(connect);
             datapath.LoadPlugins(chosen);
             datapath.FillChains(connect);
             datapath.Attach(connect, peer, sockOps, skMsg);
@@ -177,6 +182,7 @@ public sealed partial class ChainDatapath : IDatapath
     /// <summary>Detaches from the cgroup, unloads everything and removes the pin folder.</summary>
     public void Dispose()
     {
+        _telemetry?.Dispose();
         AbandonReplacement();
         foreach (var link in _links)
             link.Dispose();

@@ -20,4 +20,17 @@ public sealed record DatapathOptions
 
     /// <summary>The operator's arguments by plugin name (<c>--plugin-arg</c>).</summary>
     public IReadOnlyDictionary<string, Kmesh.Sdk.Translation.PluginArguments> PluginArguments { get; init; } = new Dictionary<string, Kmesh.Sdk.Translation.PluginArguments>();
+
+    /// <summary>
+    /// Write the connection access log (one ring-buffer record per closed routed connection and
+    /// per refused connect; read with <c>ChainDatapath.Telemetry.OpenAccessLog()</c>). Off: the
+    /// kernel's access-log code is pruned at load and costs nothing.
+    /// </summary>
+    public bool AccessLog { get; init; }
+
+    /// <summary>
+    /// How many {service, cluster} pairs the kernel's traffic counters (km_traffic) hold; null:
+    /// the object's 16384. Beyond it, counts go to the overflow entry (TrafficReport.Overflow).
+    /// </summary>
+    public uint? TrafficCapacity { get; init; }
 }

@@ -17,7 +17,8 @@
  *
  * Versions: 1.0 = the connect chains; 1.1 adds the sockops chain, the connection record
  * km_conn and the shared outlier ejections km_ejected; 1.2 adds the sk_msg chain on the
- * core's sockhash km_socks (same-node acceleration). A plugin that must also run on an
+ * core's sockhash km_socks (same-node acceleration); 1.3 names the core's accounting fields of
+ * km_conn (start_ns, telemetry), which were reserved space before. A plugin that must also run on an
  * older core builds with -DKMESH_ABI_MINOR=<n> (the SDK's KmeshPluginAbi property does it)
  * and then sees only what minor n offers.
  */
@@ -33,7 +34,7 @@
  * hooks). KMESH_ABI_LATEST_MINOR is what this header describes; KMESH_ABI_MINOR is what
  * the object being built targets (and records in km_abi_version). */
 #define KMESH_ABI_MAJOR 1
-#define KMESH_ABI_LATEST_MINOR 2
+#define KMESH_ABI_LATEST_MINOR 3
 #ifndef KMESH_ABI_MINOR
 #define KMESH_ABI_MINOR KMESH_ABI_LATEST_MINOR
 #endif
@@ -219,8 +220,23 @@ struct km_conn {
 	__u32 cluster_id;
 	__u32 endpoint_id;
 	__u32 flags;          /* none defined yet */
+#if KMESH_ABI_MINOR >= 3
+	/* ABI 1.3: the core's traffic accounting (same bytes as 1.1's reserved[2]; plugins only
+	 * read them). Written by the core's sockops entry, never by the connect chain. */
+	__u64 start_ns;       /* bpf_ktime_get_ns() when the connection was established; 0 before */
+	__u32 telemetry;      /* KM_CONN_T_* bits: what the core has counted for this connection */
+	__u32 reserved;
+#else
 	__u64 reserved[2];
+#endif
 };
+
+#if KMESH_ABI_MINOR >= 3
+#define KM_CONN_T_OPENED 0x1       /* established and counted as opened */
+#define KM_CONN_T_CLOSED 0x2       /* closed and counted (bytes folded into the totals) */
+#define KM_CONN_T_SYN_ACKED 0x4    /* the SYN was in bytes_acked at establishment: subtract it */
+#define KM_CONN_T_SYN_RECEIVED 0x8 /* the SYN-ACK was in bytes_received at establishment */
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
