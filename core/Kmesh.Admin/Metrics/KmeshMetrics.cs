@@ -44,7 +44,7 @@ public sealed class KmeshMetrics
         _mapCapacity = factory.CreateGauge("kmesh_map_capacity", "Entries a plugin map can hold.", "plugin", "map");
         Registry.AddBeforeCollectCallback(Refresh);
         daemon.GetRequiredService<DaemonStatus>().Applied += Observe;
-        Collectors = new List<IKmeshMetricsSource>();
+        Collectors = [new TrafficMetrics(factory, daemon)];
     }
 
     /// <summary>The registry a scrape serializes.</summary>

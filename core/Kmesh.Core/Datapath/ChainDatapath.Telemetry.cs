@@ -13,6 +13,8 @@ public sealed partial class ChainDatapath
     /// <summary>Per-service traffic counters and the access log of this datapath.</summary>
     public KernelTelemetry Telemetry => _telemetry ?? throw new InvalidOperationException("the datapath is not started");
 
+    KernelTelemetry? IDatapath.Telemetry => _telemetry;
+
     /// <summary>Between open and load of an object that includes telemetry.h: the access-log switch and the map's capacity.</summary>
     private void ConfigureTelemetry(BpfObject bpfObject)
     {

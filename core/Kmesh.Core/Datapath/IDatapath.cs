@@ -24,6 +24,9 @@ public interface IDatapath : IDisposable
     /// <summary>A plugin's map as the reconciler writes it; null when the plugin has no such map.</summary>
     IKernelMap? PluginMap(string plugin, string map);
 
+    /// <summary>The kernel's per-service traffic counters and access log; null where there is no kernel.</summary>
+    Kmesh.Core.Telemetry.KernelTelemetry? Telemetry { get; }
+
     /// <summary>Connect decisions counted by reason, summed over CPUs.</summary>
     IReadOnlyDictionary<KmReason, ulong> ReadStats();
 

@@ -23,6 +23,7 @@ public sealed partial class ChainDatapathFactory(DaemonOptions options, ILoggerF
             FailClosed = options.FailClosed,
             MapCapacities = options.MapCapacities,
             PluginArguments = options.PluginArguments,
+            AccessLog = options.AccessLogPath is not null,
         }, chosen, _log);
     }
 

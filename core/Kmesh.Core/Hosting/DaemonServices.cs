@@ -26,12 +26,15 @@ public static class DaemonServices
         services.TryAddSingleton<UpdateLoop>();
         services.TryAddSingleton<DnsRefreshService>();
         services.TryAddSingleton<CountersReportService>();
+        services.TryAddSingleton<Kmesh.Core.Telemetry.AccessLogHub>();
+        services.TryAddSingleton<AccessLogService>();
 
         services.AddHostedService(sp => sp.GetRequiredService<DatapathHost>());
         services.AddHostedService(sp => sp.GetRequiredService<UpdateLoop>());
         services.AddHostedService(sp => sp.GetRequiredService<ConfigSourceHost>());
         services.AddHostedService(sp => sp.GetRequiredService<DnsRefreshService>());
         services.AddHostedService(sp => sp.GetRequiredService<CountersReportService>());
+        services.AddHostedService(sp => sp.GetRequiredService<AccessLogService>());
         return services;
     }
 }

@@ -31,6 +31,7 @@ internal sealed class InMemoryDatapath : IDatapath
     public IReadOnlyList<IChainMember> Plugins => _plugins;
     public IReadOnlyList<PluginStatus> Statuses => _plugins.Select(p => new PluginStatus(p.Name, p.Version, true, "connect4 slot 0")).ToList();
     public IKernelMap? PluginMap(string plugin, string map) => _maps.GetValueOrDefault((plugin, map));
+    public Kmesh.Core.Telemetry.KernelTelemetry? Telemetry => null;
     public IReadOnlyDictionary<KmReason, ulong> ReadStats() => new Dictionary<KmReason, ulong>();
     public PluginReplacement StageReplacement(PluginCandidate candidate) => throw new NotSupportedException("no plugin files here");
     public void CommitReplacement() => throw new NotSupportedException();
