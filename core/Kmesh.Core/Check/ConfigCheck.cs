@@ -21,11 +21,18 @@ public sealed class ConfigCheck(IReadOnlyList<CheckPlugin> plugins, CheckOptions
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = ConfigText.Read(path);
+        }
+        catch (ConfigParseException e)
+        {
+            // Too large, or a binary file: read, but not YAML or JSON text.
+            return FileResult.NotChecked(path, FileStatus.NotParsed, new FileProblem(e.Message, e.Line, e.Column, e.FieldPath));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            return FileResult.NotChecked(path, FileStatus.Unreadable, new FileProblem($"{path}: {e.Message}"));
+            // ConfigText's own messages (a directory) name the path already; the runtime's do not.
+            var message = e.Message.StartsWith(path + ":", StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}";
+            return FileResult.NotChecked(path, FileStatus.Unreadable, new FileProblem(message));
         }
         return CheckText(path, text);
     }
