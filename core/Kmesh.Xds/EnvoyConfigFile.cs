@@ -83,10 +83,18 @@ public static partial class EnvoyConfigFile
     {
         ConfigText.CheckSize(source.Path, text);
         var stream = new YamlStream();
+        LimitedYamlParser? parser = null;
         try
         {
             // The limits are checked on the event stream, before the (recursive) tree building can go too deep.
-            stream.Load(new LimitedYamlParser(new Parser(new StringReader(text)), source));
+            parser = new LimitedYamlParser(new Parser(new StringReader(text)), source);
+            stream.Load(parser);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            // Found by fuzzing: on some malformed input (a key with no scalar, a stray token) the
+            // loader throws these rather than a YamlException. They are still just bad YAML.
+            throw source.Error(parser?.Position ?? Mark.Empty, "", "invalid YAML: " + ex.Message, ex);
         }
         catch (YamlException ex)
         {

@@ -29,6 +29,9 @@ internal sealed class LimitedYamlParser(IParser inner, YamlSource source) : IPar
 
     public ParsingEvent? Current => inner.Current;
 
+    /// <summary>Where the last event read started: where the parser was when something went wrong.</summary>
+    public Mark Position => inner.Current?.Start ?? Mark.Empty;
+
     public bool MoveNext()
     {
         if (!inner.MoveNext())

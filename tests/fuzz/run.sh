@@ -3,7 +3,8 @@
 #   tests/fuzz/run.sh [config|xds] [SECONDS]     default: config, 300 s
 # Needs afl++ (apt-get install afl++) and the SharpFuzz tool (dotnet tool install -g
 # SharpFuzz.CommandLine --version 2.3.0). Findings land in artifacts/fuzz/TARGET/default/crashes;
-# replay one with: dotnet tests/fuzz/Kmesh.Fuzz/bin/Release/net10.0/kmesh-fuzz.dll TARGET FILE
+# replay one on an uninstrumented build (the instrumented one needs afl++'s shared memory):
+#   dotnet build tests/fuzz/Kmesh.Fuzz -c Debug && dotnet tests/fuzz/Kmesh.Fuzz/bin/Debug/net10.0/kmesh-fuzz.dll TARGET FILE
 # Not part of ./kmesh test or CI: every crash it finds becomes a regression test instead.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -34,4 +35,4 @@ fi
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1
 afl-fuzz -V "$SECONDS_TO_RUN" -t 10000 -m none -i "$SEEDS" -o "$OUT" -- dotnet "$BIN/kmesh-fuzz.dll" "$TARGET" || true
 crashes=$(find "$OUT/default/crashes" "$OUT/default/hangs" -type f ! -name README.txt 2>/dev/null | wc -l)
-echo "fuzz $TARGET: $crashes crashes or hangs in $OUT/default (replay: dotnet $BIN/kmesh-fuzz.dll $TARGET FILE)"
+echo "fuzz $TARGET: $crashes crashes or hangs in $OUT/default (replay on a Debug build, see the top of this script)"
