@@ -45,12 +45,16 @@ internal static class ConfigCommand
         {
             foreach (var problem in chain.Problems)
                 Console.Error.WriteLine($"kmesh config check: {problem}");
-            var report = new ConfigCheck(chain.Plugins, new CheckOptions { ResolveDns = request.ResolveDns }).Run(request.Files);
-            if (request.Json)
-                Console.Out.WriteLine(CheckJsonWriter.Write(report));
-            else
-                CheckTextWriter.Write(Console.Out, report, request.Verbose);
-            return report.ExitCode;
+            // Each file's result is written as soon as it is known and then let go, so that checking
+            // many files costs about what the largest one does (docs/limits.md).
+            var check = new ConfigCheck(chain.Plugins, new CheckOptions { ResolveDns = request.ResolveDns });
+            var results = check.CheckEach(request.Files);
+            if (!request.Json)
+                return CheckTextWriter.Write(Console.Out, check.Chain, check.DnsResolved, results, request.Verbose);
+            using var stdout = Console.OpenStandardOutput();
+            var exitCode = CheckJsonWriter.Write(stdout, check.Chain, check.DnsResolved, results);
+            stdout.Write("\n"u8);
+            return exitCode;
         }
     }
 

@@ -11,6 +11,7 @@ public sealed class DirectoryWatcher : IDisposable
 {
     private readonly string _directory;
     private readonly Action _onChange;
+    private readonly ILogger _log;
     private readonly FileSystemWatcher? _watcher;
     private readonly Timer _debounce;
     private readonly Timer _poll;
@@ -23,6 +24,7 @@ public sealed class DirectoryWatcher : IDisposable
     {
         _directory = directory;
         _onChange = onChange;
+        _log = log;
         _fingerprint = Fingerprint();
         _debounce = new Timer(_ => Fire(), null, Timeout.Infinite, Timeout.Infinite);
         try
@@ -70,7 +72,16 @@ public sealed class DirectoryWatcher : IDisposable
             if (_disposed)
                 return;
             _fingerprint = Fingerprint();
-            _onChange();
+            try
+            {
+                _onChange();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // On a timer thread an exception would end the process: the server keeps serving
+                // what it has, and the next change is read again.
+                _log.LogError(e, "Reading {Directory} after a change failed; still serving the last snapshot", _directory);
+            }
         }
     }
 

@@ -41,9 +41,15 @@ public sealed partial class ResourceDirectory(string directory, ILogger log)
                 foreach (var warning in _lastGood[file].Warnings)
                     LogFileWarning(log, warning.ToString());
             }
-            catch (Exception e) when (e is ConfigParseException or IOException)
+            catch (Exception e) when (e is ConfigParseException or IOException or UnauthorizedAccessException)
             {
                 LogFileRejected(log, e.Message, _lastGood.ContainsKey(file) ? "its last good content" : "nothing from it");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A reader bug on one file must not take the server, or the other files, down.
+                LogFileRejected(log, $"{file}: kmesh failed reading it ({e.GetType().Name}: {e.Message}); this is a bug, please report it",
+                    _lastGood.ContainsKey(file) ? "its last good content" : "nothing from it");
             }
             if (!_lastGood.TryGetValue(file, out var resources))
                 continue;

@@ -21,9 +21,10 @@ namespace Kmesh.Xds;
 /// </remarks>
 public static partial class EnvoyConfigFile
 {
-    /// <summary>Reads and parses a file.</summary>
-    /// <exception cref="ConfigParseException">The file is not a valid resource file.</exception>
-    public static EnvoyResources Load(string path) => Parse(path, File.ReadAllText(path));
+    /// <summary>Reads and parses a file (<see cref="ConfigText.Read"/>: a directory, a binary or too large file is refused).</summary>
+    /// <exception cref="ConfigParseException">The file is not a valid resource file, or over a <see cref="ParseLimits">limit</see>.</exception>
+    /// <exception cref="IOException">The file cannot be read, or is a directory.</exception>
+    public static EnvoyResources Load(string path) => Parse(path, ConfigText.Read(path));
 
     /// <summary>Parses the text of a file.</summary>
     /// <param name="path">Names the file in error messages; not read.</param>
@@ -80,10 +81,20 @@ public static partial class EnvoyConfigFile
 
     private static YamlNode LoadYaml(YamlSource source, string text)
     {
+        ConfigText.CheckSize(source.Path, text);
         var stream = new YamlStream();
+        LimitedYamlParser? parser = null;
         try
         {
-            stream.Load(new StringReader(text));
+            // The limits are checked on the event stream, before the (recursive) tree building can go too deep.
+            parser = new LimitedYamlParser(new Parser(new StringReader(text)), source);
+            stream.Load(parser);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            // Found by fuzzing: on some malformed input (a key with no scalar, a stray token) the
+            // loader throws these rather than a YamlException. They are still just bad YAML.
+            throw source.Error(parser?.Position ?? Mark.Empty, "", "invalid YAML: " + ex.Message, ex);
         }
         catch (YamlException ex)
         {

@@ -11,26 +11,33 @@ namespace Kmesh.Core.Check;
 /// </summary>
 public static class CheckJsonWriter
 {
+    private static readonly JsonWriterOptions Options = new()
+    {
+        Indented = true,
+        // Read by scripts and people, never embedded in HTML: keep '→' and quotes readable.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     /// <summary>The report as indented JSON.</summary>
     public static string Write(CheckReport report)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions
-        {
-            Indented = true,
-            // Read by scripts and people, never embedded in HTML: keep '→' and quotes readable.
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        }))
-            Write(json, report);
+        Write(stream, report.Plugins, report.DnsResolved, report.Files);
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void Write(Utf8JsonWriter json, CheckReport report)
+    /// <summary>
+    /// Writes the report to <paramref name="output"/> as the files' results come, each flushed
+    /// and let go once written (the same JSON as <see cref="Write(CheckReport)"/>).
+    /// </summary>
+    /// <returns>The exit code the JSON states.</returns>
+    public static int Write(Stream output, IReadOnlyList<(string Name, string Version)> plugins, bool dnsResolved, IEnumerable<FileResult> files)
     {
+        using var json = new Utf8JsonWriter(output, Options);
         json.WriteStartObject();
         json.WriteNumber("schemaVersion", CheckReport.SchemaVersion);
         json.WriteStartArray("plugins");
-        foreach (var (name, version) in report.Plugins)
+        foreach (var (name, version) in plugins)
         {
             json.WriteStartObject();
             json.WriteString("name", name);
@@ -38,15 +45,25 @@ public static class CheckJsonWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
-        json.WriteBoolean("dnsResolved", report.DnsResolved);
+        json.WriteBoolean("dnsResolved", dnsResolved);
         json.WriteStartArray("files");
-        foreach (var file in report.Files)
+        var totals = new OutcomeCounts(0, 0, 0, 0);
+        int count = 0, notChecked = 0;
+        foreach (var file in files)
+        {
             WriteFile(json, file);
+            json.Flush();
+            totals = totals.Plus(file.Counts);
+            count++;
+            notChecked += file.Status == FileStatus.Checked ? 0 : 1;
+        }
         json.WriteEndArray();
         json.WritePropertyName("totals");
-        WriteCounts(json, report.Totals, report.Files.Count, report.Files.Count(f => f.Status != FileStatus.Checked));
-        json.WriteNumber("exitCode", report.ExitCode);
+        WriteCounts(json, totals, count, notChecked);
+        var exitCode = notChecked == 0 ? 0 : 1;
+        json.WriteNumber("exitCode", exitCode);
         json.WriteEndObject();
+        return exitCode;
     }
 
     private static void WriteFile(Utf8JsonWriter json, FileResult file)

@@ -12,18 +12,30 @@ public static class CheckTextWriter
     private const string Indent = "             ";
 
     /// <summary>Writes the report.</summary>
-    public static void Write(TextWriter output, CheckReport report, bool verbose = false)
+    public static void Write(TextWriter output, CheckReport report, bool verbose = false) =>
+        Write(output, report.Plugins, report.DnsResolved, report.Files, verbose);
+
+    /// <summary>Writes the files' results as they come, each let go once written.</summary>
+    /// <returns>The exit code: 0 when every file was checked, else 1.</returns>
+    public static int Write(TextWriter output, IReadOnlyList<(string Name, string Version)> plugins, bool dnsResolved,
+        IEnumerable<FileResult> files, bool verbose = false)
     {
-        var chain = report.Plugins.Count == 0 ? "no plugins" : string.Join(" → ", report.Plugins.Select(p => $"{p.Name} {p.Version}"));
-        output.WriteLine($"kmesh config check: chain {chain}; DNS names {(report.DnsResolved ? "looked up now" : "stood in for (--resolve-dns looks them up)")}");
-        foreach (var file in report.Files)
+        var chain = plugins.Count == 0 ? "no plugins" : string.Join(" → ", plugins.Select(p => $"{p.Name} {p.Version}"));
+        output.WriteLine($"kmesh config check: chain {chain}; DNS names {(dnsResolved ? "looked up now" : "stood in for (--resolve-dns looks them up)")}");
+        var totals = new OutcomeCounts(0, 0, 0, 0);
+        int count = 0, notChecked = 0;
+        foreach (var file in files)
         {
             output.WriteLine();
             WriteFile(output, file, verbose);
+            output.Flush();
+            totals = totals.Plus(file.Counts);
+            count++;
+            notChecked += file.Status == FileStatus.Checked ? 0 : 1;
         }
         output.WriteLine();
-        var notChecked = report.Files.Count(f => f.Status != FileStatus.Checked);
-        output.WriteLine($"{report.Files.Count} {(report.Files.Count == 1 ? "file" : "files")}{(notChecked == 0 ? "" : $" ({notChecked} not checked)")}, {report.Totals}");
+        output.WriteLine($"{count} {(count == 1 ? "file" : "files")}{(notChecked == 0 ? "" : $" ({notChecked} not checked)")}, {totals}");
+        return notChecked == 0 ? 0 : 1;
     }
 
     private static void WriteFile(TextWriter output, FileResult file, bool verbose)

@@ -17,6 +17,10 @@ public sealed record OutcomeCounts(int Applied, int Partial, int Rejected, int N
             list.Count(r => r.Outcome == ResourceOutcome.NotUsed));
     }
 
+    /// <summary>These counts and <paramref name="other"/>'s together (totals over files written one at a time).</summary>
+    public OutcomeCounts Plus(OutcomeCounts other) =>
+        new(Applied + other.Applied, Partial + other.Partial, Rejected + other.Rejected, NotUsed + other.NotUsed);
+
     /// <summary><c>5 resources: 2 applied, 1 partially applied, 0 rejected, 2 not used</c>.</summary>
     public override string ToString() =>
         $"{Total} {(Total == 1 ? "resource" : "resources")}: {Applied} applied, {Partial} partially applied, {Rejected} rejected, {NotUsed} not used";

@@ -41,9 +41,10 @@ public sealed partial class AdsConfigSource(XdsClientOptions options, ILogger lo
             {
                 break; // stopping: the call was cancelled on purpose
             }
-            catch (Exception e) when (e is RpcException or IOException or HttpRequestException or InvalidOperationException or ObjectDisposedException
-                or System.Security.Cryptography.CryptographicException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // Whatever ended the stream (the network, the server, a bug in handling a response),
+                // the source reconnects: it must never stop following the control plane.
                 worked = e.Data["kmesh.worked"] is true;
                 LogStreamEnded(log, options.Address, e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message);
             }

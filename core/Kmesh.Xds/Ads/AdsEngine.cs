@@ -20,11 +20,24 @@ internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogge
         try
         {
             var errors = new List<ResourceRejection>();
-            var decoded = XdsDecoder.Decode(typeUrl, items, errors);
-            if (errors.Count > 0)
-                return Nack(typeUrl, version, errors);
-            var proposal = state.Propose(typeUrl, decoded, removals, replaceAll, version);
-            var verdict = await sink.OfferAsync(ToUpdate(proposal), cancellationToken).ConfigureAwait(false);
+            List<XdsResource> decoded;
+            XdsProposal proposal;
+            ConfigVerdict verdict;
+            try
+            {
+                decoded = XdsDecoder.Decode(typeUrl, items, errors);
+                if (errors.Count > 0)
+                    return Nack(typeUrl, version, errors);
+                proposal = state.Propose(typeUrl, decoded, removals, replaceAll, version);
+                verdict = await sink.OfferAsync(ToUpdate(proposal), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                // Whatever this response does to the client, it is the response that is refused: the
+                // stream and the last good config go on, and the server is told why.
+                LogHandlingFailed(log, e, XdsTypes.Short(typeUrl), version);
+                return Nack(typeUrl, version, [new ResourceRejection(typeUrl, "", $"kmesh failed handling it ({e.GetType().Name}: {e.Message})")]);
+            }
             if (!verdict.Accepted)
                 return Nack(typeUrl, version, verdict.Rejections);
             state.Commit(proposal);
@@ -89,6 +102,9 @@ internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogge
 
     [LoggerMessage(EventId = 311, Level = LogLevel.Error, Message = "xDS NACK: {Detail}")]
     private static partial void LogRejected(ILogger logger, string detail);
+
+    [LoggerMessage(EventId = 313, Level = LogLevel.Error, Message = "xDS {Type} version {Version} could not be handled (a bug, please report it); NACKed")]
+    private static partial void LogHandlingFailed(ILogger logger, Exception exception, string type, string version);
 
     [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "xDS resources did not arrive within {Seconds} s and are treated as absent: {Names}")]
     private static partial void LogAbsent(ILogger logger, double seconds, string names);

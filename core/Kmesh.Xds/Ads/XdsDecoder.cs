@@ -6,7 +6,10 @@ namespace Kmesh.Xds.Ads;
 
 /// <summary>
 /// Decodes the resources of one response, refusing what Envoy refuses before looking inside:
-/// another type than the response's, bytes that do not parse, no name, a name given twice.
+/// another type than the response's, bytes that do not parse, no name, a name given twice; and
+/// what is over <see cref="ParseLimits"/>: more resources than
+/// <see cref="ParseLimits.MaxResourcesPerResponse"/>, messages nested deeper than
+/// <see cref="ParseLimits.MaxMessageDepth"/> (protobuf's parser is recursive).
 /// </summary>
 internal static class XdsDecoder
 {
@@ -22,9 +25,16 @@ internal static class XdsDecoder
             errors.Add(new ResourceRejection(typeUrl, "", "Kmesh does not subscribe to this type"));
             return result;
         }
+        var all = items as IReadOnlyCollection<Wire> ?? items.ToList();
+        if (all.Count > ParseLimits.MaxResourcesPerResponse)
+        {
+            errors.Add(new ResourceRejection(typeUrl, "resources",
+                $"{all.Count:N0} resources in one response, over the limit of {ParseLimits.MaxResourcesPerResponse:N0} (docs/limits.md)"));
+            return result;
+        }
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var index = 0;
-        foreach (var item in items)
+        foreach (var item in all)
         {
             var at = $"resources[{index++}]";
             if (item.Body is null)
@@ -37,11 +47,14 @@ internal static class XdsDecoder
             IMessage message;
             try
             {
-                message = parser.ParseFrom(item.Body.Value);
+                message = Parse(parser, item.Body.Value);
             }
             catch (InvalidProtocolBufferException e)
             {
-                errors.Add(new ResourceRejection(item.Name ?? at, "", $"does not parse as {typeUrl}: {e.Message}"));
+                var reason = e.Message.Contains("too many levels of nesting", StringComparison.Ordinal)
+                    ? $"nested deeper than {ParseLimits.MaxMessageDepth} message levels, the limit for xDS resources (docs/limits.md)"
+                    : e.Message;
+                errors.Add(new ResourceRejection(item.Name ?? at, "", $"does not parse as {typeUrl}: {reason}"));
                 continue;
             }
             var name = XdsTypes.NameOf(message);
@@ -56,5 +69,13 @@ internal static class XdsDecoder
                 result.Add(new XdsResource(name, message, item.Version));
         }
         return result;
+    }
+
+    /// <summary>Parses one resource with Kmesh's recursion limit rather than protobuf's default of 100.</summary>
+    private static IMessage Parse(MessageParser parser, ByteString bytes)
+    {
+        using var input = CodedInputStream.CreateWithLimits(new MemoryStream(bytes.ToByteArray(), writable: false),
+            (int)ParseLimits.MaxDocumentBytes, ParseLimits.MaxMessageDepth);
+        return parser.ParseFrom(input);
     }
 }

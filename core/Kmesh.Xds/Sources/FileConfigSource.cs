@@ -47,14 +47,28 @@ public sealed partial class FileConfigSource : IConfigSource
                 {
                     update = Read(_path);
                 }
-                catch (Exception e) when (e is ConfigParseException or IOException)
+                catch (Exception e) when (e is ConfigParseException or IOException or UnauthorizedAccessException)
                 {
                     LogRejected(_log, e.Message, _version);
                     continue;
                 }
-                var verdict = await sink.OfferAsync(update, cancellationToken).ConfigureAwait(false);
-                if (verdict.Accepted)
-                    _version = update.Version;
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A reader bug must not stop the source: the next edit may well be read.
+                    LogReadFailed(_log, e, _path, _version);
+                    continue;
+                }
+                try
+                {
+                    var verdict = await sink.OfferAsync(update, cancellationToken).ConfigureAwait(false);
+                    if (verdict.Accepted)
+                        _version = update.Version;
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    // Applying failed outright (not a verdict): report it and keep following the file.
+                    LogApplyFailed(_log, e, _path, _version);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -71,14 +85,22 @@ public sealed partial class FileConfigSource : IConfigSource
     }
 
     /// <summary>Parses the file; the version is its <c>version_info</c> (if any) and a hash of its text.</summary>
+    /// <exception cref="ConfigParseException">The file is not a valid resource file, or over a <see cref="ParseLimits">limit</see>.</exception>
+    /// <exception cref="IOException">The file cannot be read, or is a directory.</exception>
     public static ConfigUpdate Read(string path)
     {
-        var text = File.ReadAllText(path);
+        var text = ConfigText.Read(path);
         var resources = EnvoyConfigFile.Parse(path, text);
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
         var version = string.IsNullOrEmpty(resources.VersionInfo) ? hash : $"{resources.VersionInfo} ({hash})";
         return new ConfigUpdate(resources, version);
     }
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Error, Message = "Config {Path} could not be read (a bug, please report it), still serving version {Version}; the next edit is read again")]
+    private static partial void LogReadFailed(ILogger logger, Exception exception, string path, string version);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Error, Message = "Config {Path} could not be applied, still serving version {Version}; the next edit is read again")]
+    private static partial void LogApplyFailed(ILogger logger, Exception exception, string path, string version);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Config rejected, still serving version {Version}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string reason, string version);

@@ -1,0 +1,72 @@
+using System.Text;
+
+namespace Kmesh.Xds;
+
+/// <summary>
+/// Reads a config file's text for every reader of files (<c>--config</c>, <c>config check</c>,
+/// <c>xds serve</c>): a directory, a file over <see cref="ParseLimits.MaxDocumentBytes"/> or one
+/// that is not UTF-8 text is refused with what to do, before it is read into memory or given to
+/// the YAML parser.
+/// </summary>
+public static class ConfigText
+{
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The file's text.</summary>
+    /// <exception cref="IOException">A directory, or the file cannot be read (the message says which and what to do).</exception>
+    /// <exception cref="UnauthorizedAccessException">No permission to read it.</exception>
+    /// <exception cref="ConfigParseException">Too large, or not UTF-8 text (a binary file).</exception>
+    public static string Read(string path)
+    {
+        if (Directory.Exists(path))
+            throw new IOException($"{path}: is a directory, not a config file; name a file (for each file in it: {Path.Combine(path, "*.yaml")})");
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        // A FIFO or device has no length; reading stops at the limit either way.
+        var length = stream.CanSeek ? stream.Length : 0;
+        if (length > ParseLimits.MaxDocumentBytes)
+            throw TooLarge(path, length);
+        var bytes = ReadAtMost(stream, ParseLimits.MaxDocumentBytes + 1);
+        if (bytes.Length > ParseLimits.MaxDocumentBytes)
+            throw TooLarge(path, bytes.Length);
+        var nul = Array.IndexOf(bytes, (byte)0);
+        if (nul >= 0)
+            throw NotText(path, bytes, nul, "a NUL byte");
+        try
+        {
+            // A UTF-8 byte order mark is allowed, as editors on Windows write one.
+            var offset = bytes.AsSpan().StartsWith(Strict.Preamble) ? Strict.Preamble.Length : 0;
+            return Strict.GetString(bytes, offset, bytes.Length - offset);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw NotText(path, bytes, Math.Max(0, e.Index), "bytes that are not UTF-8");
+        }
+    }
+
+    /// <summary>Refuses text longer than <see cref="ParseLimits.MaxDocumentBytes"/> (for text that did not come from <see cref="Read"/>).</summary>
+    public static void CheckSize(string path, string text)
+    {
+        // UTF-8 takes at least one byte a character: a cheap test first.
+        if (text.Length > ParseLimits.MaxDocumentBytes / 3 && Encoding.UTF8.GetByteCount(text) > ParseLimits.MaxDocumentBytes)
+            throw TooLarge(path, Encoding.UTF8.GetByteCount(text));
+    }
+
+    private static byte[] ReadAtMost(Stream stream, long max)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while (buffer.Length < max && (read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, max - buffer.Length))) > 0)
+            buffer.Write(chunk, 0, read);
+        return buffer.ToArray();
+    }
+
+    private static ConfigParseException TooLarge(string path, long length) =>
+        new(path, 1, 1, "", $"the file is {ParseLimits.Size(length)}, over the limit of {ParseLimits.Size(ParseLimits.MaxDocumentBytes)} for a config file (docs/limits.md)");
+
+    private static ConfigParseException NotText(string path, byte[] bytes, int index, string what)
+    {
+        var line = 1 + bytes.AsSpan(0, Math.Min(index, bytes.Length)).Count((byte)'\n');
+        return new ConfigParseException(path, line, 1, "", $"{what} at byte {index}: a binary file, not YAML or JSON text");
+    }
+}
