@@ -65,7 +65,7 @@ public sealed class XdsTests
     [KernelTheory]
     [InlineData("sotw")]
     [InlineData("delta")]
-    public async Task ResourceTheTranslatorRefuses_IsNackedWithTheReason_AndThePreviousConfigKeepsServing(string mode)
+    public async Task ResourceEnvoyRefuses_IsNackedWithTheReason_AndThePreviousConfigKeepsServing(string mode)
     {
         await using var run = await XdsRun.StartAsync(XdsMesh.Config(ratingsV1: 90), mode);
         var skip = run.Daemon.Lines.Count;
@@ -78,9 +78,10 @@ public sealed class XdsTests
 
         var nack = Assert.Single(run.Server.Events.Nacks);
         Assert.Contains("listener reviews", nack);
-        Assert.Contains("'not-an-ip' is not an IP address", nack);
+        // Refused by Envoy's own check (validation, before any translator), as Envoy words it.
+        Assert.Contains("malformed IP address: not-an-ip", nack);
         Assert.Contains("still serving version 1", nack);
-        var logged = await run.Daemon.WaitForLineAsync("Config rejected.*listener reviews", ChangeTimeout, skip);
+        var logged = await run.Daemon.WaitForLineAsync("xDS NACK.*listener reviews", ChangeTimeout, skip);
         Assert.Contains("socket_address.address", logged);
         var reviews = await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 30);
         Assert.Equal(30, reviews.Succeeded);
