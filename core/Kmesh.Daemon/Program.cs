@@ -55,6 +55,8 @@ LogLevel level;
 try
 {
     (options, level) = RunCommandLine.Parse(args[1..]);
+    if (RunPreflight.Check(options) is { } problem)
+        throw new UsageException(problem);
 }
 catch (UsageException e)
 {

@@ -15,7 +15,8 @@ public sealed class AccessLogFileTests
         {
             await using var run = await MeshRun.StartAsync(TestMesh.Config(), ["--access-log", path]);
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            using var live = await http.GetAsync(new Uri(await run.Daemon.AdminUrlAsync(), "/accesslog"), HttpCompletionOption.ResponseHeadersRead);
+            using var connecting = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var live = await http.GetAsync(new Uri(await run.Daemon.AdminUrlAsync(), "/accesslog"), HttpCompletionOption.ResponseHeadersRead, connecting.Token);
             Assert.Equal("application/x-ndjson", live.Content.Headers.ContentType?.MediaType);
             using var liveLines = new StreamReader(await live.Content.ReadAsStreamAsync());
 

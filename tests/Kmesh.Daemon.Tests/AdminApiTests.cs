@@ -150,19 +150,20 @@ public sealed class AdminApiTests
         return (process.ExitCode, await stdout + await stderr);
     }
 
-    [Fact]
+    [KernelFact]
     public async Task AdminAddressInUse_IsAStartUpErrorNamingIt_BeforeTheKernelIsTouched()
     {
+        await using var sandbox = await KernelSandbox.CreateAsync();
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         var port = ((IPEndPoint)taken.LocalEndpoint).Port;
-        var pins = Path.Combine(Path.GetTempPath(), $"kmesh-admin-pins-{Guid.NewGuid():N}");
+        var pins = sandbox.PinPath;
         var config = Path.GetTempFileName();
         await File.WriteAllTextAsync(config, TestMesh.Config());
         try
         {
             await using var daemon = DaemonProcess.Start(RepoPaths.DaemonDll,
-                ["--config", config, "--cgroup", "/nonexistent-cgroup", "--bpffs", pins, "--plugin-dir", RepoPaths.Plugins, "--admin", $"127.0.0.1:{port}"]);
+                ["--config", config, "--cgroup", sandbox.CgroupPath, "--bpffs", pins, "--plugin-dir", RepoPaths.Plugins, "--admin", $"127.0.0.1:{port}"]);
 
             Assert.Equal(1, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
             Assert.Contains($"the admin API cannot listen on 127.0.0.1:{port}", daemon.Log);

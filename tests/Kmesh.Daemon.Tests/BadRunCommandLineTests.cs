@@ -9,9 +9,6 @@ namespace Kmesh.Daemon.Tests;
 /// </summary>
 public sealed class BadRunCommandLineTests : IDisposable
 {
-    /// <summary>Lifted once Program.cs calls RunPreflight.Check (see the integration notes of issue 12).</summary>
-    private const string NeedsWiring = "needs RunPreflight.Check called in Program.cs after RunCommandLine.Parse (issue 12)";
-
     private readonly string _dir = Directory.CreateTempSubdirectory("kmesh-badrun-").FullName;
     private readonly string _config;
     private string? _mounted;
@@ -49,7 +46,7 @@ public sealed class BadRunCommandLineTests : IDisposable
         return (process.ExitCode, output.Split('\n')[0]);
     }
 
-    [KernelFact(Skip = NeedsWiring)]
+    [KernelFact]
     public async Task ConfigThatIsADirectory_SaysToNameAFile()
     {
         var (exit, line) = await RunAsync("--config", _dir, "--cgroup", CgroupRoot(), "--bpffs", Pins);
@@ -68,7 +65,7 @@ public sealed class BadRunCommandLineTests : IDisposable
         Assert.Contains($"{_dir}: is a directory", line);
     }
 
-    [KernelFact(Skip = NeedsWiring)]
+    [KernelFact]
     public async Task CgroupInAV1Hierarchy_SaysKmeshNeedsV2()
     {
         var v1 = Path.Combine(_dir, "v1");
@@ -83,7 +80,7 @@ public sealed class BadRunCommandLineTests : IDisposable
         Assert.Equal($"kmesh run: --cgroup {v1}: is in a cgroup v1 hierarchy, and kmesh attaches to cgroup v2 only; pass a directory under {CgroupRoot()}", line);
     }
 
-    [KernelFact(Skip = NeedsWiring)]
+    [KernelFact]
     public async Task CgroupThatIsAPlainFolder_SaysItIsNotACgroup()
     {
         var (exit, line) = await RunAsync("--config", _config, "--cgroup", _dir, "--bpffs", Pins);
@@ -93,7 +90,7 @@ public sealed class BadRunCommandLineTests : IDisposable
         Assert.EndsWith($"file system); pass a directory under {CgroupRoot()}", line);
     }
 
-    [KernelFact(Skip = NeedsWiring)]
+    [KernelFact]
     public async Task BpffsThatIsNotBpffs_SaysWhereToPin()
     {
         var pins = Path.Combine(_dir, "pins");

@@ -18,6 +18,7 @@ internal sealed class AccessLogEndpoint(IServiceProvider daemon)
         }
         context.Response.ContentType = "application/x-ndjson";
         await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false); // the headers now: a follower knows it is connected before the first line
         try
         {
             await foreach (var line in hub.FollowAsync(context.RequestAborted).ConfigureAwait(false))
