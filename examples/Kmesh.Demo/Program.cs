@@ -33,11 +33,11 @@ foreach (var backend in inventory.Backends)
 
 // The daemon edits nothing of yours: it reads a copy, so the live change below stays in the demo.
 var liveConfig = Path.Combine(Path.GetTempPath(), $"{sandbox.NetnsName}-mesh.yaml");
-string? accessLog = null;
+var accessLog = Path.Combine(Path.GetTempPath(), $"{sandbox.NetnsName}-access.log");
 File.Copy(configPath, liveConfig, overwrite: true);
-Step($"Daemon: kmesh run --config {Path.GetFileName(configPath)} --cgroup {sandbox.CgroupPath}");
+Step($"Daemon: kmesh run --config {Path.GetFileName(configPath)} --cgroup {sandbox.CgroupPath} --access-log {Path.GetFileName(accessLog)}");
 await using var daemon = DaemonProcess.Start(daemonDll,
-    ["--config", liveConfig, "--cgroup", sandbox.CgroupPath, "--bpffs", sandbox.PinPath, "--plugin-dir", pluginDir],
+    ["--config", liveConfig, "--cgroup", sandbox.CgroupPath, "--bpffs", sandbox.PinPath, "--plugin-dir", pluginDir, "--access-log", accessLog],
     line => Console.WriteLine($"    daemon | {line}"));
 try
 {
@@ -87,8 +87,7 @@ try
 finally
 {
     File.Delete(liveConfig);
-    if (accessLog is not null)
-        File.Delete(accessLog);
+    File.Delete(accessLog);
 }
 
 static void Step(string text) => Showcase.Step(text);

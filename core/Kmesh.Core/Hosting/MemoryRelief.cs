@@ -4,17 +4,22 @@ namespace Kmesh.Core.Hosting;
 /// A large configuration costs the daemon far more to parse and translate than to hold: at
 /// 10 000 services most of what an update allocated is garbage sitting in gen 2 afterwards,
 /// which the runtime keeps mapped. One aggressive, compacting collection after a large update
-/// hands it back to the node, where a per-node daemon's footprint matters; small updates
-/// never pay for it.
+/// hands it back to the node, where a per-node daemon's footprint matters. So does the first
+/// update after a large one (a huge update reverted): what the large configuration held is
+/// garbage only then. Small updates after small ones never pay for it.
 /// </summary>
-internal static class MemoryRelief
+internal sealed class MemoryRelief
 {
     /// <summary>Resources (listeners, clusters, endpoint sets, routes) from which an update counts as large.</summary>
     public const int LargeUpdate = 2000;
 
-    public static void AfterUpdate(int resources)
+    private int _previous;
+
+    public void AfterUpdate(int resources)
     {
-        if (resources >= LargeUpdate)
+        var collect = resources >= LargeUpdate || _previous >= LargeUpdate;
+        _previous = resources;
+        if (collect)
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 }

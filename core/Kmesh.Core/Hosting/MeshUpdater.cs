@@ -17,6 +17,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
 {
     private readonly MapReconciler _reconciler = new();
     private readonly StableMeshIds _ids = new();
+    private readonly MemoryRelief _memory = new();
     private HashSet<string> _reported = new(StringComparer.Ordinal);
 
     /// <summary>The ids the kernel reports services and clusters by, with their names.</summary>
@@ -83,7 +84,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         var result = _reconciler.Apply(desired, datapath.PluginMap);
         foreach (var (plugin, error) in translationErrors.Concat(result.PluginErrors))
             LogPluginUpdateFailed(log, plugin, error);
-        MemoryRelief.AfterUpdate(snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count);
+        _memory.AfterUpdate(snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count);
         LogApplied(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, result.Upserts, result.Deletes);
         var errors = new Dictionary<string, string>(result.PluginErrors, StringComparer.Ordinal);
         foreach (var (plugin, error) in translationErrors)
