@@ -1,3 +1,4 @@
+using Kmesh.Sdk.Testing;
 using System.Text;
 
 namespace Kmesh.Daemon.Tests;
