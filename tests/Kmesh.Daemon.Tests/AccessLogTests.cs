@@ -44,7 +44,8 @@ public sealed class AccessLogTests
             Assert.InRange(r.Start, before - TimeSpan.FromMilliseconds(50), after);
             Assert.InRange(r.Duration, TimeSpan.FromTicks(1), after - before);
             Assert.True(r.SmoothedRtt > TimeSpan.Zero && r.SmoothedRtt < TimeSpan.FromSeconds(1), $"srtt {r.SmoothedRtt}");
-            Assert.Equal(0u, r.Retransmits);
+            // Loopback does not lose segments, but a starved CPU can fire a retransmission timer: a few at most.
+            Assert.InRange(r.Retransmits, 0u, 3u);
             Assert.Equal((KmReason.None, 0), (r.Reason, r.Errno));
         }
         // The peer connection: the client's own address as getsockname() gave it, nothing sent, the greeting received.

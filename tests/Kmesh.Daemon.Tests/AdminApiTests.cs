@@ -137,17 +137,8 @@ public sealed class AdminApiTests
 
     private static async Task<(int Exit, string Output)> CtlAsync(params string[] arguments)
     {
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet", [RepoPaths.DaemonDll, "ctl", .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        var (exit, stdout, stderr) = await KmeshCommand.RunAsync(["ctl", .. arguments]);
+        return (exit, stdout + stderr);
     }
 
     [KernelFact]

@@ -30,20 +30,11 @@ public sealed class BadRunCommandLineTests : IDisposable
 
     private async Task<(int Exit, string FirstLine)> RunAsync(params string[] arguments)
     {
-        var info = new ProcessStartInfo(RepoPaths.DotnetHost, [RepoPaths.DaemonDll, "run", "--plugin-dir", RepoPaths.Plugins, .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = (await stderr) + (await stdout);
+        var (exit, stdout, stderr) = await KmeshCommand.RunAsync(["run", "--plugin-dir", RepoPaths.Plugins, .. arguments]);
+        var output = stderr + stdout;
         Assert.DoesNotContain("   at ", output); // no stack trace
         Assert.False(Directory.Exists(Pins), "something was pinned");
-        return (process.ExitCode, output.Split('\n')[0]);
+        return (exit, output.Split('\n')[0]);
     }
 
     [KernelFact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Kmesh.Daemon.Tests;
@@ -123,18 +122,6 @@ public sealed class ConfigCheckCommandTests : IDisposable
     }
 
     /// <summary>Runs <c>kmesh config check</c> with the built plugins, as <c>./kmesh config check</c> does.</summary>
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet", [RepoPaths.DaemonDll, "config", "check", "--plugin-dir", RepoPaths.Plugins, .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] arguments) =>
+        KmeshCommand.RunAsync(["config", "check", "--plugin-dir", RepoPaths.Plugins, .. arguments]);
 }

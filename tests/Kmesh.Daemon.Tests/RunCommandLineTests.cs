@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Kmesh.Daemon.Tests;
 
 /// <summary>
@@ -26,17 +24,7 @@ public sealed class RunCommandLineTests
 
     private static async Task<(int Exit, string Stderr)> RunAsync(params string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet", [RepoPaths.DaemonDll, .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        await stdout;
-        return (process.ExitCode, await stderr);
+        var (exit, _, stderr) = await KmeshCommand.RunAsync(arguments);
+        return (exit, stderr);
     }
 }

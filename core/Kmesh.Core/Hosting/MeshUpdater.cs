@@ -18,6 +18,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     private readonly MapReconciler _reconciler = new();
     private readonly StableMeshIds _ids = new();
     private readonly MemoryRelief _memory = new();
+    private int _lastSize;
     private HashSet<string> _reported = new(StringComparer.Ordinal);
 
     /// <summary>The ids the kernel reports services and clusters by, with their names.</summary>
@@ -84,13 +85,19 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         var result = _reconciler.Apply(desired, datapath.PluginMap);
         foreach (var (plugin, error) in translationErrors.Concat(result.PluginErrors))
             LogPluginUpdateFailed(log, plugin, error);
-        _memory.AfterUpdate(snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count);
+        _lastSize = snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count;
         LogApplied(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, result.Upserts, result.Deletes);
         var errors = new Dictionary<string, string>(result.PluginErrors, StringComparer.Ordinal);
         foreach (var (plugin, error) in translationErrors)
             errors[plugin] = error;
         return result with { PluginErrors = errors, Duration = System.Diagnostics.Stopwatch.GetElapsedTime(started) };
     }
+
+    /// <summary>
+    /// Gives the node back what the previous configuration cost, when it was large (see <see cref="MemoryRelief"/>).
+    /// Call once the caller dropped its own references to the previous configuration, or they stay alive.
+    /// </summary>
+    public void RelieveMemory() => _memory.AfterUpdate(_lastSize);
 
     /// <summary>Findings are logged once, when they first appear, not at every refresh.</summary>
     private void ReportNewDiagnostics(IReadOnlyList<TranslationDiagnostic> diagnostics)

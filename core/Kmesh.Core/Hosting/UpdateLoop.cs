@@ -182,6 +182,7 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
         _status.Publish(new AppliedConfig(update.Version, _time.GetUtcNow(), update.Resources, prepared.Facts, prepared.Diagnostics, result.PluginErrors),
             _time.GetElapsedTime(started));
         Publish(result.PluginErrors);
+        Updater.RelieveMemory(); // now that nothing here holds the previous configuration any more
         return ConfigVerdict.Accept;
     }
 
