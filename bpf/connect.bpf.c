@@ -19,6 +19,22 @@ KMESH_OBJECT();
  * 1 = refuse it with ECONNREFUSED (fail-closed). Written by the core before load. */
 const volatile __u32 km_fail_closed = 0;
 
+/* What built this pin folder, written by the daemon after load: a successor reads it before
+ * it adopts the folder (kmesh run --keep-on-exit, issue 13) and refuses one it cannot take
+ * over. No program reads it; it is here so that it lives and is pinned with the core. */
+struct km_instance {
+	__u32 abi;        /* (KMESH_ABI_MAJOR << 16) | KMESH_ABI_MINOR of the core that made the folder */
+	__u32 pin_layout; /* how the folder is laid out (links/, plugins/); bumped when that changes */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct km_instance);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} km_instance SEC(".maps");
+
 static __always_inline struct km_ctx *km_ctx_begin(struct bpf_sock_addr *ctx, __u16 family)
 {
 	__u32 zero = 0;

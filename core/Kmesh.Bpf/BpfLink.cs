@@ -49,6 +49,41 @@ public sealed class BpfLink : SafeHandleZeroOrMinusOneIsInvalid
             throw new BpfException("unpin link", null, -rc);
     }
 
+    /// <summary>
+    /// Points the attached link at <paramref name="program"/> (BPF_LINK_UPDATE): the kernel swaps
+    /// the program in place, so the hook is never without one - no detach-then-attach gap. The
+    /// program must be of the link's type and attach type.
+    /// </summary>
+    public void Update(BpfProgram program)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        using var lease = program.Lease();
+        int rc = With(h => Libbpf.bpf_link__update_program(h, program.Pointer));
+        if (rc < 0)
+            throw new BpfException("update link", $"to program '{program.Name}' ({program.SectionName})", -rc);
+    }
+
+    /// <summary>The kernel's view of the link: its id, the program it runs and, for a cgroup link, the cgroup.</summary>
+    public unsafe BpfLinkInfo Info()
+    {
+        BpfLinkInfoRaw info = default;
+        uint len = (uint)sizeof(BpfLinkInfoRaw);
+        int rc;
+        bool added = false;
+        DangerousAddRef(ref added);
+        try
+        {
+            rc = Libbpf.bpf_obj_get_info_by_fd(Libbpf.bpf_link__fd(handle), &info, &len);
+        }
+        finally
+        {
+            DangerousRelease();
+        }
+        if (rc < 0)
+            throw new BpfException("get link info", null, -rc);
+        return new BpfLinkInfo(info.Id, info.ProgId, info.Type == BpfLinkInfoRaw.CgroupType ? info.CgroupId : null);
+    }
+
     /// <summary>The raw link fd, owned by this handle: do not close it.</summary>
     public int DangerousGetFd() => With(Libbpf.bpf_link__fd);
 

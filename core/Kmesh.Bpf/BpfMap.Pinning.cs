@@ -82,6 +82,26 @@ public sealed partial class BpfMap
     }
 
     /// <summary>
+    /// Pins the map at <paramref name="path"/>, replacing whatever is pinned there in one step
+    /// (pin beside it, then rename over it): a reader of the path finds the old map or this one,
+    /// never nothing. Leaves libbpf's own pin path alone; for pins a successor process reopens.
+    /// </summary>
+    public void PinReplacing(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        // bpffs refuses names with a dot (EPERM); a C map name never has a '-'.
+        string aside = path + "-new";
+        if (File.Exists(aside))
+            File.Delete(aside);
+        int rc;
+        using (var lease = Lease())
+            rc = Libbpf.bpf_obj_pin(lease.Fd, aside);
+        if (rc < 0)
+            throw new BpfException("pin map", $"{Target} at '{aside}'", -rc);
+        File.Move(aside, path, overwrite: true); // rename(2) on bpffs
+    }
+
+    /// <summary>
     /// Removes the pin at <paramref name="path"/> (default: <see cref="PinPath"/>). The map lives
     /// on while any fd or program still uses it.
     /// </summary>

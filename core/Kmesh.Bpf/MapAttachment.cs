@@ -5,7 +5,8 @@ namespace Kmesh.Bpf;
 
 /// <summary>
 /// A program attached to a map (an sk_msg or sk_skb verdict on a sockmap/sockhash), which has
-/// no bpf_link in the kernels we support. Disposing detaches it. The program's and the map's
+/// no bpf_link in the kernels we support (sockmap links came with Linux 6.10). Disposing detaches
+/// it. Attaching another program to the same map and hook replaces this one atomically. The program's and the map's
 /// fds are kept open until then, so the detach always names the right objects.
 /// </summary>
 public sealed class MapAttachment : IDisposable
@@ -30,6 +31,18 @@ public sealed class MapAttachment : IDisposable
         if (rc < 0)
             throw new BpfException("attach to map", $"program '{program.Name}' ({program.SectionName}) to map '{map.Name}' as {type}", -rc);
         return new MapAttachment(programLease.Hold(), mapLease.Hold(), type);
+    }
+
+    /// <summary>
+    /// Lets go of the attachment without detaching: the map keeps the program attached for as
+    /// long as the map lives (e.g. pinned), which is how a daemon leaves its data path running.
+    /// </summary>
+    public void Leave()
+    {
+        if (Interlocked.Exchange(ref _detached, 1) != 0)
+            return;
+        _map.Dispose();
+        _program.Dispose();
     }
 
     /// <summary>Detaches the program from the map.</summary>

@@ -8,6 +8,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     Console.WriteLine(RunCommandLine.Usage);
     Console.WriteLine(PluginsCommand.Usage);
     Console.WriteLine(ConfigCommand.Usage);
+    Console.WriteLine(UninstallCommand.Usage);
     Console.WriteLine("usage: kmesh ctl COMMAND [--admin ADDR]   the operator CLI over a running daemon's admin API (kmesh ctl --help)");
     return args.Length == 0 ? 2 : 0;
 }
@@ -40,6 +41,19 @@ if (args[0] == "plugins")
     {
         Console.Error.WriteLine($"kmesh plugins: {e.Message}");
         Console.Error.WriteLine(PluginsCommand.Usage);
+        return 2;
+    }
+}
+if (args[0] == "uninstall")
+{
+    try
+    {
+        return UninstallCommand.Run(args[1..], Console.Out, Console.Error);
+    }
+    catch (UsageException e)
+    {
+        Console.Error.WriteLine($"kmesh uninstall: {e.Message}");
+        Console.Error.WriteLine(UninstallCommand.Usage);
         return 2;
     }
 }

@@ -24,6 +24,8 @@ internal static class RunCommandLine
           --plugin-set FILE        the chain as a plugin set: names, versions, SHA-256 pins, allowed directories
           --plugin-dir DIR         where plugins are found (repeatable; default: <kmesh>/plugins)
           --bpffs DIR              this instance's pin folder (default: /sys/fs/bpf/kmesh/default)
+          --keep-on-exit           leave the data path attached and serving when the daemon stops or dies;
+                                   the next kmesh run on DIR adopts it, kmesh uninstall removes it
           --map-capacity P.MAP=N   capacity of plugin P's map MAP (repeatable)
           --plugin-arg P.KEY=VALUE an argument for plugin P (repeatable; see the plugin's docs)
           --fail-closed            refuse connects to a service whose chain chose no endpoint
@@ -41,6 +43,7 @@ internal static class RunCommandLine
         var capacities = new Dictionary<string, uint>(StringComparer.Ordinal);
         var pluginArguments = new PluginArgumentsBuilder();
         var failClosed = false;
+        var keepOnExit = false;
         var countersInterval = TimeSpan.FromSeconds(30);
         var level = LogLevel.Information;
         var xds = new XdsArguments();
@@ -58,6 +61,7 @@ internal static class RunCommandLine
                 case "--plugin-dir": pluginDirs.Add(Path.GetFullPath(Value())); break;
                 case "--plugin-set": pluginSet = Path.GetFullPath(Value()); break;
                 case "--fail-closed": failClosed = true; break;
+                case "--keep-on-exit": keepOnExit = true; break;
                 case "--counters-interval": countersInterval = ParseInterval(Value()); break;
                 case "--map-capacity": AddCapacity(capacities, Value()); break;
                 case "--plugin-arg": pluginArguments.Add(Value()); break;
@@ -98,6 +102,7 @@ internal static class RunCommandLine
             Plugins = plugins,
             PluginSetPath = pluginSet,
             FailClosed = failClosed,
+            KeepOnExit = keepOnExit,
             MapCapacities = capacities,
             CountersInterval = countersInterval,
             PluginArguments = pluginArguments.Build(),

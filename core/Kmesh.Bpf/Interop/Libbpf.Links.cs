@@ -21,6 +21,9 @@ internal static unsafe partial class Libbpf
     internal static partial nint bpf_link__open(string path);
 
     [LibraryImport(Library)]
+    internal static partial int bpf_link__update_program(nint link, nint prog);
+
+    [LibraryImport(Library)]
     internal static partial int bpf_prog_query(
         int targetFd, int type, uint queryFlags, uint* attachFlags, uint* progIds, uint* progCount);
 }

@@ -23,6 +23,24 @@ internal sealed class BpfKernelMap(BpfMap map) : IKernelMap
 
     public int Capacity => (int)map.MaxEntries;
 
+    public IEnumerable<(byte[] Key, byte[] Value)> ReadEntries()
+    {
+        // Config maps are hashes; an array cannot lose entries, so there is nothing to diff there.
+        if (map.Type is not (BpfMapType.Hash or BpfMapType.LruHash))
+            yield break;
+        var key = new byte[KeySize];
+        var next = new byte[KeySize];
+        var first = true;
+        while (first ? map.TryGetNextKey(null, next) : map.TryGetNextKey(key, next))
+        {
+            first = false;
+            next.CopyTo(key, 0);
+            var value = new byte[ValueSize];
+            if (map.TryLookup(key, value)) // gone in between: the kernel deleted it, so skip it
+                yield return ((byte[])key.Clone(), value);
+        }
+    }
+
     public int Apply(MapStep step)
     {
         if (step.Ops.Count >= BatchThreshold && TryBatch(step))

@@ -48,7 +48,17 @@ public sealed partial class ChainDatapath
                 throw new PluginLoadException(candidate, $"the {hook.ManifestName()} chain is full ({ChainAbi.MaxPluginsPerHook} plugins)");
             slots[hook] = nextSlot[hook];
         }
-        return LoadPluginAt(candidate, slots, adopt: null);
+        var plugin = LoadPluginAt(candidate, slots, adopt: _adopting ? o => ReusePinnedMaps(manifest.Name, o) : null);
+        try
+        {
+            PinPluginMaps(plugin);
+        }
+        catch (Exception e) when (e is BpfException or IOException)
+        {
+            plugin.Dispose();
+            throw new PluginLoadException(candidate, $"its maps cannot be pinned under {_options.PinFolder}: {e.Message}", e);
+        }
+        return plugin;
     }
 
     /// <summary>

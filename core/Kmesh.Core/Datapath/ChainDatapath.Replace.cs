@@ -73,6 +73,7 @@ public sealed partial class ChainDatapath
         }
         _plugins[index] = staged;
         _staged = null;
+        PinPluginMaps(staged); // a successor adopts the version now serving
         var status = _statuses.FindIndex(s => s.Name == staged.Name);
         var slots = string.Join(", ", staged.Slots.Select(s => $"{s.Key.ManifestName()} slot {s.Value}"));
         _statuses[status] = new PluginStatus(staged.Name, staged.Candidate.Manifest.Version, true, slots);

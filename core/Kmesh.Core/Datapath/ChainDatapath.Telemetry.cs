@@ -32,7 +32,9 @@ public sealed partial class ChainDatapath
     {
         var traffic = connect.Map(TrafficMap);
         var overflow = new TrafficMapKey { ServiceId = TrafficKey.Overflow.ServiceId, ClusterId = TrafficKey.Overflow.ClusterId };
-        traffic.UpdatePerCpu(overflow, new TrafficMapValue[BpfMap.PossibleCpuCount], BpfUpdateFlags.NoExist);
+        // An adopted km_traffic has it already, with its counts: only a missing one is created.
+        if (!traffic.ContainsKey(overflow))
+            traffic.UpdatePerCpu(overflow, new TrafficMapValue[BpfMap.PossibleCpuCount], BpfUpdateFlags.NoExist);
 
         BpfIterator? live = null;
         string? why = null;

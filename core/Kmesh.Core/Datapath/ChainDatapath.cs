@@ -65,10 +65,14 @@ public sealed partial class ChainDatapath : IDatapath
             var peer = datapath.LoadCoreObject(PeerObject, null);
             var sockOps = datapath.LoadCoreObject(SockOpsObject, datapath.ConfigureTelemetry);
             var skMsg = datapath.LoadCoreObject(SkMsgObject, null);
+            WriteInstanceInfo(connect);
             datapath.StartTelemetry(connect);
             datapath.LoadPlugins(chosen);
             datapath.FillChains(connect);
+            if (datapath._adopting)
+                datapath.DropLeftovers(connect);
             datapath.Attach(connect, peer, sockOps, skMsg);
+            datapath._started = true;
             return datapath;
         }
         catch
@@ -123,16 +127,6 @@ public sealed partial class ChainDatapath : IDatapath
     }
 #pragma warning restore CS0649
 
-    private void PreparePinFolder()
-    {
-        if (Directory.Exists(_options.PinFolder))
-        {
-            LogStalePins(_log, _options.PinFolder);
-            Kmesh.Bpf.PinFolder.Remove(_options.PinFolder);
-        }
-        Kmesh.Bpf.PinFolder.Create(_options.PinFolder);
-    }
-
     private BpfObject LoadCoreObject(string fileName, Action<BpfObject>? configure)
     {
         var path = Path.Combine(_options.CoreObjectFolder, fileName);
@@ -170,25 +164,40 @@ public sealed partial class ChainDatapath : IDatapath
 
     private void Attach(BpfObject connect, BpfObject peer, BpfObject sockOps, BpfObject skMsg)
     {
-        // The sk_msg entry first: a socket a plugin puts into km_socks is then always served.
+        // The sk_msg entry first: a socket a plugin puts into km_socks is then always served. On
+        // adoption this replaces the previous km_msg in one step (sockets already in the map keep
+        // the program they were inserted with until they close). The map holds the attachment, so
+        // a pinned km_socks keeps it across a restart without a link.
         _mapAttachments.Add(skMsg.Program("km_msg").AttachToMap(skMsg.Map("km_socks"), BpfAttachType.SkMsgVerdict));
         using var cgroup = CgroupHandle.Open(_options.CgroupPath);
         // sockops first: a connection the connect entry rewrites is then always followed.
         foreach (var (bpfObject, program) in new[] { (sockOps, "km_sockops"), (connect, "km_entry4"), (connect, "km_entry6"), (peer, "km_peer4"), (peer, "km_peer6") })
-            _links.Add(bpfObject.Program(program).AttachCgroup(cgroup));
+            _links.Add(AttachEntry(cgroup, bpfObject.Program(program)));
         LogAttached(_log, _options.CgroupPath, _options.PinFolder);
     }
 
-    /// <summary>Detaches from the cgroup, unloads everything and removes the pin folder.</summary>
+    /// <summary>
+    /// Detaches from the cgroup, unloads everything and removes the pin folder; or, with
+    /// <see cref="DatapathOptions.KeepOnExit"/> (and when an adoption did not finish), only lets
+    /// go: the pins keep programs attached and maps filled.
+    /// </summary>
     public void Dispose()
     {
         _telemetry?.Dispose();
         AbandonReplacement();
+        var leave = _lock is not null && LeaveRunning;
+        if (_lock is not null && !leave && Directory.Exists(LinksFolder(_options.PinFolder)))
+            Kmesh.Bpf.PinFolder.Remove(LinksFolder(_options.PinFolder)); // unpinned first, so closing the links detaches now
         foreach (var link in _links)
             link.Dispose();
         _links.Clear();
         foreach (var attachment in _mapAttachments)
-            attachment.Dispose();
+        {
+            if (leave)
+                attachment.Leave();
+            else
+                attachment.Dispose();
+        }
         _mapAttachments.Clear();
         foreach (var plugin in _plugins)
             plugin.Dispose();
@@ -198,6 +207,13 @@ public sealed partial class ChainDatapath : IDatapath
         _coreObjects.Clear();
         if (_lock is null)
             return; // never took the folder: it may be another daemon's
+        if (leave)
+        {
+            LogLeftRunning(_log, _options.PinFolder, _options.CgroupPath);
+            _lock.Dispose();
+            _lock = null;
+            return;
+        }
         try
         {
             if (Directory.Exists(_options.PinFolder))
@@ -210,6 +226,9 @@ public sealed partial class ChainDatapath : IDatapath
         _lock?.Dispose();
         _lock = null;
     }
+
+    /// <summary>Whether this datapath leaves the kernel data path running when disposed.</summary>
+    public bool KeepsRunning => LeaveRunning;
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Removing pins left in {PinFolder} by an earlier run")]
     private static partial void LogStalePins(ILogger logger, string pinFolder);

@@ -6,8 +6,16 @@ public sealed record DatapathOptions
     /// <summary>The cgroup v2 directory whose processes' connects are governed.</summary>
     public required string CgroupPath { get; init; }
 
-    /// <summary>This instance's bpffs folder; shared maps are pinned here and removed at stop.</summary>
+    /// <summary>This instance's bpffs folder; shared maps, plugin maps and (with <see cref="KeepOnExit"/>) the cgroup links are pinned here; removed at stop unless kept.</summary>
     public required string PinFolder { get; init; }
+
+    /// <summary>
+    /// Leave the data path running when the datapath is disposed (<c>kmesh run --keep-on-exit</c>):
+    /// the cgroup links are pinned under <c>links/</c> when made, so programs stay attached and
+    /// maps keep the last applied config after a stop, a crash or SIGKILL, until a successor
+    /// adopts the folder or <c>kmesh uninstall</c> removes it.
+    /// </summary>
+    public bool KeepOnExit { get; init; }
 
     /// <summary>Folder holding the core's own objects (connect.bpf.o, getpeername.bpf.o).</summary>
     public string CoreObjectFolder { get; init; } = AppContext.BaseDirectory;

@@ -27,6 +27,15 @@ public interface IDatapath : IDisposable
     /// <summary>The kernel's per-service traffic counters and access log; null where there is no kernel.</summary>
     Kmesh.Core.Telemetry.KernelTelemetry? Telemetry { get; }
 
+    /// <summary>
+    /// True when the datapath took over the maps of one left running (<c>--keep-on-exit</c>): the
+    /// reconciler then starts from what the plugins' maps hold instead of from nothing.
+    /// </summary>
+    bool Adopted => false;
+
+    /// <summary>True when disposing leaves the kernel data path running (kept, see <c>--keep-on-exit</c>).</summary>
+    bool KeepsRunning => false;
+
     /// <summary>Connect decisions counted by reason, summed over CPUs.</summary>
     IReadOnlyDictionary<KmReason, ulong> ReadStats();
 

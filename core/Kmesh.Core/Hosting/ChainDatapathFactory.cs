@@ -21,6 +21,7 @@ public sealed partial class ChainDatapathFactory(DaemonOptions options, ILoggerF
             CgroupPath = options.CgroupPath,
             PinFolder = options.PinFolder,
             FailClosed = options.FailClosed,
+            KeepOnExit = options.KeepOnExit,
             MapCapacities = options.MapCapacities,
             PluginArguments = options.PluginArguments,
             AccessLog = options.AccessLogPath is not null,

@@ -17,6 +17,9 @@ public sealed record DaemonOptions
     /// <summary>This instance's bpffs folder.</summary>
     public required string PinFolder { get; init; }
 
+    /// <summary>Leave the kernel data path running at stop (<c>--keep-on-exit</c>; see <see cref="Kmesh.Core.Datapath.DatapathOptions.KeepOnExit"/>).</summary>
+    public bool KeepOnExit { get; init; }
+
     /// <summary>Folders searched for plugins.</summary>
     public required IReadOnlyList<string> PluginDirectories { get; init; }
 

@@ -34,12 +34,19 @@ public sealed partial class DatapathHost(IDatapathFactory factory, ConfigSourceH
     {
         if (_datapath is null)
             return Task.CompletedTask;
+        var kept = _datapath.KeepsRunning;
         _datapath.Dispose();
         _datapath = null;
-        LogStopped(_log, options.CgroupPath);
+        if (kept)
+            LogStoppedKept(_log, options.CgroupPath, options.PinFolder);
+        else
+            LogStopped(_log, options.CgroupPath);
         return Task.CompletedTask;
     }
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Stopped: detached from {Cgroup}, pins removed")]
     private static partial void LogStopped(ILogger logger, string cgroup);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Stopped: the data path keeps serving {Cgroup} (pins in {PinFolder}; the next kmesh run adopts it, kmesh uninstall removes it)")]
+    private static partial void LogStoppedKept(ILogger logger, string cgroup, string pinFolder);
 }

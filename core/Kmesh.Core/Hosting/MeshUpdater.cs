@@ -82,6 +82,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         ReportNewDiagnostics(diagnostics);
 
+        SeedFromAdoptedMaps(desired);
         var result = _reconciler.Apply(desired, datapath.PluginMap);
         foreach (var (plugin, error) in translationErrors.Concat(result.PluginErrors))
             LogPluginUpdateFailed(log, plugin, error);
@@ -98,6 +99,31 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     /// Call once the caller dropped its own references to the previous configuration, or they stay alive.
     /// </summary>
     public void RelieveMemory() => _memory.AfterUpdate(_lastSize);
+
+    /// <summary>
+    /// After adoption the maps hold the previous daemon's config, which this one never wrote:
+    /// the first time a map is written, what it holds becomes the reconciler's starting point, so
+    /// the first apply is a diff - unchanged entries are not rewritten, entries no longer desired
+    /// are removed. Only maps a translator declares are read: runtime maps (buckets, counts) are
+    /// the kernel's and never diffed.
+    /// </summary>
+    private void SeedFromAdoptedMaps(IReadOnlyList<PluginDesiredMaps> desired)
+    {
+        if (!datapath.Adopted)
+            return;
+        foreach (var plugin in desired)
+        {
+            foreach (var map in plugin.Maps)
+            {
+                if (!_seeded.Add((plugin.Plugin, map.Name)) || datapath.PluginMap(plugin.Plugin, map.Name) is not { } kernel)
+                    continue;
+                foreach (var (key, value) in kernel.ReadEntries())
+                    _reconciler.Applied.Record(plugin.Plugin, map.Name, new MapOp(MapOpKind.Upsert, new Kmesh.Sdk.Translation.MapKey(key), value));
+            }
+        }
+    }
+
+    private readonly HashSet<(string Plugin, string Map)> _seeded = [];
 
     /// <summary>Findings are logged once, when they first appear, not at every refresh.</summary>
     private void ReportNewDiagnostics(IReadOnlyList<TranslationDiagnostic> diagnostics)

@@ -20,4 +20,10 @@ public interface IKernelMap
     /// A failure part-way throws <see cref="MapApplyException"/> saying how many did.
     /// </summary>
     int Apply(MapStep step);
+
+    /// <summary>
+    /// Every entry the map holds now, as key and value bytes: where an adopted map's reconciliation
+    /// starts. Empty for maps that cannot be read back (per-CPU values, in-memory test maps).
+    /// </summary>
+    IEnumerable<(byte[] Key, byte[] Value)> ReadEntries() => [];
 }
