@@ -66,6 +66,20 @@ internal sealed class ResourceCollector(YamlSource source)
         IReadOnlyList<ConfigWarning>? warnings = null, string typeUrl = "") =>
         _entries.Add(Entry(kind, name, node, path) with { SkipReason = reason, Warnings = warnings ?? [], TypeUrl = typeUrl });
 
+    /// <summary>A config dump's copy of what another resource carries: read, but not a resource (see <see cref="ConfigEntry.IsCopy"/>).</summary>
+    public void Copy(IMessage message, YamlNode node, string path, string reason, IReadOnlyList<ConfigWarning> warnings)
+    {
+        var (typeUrl, name, kind) = Identify(message);
+        _entries.Add(Entry(kind, name, node, path) with { SkipReason = reason, IsCopy = true, Warnings = warnings, TypeUrl = typeUrl });
+    }
+
+    /// <summary>The listeners read so far, each with where it is in the file.</summary>
+    public IEnumerable<(Listener Listener, string Path)> Listeners =>
+        _entries.Where(e => e.Resource is Listener).Select(e => ((Listener)e.Resource!, e.FieldPath));
+
+    /// <summary>The clusters read so far.</summary>
+    public IReadOnlyList<Cluster> Clusters => _clusters;
+
     public EnvoyResources Build(string? versionInfo) =>
         new(_listeners, _clusters, _endpoints, _routes, versionInfo) { ResourceLines = _lines, ResourceVersions = _versions, Warnings = source.Warnings.ToList() };
 

@@ -56,4 +56,60 @@ public class ShapeCheckTests
         Assert.Contains("named 'reviews-v2' but the envoy.config.cluster.v3.Cluster it wraps has name 'reviews'", error.Message);
         Assert.False(file.WholeFileLoads);
     }
+
+    [Fact]
+    public void ConfigDumpWithCopies_CopiesAreNotUsedNamingTheirOriginal_NothingRejected()
+    {
+        var file = Check("config-dump-copies.json");
+
+        Assert.Equal((FileStatus.Checked, "config dump", true), (file.Status, file.Shape, file.WholeFileLoads));
+        Assert.DoesNotContain(file.Resources, r => r.Outcome == ResourceOutcome.Rejected);
+        var copies = file.Resources.Where(r => r.Resource.Contains("(copy at ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, copies.Count);
+        Assert.All(copies, c => c.AssertOutcome(ResourceOutcome.NotUsed));
+        Assert.Equal("copy of the route configuration inline in listener web_80 (a config dump lists inline routes again under static_route_configs)",
+            file.Resource("route configuration local_route (copy at configs[4].static_route_configs[1].route_config)").Reason);
+        Assert.StartsWith("copy of the endpoints of STATIC cluster admin",
+            file.Resource("cluster load assignment (unnamed, configs[2].dynamic_endpoint_configs[0].endpoint_config) (copy at configs[2].dynamic_endpoint_configs[0].endpoint_config)").Reason);
+        // What the copies copy is applied, through its own resources.
+        Assert.Contains("10.96.0.30:80 → cluster 'web'", file.Resource("listener web_80").Reason);
+        Assert.Contains("10.244.2.10:8080 50%", file.Resource("cluster web").Reason);
+        file.Resource("cluster load assignment api").AssertOutcome(ResourceOutcome.Applied);
+    }
+
+    [Fact]
+    public void ListenerWhoseRdsRoutesAreNotInTheFile_IsWaitingForThem_NotRejected()
+    {
+        var listener = Check("config-dump-copies.json").Resource("listener 10.96.0.32_80");
+
+        listener.AssertOutcome(ResourceOutcome.NotUsed);
+        Assert.StartsWith("waiting for route configuration http.80: not in this file", listener.Reason);
+        var info = Assert.Single(listener.Findings, f => f.Field == "filter_chains[0].filters[0].typed_config");
+        Assert.Equal(DiagnosticSeverity.Info, info.Severity);
+    }
+
+    [Fact]
+    public void ListenerWithItsRdsRoutesInTheFile_DoesNotWait()
+    {
+        var file = Checked($$"""
+            resources:
+            {{TcpListener("web", "10.96.0.40", 80, Rds("web-routes"))}}
+            - "@type": type.googleapis.com/envoy.config.route.v3.RouteConfiguration
+              name: web-routes
+              virtual_hosts: [ { name: all, domains: ["*"], routes: [ { match: { prefix: "/" }, route: { cluster: web } } ] } ]
+            {{Cluster("web", "10.244.0.9:80")}}
+            """);
+
+        file.Resource("listener web").AssertOutcome(ResourceOutcome.Applied);
+        Assert.DoesNotContain("waiting", file.Resource("listener web").Reason);
+    }
+
+    private static string Rds(string name) => $$"""
+            - name: envoy.filters.network.http_connection_manager
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                stat_prefix: http
+                rds: { route_config_name: {{name}}, config_source: { ads: {} } }
+                http_filters: [ { name: envoy.filters.http.router, typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router } } ]
+        """;
 }
