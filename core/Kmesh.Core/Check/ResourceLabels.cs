@@ -20,6 +20,7 @@ internal static class ResourceLabels
         ConfigEntryKind.Secret => $"secret {NameOf(entry)}",
         ConfigEntryKind.BootstrapField => $"bootstrap field {entry.Name}",
         ConfigEntryKind.ConfigDumpSection => $"config dump section {entry.Name}",
+        ConfigEntryKind.KubernetesField => $"kubernetes field {entry.Name}",
         _ => $"resource {TypeName(entry.TypeUrl)} {NameOf(entry)}",
     };
 

@@ -104,6 +104,65 @@ public class ShapeCheckTests
         Assert.DoesNotContain("waiting", file.Resource("listener web").Reason);
     }
 
+    [Fact]
+    public void MultiDocumentCiliumEnvoyConfig_ListenerAppliedWithItsSplit_CiliumFieldsNotUsed()
+    {
+        var file = Check("cilium-envoy-config.yaml");
+
+        Assert.Equal((FileStatus.Checked, "multi-document", true), (file.Status, file.Shape, file.WholeFileLoads));
+        var listener = file.Resource("listener reviews-listener");
+        listener.AssertOutcome(ResourceOutcome.Applied);
+        Assert.Contains("default/reviews-v1=90, default/reviews-v2=10", listener.Reason);
+        file.Resource("route configuration reviews-routes").AssertOutcome(ResourceOutcome.Applied);
+        file.Resource("cluster load assignment default/reviews-v2").AssertOutcome(ResourceOutcome.Applied);
+        var services = file.Resource("kubernetes field spec.services");
+        services.AssertOutcome(ResourceOutcome.NotUsed);
+        Assert.Contains("Cilium redirects", services.Reason);
+        file.Resource("kubernetes field spec.backendServices").AssertOutcome(ResourceOutcome.NotUsed);
+    }
+
+    [Fact]
+    public void CiliumClusterwideEnvoyConfig_TcpProxyApplied()
+    {
+        var file = Check("cilium-clusterwide.yaml");
+
+        Assert.Equal("cilium clusterwide envoy config", file.Shape);
+        Assert.Contains("10.96.0.60:5432 → cluster 'postgres'", file.Resource("listener tcp-proxy-listener").Reason);
+        Assert.Contains("10.244.1.15:5432 50%", file.Resource("cluster postgres").Reason);
+        file.Resource("kubernetes field spec.nodeSelector").AssertOutcome(ResourceOutcome.NotUsed);
+    }
+
+    [Fact]
+    public void KubernetesDeployment_IsNotEnvoyXds_NamingKindAndLine()
+    {
+        var file = Checked("apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: reviews }\n", "deploy.yaml");
+
+        Assert.Equal(FileStatus.NotEnvoyXds, file.Status);
+        Assert.Equal(2, file.Problem!.Line);
+        Assert.Contains("not Envoy xDS: deploy.yaml:2:7: a Kubernetes Deployment (apps/v1), not Envoy resources", file.Problem.Message);
+    }
+
+    /// <summary>
+    /// The conformance rule for the standard shapes: every resource of every file in tests/shapes is
+    /// read (none refused as unparseable, none skipped as of an unknown type) and has an outcome.
+    /// </summary>
+    [Fact]
+    public void EveryShapeFile_NoResourceIsLostAsUnknownOrUnparseable()
+    {
+        var files = Directory.GetFiles(Path.GetDirectoryName(CorpusFiles.ShapeFile("x"))!).Where(f => !f.EndsWith(".md", StringComparison.Ordinal)).Order().ToList();
+
+        Assert.Equal(5, files.Count);
+        foreach (var path in files)
+        {
+            var inventory = Kmesh.Xds.EnvoyConfigFile.Inventory(path, File.ReadAllText(path));
+            Assert.All(inventory.Entries, e => Assert.True(e.Error is null && e.Kind != Kmesh.Xds.ConfigEntryKind.UnknownResource, $"{path}: {e.FieldPath} {e.Error?.Message}"));
+            var file = new ConfigCheck(OurChain).CheckFile(path);
+            Assert.Equal(inventory.Entries.Count, file.Resources.Count);
+            Assert.DoesNotContain(file.Resources, r => r.Outcome == ResourceOutcome.Rejected);
+            Assert.True(file.WholeFileLoads, path);
+        }
+    }
+
     private static string Rds(string name) => $$"""
             - name: envoy.filters.network.http_connection_manager
               typed_config:

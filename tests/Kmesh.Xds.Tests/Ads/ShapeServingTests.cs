@@ -21,6 +21,12 @@ public sealed class ShapeServingTests : IDisposable
         { "delta-golden.yaml", XdsMode.Delta, ["outbound|9080||reviews.default.svc.cluster.local"], ["outbound|9080||reviews.default.svc.cluster.local"], ["10.96.0.21_9080"] },
         { "delta-golden.yaml", XdsMode.Sotw, ["outbound|9080||reviews.default.svc.cluster.local"], ["outbound|9080||reviews.default.svc.cluster.local"], ["10.96.0.21_9080"] },
         { "sotw-wrapped.json", XdsMode.Sotw, ["details", "ratings"], [], [] },
+        { "cilium-envoy-config.yaml", XdsMode.Delta, ["default/reviews-v1", "default/reviews-v2"], ["default/reviews-v1", "default/reviews-v2"], ["reviews-listener"] },
+        { "cilium-envoy-config.yaml", XdsMode.Sotw, ["default/reviews-v1", "default/reviews-v2"], ["default/reviews-v1", "default/reviews-v2"], ["reviews-listener"] },
+        { "cilium-clusterwide.yaml", XdsMode.Delta, ["postgres"], [], ["tcp-proxy-listener"] },
+        // The dump's copies are not served: only the resources (the EDS cluster's assignment). The
+        // listener waiting for http.80 warms until the client's resource timeout (2 s here) says it is absent.
+        { "config-dump-copies.json", XdsMode.Delta, ["admin", "api", "web"], ["api"], ["10.96.0.32_80", "api_80", "web_80"] },
     };
 
     [Theory]
@@ -31,7 +37,7 @@ public sealed class ShapeServingTests : IDisposable
         await using var server = await FileAdsServer.StartAsync(_dir, 0);
         var sink = new RecordingSink();
         using var stop = new CancellationTokenSource();
-        var source = new AdsConfigSource(new XdsClientOptions { Address = $"127.0.0.1:{server.Port}", Mode = mode }, NullLogger.Instance);
+        var source = new AdsConfigSource(new XdsClientOptions { Address = $"127.0.0.1:{server.Port}", Mode = mode, ResourceTimeout = TimeSpan.FromSeconds(2) }, NullLogger.Instance);
         var run = source.RunAsync(sink, stop.Token);
 
         ConfigUpdate update;
@@ -42,6 +48,7 @@ public sealed class ShapeServingTests : IDisposable
         Assert.Equal(clusters, update.Resources.Clusters.Select(c => c.Name).Order(StringComparer.Ordinal));
         Assert.Equal(assignments, update.Resources.Endpoints.Select(e => e.ClusterName).Order(StringComparer.Ordinal));
         Assert.Equal(listeners, update.Resources.Listeners.Select(l => l.Name).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(update.Resources.Routes, r => r.Name is "local_route" or "");
         await stop.CancelAsync();
         await run;
         Assert.Empty(server.Events.Nacks);
