@@ -53,15 +53,16 @@ public sealed partial class ResourceDirectory(string directory, ILogger log)
             }
             if (!_lastGood.TryGetValue(file, out var resources))
                 continue;
-            Add(result, EnvoyTypes.Cluster, resources.Clusters.Select(c => (c.Name, (IMessage)c)), file);
-            Add(result, EnvoyTypes.ClusterLoadAssignment, resources.Endpoints.Select(e => (e.ClusterName, (IMessage)e)), file);
-            Add(result, EnvoyTypes.Listener, resources.Listeners.Select(l => (l.Name, (IMessage)l)), file);
-            Add(result, EnvoyTypes.RouteConfiguration, resources.Routes.Select(r => (r.Name, (IMessage)r)), file);
+            Add(result, EnvoyTypes.Cluster, resources.Clusters.Select(c => (c.Name, (IMessage)c)), resources, file);
+            Add(result, EnvoyTypes.ClusterLoadAssignment, resources.Endpoints.Select(e => (e.ClusterName, (IMessage)e)), resources, file);
+            Add(result, EnvoyTypes.Listener, resources.Listeners.Select(l => (l.Name, (IMessage)l)), resources, file);
+            Add(result, EnvoyTypes.RouteConfiguration, resources.Routes.Select(r => (r.Name, (IMessage)r)), resources, file);
         }
         return result;
     }
 
-    private void Add(Dictionary<string, SortedDictionary<string, ServedResource>> result, string typeUrl, IEnumerable<(string Name, IMessage Message)> items, string file)
+    private void Add(Dictionary<string, SortedDictionary<string, ServedResource>> result, string typeUrl, IEnumerable<(string Name, IMessage Message)> items,
+        EnvoyResources resources, string file)
     {
         foreach (var (name, message) in items)
         {
@@ -70,16 +71,21 @@ public sealed partial class ResourceDirectory(string directory, ILogger log)
                 LogUnnamed(log, file, typeUrl);
                 continue;
             }
-            if (!result[typeUrl].TryAdd(name, Pack(name, message)))
+            if (!result[typeUrl].TryAdd(name, Pack(name, message, resources.ResourceVersions.GetValueOrDefault((typeUrl, name)))))
                 LogDuplicate(log, file, typeUrl, name);
         }
     }
 
-    private static ServedResource Pack(string name, IMessage message)
+    /// <summary>
+    /// The served version is a hash of the resource's bytes, so that a re-read file pushes nothing
+    /// and an edit always does; a Resource wrapper's own version (a delta golden file's) leads it,
+    /// so a client and its logs show the version the file gave.
+    /// </summary>
+    private static ServedResource Pack(string name, IMessage message, string? fileVersion)
     {
         var body = Any.Pack(message);
-        var version = Convert.ToHexString(SHA256.HashData(body.Value.Span))[..12].ToLowerInvariant();
-        return new ServedResource(name, body, version);
+        var hash = Convert.ToHexString(SHA256.HashData(body.Value.Span))[..12].ToLowerInvariant();
+        return new ServedResource(name, body, fileVersion is null ? hash : $"{fileVersion}/{hash}");
     }
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Error, Message = "{Reason}; serving {Kept}")]

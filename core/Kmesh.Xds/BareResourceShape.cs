@@ -15,6 +15,12 @@ internal static class BareResourceShape
         var items = YamlNav.Items(root).ToList();
         if (items.Count == 0)
             return;
+        if (items.All(ResourceWrapper.Is))
+        {
+            for (var i = 0; i < items.Count; i++)
+                ResourceWrapper.Read(ctx, (YamlMappingNode)items[i], Path(root, i));
+            return;
+        }
         if (items.All(i => YamlNav.Child(i, "@type") is not null))
         {
             for (var i = 0; i < items.Count; i++)

@@ -17,34 +17,41 @@ namespace Kmesh.Xds;
 /// </summary>
 internal static class ConfigDumpShape
 {
-    // Section type -> (list field, path inside an item to the resource's Any, resource type).
-    private static readonly Dictionary<string, (string List, string[] Inner, MessageDescriptor Type)[]> Sections = new()
+    // Which of a dump's lists hold copies of what other resources carry (see DumpCopies).
+    private enum Copies { None, InlineRoutes, ClusterEndpoints }
+
+    // Section type -> (list field, path inside an item to the resource's Any, resource type, copies).
+    private static readonly Dictionary<string, (string List, string[] Inner, MessageDescriptor Type, Copies Copies)[]> Sections = new()
     {
         [ListenersConfigDump.Descriptor.FullName] =
         [
-            ("static_listeners", ["listener"], Listener.Descriptor),
-            ("dynamic_listeners", ["active_state", "listener"], Listener.Descriptor),
+            ("static_listeners", ["listener"], Listener.Descriptor, Copies.None),
+            ("dynamic_listeners", ["active_state", "listener"], Listener.Descriptor, Copies.None),
         ],
         [ClustersConfigDump.Descriptor.FullName] =
         [
-            ("static_clusters", ["cluster"], Cluster.Descriptor),
-            ("dynamic_active_clusters", ["cluster"], Cluster.Descriptor),
+            ("static_clusters", ["cluster"], Cluster.Descriptor, Copies.None),
+            ("dynamic_active_clusters", ["cluster"], Cluster.Descriptor, Copies.None),
         ],
         [RoutesConfigDump.Descriptor.FullName] =
         [
-            ("static_route_configs", ["route_config"], RouteConfiguration.Descriptor),
-            ("dynamic_route_configs", ["route_config"], RouteConfiguration.Descriptor),
+            ("static_route_configs", ["route_config"], RouteConfiguration.Descriptor, Copies.InlineRoutes),
+            ("dynamic_route_configs", ["route_config"], RouteConfiguration.Descriptor, Copies.None),
         ],
         [EndpointsConfigDump.Descriptor.FullName] =
         [
-            ("static_endpoint_configs", ["endpoint_config"], ClusterLoadAssignment.Descriptor),
-            ("dynamic_endpoint_configs", ["endpoint_config"], ClusterLoadAssignment.Descriptor),
+            ("static_endpoint_configs", ["endpoint_config"], ClusterLoadAssignment.Descriptor, Copies.ClusterEndpoints),
+            ("dynamic_endpoint_configs", ["endpoint_config"], ClusterLoadAssignment.Descriptor, Copies.ClusterEndpoints),
         ],
     };
 
     public static void Read(DocumentContext ctx, YamlMappingNode root)
     {
         YamlNav.CheckKeys(ctx.Source, root, ConfigDump.Descriptor, "");
+        // Whether a route or endpoint item is a copy depends on the listeners and clusters, which
+        // may come in any section order: those items are read once every section has been.
+        var copies = new DumpCopies(ctx.Collector);
+        var deferred = new List<Action>();
         var index = 0;
         foreach (var section in YamlNav.Items(YamlNav.Child(root, "configs")))
         {
@@ -66,11 +73,21 @@ internal static class ConfigDumpShape
                 continue;
             }
             YamlNav.CheckKeys(ctx.Source, map, type, path);
-            foreach (var (list, inner, resourceType) in lists)
-                ReadList(ctx, map, FieldPath.Field(path, list), list, inner, resourceType);
+            foreach (var (list, inner, resourceType, kind) in lists)
+            {
+                Action<YamlNode, string> add = kind switch
+                {
+                    Copies.InlineRoutes => (node, at) => deferred.Add(() => ctx.AddTagged(node, at, resourceType, copyOf: copies.RouteCopy)),
+                    Copies.ClusterEndpoints => (node, at) => deferred.Add(() => ctx.AddTagged(node, at, resourceType, copyOf: copies.EndpointCopy)),
+                    _ => (node, at) => ctx.AddTagged(node, at, resourceType),
+                };
+                ReadList(ctx, map, FieldPath.Field(path, list), list, inner, resourceType, add);
+            }
             foreach (var skipped in SkippedLists)
                 SkipList(ctx, map, FieldPath.Field(path, skipped.List), skipped);
         }
+        foreach (var read in deferred)
+            read();
     }
 
     // Lists of the read sections that are not the running config: (list, the resource's key in an item, kind, why).
@@ -96,7 +113,7 @@ internal static class ConfigDumpShape
     };
 
     private static void ReadList(DocumentContext ctx, YamlMappingNode section, string listPath, string list,
-        string[] inner, MessageDescriptor type)
+        string[] inner, MessageDescriptor type, Action<YamlNode, string> add)
     {
         var i = 0;
         foreach (var item in YamlNav.Items(YamlNav.Child(section, list)))
@@ -113,7 +130,7 @@ internal static class ConfigDumpShape
             }
             // An entry without the resource (e.g. only an error_state) has nothing running.
             if (node is not null)
-                ctx.AddTagged(node, path, type);
+                add(node, path);
             foreach (var (state, reason) in InactiveStates)
             {
                 if (YamlNav.Child(item, state) is { } inactive)

@@ -27,6 +27,13 @@ public sealed record ConfigEntry(ConfigEntryKind Kind, string Name, string Field
     /// <summary>Why the item is not read at all; null for resources (read or refused).</summary>
     public string? SkipReason { get; init; }
 
+    /// <summary>
+    /// True for a config dump's copy of what another resource of the file carries (a listener's
+    /// inline route configuration, a non-EDS cluster's own endpoints): not a resource of its own,
+    /// not used, and <see cref="SkipReason"/> names the original.
+    /// </summary>
+    public bool IsCopy { get; init; }
+
     /// <summary>The file's warnings about this item (unknown extension types inside it), in file order.</summary>
     public IReadOnlyList<ConfigWarning> Warnings { get; init; } = [];
 }

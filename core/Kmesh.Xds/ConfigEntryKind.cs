@@ -19,6 +19,8 @@ public enum ConfigEntryKind
     UnknownResource,
     /// <summary>A bootstrap field other than <c>static_resources</c> (admin, node, layered_runtime, ...).</summary>
     BootstrapField,
+    /// <summary>A field of a Kubernetes custom resource carrying Envoy resources that is Kubernetes' or Cilium's business (a CiliumEnvoyConfig's <c>services</c>...).</summary>
+    KubernetesField,
     /// <summary>A section of a <c>/config_dump</c> that holds no resource Kmesh reads (bootstrap, secrets, ...).</summary>
     ConfigDumpSection,
 }

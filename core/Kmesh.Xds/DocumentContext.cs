@@ -2,6 +2,7 @@ using Envoy.Config.Cluster.V3;
 using Envoy.Config.Endpoint.V3;
 using Envoy.Config.Listener.V3;
 using Envoy.Config.Route.V3;
+using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using YamlDotNet.RepresentationModel;
 
@@ -45,14 +46,24 @@ internal sealed class DocumentContext(YamlSource source, ResourceReader reader, 
 
     public bool Lenient { get; } = lenient;
 
-    /// <summary>Reads a node as a resource of a known type and keeps it.</summary>
-    public void Add(YamlNode node, MessageDescriptor type, string path, bool skipTypeKey = false)
+    /// <summary>
+    /// Reads a node as a resource of a known type and keeps it. A resource inside a Resource
+    /// wrapper (<paramref name="wrapper"/>) has the wrapper's name checked and its version kept.
+    /// When <paramref name="copyOf"/> says why the message is a config dump's copy of what another
+    /// resource carries, it is recorded as that copy instead.
+    /// </summary>
+    public void Add(YamlNode node, MessageDescriptor type, string path, bool skipTypeKey = false, ResourceWrapper.Wrapped? wrapper = null,
+        Func<IMessage, string?>? copyOf = null)
     {
         var before = Source.Warnings.Count;
         try
         {
             var message = Reader.Read(node, type, path, skipTypeKey);
-            Collector.Add(message, node, path, Source.Warnings.Skip(before).ToList());
+            wrapper?.Check(Source, message);
+            if (copyOf?.Invoke(message) is { } original)
+                Collector.Copy(message, node, path, original, Source.Warnings.Skip(before).ToList());
+            else
+                Collector.Add(message, node, path, Source.Warnings.Skip(before).ToList(), wrapper?.Version);
         }
         catch (ConfigParseException e) when (Lenient)
         {
@@ -65,11 +76,12 @@ internal sealed class DocumentContext(YamlSource source, ResourceReader reader, 
     /// (where the document says what it holds); without it, a resource of a type Kmesh does not
     /// know, or of an xDS type it does not read (such as a Secret), is skipped with a warning.
     /// </summary>
-    public void AddTagged(YamlNode node, string path, MessageDescriptor? expected = null)
+    public void AddTagged(YamlNode node, string path, MessageDescriptor? expected = null, ResourceWrapper.Wrapped? wrapper = null,
+        Func<IMessage, string?>? copyOf = null)
     {
         try
         {
-            AddTaggedStrictly(node, path, expected);
+            AddTaggedStrictly(node, path, expected, wrapper, copyOf);
         }
         catch (ConfigParseException e) when (Lenient)
         {
@@ -79,7 +91,7 @@ internal sealed class DocumentContext(YamlSource source, ResourceReader reader, 
         }
     }
 
-    private void AddTaggedStrictly(YamlNode node, string path, MessageDescriptor? expected)
+    private void AddTaggedStrictly(YamlNode node, string path, MessageDescriptor? expected, ResourceWrapper.Wrapped? wrapper, Func<IMessage, string?>? copyOf)
     {
         if (node is not YamlMappingNode map)
             throw Source.Error(node, path, "expected a mapping with an \"@type\"");
@@ -108,7 +120,7 @@ internal sealed class DocumentContext(YamlSource source, ResourceReader reader, 
             }
             throw Source.Error(map, path, $"resource type {url} is not one Kmesh reads from a file ({ResourceTypeNames})");
         }
-        Add(map, type, path, skipTypeKey: true);
+        Add(map, type, path, skipTypeKey: true, wrapper, copyOf);
     }
 
     /// <summary>The kind of entry a resource type makes.</summary>

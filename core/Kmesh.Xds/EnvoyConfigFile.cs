@@ -9,8 +9,10 @@ namespace Kmesh.Xds;
 /// Reads a user's config file of Envoy v3 resources, YAML or JSON. Accepted shapes: an Envoy
 /// bootstrap (the listeners and clusters of <c>static_resources</c>; its other keys are
 /// Envoy's and ignored); a DiscoveryResponse-like <c>resources:</c> list whose items carry an
-/// <c>"@type"</c> (Envoy's file-based xDS); an admin <c>/config_dump</c>; or a bare resource or
-/// bare list of one resource type.
+/// <c>"@type"</c> (Envoy's file-based xDS) or are Resource wrappers (delta xDS's form); an admin
+/// <c>/config_dump</c>; a bare resource or bare list of one resource type; a Cilium custom
+/// resource carrying Envoy resources (CiliumEnvoyConfig, CiliumClusterwideEnvoyConfig). A YAML
+/// file may hold several documents (<c>---</c>), each in any of these shapes.
 /// </summary>
 /// <remarks>
 /// What Kmesh cannot use does not fail the file: an extension of a type it does not know
@@ -48,38 +50,55 @@ public static partial class EnvoyConfigFile
     private static ConfigInventory Read(string path, string text, bool lenient)
     {
         var source = new YamlSource(path);
-        var root = LoadYaml(source, text);
+        var documents = LoadYaml(source, text);
         var collector = new ResourceCollector(source);
         var ctx = new DocumentContext(source, new ResourceReader(source, EnvoyTypes.Registry), collector, lenient);
 
+        // Every document of a multi-document file (as Kubernetes manifests are written) is read
+        // into one configuration: a name used in two documents is a duplicate, as in one.
         string? version = null;
-        string shape;
-        if (root is YamlScalarNode)
-            throw source.NotEnvoyConfig(root, "expected a mapping with static_resources or resources");
-        if (YamlNav.Child(root, "resources") is not null)
+        var shapes = new List<string>();
+        for (var i = 0; i < documents.Count; i++)
         {
-            shape = "resource list";
-            version = ResourceListShape.Read(ctx, (YamlMappingNode)root);
+            try
+            {
+                var (shape, documentVersion) = ReadDocument(ctx, documents[i]);
+                shapes.Add(shape);
+                version ??= documentVersion;
+            }
+            catch (ConfigParseException e) when (documents.Count > 1)
+            {
+                throw new ConfigParseException(e.FilePath, e.Line, e.Column, e.FieldPath, $"document {i + 1} of {documents.Count}: {e.Reason}", e.InnerException)
+                    { NotEnvoyConfig = e.NotEnvoyConfig };
+            }
         }
-        else if (YamlNav.Child(root, "static_resources") is not null)
-        {
-            shape = "bootstrap";
-            BootstrapShape.Read(ctx, (YamlMappingNode)root);
-        }
-        else if (YamlNav.Child(root, "configs") is not null)
-        {
-            shape = "config dump";
-            ConfigDumpShape.Read(ctx, (YamlMappingNode)root);
-        }
-        else
-        {
-            shape = "bare resources";
-            BareResourceShape.Read(ctx, root);
-        }
-        return new ConfigInventory(shape, collector.Build(version), collector.Entries);
+        return new ConfigInventory(documents.Count == 1 ? shapes[0] : "multi-document", collector.Build(version), collector.Entries);
     }
 
-    private static YamlNode LoadYaml(YamlSource source, string text)
+    /// <summary>Reads one YAML document in whichever shape it has; returns the shape and the document's version, if any.</summary>
+    private static (string Shape, string? Version) ReadDocument(DocumentContext ctx, YamlNode root)
+    {
+        if (root is YamlScalarNode)
+            throw ctx.Source.NotEnvoyConfig(root, "expected a mapping with static_resources or resources");
+        if (KubernetesShape.Is(root))
+            return (KubernetesShape.Read(ctx, (YamlMappingNode)root), null);
+        if (YamlNav.Child(root, "resources") is not null)
+            return ("resource list", ResourceListShape.Read(ctx, (YamlMappingNode)root));
+        if (YamlNav.Child(root, "static_resources") is not null)
+        {
+            BootstrapShape.Read(ctx, (YamlMappingNode)root);
+            return ("bootstrap", null);
+        }
+        if (YamlNav.Child(root, "configs") is not null)
+        {
+            ConfigDumpShape.Read(ctx, (YamlMappingNode)root);
+            return ("config dump", null);
+        }
+        BareResourceShape.Read(ctx, root);
+        return ("bare resources", null);
+    }
+
+    private static List<YamlNode> LoadYaml(YamlSource source, string text)
     {
         ConfigText.CheckSize(source.Path, text);
         var stream = new YamlStream();
@@ -101,13 +120,15 @@ public static partial class EnvoyConfigFile
             var message = LocationPrefix().Replace(ex.InnerException?.Message ?? ex.Message, "");
             throw source.Error(ex.Start, "", "invalid YAML: " + message, ex);
         }
-        if (stream.Documents.Count == 0)
+        // Among several documents, an empty one (a leading or trailing ---, comments only) holds nothing.
+        var documents = stream.Documents.Select(d => d.RootNode)
+            .Where(root => stream.Documents.Count == 1 || root is not YamlScalarNode { Value: null or "" })
+            .ToList();
+        if (documents.Count == 0)
             throw new ConfigParseException(source.Path, 1, 1, "", "the file is empty");
-        if (stream.Documents.Count > 1)
-            throw source.Error(stream.Documents[1].RootNode, "", "more than one YAML document; put all resources in one");
-        var root = stream.Documents[0].RootNode;
-        YamlMerge.Apply(root);
-        return root;
+        foreach (var root in documents)
+            YamlMerge.Apply(root);
+        return documents;
     }
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]

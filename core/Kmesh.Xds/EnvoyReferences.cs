@@ -33,6 +33,30 @@ public static class EnvoyReferences
         }
     }
 
+    /// <summary>The route configurations a listener's HTTP connection managers carry inline (<c>route_config</c>), in filter order.</summary>
+    public static IEnumerable<RouteConfiguration> InlineRoutes(Listener listener)
+    {
+        var chains = listener.FilterChains.AsEnumerable();
+        if (listener.DefaultFilterChain is not null)
+            chains = chains.Append(listener.DefaultFilterChain);
+        foreach (var filter in chains.SelectMany(c => c.Filters))
+        {
+            if (filter.TypedConfig is null || !filter.TypedConfig.Is(HttpConnectionManager.Descriptor))
+                continue;
+            HttpConnectionManager hcm;
+            try
+            {
+                hcm = filter.TypedConfig.Unpack<HttpConnectionManager>();
+            }
+            catch (InvalidProtocolBufferException)
+            {
+                continue; // the translator reports it
+            }
+            if (hcm.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.RouteConfig)
+                yield return hcm.RouteConfig;
+        }
+    }
+
     /// <summary>The clusters a listener sends connects to: its tcp_proxy's, or its HTTP routes' (inline or over RDS).</summary>
     public static HashSet<string> ClusterNames(Listener listener, Func<string, RouteConfiguration?> rds)
     {

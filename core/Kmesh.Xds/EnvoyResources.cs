@@ -34,6 +34,15 @@ public sealed record EnvoyResources(
     /// </summary>
     public IReadOnlyList<ConfigWarning> Warnings { get; init; } = [];
 
+    /// <summary>
+    /// The versions a file gives its resources one by one: the <c>version</c> of an
+    /// <c>envoy.service.discovery.v3.Resource</c> wrapper (delta xDS's form), keyed like
+    /// <see cref="ResourceLines"/>. A resource written without a wrapper has none; the document's
+    /// own version stays <see cref="VersionInfo"/>.
+    /// </summary>
+    public IReadOnlyDictionary<(string TypeUrl, string Name), string> ResourceVersions { get; init; } =
+        new Dictionary<(string TypeUrl, string Name), string>();
+
     /// <summary>The line a resource starts on, or null when it did not come from the file.</summary>
     public int? LineOf(string typeUrl, string name) =>
         ResourceLines.TryGetValue((typeUrl, name), out var line) ? line : null;

@@ -19,18 +19,13 @@ internal sealed class ResourceCollector(YamlSource source)
     private readonly List<ClusterLoadAssignment> _endpoints = [];
     private readonly List<RouteConfiguration> _routes = [];
     private readonly Dictionary<(string TypeUrl, string Name), int> _lines = [];
+    private readonly Dictionary<(string TypeUrl, string Name), string> _versions = [];
     private readonly List<ConfigEntry> _entries = [];
 
-    public void Add(IMessage message, YamlNode node, string path, IReadOnlyList<ConfigWarning> warnings)
+    /// <summary>Keeps a resource that was read; <paramref name="version"/> is its own version (a Resource wrapper's), if the file gives one.</summary>
+    public void Add(IMessage message, YamlNode node, string path, IReadOnlyList<ConfigWarning> warnings, string? version = null)
     {
-        var (typeUrl, name, kind) = message switch
-        {
-            Listener l => (EnvoyTypes.Listener, l.Name, ConfigEntryKind.Listener),
-            Cluster c => (EnvoyTypes.Cluster, c.Name, ConfigEntryKind.Cluster),
-            ClusterLoadAssignment e => (EnvoyTypes.ClusterLoadAssignment, e.ClusterName, ConfigEntryKind.ClusterLoadAssignment),
-            RouteConfiguration r => (EnvoyTypes.RouteConfiguration, r.Name, ConfigEntryKind.RouteConfiguration),
-            _ => throw new ArgumentException($"not a resource type: {message.Descriptor.FullName}", nameof(message)),
-        };
+        var (typeUrl, name, kind) = Identify(message);
         // Envoy names a static listener that has no name itself, so several may lack one.
         if (name.Length > 0)
         {
@@ -38,6 +33,8 @@ internal sealed class ResourceCollector(YamlSource source)
             if (_lines.TryGetValue((typeUrl, name), out var first))
                 throw source.Error(node, path, $"duplicate {KindName(kind)} name '{name}': defined at line {first} and again at line {line}");
             _lines[(typeUrl, name)] = line;
+            if (version is not null)
+                _versions[(typeUrl, name)] = version;
         }
 
         switch (message)
@@ -50,6 +47,16 @@ internal sealed class ResourceCollector(YamlSource source)
         _entries.Add(Entry(kind, name, node, path) with { TypeUrl = typeUrl, Resource = message, Warnings = warnings });
     }
 
+    /// <summary>The type URL, name and kind of a resource message.</summary>
+    public static (string TypeUrl, string Name, ConfigEntryKind Kind) Identify(IMessage message) => message switch
+    {
+        Listener l => (EnvoyTypes.Listener, l.Name, ConfigEntryKind.Listener),
+        Cluster c => (EnvoyTypes.Cluster, c.Name, ConfigEntryKind.Cluster),
+        ClusterLoadAssignment e => (EnvoyTypes.ClusterLoadAssignment, e.ClusterName, ConfigEntryKind.ClusterLoadAssignment),
+        RouteConfiguration r => (EnvoyTypes.RouteConfiguration, r.Name, ConfigEntryKind.RouteConfiguration),
+        _ => throw new ArgumentException($"not a resource type: {message.Descriptor.FullName}", nameof(message)),
+    };
+
     /// <summary>A resource that could not be read: the rest of the file still is (lenient reading only).</summary>
     public void Refuse(ConfigEntryKind kind, string name, YamlNode node, string path, ConfigParseException error) =>
         _entries.Add(Entry(kind, name, node, path) with { Error = error });
@@ -59,8 +66,22 @@ internal sealed class ResourceCollector(YamlSource source)
         IReadOnlyList<ConfigWarning>? warnings = null, string typeUrl = "") =>
         _entries.Add(Entry(kind, name, node, path) with { SkipReason = reason, Warnings = warnings ?? [], TypeUrl = typeUrl });
 
+    /// <summary>A config dump's copy of what another resource carries: read, but not a resource (see <see cref="ConfigEntry.IsCopy"/>).</summary>
+    public void Copy(IMessage message, YamlNode node, string path, string reason, IReadOnlyList<ConfigWarning> warnings)
+    {
+        var (typeUrl, name, kind) = Identify(message);
+        _entries.Add(Entry(kind, name, node, path) with { SkipReason = reason, IsCopy = true, Warnings = warnings, TypeUrl = typeUrl });
+    }
+
+    /// <summary>The listeners read so far, each with where it is in the file.</summary>
+    public IEnumerable<(Listener Listener, string Path)> Listeners =>
+        _entries.Where(e => e.Resource is Listener).Select(e => ((Listener)e.Resource!, e.FieldPath));
+
+    /// <summary>The clusters read so far.</summary>
+    public IReadOnlyList<Cluster> Clusters => _clusters;
+
     public EnvoyResources Build(string? versionInfo) =>
-        new(_listeners, _clusters, _endpoints, _routes, versionInfo) { ResourceLines = _lines, Warnings = source.Warnings.ToList() };
+        new(_listeners, _clusters, _endpoints, _routes, versionInfo) { ResourceLines = _lines, ResourceVersions = _versions, Warnings = source.Warnings.ToList() };
 
     /// <summary>Every entry, in file order.</summary>
     public IReadOnlyList<ConfigEntry> Entries => _entries.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();

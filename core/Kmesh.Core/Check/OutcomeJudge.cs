@@ -23,7 +23,7 @@ internal static class OutcomeJudge
         for (var i = 0; i < entries.Count; i++)
         {
             if (!IsUsedThroughOthers(entries[i]))
-                results[i] = Own(entries[i], reports, plugins);
+                results[i] = Own(entries[i], reports, plugins, resources);
         }
         var users = new Users(entries, results, resources);
         for (var i = 0; i < entries.Count; i++)
@@ -35,7 +35,7 @@ internal static class OutcomeJudge
         entry.Resource is not null && entry.Name.Length > 0
         && entry.Kind is ConfigEntryKind.RouteConfiguration or ConfigEntryKind.ClusterLoadAssignment;
 
-    private static ResourceResult Own(ConfigEntry entry, TranslationReports reports, IReadOnlyList<string> plugins)
+    private static ResourceResult Own(ConfigEntry entry, TranslationReports reports, IReadOnlyList<string> plugins, EnvoyResources resources)
     {
         var label = ResourceLabels.Of(entry);
         var facts = reports.TakeFacts(label);
@@ -54,6 +54,8 @@ internal static class OutcomeJudge
             findings.Insert(0, new CheckFinding(DiagnosticSeverity.Error, field, "is empty: Envoy requires a name, which is how other resources refer to it; left out", CheckSources.Check));
             return Result(entry, label, ResourceOutcome.Rejected, findings[0].Text, facts, findings);
         }
+        if (entry.Resource is Listener listener && RdsWait.Of(listener, resources) is { } wait)
+            return Decide(entry, label, facts, wait.Recast(findings), wait.Reason, whyNotUsedIsSpecific: true, reasonFirst: true);
         return Decide(entry, label, facts, findings, $"no plugin of the chain ({ChainText(plugins)}) acted on it or said why", whyNotUsedIsSpecific: false);
     }
 
@@ -72,7 +74,7 @@ internal static class OutcomeJudge
     }
 
     private static ResourceResult Decide(ConfigEntry entry, string label, List<CheckFact> facts, List<CheckFinding> findings,
-        string whyNotUsed, bool whyNotUsedIsSpecific)
+        string whyNotUsed, bool whyNotUsedIsSpecific, bool reasonFirst = false)
     {
         findings = findings.OrderByDescending(f => f.Severity).ToList(); // stable: errors, warnings, infos, each in report order
         if (findings.FirstOrDefault(f => f.Severity == DiagnosticSeverity.Error) is { } error)
@@ -84,7 +86,7 @@ internal static class OutcomeJudge
         }
         // Why nothing applied is what a plugin (or the core) said; an unknown extension type the
         // parser met inside is rarely the reason, so it explains only when nothing more to the point does.
-        var reason = findings.FirstOrDefault(f => f.Source != CheckSources.Parser)?.Text
+        var reason = reasonFirst ? whyNotUsed : findings.FirstOrDefault(f => f.Source != CheckSources.Parser)?.Text
             ?? (whyNotUsedIsSpecific ? whyNotUsed : findings.FirstOrDefault()?.Text ?? whyNotUsed);
         return Result(entry, label, ResourceOutcome.NotUsed, reason, facts, findings);
     }

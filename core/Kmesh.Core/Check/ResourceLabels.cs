@@ -8,7 +8,10 @@ namespace Kmesh.Core.Check;
 /// </summary>
 internal static class ResourceLabels
 {
-    public static string Of(ConfigEntry entry) => entry.Kind switch
+    /// <summary>The item's label; a config dump's copy adds where it is, as several copies may share a name (<c>local_route</c>).</summary>
+    public static string Of(ConfigEntry entry) => entry.IsCopy ? $"{Plain(entry)} (copy at {entry.FieldPath})" : Plain(entry);
+
+    private static string Plain(ConfigEntry entry) => entry.Kind switch
     {
         ConfigEntryKind.Listener => $"listener {NameOf(entry)}",
         ConfigEntryKind.Cluster => $"cluster {NameOf(entry)}",
@@ -17,6 +20,7 @@ internal static class ResourceLabels
         ConfigEntryKind.Secret => $"secret {NameOf(entry)}",
         ConfigEntryKind.BootstrapField => $"bootstrap field {entry.Name}",
         ConfigEntryKind.ConfigDumpSection => $"config dump section {entry.Name}",
+        ConfigEntryKind.KubernetesField => $"kubernetes field {entry.Name}",
         _ => $"resource {TypeName(entry.TypeUrl)} {NameOf(entry)}",
     };
 

@@ -99,12 +99,16 @@ internal static class CorpusExpectations
                 new("cluster agent", Applied, "1 of 1 endpoints take connects: 127.0.0.1:15020 100%"),
                 new("cluster prometheus_stats", Applied, "127.0.0.1:15000 100%"),
                 new("cluster inbound-vip|8000|http|httpbin.default.svc.cluster.local", Partial, "InternalUpstreamTransport"),
-                new("cluster load assignment prometheus_stats", NotUsed, "cluster prometheus_stats is not of type EDS"),
+                // Envoy's dump lists every cluster's endpoints again, and every inline route configuration:
+                // copies of what the STATIC cluster and the listener carry, not resources of their own.
+                new("cluster load assignment prometheus_stats (copy at configs[2].static_endpoint_configs[0].endpoint_config)", NotUsed,
+                    "copy of the endpoints of STATIC cluster prometheus_stats"),
                 new("cluster load assignment inbound-vip|8100|http|httpbin.default.svc.cluster.local", NotUsed, NoEdsCluster),
                 new("listener (unnamed, configs[3].static_listeners[0].listener)", NotUsed, Wildcard),
                 new("listener main_internal", NotUsed, "the listener has no address, so it is not a connect-time service"),
                 new("config dump section ScopedRoutesConfigDump", NotUsed, "needs L7"),
-                new("route configuration inbound-vip|8000|http|httpbin.default.svc.cluster.local", NotUsed, "listener main_internal has its own inline route_config of this name"),
+                new("route configuration inbound-vip|8000|http|httpbin.default.svc.cluster.local (copy at configs[5].static_route_configs[0].route_config)", NotUsed,
+                    "copy of the route configuration inline in listener main_internal"),
                 new("config dump section SecretsConfigDump", NotUsed, "TLS"),
             ]),
             // Its 37 assignments are checked in CorpusCheckTests (all not used: no cluster in the file).

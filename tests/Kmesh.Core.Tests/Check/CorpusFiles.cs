@@ -37,6 +37,9 @@ internal static class CorpusFiles
             : throw new DirectoryNotFoundException($"the conformance corpus is not at {corpus}; set KMESH_CORPUS to its folder");
     }
 
+    /// <summary>Our own files in the shapes others write (tests/shapes, see its README.md).</summary>
+    public static string ShapeFile(string name) => Path.Combine(RepoRoot(), "tests", "shapes", name);
+
     private static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
