@@ -1,4 +1,5 @@
 using System.Text;
+using Kmesh.Sdk.Testing;
 
 namespace Kmesh.Daemon.Tests;
 
