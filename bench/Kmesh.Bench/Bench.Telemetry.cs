@@ -22,9 +22,13 @@ public sealed partial class Bench
     /// <summary>Services in this part's mesh: few, so that the cost measured is counting's, not the lookups' cache misses.</summary>
     public const int TelemetryServices = 10;
 
-    // More rounds than elsewhere: one round costs seconds, and the figure sought (tens of ns) is
-    // the size of the run-to-run noise of a shared machine, so the medians need the samples.
-    private int TelemetryRounds => o.Quick ? 3 : 9;
+    // Many short blocks rather than a few long runs: the figure sought (tens of ns) is far below
+    // what a shared machine's load moves a block by, and back-to-back blocks of all variants see
+    // the same load, so per-cycle differences cancel it. One process alternates in-kernel-cheaply
+    // (kmb-connect alt moves itself between the cgroups and reads bpf_stats itself).
+    private int TelemetryCycles => o.Quick ? 100 : 400;
+    /// <summary>Connects per block.</summary>
+    public const int TelemetryBlockSize = 250;
 
     private async Task TelemetryCostAsync()
     {
@@ -39,7 +43,7 @@ public sealed partial class Bench
         var accessLog = Path.Combine(_work, "access.log");
         var cgroups = new string[TelemetryVariants.Length];
         var daemons = new List<DaemonProcess>();
-        Log($"telemetry cost: {TelemetryVariants.Length} daemons ({string.Join(", ", TelemetryVariants.Select(v => v.Name))}) on sibling cgroups, {TelemetryRounds} rounds x {Connects} connects");
+        Log($"telemetry cost: {TelemetryVariants.Length} daemons ({string.Join(", ", TelemetryVariants.Select(v => v.Name))}) on sibling cgroups, {TelemetryCycles} cycles x {TelemetryBlockSize} connects each, one process alternating");
         try
         {
             for (var i = 0; i < cgroups.Length; i++)
@@ -57,14 +61,33 @@ public sealed partial class Bench
             }
             foreach (var d in daemons)
                 await d.WaitReadyAsync(TimeSpan.FromSeconds(180));
-            for (var round = 0; round < TelemetryRounds; round++)
+            var targets = new string[cgroups.Length];
+            for (var i = 0; i < cgroups.Length; i++)
             {
-                for (var j = 0; j < TelemetryVariants.Length; j++)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    var v = (j + round) % TelemetryVariants.Length;
-                    TelemetryRound(TelemetryVariants[v].Name, cgroups[v], round);
-                }
+                var connect = Measure.EntryStats(cgroups[i]);
+                var sockops = Measure.SockOpsProgram(cgroups[i]);
+                targets[i] = $"{cgroups[i]},{connect.Id.ToString(Inv)},{sockops.Id.ToString(Inv)}";
+                _r.SockOpsProgram = sockops.Name;
+            }
+            // Not Proc.InNetns: `ip netns exec` mounts a sysfs of its own, hiding the cgroups the tool moves between; it joins the namespace itself.
+            var text = Proc.Checked(o.ConnectTool, ["alt", _clean.NetnsName, TelemetryServices.ToString(Inv), TelemetryBlockSize.ToString(Inv),
+                TelemetryCycles.ToString(Inv), "2000", .. targets], TimeSpan.FromMinutes(10));
+            foreach (Match m in Regex.Matches(text, @"^cycle=(\d+) variant=(\d+) ok=(\d+) err=(\d+) connect_ns=(\d+) connect_cnt=(\d+) sockops_ns=(\d+) sockops_cnt=(\d+) p50=(\d+)$", RegexOptions.Multiline))
+            {
+                long F(int g) => long.Parse(m.Groups[g].Value, Inv);
+                var (ok, connectRuns) = (F(3), F(6));
+                if (ok == 0)
+                    throw new InvalidOperationException($"a block of the telemetry variant {TelemetryVariants[F(2)].Name} had no connect succeed: {m.Value}");
+                _r.Telemetry.Add(new TelemetrySample(TelemetryVariants[F(2)].Name, (int)F(1), (int)ok, (int)F(4),
+                    connectRuns > 0 ? F(5) / (double)connectRuns : double.NaN, F(7) / (double)ok, F(8) / (double)ok, F(9)));
+            }
+            if (_r.Telemetry.Count != TelemetryCycles * TelemetryVariants.Length)
+                throw new InvalidOperationException($"kmb-connect alt reported {_r.Telemetry.Count} blocks of {TelemetryCycles * TelemetryVariants.Length}: {text}");
+            foreach (var v in TelemetryVariants)
+            {
+                var s = _r.Telemetry.Where(x => x.Variant == v.Name).ToList();
+                Log($"  telemetry {v.Name,-22} connect hook {Measure.Median(s.Select(x => x.ConnectNs)),6:0} ns/connect  sockops {Measure.Median(s.Select(x => x.SockOpsNs)),6:0} ns/connection " +
+                    $"({Measure.Median(s.Select(x => x.SockOpsRuns)):0.0} runs)  connect() p50 {Measure.Median(s.Select(x => x.ConnectP50)) / 1000,6:0.00}us  errors {s.Sum(x => x.Errors)}");
             }
             // What each variant really did: counted (or not) in /metrics, logged (or not) in the file.
             for (var i = 0; i < daemons.Count; i++)
@@ -88,28 +111,6 @@ public sealed partial class Bench
                 _statsBefore = null;
             }
         }
-    }
-
-    /// <summary>One variant's connects: the connect hook per connect and the sockops programs per connection, from bpf_stats.</summary>
-    private void TelemetryRound(string variant, string cgroup, int round)
-    {
-        var connect0 = Measure.EntryStats(cgroup);
-        var sockops0 = Measure.SockOpsStats(cgroup);
-        var text = Proc.Checked(Proc.InNetns(_clean.NetnsName, cgroup, o.ConnectTool, "lat", "vip", TelemetryServices.ToString(Inv), Connects.ToString(Inv), (2000 + round).ToString(Inv)), TimeSpan.FromMinutes(3));
-        var connect1 = Measure.EntryStats(cgroup);
-        var sockops1 = Measure.SockOpsStats(cgroup);
-        var res = Measure.ParseConnect(text);
-        if (res.Ok == 0)
-            throw new InvalidOperationException($"every connect of the telemetry variant {variant} failed: {text}");
-        var connectRuns = connect1.RunCnt - connect0.RunCnt;
-        var sample = new TelemetrySample(variant, round, res.Ok, res.Err,
-            connectRuns > 0 ? (connect1.RunTimeNs - connect0.RunTimeNs) / (double)connectRuns : double.NaN,
-            (sockops1.RunTimeNs - sockops0.RunTimeNs) / (double)res.Ok,
-            (sockops1.RunCnt - sockops0.RunCnt) / (double)res.Ok,
-            res.P50);
-        _r.Telemetry.Add(sample);
-        _r.SockOpsProgram = sockops1.Names;
-        Log($"  telemetry {variant,-22} connect hook {sample.ConnectNs,6:0} ns/connect  sockops {sample.SockOpsNs,6:0} ns/connection ({sample.SockOpsRuns:0.0} runs)  connect() p50 {res.P50 / 1000,6:0.00}us{(res.Err > 0 ? $"  errors {res.Err}" : "")}");
     }
 
     private static async Task<string> MetricsAsync(DaemonProcess daemon)

@@ -53,26 +53,19 @@ public static partial class Measure
     }
 
     /// <summary>
-    /// run_time_ns and run_cnt summed over the sock_ops programs attached to <paramref name="cgroup"/>
-    /// (the core's km_sockops; plugins' sockops programs run as its tail calls, inside its figure).
+    /// The sock_ops program attached to <paramref name="cgroup"/>: the core's km_sockops (plugins'
+    /// sockops programs run as its tail calls, inside its figure); exactly one is expected.
     /// </summary>
-    public static (long RunTimeNs, long RunCnt, string Names) SockOpsStats(string cgroup)
+    public static (int Id, string Name) SockOpsProgram(string cgroup)
     {
         using var attached = JsonDocument.Parse(Proc.Checked("bpftool", ["cgroup", "show", cgroup, "-j"]));
-        long t = 0, c = 0;
-        var names = new List<string>();
         // bpftool names the attach type "cgroup_sock_ops" (libbpf's name) or, older, "sock_ops".
-        foreach (var e in attached.RootElement.EnumerateArray().Where(e => e.GetProperty("attach_type").GetString() is "cgroup_sock_ops" or "sock_ops"))
-        {
-            var id = e.GetProperty("id").GetInt32();
-            var (pt, pc, name) = ProgStats(id);
-            t += pt;
-            c += pc;
-            names.Add($"{name} (id {id})");
-        }
-        if (names.Count == 0)
-            throw new InvalidOperationException($"no sock_ops program attached to {cgroup}");
-        return (t, c, string.Join(", ", names));
+        var ids = attached.RootElement.EnumerateArray()
+            .Where(e => e.GetProperty("attach_type").GetString() is "cgroup_sock_ops" or "sock_ops")
+            .Select(e => e.GetProperty("id").GetInt32()).ToList();
+        if (ids.Count != 1)
+            throw new InvalidOperationException($"{ids.Count} sock_ops programs attached to {cgroup}; expected the core's one");
+        return (ids[0], ProgStats(ids[0]).Name);
     }
 
     public static (long RunTimeNs, long RunCnt, string Name) ProgStats(int id)

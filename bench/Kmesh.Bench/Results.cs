@@ -19,7 +19,7 @@ public sealed record AccDelta(ulong Connections, ulong Messages, ulong Bytes);
 public sealed record SameNodeSample(int Conns, string Variant, int Round, WrkResult Result, AccDelta? Acc);
 
 /// <summary>
-/// One telemetry variant's round: bpf_stats of the connect hook per connect (entry + chain + commit)
+/// One telemetry variant's block (Round = the cycle; all variants ran one block per cycle): bpf_stats of the connect hook per connect (entry + chain + commit)
 /// and of the cgroup's sockops programs per connection made, their runs per connection, connect() p50 (ns).
 /// </summary>
 public sealed record TelemetrySample(string Variant, int Round, int Connections, int Errors, double ConnectNs, double SockOpsNs, double SockOpsRuns, double ConnectP50);
