@@ -7,7 +7,7 @@
  * commit: sits in the chain's last slot. Applies the verdict the plugins reached:
  *         rewrite the destination and remember the VIP for getpeername(), deny with an
  *         errno, or leave the connect untouched. A refusal is counted per service in
- *         km_traffic (and logged when the access log is on); a routed connect costs nothing
+ *         km_traffic (unless counting is off) and logged when the access log is on; a routed connect costs nothing
  *         more here: it is counted when established, by the sockops entry.
  */
 #include "telemetry.h"
@@ -117,10 +117,12 @@ static __always_inline void km_log_refused(struct bpf_sock_addr *ctx, struct km_
 /* A refused connect, by the service it was for and why (the errno follows from the reason). */
 static __always_inline void km_count_refusal(struct bpf_sock_addr *ctx, struct km_ctx *c, __u32 reason, __s32 err)
 {
-	struct km_traffic *t = km_traffic_of(c->service_id, c->cluster_id);
+	if (km_count_traffic) {
+		struct km_traffic *t = km_traffic_of(c->service_id, c->cluster_id);
 
-	if (t && reason < KM_REASON__COUNT)
-		km_add(t->denied[reason], 1);
+		if (t && reason < KM_REASON__COUNT)
+			km_add(t->denied[reason], 1);
+	}
 	if (km_access_log)
 		km_log_refused(ctx, c, reason, err);
 }

@@ -6,7 +6,8 @@
  * rewrote (it carries a km_conn record), it turns on state-change callbacks when the SYN
  * is about to leave, so that the chain sees the connection established, failing and
  * closing, and it counts the connection in km_traffic (opened when established; closed
- * with its payload bytes at TCP_CLOSE) and, when the access log is on, logs it at close.
+ * with its payload bytes at TCP_CLOSE; unless km_count_traffic is 0) and, when the access log
+ * is on, logs it at close.
  * Then it hands the event to slot 0 of the chain; with no plugin there, the event ends here.
  */
 #include "telemetry.h"
@@ -19,6 +20,10 @@ static __always_inline void km_opened(struct bpf_sock_ops *ctx, struct km_conn *
 	struct km_traffic *t;
 	__u32 flags = KM_CONN_T_OPENED;
 
+	/* Neither counters nor access log: nothing reads start_ns or the flags (the live-bytes
+	 * iterator is not loaded either), so skip the bookkeeping too and "off" costs nothing. */
+	if (!km_count_traffic && !km_access_log)
+		return;
 	if (conn->telemetry & KM_CONN_T_OPENED)
 		return;
 	if (ctx->bytes_acked)
@@ -27,6 +32,8 @@ static __always_inline void km_opened(struct bpf_sock_ops *ctx, struct km_conn *
 		flags |= KM_CONN_T_SYN_RECEIVED;
 	conn->start_ns = bpf_ktime_get_ns();
 	conn->telemetry = flags;
+	if (!km_count_traffic)
+		return;
 	t = km_traffic_of(conn->service_id, conn->cluster_id);
 	if (t)
 		km_add(t->opened, 1);
@@ -74,6 +81,8 @@ static __always_inline void km_closed(struct bpf_sock_ops *ctx, struct km_conn *
 	struct tcp_sock *tp;
 	__u64 sent, received;
 
+	if (!km_count_traffic && !km_access_log)
+		return;
 	if ((conn->telemetry & (KM_CONN_T_OPENED | KM_CONN_T_CLOSED)) != KM_CONN_T_OPENED || !sk)
 		return;
 	tp = bpf_skc_to_tcp_sock(sk);
@@ -82,7 +91,7 @@ static __always_inline void km_closed(struct bpf_sock_ops *ctx, struct km_conn *
 	/* Mark first: the live-bytes iterator skips closed connections, the totals now hold them. */
 	conn->telemetry |= KM_CONN_T_CLOSED;
 	km_payload(tp, conn->telemetry, ctx->args[0], &sent, &received);
-	t = km_traffic_of(conn->service_id, conn->cluster_id);
+	t = km_count_traffic ? km_traffic_of(conn->service_id, conn->cluster_id) : 0;
 	if (t) {
 		km_add(t->closed, 1);
 		km_add(t->request_bytes, sent);

@@ -42,6 +42,12 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } km_traffic SEC(".maps");
 
+/* The traffic counters (km_traffic): 1 = on (the default). Written by the core before load
+ * (DatapathOptions.TrafficCounters, `kmesh run --traffic-counters off`); when 0 the verifier
+ * prunes every counting branch, so "off" is a real baseline for what counting costs the data
+ * path. km_stats (the decision counters) are not gated: they are the daemon's own health. */
+const volatile __u32 km_count_traffic = 1;
+
 /* The access log: 1 = on. Written by the core before load (DatapathOptions.AccessLog); when 0
  * the verifier prunes every access-log branch, so it costs nothing. */
 const volatile __u32 km_access_log = 0;

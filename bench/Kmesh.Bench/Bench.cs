@@ -38,6 +38,7 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             await RequestPathAsync();
             await SameNodeAsync();
             await IdleAsync("idle, 13 services");
+            await TelemetryCostAsync();
             await ConnectCostAndControlPlaneAsync();
             // ADS last: each variant replaces the file-source daemon on the same cgroup.
             await ControlPlaneAdsAsync("delta");

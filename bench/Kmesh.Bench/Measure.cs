@@ -52,6 +52,22 @@ public static partial class Measure
         return (t, c, id, name);
     }
 
+    /// <summary>
+    /// The sock_ops program attached to <paramref name="cgroup"/>: the core's km_sockops (plugins'
+    /// sockops programs run as its tail calls, inside its figure); exactly one is expected.
+    /// </summary>
+    public static (int Id, string Name) SockOpsProgram(string cgroup)
+    {
+        using var attached = JsonDocument.Parse(Proc.Checked("bpftool", ["cgroup", "show", cgroup, "-j"]));
+        // bpftool names the attach type "cgroup_sock_ops" (libbpf's name) or, older, "sock_ops".
+        var ids = attached.RootElement.EnumerateArray()
+            .Where(e => e.GetProperty("attach_type").GetString() is "cgroup_sock_ops" or "sock_ops")
+            .Select(e => e.GetProperty("id").GetInt32()).ToList();
+        if (ids.Count != 1)
+            throw new InvalidOperationException($"{ids.Count} sock_ops programs attached to {cgroup}; expected the core's one");
+        return (ids[0], ProgStats(ids[0]).Name);
+    }
+
     public static (long RunTimeNs, long RunCnt, string Name) ProgStats(int id)
     {
         using var prog = JsonDocument.Parse(Proc.Checked("bpftool", ["prog", "show", "id", id.ToString(Inv), "-j"]));

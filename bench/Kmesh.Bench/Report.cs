@@ -45,9 +45,11 @@ public static partial class Report
         b.AppendLine();
         Goals(r, b, scales);
         SameNodeGoals(r, b);
+        TelemetryGoals(r, b);
         RequestPath(r, b);
         SameNode(r, b);
         ConnectCost(r, b, scales);
+        TelemetryCost(r, b);
         ControlPlane(r, b);
         b.AppendLine("## 4. Micro-benchmarks (BenchmarkDotNet)");
         b.AppendLine();
@@ -291,7 +293,7 @@ public static partial class Report
             """);
         b.AppendLine(Inv, $"- Daemon and plugins: {r.Build} build, the full plugin chain found in the plugin folder ({string.Join(", ", r.Chain)}).");
         if (r.Quick)
-            b.AppendLine("- This is a `--quick` run: one round, short durations, fewer connects and changes, no micro-benchmarks. Use it as a smoke test, not for conclusions.");
+            b.AppendLine("- This is a `--quick` run: one round (three for the telemetry cost, section 2b), short durations, fewer connects and changes, no micro-benchmarks. Use it as a smoke test, not for conclusions.");
     }
 
     private static void Chart(Results r, string png, string work, List<int> scales)

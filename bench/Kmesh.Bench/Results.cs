@@ -18,6 +18,15 @@ public sealed record AccDelta(ulong Connections, ulong Messages, ulong Bytes);
 /// <summary>One same-node wrk run; <see cref="Acc"/> is null for direct, which the mesh never sees.</summary>
 public sealed record SameNodeSample(int Conns, string Variant, int Round, WrkResult Result, AccDelta? Acc);
 
+/// <summary>
+/// One telemetry variant's block (Round = the cycle; all variants ran one block per cycle): bpf_stats of the connect hook per connect (entry + chain + commit)
+/// and of the cgroup's sockops programs per connection made, their runs per connection, connect() p50 (ns).
+/// </summary>
+public sealed record TelemetrySample(string Variant, int Round, int Connections, int Errors, double ConnectNs, double SockOpsNs, double SockOpsRuns, double ConnectP50);
+
+/// <summary>What a telemetry variant's daemon showed afterwards: connections counted in /metrics, access-log lines and drops.</summary>
+public sealed record TelemetryCheck(string Variant, long Connections, double CountedOpened, long LogLines, long LogDropped);
+
 /// <summary>Everything one run measured, for the report.</summary>
 public sealed class Results
 {
@@ -48,6 +57,10 @@ public sealed class Results
     /// <summary>Why an ADS variant has no figures (it failed; the file figures stand); null when it ran.</summary>
     public Dictionary<string, string> SourceProblems { get; } = [];
     public string? Micro { get; set; }
+    public List<TelemetrySample> Telemetry { get; } = [];
+    public List<TelemetryCheck> TelemetryChecks { get; } = [];
+    /// <summary>The sockops program(s) attached to a telemetry variant's cgroup, for the report.</summary>
+    public string SockOpsProgram { get; set; } = "";
 
     public void Add(RequestSample s)
     {

@@ -6,6 +6,16 @@
 //   kmb-connect wait ADDR PORT ok|refused TIMEOUT_MS
 //                                                connects until the outcome matches; prints the
 //                                                CLOCK_MONOTONIC ns of the first matching connect
+//   kmb-connect alt NETNS SERVICES PER_BLOCK CYCLES SEED CGROUP,CONNECT_ID,SOCKOPS_ID ...
+//                                                joins network namespace NETNS (/run/netns/NETNS) itself,
+//                                                not through `ip netns exec`, whose own sysfs would hide
+//                                                the cgroup tree; then alternates between the cgroups (moves
+//                                                itself into each in turn, rotated every cycle) and
+//                                                dials PER_BLOCK VIPs there; per block prints
+//                                                "cycle= variant= ok= err= connect_ns= connect_cnt=
+//                                                sockops_ns= sockops_cnt= p50=": the growth of the two
+//                                                programs' bpf_stats (needs kernel.bpf_stats_enabled=1)
+//                                                across the block, read in-process so blocks can be short
 // Addresses (the harness generates the same ones): service s has VIP 127.20.(s/250).(s%250+1):80,
 // endpoint k = s*10+e is 127.(100+k/62500).((k/250)%250).(k%250+1):9000.
 #define _GNU_SOURCE
@@ -20,6 +30,10 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <linux/bpf.h>
+#include <sys/syscall.h>
 
 static uint64_t now_ns(void) {
 	struct timespec ts;
@@ -64,7 +78,86 @@ static uint64_t xorshift(uint64_t *s) {
 	return *s = x;
 }
 
+// run_time_ns and run_cnt of a program by id (a fresh fd each time: nothing held between blocks).
+static int prog_stats(uint32_t id, uint64_t *ns, uint64_t *cnt) {
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_id = id;
+	int fd = (int)syscall(SYS_bpf, BPF_PROG_GET_FD_BY_ID, &attr, sizeof(attr));
+	if (fd < 0) return -1;
+	struct bpf_prog_info info;
+	memset(&info, 0, sizeof(info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = (uint32_t)fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = (uint64_t)(uintptr_t)&info;
+	int rc = (int)syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr));
+	close(fd);
+	if (rc) return -1;
+	*ns = info.run_time_ns;
+	*cnt = info.run_cnt;
+	return 0;
+}
+
+// Moves this process into a cgroup v2 directory: sockets it creates afterwards belong to it.
+static int enter_cgroup(const char *dir) {
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	int fd = open(path, O_WRONLY);
+	if (fd < 0) return -1;
+	int rc = write(fd, "0\n", 2) == 2 ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
+#define ALT_MAX 8
+
+static int alternate(int argc, char **argv) {
+	char netns[4096];
+	snprintf(netns, sizeof(netns), "/run/netns/%s", argv[2]);
+	int nsfd = open(netns, O_RDONLY);
+	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET)) { perror("alt: setns"); return 1; }
+	close(nsfd);
+	argv++;
+	argc--;
+	uint32_t services = (uint32_t)atoi(argv[2]);
+	int per = atoi(argv[3]), cycles = atoi(argv[4]);
+	uint64_t seed = (uint64_t)atoll(argv[5]) | 1;
+	int n = argc - 6;
+	char cgroup[ALT_MAX][4096];
+	uint32_t connect_id[ALT_MAX], sockops_id[ALT_MAX];
+	if (n < 1 || n > ALT_MAX || per < 1 || cycles < 1) { fprintf(stderr, "alt: 1..%d variants, PER_BLOCK and CYCLES > 0\n", ALT_MAX); return 2; }
+	for (int v = 0; v < n; v++) {
+		if (sscanf(argv[6 + v], "%4095[^,],%u,%u", cgroup[v], &connect_id[v], &sockops_id[v]) != 3) { fprintf(stderr, "alt: bad variant %s\n", argv[6 + v]); return 2; }
+	}
+	uint64_t *lat = calloc((size_t)per, sizeof(uint64_t));
+	for (int c = 0; c < cycles; c++) {
+		for (int j = 0; j < n; j++) {
+			int v = (j + c) % n;
+			uint64_t cn0, cc0, sn0, sc0, cn1, cc1, sn1, sc1;
+			if (enter_cgroup(cgroup[v])) { perror("alt: cgroup.procs"); return 1; }
+			if (prog_stats(connect_id[v], &cn0, &cc0) || prog_stats(sockops_id[v], &sn0, &sc0)) { perror("alt: prog info"); return 1; }
+			int ok = 0, err = 0;
+			for (int i = 0; i < per; i++) {
+				struct sockaddr_in sa = vip((uint32_t)(xorshift(&seed) % services));
+				uint64_t took = 0;
+				if (dial(&sa, &took)) { err++; continue; }
+				lat[ok++] = took;
+			}
+			if (prog_stats(connect_id[v], &cn1, &cc1) || prog_stats(sockops_id[v], &sn1, &sc1)) { perror("alt: prog info"); return 1; }
+			qsort(lat, (size_t)ok, sizeof(uint64_t), cmp_u64);
+			printf("cycle=%d variant=%d ok=%d err=%d connect_ns=%llu connect_cnt=%llu sockops_ns=%llu sockops_cnt=%llu p50=%llu\n", c, v, ok, err,
+				(unsigned long long)(cn1 - cn0), (unsigned long long)(cc1 - cc0), (unsigned long long)(sn1 - sn0), (unsigned long long)(sc1 - sc0),
+				(unsigned long long)(ok ? lat[(size_t)(ok - 1) / 2] : 0));
+		}
+	}
+	fflush(stdout);
+	return 0;
+}
+
 int main(int argc, char **argv) {
+	if (argc >= 8 && !strcmp(argv[1], "alt"))
+		return alternate(argc, argv);
 	if (argc >= 3 && !strcmp(argv[1], "listen")) {
 		int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -124,6 +217,6 @@ int main(int argc, char **argv) {
 		printf("timeout attempts=%ld\n", attempts);
 		return 3;
 	}
-	fprintf(stderr, "usage: kmb-connect listen PORT | lat vip|ep SERVICES COUNT SEED | wait ADDR PORT ok|refused TIMEOUT_MS\n");
+	fprintf(stderr, "usage: kmb-connect listen PORT | lat vip|ep SERVICES COUNT SEED | wait ADDR PORT ok|refused TIMEOUT_MS | alt NETNS SERVICES PER_BLOCK CYCLES SEED CGROUP,CONNECT_ID,SOCKOPS_ID...\n");
 	return 2;
 }

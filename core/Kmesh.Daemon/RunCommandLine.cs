@@ -32,6 +32,7 @@ internal static class RunCommandLine
           --counters-interval S    seconds between logs of plugin counters that moved (default 30; 0: only at stop)
           --admin ADDR:PORT|none   the admin HTTP API (/ready /metrics /config_dump ...; default 127.0.0.1:15200)
           --access-log PATH|-      write one JSON line per closed or refused connection (- : standard output)
+          --traffic-counters on|off count per-service traffic in the kernel (default on; off: Istio TCP metrics stay at zero)
           --log-level LEVEL        trace, debug, information (default), warning, error
         """;
 
@@ -49,6 +50,7 @@ internal static class RunCommandLine
         var xds = new XdsArguments();
         var admin = DaemonOptions.DefaultAdmin;
         string? accessLog = null;
+        var trafficCounters = true;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{args[i]} needs a value");
@@ -76,6 +78,7 @@ internal static class RunCommandLine
                 case "--xds-resource-timeout": xds.ResourceTimeout = ParseSeconds(Value()); break;
                 case "--admin": admin = ParseAdmin(Value()); break;
                 case "--access-log": accessLog = Value(); break;
+                case "--traffic-counters": trafficCounters = ParseOnOff("--traffic-counters", Value()); break;
                 case "--log-level":
                     var text = Value();
                     if (!Enum.TryParse(text, ignoreCase: true, out level))
@@ -108,6 +111,7 @@ internal static class RunCommandLine
             PluginArguments = pluginArguments.Build(),
             Admin = admin,
             AccessLogPath = accessLog is null or "-" ? accessLog : Path.GetFullPath(accessLog),
+            TrafficCounters = trafficCounters,
         };
         return (options, level);
     }
@@ -122,6 +126,13 @@ internal static class RunCommandLine
             return endpoint;
         throw new UsageException($"--admin {text}: expected ADDRESS:PORT (e.g. 127.0.0.1:15200, [::1]:15200) or none");
     }
+
+    private static bool ParseOnOff(string flag, string text) => text switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => throw new UsageException($"{flag} {text}: expected on or off"),
+    };
 
     private static XdsMode ParseMode(string text) => text switch
     {

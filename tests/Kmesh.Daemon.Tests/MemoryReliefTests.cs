@@ -1,5 +1,6 @@
 using Kmesh.Sdk.Testing;
 using System.Text;
+using Kmesh.Sdk.Testing;
 
 namespace Kmesh.Daemon.Tests;
 

@@ -14,6 +14,7 @@ public sealed class RunCommandLineTests
     [InlineData("--admin", "15200", "--admin 15200: expected ADDRESS:PORT")]
     [InlineData("--admin", "localhost:15200", "--admin localhost:15200: expected ADDRESS:PORT")]
     [InlineData("--admin", "127.0.0.1:99999", "--admin 127.0.0.1:99999: expected ADDRESS:PORT")]
+    [InlineData("--traffic-counters", "no", "--traffic-counters no: expected on or off")]
     public async Task WrongFlagValue_IsAUsageErrorNamingIt(string flag, string value, string expected)
     {
         var (exit, stderr) = await RunAsync("run", "--config", "/nonexistent.yaml", flag, value);

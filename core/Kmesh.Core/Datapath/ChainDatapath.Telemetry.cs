@@ -15,9 +15,10 @@ public sealed partial class ChainDatapath
 
     KernelTelemetry? IDatapath.Telemetry => _telemetry;
 
-    /// <summary>Between open and load of an object that includes telemetry.h: the access-log switch and the map's capacity.</summary>
+    /// <summary>Between open and load of an object that includes telemetry.h: the counting and access-log switches and the map's capacity.</summary>
     private void ConfigureTelemetry(BpfObject bpfObject)
     {
+        bpfObject.SetReadOnlyGlobal("km_count_traffic", _options.TrafficCounters ? 1u : 0u);
         bpfObject.SetReadOnlyGlobal("km_access_log", _options.AccessLog ? 1u : 0u);
         if (_options.TrafficCapacity is { } capacity)
             bpfObject.Map(TrafficMap).SetMaxEntries(capacity);
@@ -39,20 +40,34 @@ public sealed partial class ChainDatapath
         BpfIterator? live = null;
         string? why = null;
         var owned = new List<IDisposable>();
-        try
+        if (!_options.TrafficCounters)
         {
-            var (obj, iterator) = KernelTelemetry.LoadIterator(Path.Combine(_options.CoreObjectFolder, KernelTelemetry.ObjectFileName), _options.PinFolder);
-            owned.Add(iterator);
-            owned.Add(obj);
-            live = iterator;
+            // Open connections' bytes would be the only traffic figures left: with counting off
+            // the metrics are to stay at zero, so the iterator is not loaded at all.
+            why = "traffic counting is off (--traffic-counters off)";
+            LogCountingOff(_log);
         }
-        catch (Exception e) when (e is BpfException or BpfLoadException or IOException or KeyNotFoundException or InvalidOperationException)
+        else
         {
-            why = e.Message;
-            LogNoLiveBytes(_log, e.Message);
+            try
+            {
+                var (obj, iterator) = KernelTelemetry.LoadIterator(Path.Combine(_options.CoreObjectFolder, KernelTelemetry.ObjectFileName), _options.PinFolder);
+                owned.Add(iterator);
+                owned.Add(obj);
+                live = iterator;
+            }
+            catch (Exception e) when (e is BpfException or BpfLoadException or IOException or KeyNotFoundException or InvalidOperationException)
+            {
+                why = e.Message;
+                LogNoLiveBytes(_log, e.Message);
+            }
         }
         _telemetry = new KernelTelemetry(traffic, connect.Map("km_accesslog"), connect.Map("km_accesslog_drops"), live, why, _options.AccessLog, owned, _options.CgroupPath);
     }
+
+    // A warning, not information: a node whose Istio TCP metrics stay at zero on purpose should say so where operators look.
+    [LoggerMessage(EventId = 131, Level = LogLevel.Warning, Message = "Traffic counting is off (--traffic-counters off): istio_tcp_* and kmesh_connections_denied_total stay at zero")]
+    private static partial void LogCountingOff(ILogger logger);
 
     [LoggerMessage(EventId = 130, Level = LogLevel.Warning, Message = "Open connections' bytes cannot be read (the km_conn iterator did not load): {Reason}; counters cover closed connections only")]
     private static partial void LogNoLiveBytes(ILogger logger, string reason);

@@ -37,6 +37,14 @@ public sealed record DatapathOptions
     public bool AccessLog { get; init; }
 
     /// <summary>
+    /// Count each service's connections, bytes and refusals in the kernel (km_traffic: Istio's
+    /// TCP metrics, <c>kmesh_connections_denied_total</c>). Off: the kernel's counting code is
+    /// pruned at load and those metrics stay at zero; it exists to measure what counting costs
+    /// (<c>./kmesh bench</c>). The decision counters (km_stats) count either way.
+    /// </summary>
+    public bool TrafficCounters { get; init; } = true;
+
+    /// <summary>
     /// How many {service, cluster} pairs the kernel's traffic counters (km_traffic) hold; null:
     /// the object's 16384. Beyond it, counts go to the overflow entry (TrafficReport.Overflow).
     /// </summary>

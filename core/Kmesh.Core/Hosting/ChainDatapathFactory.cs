@@ -25,6 +25,7 @@ public sealed partial class ChainDatapathFactory(DaemonOptions options, ILoggerF
             MapCapacities = options.MapCapacities,
             PluginArguments = options.PluginArguments,
             AccessLog = options.AccessLogPath is not null,
+            TrafficCounters = options.TrafficCounters,
         }, chosen, _log);
     }
 

@@ -47,6 +47,9 @@ public sealed record DaemonOptions
     /// <summary>The admin API's address unless told otherwise: loopback only.</summary>
     public static System.Net.IPEndPoint DefaultAdmin { get; } = new(System.Net.IPAddress.Loopback, 15200);
 
+    /// <summary>Count per-service traffic in the kernel (<c>--traffic-counters on|off</c>); off only to measure what counting costs.</summary>
+    public bool TrafficCounters { get; init; } = true;
+
     /// <summary>The connection access log's file, <c>-</c> for standard output; null: no access log.</summary>
     public string? AccessLogPath { get; init; }
 }
