@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kmesh.Sdk.Testing;
+using Xunit.Abstractions;
 
 namespace Kmesh.Daemon.Tests;
 
@@ -9,7 +10,7 @@ namespace Kmesh.Daemon.Tests;
 /// run on their own (the governance collection): the connect rate is measured.
 /// </summary>
 [Collection(GovernanceCollection.Name)]
-public sealed class RestartTests
+public sealed class RestartTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
 
@@ -27,6 +28,7 @@ public sealed class RestartTests
         var ready = await successor.WaitReadyAsync();
         await Task.Delay(700);
         var dialed = await dialer.StopAsync();
+        output.WriteLine($"SIGTERM restart: {dialed}");
 
         Assert.Contains(run.Daemon.Lines, l => l.Contains("keeps serving"));
         Assert.Contains(successor.Lines, l => l.Contains("Adopting the data path"));
@@ -52,6 +54,7 @@ public sealed class RestartTests
         await successor.WaitReadyAsync();
         await Task.Delay(700);
         var dialed = await dialer.StopAsync();
+        output.WriteLine($"SIGKILL restart: {dialed}");
 
         Assert.True(dialed.Failed == 0, $"failed connects across the SIGKILL restart: {dialed}");
         Assert.True(dialed.PerSecond >= 300, $"only {dialed.PerSecond:F0} connects/s: {dialed}");
