@@ -1,6 +1,5 @@
 using Kmesh.Sdk.Testing;
 using System.Text;
-using Kmesh.Sdk.Testing;
 
 namespace Kmesh.Daemon.Tests;
 
