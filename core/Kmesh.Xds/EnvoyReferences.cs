@@ -10,31 +10,19 @@ namespace Kmesh.Xds;
 public static class EnvoyReferences
 {
     /// <summary>The RouteConfigurations a listener's HTTP connection managers fetch over RDS.</summary>
-    public static IEnumerable<string> RdsNames(Listener listener)
-    {
-        var chains = listener.FilterChains.AsEnumerable();
-        if (listener.DefaultFilterChain is not null)
-            chains = chains.Append(listener.DefaultFilterChain);
-        foreach (var filter in chains.SelectMany(c => c.Filters))
-        {
-            if (filter.TypedConfig is null || !filter.TypedConfig.Is(HttpConnectionManager.Descriptor))
-                continue;
-            HttpConnectionManager hcm;
-            try
-            {
-                hcm = filter.TypedConfig.Unpack<HttpConnectionManager>();
-            }
-            catch (InvalidProtocolBufferException)
-            {
-                continue; // the translator reports it
-            }
-            if (hcm.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.Rds && hcm.Rds.RouteConfigName.Length > 0)
-                yield return hcm.Rds.RouteConfigName;
-        }
-    }
+    public static IEnumerable<string> RdsNames(Listener listener) =>
+        HttpConnectionManagers(listener)
+            .Where(hcm => hcm.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.Rds && hcm.Rds.RouteConfigName.Length > 0)
+            .Select(hcm => hcm.Rds.RouteConfigName);
 
     /// <summary>The route configurations a listener's HTTP connection managers carry inline (<c>route_config</c>), in filter order.</summary>
-    public static IEnumerable<RouteConfiguration> InlineRoutes(Listener listener)
+    public static IEnumerable<RouteConfiguration> InlineRoutes(Listener listener) =>
+        HttpConnectionManagers(listener)
+            .Where(hcm => hcm.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.RouteConfig)
+            .Select(hcm => hcm.RouteConfig);
+
+    /// <summary>Every HTTP connection manager of a listener's filter chains (the default chain last), in filter order.</summary>
+    private static IEnumerable<HttpConnectionManager> HttpConnectionManagers(Listener listener)
     {
         var chains = listener.FilterChains.AsEnumerable();
         if (listener.DefaultFilterChain is not null)
@@ -52,8 +40,7 @@ public static class EnvoyReferences
             {
                 continue; // the translator reports it
             }
-            if (hcm.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.RouteConfig)
-                yield return hcm.RouteConfig;
+            yield return hcm;
         }
     }
 
