@@ -73,7 +73,7 @@ public static partial class Report
         if (hi <= TelemetryGoalNs)
             return what + $" The whole interval is within the goal: met with this run's precision.";
         if (lo > TelemetryGoalNs)
-            return what + $" The whole interval is above the goal: missed beyond this run's noise.";
+            return what + $" The whole interval is above the goal: missed beyond this run's noise. Which of those steps takes the time is not attributed here (bpf_stats cannot split one program).";
         return what + $" The interval straddles the goal: this run cannot decide it more finely than that (a shared machine's noise); the verdict is the median's.";
     }
 
