@@ -8,6 +8,8 @@ namespace Kmesh.Xds.Server;
 /// One <c>DeltaAggregatedResources</c> stream, server side: keeps, per type, what the client has
 /// (name → version, seeded from initial_resource_versions after a reconnect) and sends only the
 /// difference: changed resources, and removed_resources for what left the subscription's view.
+/// After the first response of a type, a store change compares only the names the store's change
+/// sets say changed, so a one-resource change costs one comparison, not one per resource served.
 /// </summary>
 internal sealed class DeltaSession(ResourceStore store, AdsServerEvents events, string peer)
 {
@@ -16,6 +18,10 @@ internal sealed class DeltaSession(ResourceStore store, AdsServerEvents events, 
         public bool Wildcard;
         public HashSet<string> Names = new(StringComparer.Ordinal);
         public Dictionary<string, string> ClientHas = new(StringComparer.Ordinal);
+        // The snapshot every name was last compared against; names changed since are compared at the next push.
+        public long Serial;
+        // After a NACK the client kept older versions than ClientHas said: the next push compares everything.
+        public bool CompareAll = true;
     }
 
     private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
@@ -33,7 +39,7 @@ internal sealed class DeltaSession(ResourceStore store, AdsServerEvents events, 
                 if (request is null)
                 {
                     foreach (var type in ServedSnapshot.PushOrder.Where(_subscriptions.ContainsKey))
-                        await SendAsync(type, always: false, responses, stop.Token).ConfigureAwait(false);
+                        await SendAsync(type, only: null, always: false, responses, stop.Token).ConfigureAwait(false);
                     continue;
                 }
                 await HandleAsync(request, responses, stop.Token).ConfigureAwait(false);
@@ -54,7 +60,10 @@ internal sealed class DeltaSession(ResourceStore store, AdsServerEvents events, 
         {
             events.Nacked(peer, type, request.ResponseNonce, request.ErrorDetail.Message);
             if (_before.Remove(request.ResponseNonce, out var kept) && _subscriptions.TryGetValue(type, out var nacked))
+            {
                 nacked.ClientHas = kept;
+                nacked.CompareAll = true;
+            }
             return;
         }
         if (request.ResponseNonce.Length > 0 && request.ResourceNamesSubscribe.Count == 0 && request.ResourceNamesUnsubscribe.Count == 0)
@@ -75,6 +84,7 @@ internal sealed class DeltaSession(ResourceStore store, AdsServerEvents events, 
                 subscription.ClientHas[name] = version;
             _subscriptions[type] = subscription;
         }
+        var wasWildcard = subscription.Wildcard;
         foreach (var name in request.ResourceNamesSubscribe)
         {
             if (name == "*")
@@ -90,18 +100,51 @@ internal sealed class DeltaSession(ResourceStore store, AdsServerEvents events, 
             if (!subscription.Wildcard)
                 subscription.ClientHas.Remove(name);
         }
-        await SendAsync(type, always: first, responses, cancellationToken).ConfigureAwait(false);
+        // A new subscription, or a new wildcard, is compared whole; more names only for those names.
+        var everything = first || (subscription.Wildcard && !wasWildcard);
+        await SendAsync(type, everything ? null : request.ResourceNamesSubscribe, always: first, responses, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SendAsync(string type, bool always, IServerStreamWriter<DeltaDiscoveryResponse> responses, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends what the client lacks. <paramref name="only"/>: just these names (more names subscribed);
+    /// null: the names the store's change sets say changed since the last push, or every name when
+    /// that is not known (a new subscription, after a NACK, a session far behind).
+    /// </summary>
+    private async Task SendAsync(string type, IEnumerable<string>? only, bool always, IServerStreamWriter<DeltaDiscoveryResponse> responses, CancellationToken cancellationToken)
     {
         var snapshot = store.Current;
         var subscription = _subscriptions[type];
-        var visible = snapshot.Of(type).Values.Where(r => subscription.Wildcard || subscription.Names.Contains(r.Name)).ToDictionary(r => r.Name, StringComparer.Ordinal);
-        var changed = visible.Values.Where(r => subscription.ClientHas.GetValueOrDefault(r.Name) != r.Version).ToList();
-        var removed = subscription.ClientHas.Keys.Where(n => !visible.ContainsKey(n)).ToList();
+        var served = snapshot.Of(type);
+        IEnumerable<string> candidates;
+        if (only is not null)
+        {
+            candidates = only;
+        }
+        else
+        {
+            var since = subscription.CompareAll ? null : snapshot.ChangedSince(subscription.Serial, type);
+            candidates = since ?? served.Keys.Concat(subscription.ClientHas.Keys);
+            subscription.Serial = snapshot.Serial;
+            subscription.CompareAll = false;
+        }
+        var changed = new List<ServedResource>();
+        var removed = new List<string>();
+        foreach (var name in candidates.Distinct(StringComparer.Ordinal))
+        {
+            if ((subscription.Wildcard || subscription.Names.Contains(name)) && served.TryGetValue(name, out var resource))
+            {
+                if (subscription.ClientHas.GetValueOrDefault(name) != resource.Version)
+                    changed.Add(resource);
+            }
+            else if (subscription.ClientHas.ContainsKey(name))
+            {
+                removed.Add(name);
+            }
+        }
         if (!always && changed.Count == 0 && removed.Count == 0)
             return;
+        changed.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        removed.Sort(StringComparer.Ordinal);
         var response = new DeltaDiscoveryResponse
         {
             TypeUrl = type,

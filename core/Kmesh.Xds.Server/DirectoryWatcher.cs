@@ -9,6 +9,13 @@ namespace Kmesh.Xds.Server;
 /// </summary>
 public sealed class DirectoryWatcher : IDisposable
 {
+    /// <summary>
+    /// Quiet time after an event before the directory is read: editors write in bursts, but a read
+    /// now costs only the files that changed (and a burst's half-written file is read again at its
+    /// next event), so the wait is short — it is part of every change's latency.
+    /// </summary>
+    internal static readonly TimeSpan DebounceDelay = TimeSpan.FromMilliseconds(20);
+
     private readonly string _directory;
     private readonly Action _onChange;
     private readonly ILogger _log;
@@ -58,7 +65,7 @@ public sealed class DirectoryWatcher : IDisposable
     {
         try
         {
-            _debounce.Change(TimeSpan.FromMilliseconds(100), Timeout.InfiniteTimeSpan);
+            _debounce.Change(DebounceDelay, Timeout.InfiniteTimeSpan);
         }
         catch (ObjectDisposedException)
         {

@@ -49,7 +49,8 @@ public sealed partial class FileAdsServer : IAsyncDisposable
         var store = new ResourceStore();
         var events = new AdsServerEvents(log);
         var reader = new ResourceDirectory(Path.GetFullPath(directory), log);
-        store.Publish(reader.Read());
+        var initial = reader.Read();
+        store.Publish(initial.Resources, initial.Changes);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -65,11 +66,7 @@ public sealed partial class FileAdsServer : IAsyncDisposable
             .Select(a => new Uri(a).Port).First();
 
         DirectoryWatcher? watcher = null;
-        watcher = new DirectoryWatcher(reader.Directory, () =>
-        {
-            if (store.Publish(reader.Read()))
-                LogChanged(log, store.Current.Version, Count(store.Current));
-        }, log);
+        watcher = new DirectoryWatcher(reader.Directory, () => Publish(reader, store, log), log);
         LogServing(log, Count(store.Current), reader.Directory, bound);
         return new FileAdsServer(app, watcher, reader, store, events, bound, log);
     }
@@ -77,11 +74,31 @@ public sealed partial class FileAdsServer : IAsyncDisposable
     /// <summary>Re-reads the directory now (tests use it rather than wait for the watcher).</summary>
     public bool Reload()
     {
-        var changed = Store.Publish(_directory.Read());
-        if (changed)
-            LogChanged(_log, Store.Current.Version, Count(Store.Current));
-        return changed;
+        lock (_directory)
+            return Publish(_directory, Store, _log);
     }
+
+    /// <summary>Files parsed since start: the initial read counts each file once, a change only the files whose content changed.</summary>
+    public long FilesParsed => _directory.FilesParsedTotal;
+
+    private static bool Publish(ResourceDirectory directory, ResourceStore store, ILogger log)
+    {
+        lock (directory)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var read = directory.Read();
+            var changed = store.Publish(read.Resources, read.Changes);
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var summary = string.Join(", ", read.Changes.Select(c => $"{c.Value.Count} {Short(c.Key)}"));
+            if (changed)
+                LogChanged(log, read.FilesParsed, read.FilesTotal, read.FilesRead, elapsed, store.Current.Version, summary);
+            else
+                LogUnchanged(log, read.FilesParsed, read.FilesTotal, read.FilesRead, elapsed);
+            return changed;
+        }
+    }
+
+    private static string Short(string typeUrl) => typeUrl[(typeUrl.LastIndexOf('.') + 1)..];
 
     /// <summary>Stops serving: open streams end, clients reconnect elsewhere or later.</summary>
     public async ValueTask DisposeAsync()
@@ -103,6 +120,9 @@ public sealed partial class FileAdsServer : IAsyncDisposable
     [LoggerMessage(EventId = 420, Level = LogLevel.Information, Message = "serving {Count} resources from {Directory} on 127.0.0.1:{Port} (ADS: SotW and delta)")]
     private static partial void LogServing(ILogger logger, int count, string directory, int port);
 
-    [LoggerMessage(EventId = 421, Level = LogLevel.Information, Message = "files changed: version {Version}, {Count} resources; pushing")]
-    private static partial void LogChanged(ILogger logger, string version, int count);
+    [LoggerMessage(EventId = 421, Level = LogLevel.Information, Message = "files changed: re-parsed {Parsed} of {Total} files ({Read} read) in {Milliseconds:0.0} ms; version {Version} changes {Summary}; pushing")]
+    private static partial void LogChanged(ILogger logger, int parsed, int total, int read, double milliseconds, string version, string summary);
+
+    [LoggerMessage(EventId = 422, Level = LogLevel.Debug, Message = "files touched: re-parsed {Parsed} of {Total} files ({Read} read) in {Milliseconds:0.0} ms; no resource changed")]
+    private static partial void LogUnchanged(ILogger logger, int parsed, int total, int read, double milliseconds);
 }

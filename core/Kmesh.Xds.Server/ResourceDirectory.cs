@@ -1,8 +1,6 @@
+using System.Collections.Immutable;
 using System.Security.Cryptography;
-using Envoy.Config.Cluster.V3;
-using Envoy.Config.Endpoint.V3;
-using Envoy.Config.Listener.V3;
-using Envoy.Config.Route.V3;
+using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Kmesh.Envoy.Api;
@@ -10,58 +8,206 @@ using Microsoft.Extensions.Logging;
 
 namespace Kmesh.Xds.Server;
 
+/// <summary>What one <see cref="ResourceDirectory.Read"/> found.</summary>
+/// <param name="Resources">Everything served now: type URL → name → resource.</param>
+/// <param name="Changes">Type URL → names added, updated or removed since the previous read (empty sets left out).</param>
+/// <param name="FilesParsed">Files parsed again because their content changed (or appeared).</param>
+/// <param name="FilesRead">Files whose bytes were read (size or time changed, or too recent to trust them); at least <paramref name="FilesParsed"/>.</param>
+/// <param name="FilesTotal">Resource files in the directory.</param>
+public sealed record DirectoryRead(
+    IReadOnlyDictionary<string, ImmutableSortedDictionary<string, ServedResource>> Resources,
+    IReadOnlyDictionary<string, IReadOnlySet<string>> Changes,
+    int FilesParsed,
+    int FilesRead,
+    int FilesTotal);
+
 /// <summary>
 /// Reads every resource file of a directory (<c>*.yaml</c>, <c>*.yml</c>, <c>*.json</c>, in any shape
-/// <c>--config</c> reads) into one snapshot. A file that does not parse keeps its last good
-/// content and is reported with file, line and field; a name defined in two files is served from
-/// the first (by file name) and reported.
+/// <c>--config</c> reads) into one snapshot, and after a change re-reads only what changed: a file
+/// whose size and modification time are as last seen is not opened (unless it was modified so
+/// recently that a same-size edit in the same clock tick could hide), a file whose bytes hash as
+/// last seen is not parsed, and the resources of a parsed file are compared one by one, so that
+/// only the resources that really changed are reported (and pushed). A file that does not parse
+/// keeps its last good content and is reported with file, line and field; a name defined in two
+/// files is served from the first (by file name) and reported.
 /// </summary>
 public sealed partial class ResourceDirectory(string directory, ILogger log)
 {
-    private readonly Dictionary<string, EnvoyResources> _lastGood = new(StringComparer.Ordinal);
+    private sealed class FileState
+    {
+        public long Length = -1;
+        public DateTime Modified;
+        public DateTime ReadAt;
+        public byte[] Hash = [];
+        // The last good content: (type URL, name) → packed resource; null until the file first parsed.
+        public Dictionary<(string Type, string Name), ServedResource>? Resources;
+    }
+
+    // A modification time this close to the read that saw it may hide a later same-size edit in the same tick.
+    private static readonly TimeSpan Racy = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<string, FileState> _files = new(StringComparer.Ordinal);
+    // (type URL, name) → the files (by name, ordinal) whose last good content defines it; the first one is served.
+    private readonly Dictionary<(string Type, string Name), List<string>> _definers = new();
+    private readonly Dictionary<string, ImmutableSortedDictionary<string, ServedResource>.Builder> _served =
+        ServedSnapshot.PushOrder.ToDictionary(t => t, _ => ImmutableSortedDictionary.CreateBuilder<string, ServedResource>(StringComparer.Ordinal), StringComparer.Ordinal);
 
     /// <summary>The directory read.</summary>
     public string Directory => directory;
 
-    /// <summary>Reads the directory now.</summary>
-    public Dictionary<string, SortedDictionary<string, ServedResource>> Read()
+    /// <summary>How many times a file was parsed since start (files whose content changed, or appeared).</summary>
+    public long FilesParsedTotal { get; private set; }
+
+    /// <summary>Reads what changed in the directory now. Not thread-safe: one caller at a time.</summary>
+    public DirectoryRead Read()
     {
         var files = System.IO.Directory.EnumerateFiles(directory)
             .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToList();
-        foreach (var gone in _lastGood.Keys.Except(files).ToList())
-            _lastGood.Remove(gone);
-        var result = ServedSnapshot.PushOrder.ToDictionary(t => t, _ => new SortedDictionary<string, ServedResource>(StringComparer.Ordinal));
+        var touched = new HashSet<(string Type, string Name)>();
+        foreach (var gone in _files.Keys.Except(files, StringComparer.Ordinal).ToList())
+        {
+            Replace(gone, _files[gone].Resources, null, touched);
+            _files.Remove(gone);
+        }
+        int parsed = 0, read = 0;
         foreach (var file in files)
         {
-            try
-            {
-                _lastGood[file] = EnvoyConfigFile.Load(file);
-                foreach (var warning in _lastGood[file].Warnings)
-                    LogFileWarning(log, warning.ToString());
-            }
-            catch (Exception e) when (e is ConfigParseException or IOException or UnauthorizedAccessException)
-            {
-                LogFileRejected(log, e.Message, _lastGood.ContainsKey(file) ? "its last good content" : "nothing from it");
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // A reader bug on one file must not take the server, or the other files, down.
-                LogFileRejected(log, $"{file}: kmesh failed reading it ({e.GetType().Name}: {e.Message}); this is a bug, please report it",
-                    _lastGood.ContainsKey(file) ? "its last good content" : "nothing from it");
-            }
-            if (!_lastGood.TryGetValue(file, out var resources))
-                continue;
-            Add(result, EnvoyTypes.Cluster, resources.Clusters.Select(c => (c.Name, (IMessage)c)), resources, file);
-            Add(result, EnvoyTypes.ClusterLoadAssignment, resources.Endpoints.Select(e => (e.ClusterName, (IMessage)e)), resources, file);
-            Add(result, EnvoyTypes.Listener, resources.Listeners.Select(l => (l.Name, (IMessage)l)), resources, file);
-            Add(result, EnvoyTypes.RouteConfiguration, resources.Routes.Select(r => (r.Name, (IMessage)r)), resources, file);
+            if (!_files.TryGetValue(file, out var state))
+                _files[file] = state = new FileState();
+            var (changed, wasRead) = Refresh(file, state, touched);
+            if (changed)
+                parsed++;
+            if (wasRead)
+                read++;
         }
-        return result;
+        FilesParsedTotal += parsed;
+
+        var changes = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var key in touched)
+        {
+            var builder = _served[key.Type];
+            ServedResource? now = null;
+            if (_definers.TryGetValue(key, out var definers) && definers.Count > 0)
+                now = _files[definers[0]].Resources![key];
+            var had = builder.TryGetValue(key.Name, out var before);
+            if (now is null ? !had : had && before!.Version == now.Version)
+                continue;
+            if (now is null)
+                builder.Remove(key.Name);
+            else
+                builder[key.Name] = now;
+            if (!changes.TryGetValue(key.Type, out var names))
+                changes[key.Type] = names = new HashSet<string>(StringComparer.Ordinal);
+            names.Add(key.Name);
+        }
+        var resources = _served.ToDictionary(t => t.Key, t => t.Value.ToImmutable(), StringComparer.Ordinal);
+        return new DirectoryRead(resources, changes.ToDictionary(c => c.Key, c => (IReadOnlySet<string>)c.Value, StringComparer.Ordinal), parsed, read, files.Count);
     }
 
-    private void Add(Dictionary<string, SortedDictionary<string, ServedResource>> result, string typeUrl, IEnumerable<(string Name, IMessage Message)> items,
+    /// <summary>Brings one file's state up to date; true when it was parsed (its bytes changed).</summary>
+    private (bool Parsed, bool Read) Refresh(string file, FileState state, HashSet<(string Type, string Name)> touched)
+    {
+        FileInfo info;
+        try
+        {
+            info = new FileInfo(file);
+            if (!info.Exists)
+                return (false, false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (false, false);
+        }
+        var modified = info.LastWriteTimeUtc;
+        if (state.Length == info.Length && state.Modified == modified && state.ReadAt - modified > Racy)
+            return (false, false);
+        var readAt = DateTime.UtcNow;
+        string text;
+        try
+        {
+            text = ConfigText.Read(file);
+        }
+        catch (Exception e) when (e is ConfigParseException or IOException or UnauthorizedAccessException)
+        {
+            LogFileRejected(log, e.Message, state.Resources is not null ? "its last good content" : "nothing from it");
+            // Not remembered: the next read tries again.
+            return (false, true);
+        }
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
+        var sameBytes = hash.AsSpan().SequenceEqual(state.Hash);
+        state.Length = info.Length;
+        state.Modified = modified;
+        state.ReadAt = readAt;
+        if (sameBytes)
+            return (false, true);
+        state.Hash = hash;
+        EnvoyResources resources;
+        try
+        {
+            resources = EnvoyConfigFile.Parse(file, text);
+            foreach (var warning in resources.Warnings)
+                LogFileWarning(log, warning.ToString());
+        }
+        catch (ConfigParseException e)
+        {
+            LogFileRejected(log, e.Message, state.Resources is not null ? "its last good content" : "nothing from it");
+            return (true, true);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A reader bug on one file must not take the server, or the other files, down.
+            LogFileRejected(log, $"{file}: kmesh failed reading it ({e.GetType().Name}: {e.Message}); this is a bug, please report it",
+                state.Resources is not null ? "its last good content" : "nothing from it");
+            return (true, true);
+        }
+        var packed = new Dictionary<(string Type, string Name), ServedResource>();
+        Add(packed, EnvoyTypes.Cluster, resources.Clusters.Select(c => (c.Name, (IMessage)c)), resources, file);
+        Add(packed, EnvoyTypes.ClusterLoadAssignment, resources.Endpoints.Select(e => (e.ClusterName, (IMessage)e)), resources, file);
+        Add(packed, EnvoyTypes.Listener, resources.Listeners.Select(l => (l.Name, (IMessage)l)), resources, file);
+        Add(packed, EnvoyTypes.RouteConfiguration, resources.Routes.Select(r => (r.Name, (IMessage)r)), resources, file);
+        Replace(file, state.Resources, packed, touched);
+        state.Resources = packed;
+        return (true, true);
+    }
+
+    /// <summary>Swaps a file's last good content in the index of who defines what; every name whose definition may have moved is touched.</summary>
+    private void Replace(string file, Dictionary<(string Type, string Name), ServedResource>? before, Dictionary<(string Type, string Name), ServedResource>? after,
+        HashSet<(string Type, string Name)> touched)
+    {
+        foreach (var key in before?.Keys ?? Enumerable.Empty<(string Type, string Name)>())
+        {
+            if (after is not null && after.TryGetValue(key, out var same) && same.Version == before![key].Version)
+                continue;
+            touched.Add(key);
+            if (after is null || !after.ContainsKey(key))
+            {
+                var definers = _definers[key];
+                definers.Remove(file);
+                if (definers.Count == 0)
+                    _definers.Remove(key);
+            }
+        }
+        foreach (var key in after?.Keys ?? Enumerable.Empty<(string Type, string Name)>())
+        {
+            if (before is not null && before.TryGetValue(key, out var old))
+            {
+                if (old.Version != after![key].Version)
+                    touched.Add(key);
+                continue;
+            }
+            touched.Add(key);
+            if (!_definers.TryGetValue(key, out var definers))
+                _definers[key] = definers = [];
+            var at = definers.BinarySearch(file, StringComparer.Ordinal);
+            definers.Insert(at < 0 ? ~at : at, file);
+            if (definers[0] != file)
+                LogDuplicate(log, file, key.Type, key.Name);
+        }
+    }
+
+    private void Add(Dictionary<(string Type, string Name), ServedResource> result, string typeUrl, IEnumerable<(string Name, IMessage Message)> items,
         EnvoyResources resources, string file)
     {
         foreach (var (name, message) in items)
@@ -71,7 +217,7 @@ public sealed partial class ResourceDirectory(string directory, ILogger log)
                 LogUnnamed(log, file, typeUrl);
                 continue;
             }
-            if (!result[typeUrl].TryAdd(name, Pack(name, message, resources.ResourceVersions.GetValueOrDefault((typeUrl, name)))))
+            if (!result.TryAdd((typeUrl, name), Pack(name, message, resources.ResourceVersions.GetValueOrDefault((typeUrl, name)))))
                 LogDuplicate(log, file, typeUrl, name);
         }
     }

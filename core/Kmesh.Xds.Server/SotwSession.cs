@@ -9,12 +9,15 @@ namespace Kmesh.Xds.Server;
 /// One <c>StreamAggregatedResources</c> stream, server side. LDS and CDS are answered with every
 /// resource of the type (the state of the world); EDS and RDS with the names asked for. A request
 /// answers the previous response (ACK, or NACK with error_detail, which is recorded) or changes a
-/// subscription; a store change pushes every subscribed type whose content changed, clusters first.
+/// subscription; a store change pushes every subscribed type whose content changed, clusters first; the store's
+/// change sets tell which types changed without comparing the resources of the others.
 /// </summary>
 internal sealed class SotwSession(ResourceStore store, AdsServerEvents events, string peer)
 {
     private readonly Dictionary<string, HashSet<string>?> _subscriptions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _sentHash = new(StringComparer.Ordinal);
+    // The snapshot each type was last compared against: the store's change sets since then say whether it needs a push.
+    private readonly Dictionary<string, long> _sentSerial = new(StringComparer.Ordinal);
     private int _nonce;
 
     public async Task RunAsync(IAsyncStreamReader<DiscoveryRequest> requests, IServerStreamWriter<DiscoveryResponse> responses, CancellationToken cancellationToken)
@@ -27,7 +30,10 @@ internal sealed class SotwSession(ResourceStore store, AdsServerEvents events, s
                 if (request is null)
                 {
                     foreach (var type in ServedSnapshot.PushOrder.Where(_subscriptions.ContainsKey))
-                        await SendAsync(type, force: false, responses, stop.Token).ConfigureAwait(false);
+                    {
+                        if (Touched(type))
+                            await SendAsync(type, force: false, responses, stop.Token).ConfigureAwait(false);
+                    }
                     continue;
                 }
                 await HandleAsync(request, responses, stop.Token).ConfigureAwait(false);
@@ -63,9 +69,26 @@ internal sealed class SotwSession(ResourceStore store, AdsServerEvents events, s
     private static bool Wildcard(string type, IReadOnlyCollection<string> names) =>
         (type is EnvoyTypes.Listener or EnvoyTypes.Cluster && names.Count == 0) || names.Contains("*");
 
+    /// <summary>
+    /// False when the changes since this type was last answered (the store's change sets) touch
+    /// nothing it subscribes to: only changed types are pushed, without comparing every resource.
+    /// </summary>
+    private bool Touched(string type)
+    {
+        var snapshot = store.Current;
+        if (!_sentSerial.TryGetValue(type, out var serial) || snapshot.ChangedSince(serial, type) is not { } changed)
+            return true;
+        var names = _subscriptions[type];
+        if (names is null ? changed.Count > 0 : changed.Any(names.Contains))
+            return true;
+        _sentSerial[type] = snapshot.Serial;
+        return false;
+    }
+
     private async Task SendAsync(string type, bool force, IServerStreamWriter<DiscoveryResponse> responses, CancellationToken cancellationToken)
     {
         var snapshot = store.Current;
+        _sentSerial[type] = snapshot.Serial;
         var names = _subscriptions[type];
         var served = snapshot.Of(type).Values.Where(r => names is null || names.Contains(r.Name)).ToList();
         var hash = string.Join(',', served.Select(r => r.Name + "=" + r.Version));
