@@ -40,10 +40,14 @@ public sealed class IncrementalServeTests : IDisposable
 
     private void Write(int file, (string, int)[] clusters, bool old = false)
     {
+        // Written aside and renamed into place, as a control plane's writer would: the server's
+        // watcher may read the directory at any moment and must not see half a file.
         var path = Path.Combine(_dir, $"f{file}.yaml");
-        File.WriteAllText(path, Mesh(clusters));
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, Mesh(clusters));
         if (old)
-            File.SetLastWriteTimeUtc(path, DateTime.UtcNow - TimeSpan.FromMinutes(5));
+            File.SetLastWriteTimeUtc(temp, DateTime.UtcNow - TimeSpan.FromMinutes(5));
+        File.Move(temp, path, overwrite: true);
     }
 
     [Fact]
@@ -123,7 +127,7 @@ public sealed class IncrementalServeTests : IDisposable
 
         // One endpoint moves: one file parsed, one ClusterLoadAssignment sent, no cluster.
         Write(3, [("c3a", 81), ("c3b", 80)]);
-        Assert.True(server.Reload());
+        await ReloadAsync(server);
         Assert.Equal(6, server.FilesParsed);
         var change = await NextAsync(stream, timeout.Token);
         Assert.Equal(EnvoyTypes.ClusterLoadAssignment, change.TypeUrl);
@@ -134,7 +138,7 @@ public sealed class IncrementalServeTests : IDisposable
 
         // A cluster leaves: its removal is the next thing sent (the change before pushed no cluster).
         Write(4, [("c4a", 80)]);
-        Assert.True(server.Reload());
+        await ReloadAsync(server);
         Assert.Equal(7, server.FilesParsed);
         var removal = await NextAsync(stream, timeout.Token);
         Assert.Equal(EnvoyTypes.Cluster, removal.TypeUrl);
@@ -171,14 +175,25 @@ public sealed class IncrementalServeTests : IDisposable
 
         // An endpoint of a cluster not subscribed to changes: nothing is pushed. Then one that is: only EDS.
         Write(1, [("c1a", 81), ("c1b", 80)]);
-        Assert.True(server.Reload());
+        await ReloadAsync(server);
         Write(3, [("c3a", 81), ("c3b", 80)]);
-        Assert.True(server.Reload());
+        await ReloadAsync(server);
         var change = await NextAsync(stream, timeout.Token);
         Assert.Equal(EnvoyTypes.ClusterLoadAssignment, change.TypeUrl);
         Assert.Equal(["c0a", "c3a"], change.Resources.Select(r => r.Unpack<ClusterLoadAssignment>().ClusterName));
         Assert.Equal("3", change.VersionInfo);
         await stream.RequestStream.CompleteAsync();
+    }
+
+    /// <summary>Reads the change now, or waits for the watcher that got there first (each change reads the file once either way).</summary>
+    private static async Task ReloadAsync(FileAdsServer server)
+    {
+        var before = server.Store.Current.Serial;
+        server.Reload();
+        var deadline = DateTime.UtcNow + Timeout;
+        while (server.Store.Current.Serial == before && DateTime.UtcNow < deadline)
+            await Task.Delay(10);
+        Assert.Equal(before + 1, server.Store.Current.Serial);
     }
 
     private static async Task<T> NextAsync<T>(AsyncDuplexStreamingCall<DeltaDiscoveryRequest, T> stream, CancellationToken cancellationToken)
