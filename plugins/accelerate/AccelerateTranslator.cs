@@ -14,8 +14,14 @@ namespace Kmesh.Plugins.Accelerate;
 /// out by its cgroup: <c>--plugin-arg accelerate.exclude-cgroup=DIR</c> (repeatable; a pod's
 /// cgroup covers its containers' cgroups below it).
 /// </summary>
-public sealed class AccelerateTranslator : ITranslator, IConfigurable
+public sealed class AccelerateTranslator : IIncrementalTranslator, IConfigurable
 {
+    /// <summary>
+    /// Reads only listeners and clusters (their metadata), never endpoints: an endpoint change leaves its maps as they are. Any
+    /// other change is translated in full.
+    /// </summary>
+    public bool TranslateChanges(MeshSnapshot snapshot, MeshChanges changes, TranslationDelta delta) => changes.OnlyEndpoints;
+
     /// <summary>The filter_metadata namespace and key read.</summary>
     public const string MetadataNamespace = "kmesh", MetadataKey = "accelerate";
 

@@ -1,3 +1,4 @@
+using Envoy.Config.Cluster.V3;
 using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 
@@ -8,8 +9,10 @@ namespace Kmesh.Plugins.CircuitBreaker;
 /// <c>outlier_detection</c> the consecutive connect failures that eject an endpoint. Clusters
 /// without them get no entry: no limit, no ejection. Each part is checked on its own, so an
 /// invalid outlier_detection leaves the cluster's limits in force and the other way round.
+/// A change set re-translates only the clusters it names (their Cluster or their endpoints, whose
+/// count bounds the ejections).
 /// </summary>
-public sealed class CircuitBreakerTranslator : ITranslator
+public sealed class CircuitBreakerTranslator : IIncrementalTranslator
 {
     /// <inheritdoc />
     public void Translate(MeshSnapshot snapshot, TranslationOutput output)
@@ -19,24 +22,61 @@ public sealed class CircuitBreakerTranslator : ITranslator
         var outliers = output.Map<uint, OutlierSettings>(CircuitBreakerMaps.Outlier);
         foreach (var (name, cluster) in snapshot.Clusters)
         {
-            var resource = $"cluster {name}";
             var id = snapshot.Ids.ClusterId(name);
-            if (cluster.CircuitBreakers is { } breakers && DefaultThresholds.Limits(breakers, resource, output) is { } clusterLimits)
-            {
-                limits.Set(id, clusterLimits);
-                output.Applied(resource, "circuit_breakers.thresholds", AppliedKind.Policy,
-                    $"circuit breaker, node-wide (EBUSY beyond): {Limit(clusterLimits.MaxConnections)} connections, {Limit(clusterLimits.MaxPending)} in handshake");
-            }
-            if (cluster.OutlierDetection is not { } detection)
-                continue;
-            var endpoints = ClusterHosts.Count(snapshot.Endpoints.GetValueOrDefault(name));
-            if (OutlierDetections.Settings(detection, endpoints, resource, output) is { } settings)
-            {
-                outliers.Set(id, settings);
-                output.Applied(resource, "outlier_detection", AppliedKind.Policy,
-                    $"outlier detection: {settings.Consecutive} consecutive connect failures eject an endpoint for {settings.BaseEjectionNs / 1_000_000_000.0:0.###} s × ejections, at most {settings.MaxEjectionPercent}% of {settings.Endpoints}");
-            }
+            var (clusterLimits, settings) = TranslateCluster(name, cluster, snapshot, output);
+            if (clusterLimits is { } l)
+                limits.Set(id, l);
+            if (settings is { } o)
+                outliers.Set(id, o);
         }
+    }
+
+    /// <inheritdoc />
+    public bool TranslateChanges(MeshSnapshot snapshot, MeshChanges changes, TranslationDelta delta)
+    {
+        var limits = delta.Map<uint, ClusterLimits>(CircuitBreakerMaps.Limits);
+        var outliers = delta.Map<uint, OutlierSettings>(CircuitBreakerMaps.Outlier);
+        foreach (var name in changes.Clusters.Concat(changes.Endpoints).Distinct(StringComparer.Ordinal))
+        {
+            delta.Retranslated($"cluster {name}");
+            var (clusterLimits, settings) = snapshot.Clusters.TryGetValue(name, out var cluster)
+                ? TranslateCluster(name, cluster, snapshot, delta.Findings)
+                : (null, null);
+            // A cluster that left had an id; one that came gets its id here, as the full path would give it.
+            var id = snapshot.Ids.ClusterId(name);
+            if (clusterLimits is { } l)
+                limits.Set(id, l);
+            else
+                limits.Remove(id);
+            if (settings is { } o)
+                outliers.Set(id, o);
+            else
+                outliers.Remove(id);
+        }
+        return true;
+    }
+
+    private static (ClusterLimits?, OutlierSettings?) TranslateCluster(string name, Cluster cluster, MeshSnapshot snapshot, TranslationOutput output)
+    {
+        var resource = $"cluster {name}";
+        ClusterLimits? limits = null;
+        OutlierSettings? outlier = null;
+        if (cluster.CircuitBreakers is { } breakers && DefaultThresholds.Limits(breakers, resource, output) is { } clusterLimits)
+        {
+            limits = clusterLimits;
+            output.Applied(resource, "circuit_breakers.thresholds", AppliedKind.Policy,
+                $"circuit breaker, node-wide (EBUSY beyond): {Limit(clusterLimits.MaxConnections)} connections, {Limit(clusterLimits.MaxPending)} in handshake");
+        }
+        if (cluster.OutlierDetection is not { } detection)
+            return (limits, outlier);
+        var endpoints = ClusterHosts.Count(snapshot.Endpoints.GetValueOrDefault(name));
+        if (OutlierDetections.Settings(detection, endpoints, resource, output) is { } settings)
+        {
+            outlier = settings;
+            output.Applied(resource, "outlier_detection", AppliedKind.Policy,
+                $"outlier detection: {settings.Consecutive} consecutive connect failures eject an endpoint for {settings.BaseEjectionNs / 1_000_000_000.0:0.###} s × ejections, at most {settings.MaxEjectionPercent}% of {settings.Endpoints}");
+        }
+        return (limits, outlier);
     }
 
     private static string Limit(uint value) => value == DefaultThresholds.Unlimited ? "any number of" : $"at most {value}";

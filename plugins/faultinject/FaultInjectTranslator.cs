@@ -10,8 +10,14 @@ namespace Kmesh.Plugins.FaultInject;
 /// of new connects the kernel refuses with ECONNREFUSED. Envoy has no network-level fault
 /// filter, so tcp_proxy listeners never carry one.
 /// </summary>
-public sealed class FaultInjectTranslator : ITranslator
+public sealed class FaultInjectTranslator : IIncrementalTranslator
 {
+    /// <summary>
+    /// Reads only listeners and route configurations, never endpoints: an endpoint change leaves its maps as they are. Any
+    /// other change is translated in full.
+    /// </summary>
+    public bool TranslateChanges(MeshSnapshot snapshot, MeshChanges changes, TranslationDelta delta) => changes.OnlyEndpoints;
+
     /// <inheritdoc />
     public void Translate(MeshSnapshot snapshot, TranslationOutput output)
     {

@@ -86,6 +86,30 @@ internal sealed class ClusterTranslation
             schedule.SetBytes(_slotKeys[i], _slotValues[i]);
         if (_clusterValue is not null)
             clusters.SetBytes(_clusterKey, _clusterValue);
+        Report(output);
+    }
+
+    /// <summary>Sets the entries in an incremental update and re-reports the findings and facts, as the translation did.</summary>
+    public void WriteTo(MapChanges<LbSlotKey, LbEndpointEntry> schedule, MapChanges<uint, LbClusterEntry> clusters, TranslationOutput output)
+    {
+        for (var i = 0; i < _slotKeys.Length; i++)
+            schedule.SetBytes(_slotKeys[i], _slotValues[i]);
+        if (_clusterValue is not null)
+            clusters.SetBytes(_clusterKey, _clusterValue);
+        Report(output);
+    }
+
+    /// <summary>Removes the entries this translation wrote (the cluster changed or left).</summary>
+    public void RemoveFrom(MapChanges<LbSlotKey, LbEndpointEntry> schedule, MapChanges<uint, LbClusterEntry> clusters)
+    {
+        foreach (var key in _slotKeys)
+            schedule.RemoveBytes(key);
+        if (_clusterValue is not null)
+            clusters.RemoveBytes(_clusterKey);
+    }
+
+    private void Report(TranslationOutput output)
+    {
         foreach (var d in _diagnostics)
         {
             switch (d.Severity)

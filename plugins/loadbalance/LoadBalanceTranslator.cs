@@ -17,9 +17,11 @@ namespace Kmesh.Plugins.LoadBalance;
 /// Every config change hands over the whole mesh, yet usually few clusters changed: each
 /// cluster's result is kept (<see cref="ClusterTranslation"/>) and written out again while its
 /// Cluster, its endpoints and its ids stay the same. The output stays a function of the
-/// snapshot alone, byte for byte what a fresh translator gives.
+/// snapshot alone, byte for byte what a fresh translator gives. A change set
+/// (<see cref="TranslateChanges"/>) re-translates only the clusters it names, whether their
+/// Cluster or their endpoints changed: one EDS update, one cluster's entries.
 /// </remarks>
-public sealed class LoadBalanceTranslator : ITranslator
+public sealed class LoadBalanceTranslator : IIncrementalTranslator
 {
     /// <summary>
     /// Map entries kept across translations at most. The entries' bytes are the ones handed to
@@ -30,6 +32,8 @@ public sealed class LoadBalanceTranslator : ITranslator
     internal const int MaxKeptEntries = 1 << 21;
 
     private Dictionary<string, ClusterTranslation>? _previous;
+    // True when _previous holds every cluster of the last translation (none was left out for the budget).
+    private bool _complete;
 
     /// <inheritdoc />
     public void Translate(MeshSnapshot snapshot, TranslationOutput output)
@@ -54,7 +58,46 @@ public sealed class LoadBalanceTranslator : ITranslator
             }
         }
         // Clusters no longer in the snapshot are forgotten here.
+        _complete = kept.Count == snapshot.Clusters.Count;
         Volatile.Write(ref _previous, kept);
+    }
+
+    /// <inheritdoc />
+    public bool TranslateChanges(MeshSnapshot snapshot, MeshChanges changes, TranslationDelta delta)
+    {
+        var previous = Interlocked.Exchange(ref _previous, null);
+        if (previous is null)
+            return false;
+        if (!_complete)
+        {
+            // What a left-out cluster wrote is not known here: the full path knows.
+            Volatile.Write(ref _previous, previous);
+            return false;
+        }
+        var schedule = delta.Map<LbSlotKey, LbEndpointEntry>(LoadBalanceMaps.Schedule);
+        var clusters = delta.Map<uint, LbClusterEntry>(LoadBalanceMaps.Clusters);
+        foreach (var name in changes.Clusters.Concat(changes.Endpoints).Distinct(StringComparer.Ordinal))
+        {
+            previous.TryGetValue(name, out var before);
+            ClusterTranslation? now = null;
+            if (snapshot.Clusters.TryGetValue(name, out var cluster))
+            {
+                var assignment = snapshot.Endpoints.GetValueOrDefault(name);
+                now = before is not null && before.Matches(name, cluster, assignment, snapshot.Ids)
+                    ? before
+                    : TranslateCluster(name, cluster, assignment, snapshot.Ids);
+            }
+            // The old entries go, the new ones come (a key in both is simply set again: the core writes only what differs).
+            before?.RemoveFrom(schedule, clusters);
+            now?.WriteTo(schedule, clusters, delta.Findings);
+            delta.Retranslated($"cluster {name}");
+            if (now is null)
+                previous.Remove(name);
+            else
+                previous[name] = now;
+        }
+        Volatile.Write(ref _previous, previous);
+        return true;
     }
 
     private static ClusterTranslation TranslateCluster(string name, Cluster cluster, ClusterLoadAssignment? assignment, IMeshIds ids)

@@ -13,8 +13,14 @@ namespace Kmesh.Plugins.RateLimit;
 /// over new connections. The HTTP <c>local_ratelimit</c> counts requests, which needs L7:
 /// it is reported, not applied.
 /// </summary>
-public sealed class RateLimitTranslator : ITranslator
+public sealed class RateLimitTranslator : IIncrementalTranslator
 {
+    /// <summary>
+    /// Reads only listeners, never endpoints: an endpoint change leaves its maps as they are. Any
+    /// other change is translated in full.
+    /// </summary>
+    public bool TranslateChanges(MeshSnapshot snapshot, MeshChanges changes, TranslationDelta delta) => changes.OnlyEndpoints;
+
     /// <inheritdoc />
     public void Translate(MeshSnapshot snapshot, TranslationOutput output)
     {

@@ -15,8 +15,14 @@ namespace Kmesh.Plugins.Routing;
 /// listeners (Istio's <c>0.0.0.0_PORT</c>) route the VIPs their virtual hosts' domains name:
 /// see <see cref="WildcardHttpRoutes"/>.
 /// </summary>
-public sealed class RoutingTranslator : ITranslator
+public sealed class RoutingTranslator : IIncrementalTranslator
 {
+    /// <summary>
+    /// Reads only listeners and route configurations (and the ids of the clusters they name), never endpoints: an endpoint change leaves its maps as they are. Any
+    /// other change is translated in full.
+    /// </summary>
+    public bool TranslateChanges(MeshSnapshot snapshot, MeshChanges changes, TranslationDelta delta) => changes.OnlyEndpoints;
+
     private const byte IpProtoTcp = 6;
 
     /// <inheritdoc />

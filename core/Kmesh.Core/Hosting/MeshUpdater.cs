@@ -30,6 +30,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     /// <summary>Forgets what was written to maps that were just recreated empty (a plugin upgrade changed their layout).</summary>
     public void ForgetMaps(string plugin, IEnumerable<string> maps)
     {
+        _findings.Remove(plugin);
         foreach (var map in maps)
             _reconciler.Applied.Forget(plugin, map);
     }
@@ -41,32 +42,73 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     /// Builds the snapshot and runs every translator, touching nothing: a source that must
     /// answer for the update (ADS) looks at the findings before deciding to <see cref="Commit"/>.
     /// </summary>
+    /// <remarks>
+    /// When the previous update was committed whole, only what changed since is translated: the
+    /// change set (<see cref="MeshDiff"/>) goes to every <see cref="IIncrementalTranslator"/> whose
+    /// previous translation is what its maps hold; the others, and those that decline, translate
+    /// the whole snapshot. Either way the result is the same (a property test holds both paths to it).
+    /// </remarks>
     public PreparedUpdate Prepare(EnvoyResources resources, string version)
     {
         var diagnostics = new List<TranslationDiagnostic>();
         var snapshot = SnapshotBuilder.Build(resources, version, dns, _ids, diagnostics);
+        // Translators keep what they made last; one whose last translation was not committed (refused, or
+        // not applied whole) cannot build on it, so after such an update every plugin starts over.
+        var changes = Incremental && _committed is { } committed && _preparedSinceCommit == 0
+            ? MeshDiff.Compute(committed, snapshot)
+            : null;
+        _preparedSinceCommit++;
         var desired = new List<PluginDesiredMaps>();
         var translationErrors = new Dictionary<string, string>(StringComparer.Ordinal);
         var facts = new List<PluginFact>();
+        var findings = new Dictionary<string, PluginFindings>(StringComparer.Ordinal);
+        int incremental = 0;
         foreach (var plugin in datapath.Translators)
         {
-            var output = new TranslationOutput();
             try
             {
+                if (changes is not null && plugin.Translator is IIncrementalTranslator partial
+                    && _findings.TryGetValue(plugin.Name, out var previous) && ReferenceEquals(previous.Translator, plugin.Translator))
+                {
+                    var delta = new TranslationDelta();
+                    if (partial.TranslateChanges(snapshot, changes, delta))
+                    {
+                        var merged = previous.With(delta);
+                        findings[plugin.Name] = merged;
+                        diagnostics.AddRange(merged.Diagnostics);
+                        facts.AddRange(merged.Facts.Select(f => new PluginFact(plugin.Name, f)));
+                        desired.Add(PluginDesiredMaps.Incremental(plugin.Name, delta.Maps));
+                        incremental++;
+                        continue;
+                    }
+                }
+                var output = new TranslationOutput();
                 plugin.Translator.Translate(snapshot, output);
+                findings[plugin.Name] = new PluginFindings(plugin.Translator, output.Diagnostics, output.Facts);
+                diagnostics.AddRange(output.Diagnostics);
+                foreach (var fact in output.Facts)
+                    facts.Add(new PluginFact(plugin.Name, fact));
+                desired.Add(new PluginDesiredMaps(plugin.Name, output.Maps));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 translationErrors[plugin.Name] = $"translator threw {e.GetType().Name}: {e.Message}";
-                continue;
             }
-            diagnostics.AddRange(output.Diagnostics);
-            foreach (var fact in output.Facts)
-                facts.Add(new PluginFact(plugin.Name, fact));
-            desired.Add(new PluginDesiredMaps(plugin.Name, output.Maps));
         }
-        return new PreparedUpdate(snapshot, desired, diagnostics, translationErrors) { Facts = facts };
+        return new PreparedUpdate(snapshot, desired, diagnostics, translationErrors)
+        {
+            Facts = facts,
+            Changes = changes,
+            IncrementalPlugins = incremental,
+            Findings = findings,
+        };
     }
+
+    /// <summary>
+    /// Translate only what changed when the previous update was committed whole (default true;
+    /// false: every update is a full translation, the reference the incremental path is held to).
+    /// </summary>
+    public bool Incremental { get; init; } = true;
 
     /// <summary>
     /// Every plugin whose maps cannot hold a prepared update (too small, layout drift). Nothing
@@ -86,8 +128,20 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         var result = _reconciler.Apply(desired, datapath.PluginMap);
         foreach (var (plugin, error) in translationErrors.Concat(result.PluginErrors))
             LogPluginUpdateFailed(log, plugin, error);
+        // What the next update builds on: this snapshot, and each plugin's findings where its maps now hold its translation.
+        _committed = snapshot;
+        _preparedSinceCommit = 0;
+        _findings.Clear();
+        foreach (var (plugin, pluginFindings) in update.Findings)
+        {
+            if (!translationErrors.ContainsKey(plugin) && !result.PluginErrors.ContainsKey(plugin))
+                _findings[plugin] = pluginFindings;
+        }
         _lastSize = snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count;
-        LogApplied(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, result.Upserts, result.Deletes);
+        if (update.Changes is { } changes)
+            LogAppliedChanges(log, snapshot.Version, changes.ToString(), update.IncrementalPlugins, desired.Count, result.Upserts, result.Deletes);
+        else
+            LogApplied(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, result.Upserts, result.Deletes);
         var errors = new Dictionary<string, string>(result.PluginErrors, StringComparer.Ordinal);
         foreach (var (plugin, error) in translationErrors)
             errors[plugin] = error;
@@ -124,6 +178,11 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     }
 
     private readonly HashSet<(string Plugin, string Map)> _seeded = [];
+    // The snapshot of the last committed update, and how many were prepared since (a refused one breaks the chain).
+    private MeshSnapshot? _committed;
+    private int _preparedSinceCommit;
+    // Per plugin: the findings and facts of the translation its maps hold, and the translator that made it.
+    private readonly Dictionary<string, PluginFindings> _findings = new(StringComparer.Ordinal);
 
     /// <summary>Findings are logged once, when they first appear, not at every refresh.</summary>
     private void ReportNewDiagnostics(IReadOnlyList<TranslationDiagnostic> diagnostics)
@@ -150,6 +209,9 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "Plugin {Plugin} kept its previous state: {Reason}")]
     private static partial void LogPluginUpdateFailed(ILogger logger, string plugin, string reason);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Applied config {Version}: changed {Changes}; {Incremental} of {Plugins} plugins translated only that; {Upserts} entries written, {Deletes} removed")]
+    private static partial void LogAppliedChanges(ILogger logger, string version, string changes, int incremental, int plugins, int upserts, int deletes);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Applied config {Version}: {Listeners} listeners, {Clusters} clusters; {Upserts} entries written, {Deletes} removed")]
     private static partial void LogApplied(ILogger logger, string version, int listeners, int clusters, int upserts, int deletes);

@@ -17,6 +17,35 @@ public sealed record PreparedUpdate(
 {
     /// <summary>What each plugin reported it applied, for the config dump.</summary>
     public IReadOnlyList<PluginFact> Facts { get; init; } = [];
+
+    /// <summary>What changed since the update committed before; null when everything was translated (the first update, or after one that was not committed).</summary>
+    public MeshChanges? Changes { get; init; }
+
+    /// <summary>How many plugins translated only <see cref="Changes"/>; the others translated the whole snapshot.</summary>
+    public int IncrementalPlugins { get; init; }
+
+    /// <summary>Per plugin, the findings and facts of its translation in full (what the next incremental update builds on).</summary>
+    public IReadOnlyDictionary<string, PluginFindings> Findings { get; init; } = new Dictionary<string, PluginFindings>();
+}
+
+/// <summary>
+/// The findings and facts of a plugin's translation in force, and the translator that made it: an
+/// incremental translation replaces those of the resources it translated again.
+/// </summary>
+/// <param name="Translator">The translator (a reloaded plugin has another one, which starts with a full translation).</param>
+/// <param name="Diagnostics">Its findings.</param>
+/// <param name="Facts">What it applied.</param>
+public sealed record PluginFindings(ITranslator Translator, IReadOnlyList<TranslationDiagnostic> Diagnostics, IReadOnlyList<TranslationFact> Facts)
+{
+    /// <summary>These findings with those of the resources <paramref name="delta"/> translated again replaced by its own.</summary>
+    public PluginFindings With(TranslationDelta delta)
+    {
+        if (delta.Resources.Count == 0)
+            return this;
+        var diagnostics = Diagnostics.Where(d => !delta.Resources.Contains(d.Resource)).Concat(delta.Findings.Diagnostics).ToList();
+        var facts = Facts.Where(f => !delta.Resources.Contains(f.Resource)).Concat(delta.Findings.Facts).ToList();
+        return new PluginFindings(Translator, diagnostics, facts);
+    }
 }
 
 /// <summary>A fact a plugin's translator reported.</summary>

@@ -84,6 +84,31 @@ public sealed class MapReconciler
 
     private string? Validate(PluginDesiredMaps plugin, Func<string, string, IKernelMap?> kernelMap, HashSet<(string, string)> deletesFirst)
     {
+        foreach (var changes in plugin.Changes ?? [])
+        {
+            var map = kernelMap(plugin.Plugin, changes.Name);
+            if (map is null)
+                return $"the translator wrote map '{changes.Name}', which the plugin's eBPF object does not have";
+            if (map.KeySize != changes.KeySize || map.ValueSize != changes.ValueSize)
+                return $"map {changes.Name}: the translator's key/value sizes ({changes.KeySize}/{changes.ValueSize} bytes) " +
+                       $"differ from the object's ({map.KeySize}/{map.ValueSize}): the C# mirror of the C struct drifted";
+            // Only the touched keys are looked at: what the map holds after, and at most while old and new coexist.
+            var current = _applied.Entries(plugin.Plugin, changes.Name);
+            int added = 0, removed = 0;
+            foreach (var (key, value) in changes.Entries)
+            {
+                var present = current.ContainsKey(key);
+                if (value is not null && !present)
+                    added++;
+                else if (value is null && present)
+                    removed++;
+            }
+            var after = current.Count + added - removed;
+            if (after > map.Capacity)
+                return new MapCapacityException(plugin.Plugin, changes.Name, map.Capacity, after).Message;
+            if (current.Count + added > map.Capacity)
+                deletesFirst.Add((plugin.Plugin, changes.Name));
+        }
         foreach (var desired in plugin.Maps)
         {
             var map = kernelMap(plugin.Plugin, desired.Name);

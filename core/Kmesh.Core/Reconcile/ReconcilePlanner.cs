@@ -3,7 +3,19 @@ using Kmesh.Sdk.Translation;
 namespace Kmesh.Core.Reconcile;
 
 /// <summary>The desired maps of one plugin, in the order the translator declared them.</summary>
-public sealed record PluginDesiredMaps(string Plugin, IReadOnlyList<DesiredMap> Maps);
+/// <param name="Plugin">The plugin.</param>
+/// <param name="Maps">The full desired contents of each map (empty when <see cref="Changes"/> says what to do instead).</param>
+public sealed record PluginDesiredMaps(string Plugin, IReadOnlyList<DesiredMap> Maps)
+{
+    /// <summary>
+    /// An incremental translation's changes instead of full contents: only the touched keys are
+    /// compared with what the maps hold, and written. Null for a full translation.
+    /// </summary>
+    public IReadOnlyList<MapChanges>? Changes { get; init; }
+
+    /// <summary>A plugin's incremental update.</summary>
+    public static PluginDesiredMaps Incremental(string plugin, IReadOnlyList<MapChanges> changes) => new(plugin, []) { Changes = changes };
+}
 
 /// <summary>
 /// Turns desired map contents into the smallest ordered list of changes that is safe while
@@ -22,6 +34,12 @@ public static class ReconcilePlanner
         var steps = new List<MapStep>();
         for (var p = desired.Count - 1; p >= 0; p--)
         {
+            foreach (var changes in desired[p].Changes ?? [])
+            {
+                var ops = Upserts(changes, applied.Entries(desired[p].Plugin, changes.Name));
+                if (ops.Count > 0)
+                    steps.Add(new MapStep(desired[p].Plugin, changes.Name, MapOpKind.Upsert, ops));
+            }
             foreach (var map in desired[p].Maps)
             {
                 var ops = Upserts(map, applied.Entries(desired[p].Plugin, map.Name));
@@ -31,6 +49,13 @@ public static class ReconcilePlanner
         }
         foreach (var plugin in desired)
         {
+            for (var m = (plugin.Changes?.Count ?? 0) - 1; m >= 0; m--)
+            {
+                var changes = plugin.Changes![m];
+                var ops = Deletes(changes, applied.Entries(plugin.Plugin, changes.Name));
+                if (ops.Count > 0)
+                    steps.Add(new MapStep(plugin.Plugin, changes.Name, MapOpKind.Delete, ops));
+            }
             for (var m = plugin.Maps.Count - 1; m >= 0; m--)
             {
                 var map = plugin.Maps[m];
@@ -49,6 +74,28 @@ public static class ReconcilePlanner
         {
             if (!current.TryGetValue(key, out var old) || !old.AsSpan().SequenceEqual(value))
                 ops.Add(new MapOp(MapOpKind.Upsert, key, value));
+        }
+        return ops;
+    }
+
+    private static List<MapOp> Upserts(MapChanges changes, IReadOnlyDictionary<MapKey, byte[]> current)
+    {
+        var ops = new List<MapOp>();
+        foreach (var (key, value) in changes.Entries)
+        {
+            if (value is not null && (!current.TryGetValue(key, out var old) || !old.AsSpan().SequenceEqual(value)))
+                ops.Add(new MapOp(MapOpKind.Upsert, key, value));
+        }
+        return ops;
+    }
+
+    private static List<MapOp> Deletes(MapChanges changes, IReadOnlyDictionary<MapKey, byte[]> current)
+    {
+        var ops = new List<MapOp>();
+        foreach (var (key, value) in changes.Entries)
+        {
+            if (value is null && current.ContainsKey(key))
+                ops.Add(new MapOp(MapOpKind.Delete, key, null));
         }
         return ops;
     }
