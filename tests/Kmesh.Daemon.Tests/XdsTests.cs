@@ -35,6 +35,9 @@ public sealed class XdsTests
         await run.PublishAsync(XdsMesh.Config(["127.0.1.1", "127.0.1.2", "127.0.1.3", "127.0.1.4"]));
         var added = await run.DialUntilAsync(TestMesh.ReviewsVip, 40, r => r.Count("reviews-d") == 10, ChangeTimeout);
         Assert.True(added.Count("reviews-d") == 10, $"{added}\n{run.Daemon.Log}");
+        // Issue 16: the server pushed one ClusterLoadAssignment (delta) or only EDS (SotW), and every plugin
+        // of the chain translated only that endpoint set.
+        Assert.Matches(@"changed 0 listeners, 0 clusters, 1 endpoint sets, 0 route configurations; (\d+) of \1 plugins translated only that", run.Daemon.Log);
 
         await run.PublishAsync(XdsMesh.Config(["127.0.1.1", "127.0.1.2", "127.0.1.3 UNHEALTHY", "127.0.1.4"]));
         var unhealthy = await run.DialUntilAsync(TestMesh.ReviewsVip, 30, r => r.Count("reviews-c") == 0, ChangeTimeout);

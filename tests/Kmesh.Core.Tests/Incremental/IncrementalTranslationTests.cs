@@ -44,6 +44,12 @@ public sealed class IncrementalTranslationTests
         Assert.True(incrementalSteps > 100, $"only {incrementalSteps} incremental plugin updates");
     }
 
+    /// <summary>Sequences the property once found wrong, kept as examples.</summary>
+    [Theory]
+    [InlineData("3/10/49; 2/7/589; 1/55/848; 1/8/345; 4/20/194")]
+    public void FoundSequences_GiveTheFullTranslationsMaps(string steps) =>
+        Run(steps.Split("; ").Select(s => s.Split('/').Select(int.Parse).ToArray()).Select(s => (s[0], s[1], s[2])).ToArray());
+
     [Fact]
     public void OneEndpointChange_AtFiftyClusters_RewritesOnlyThatClustersEntries()
     {
@@ -125,7 +131,7 @@ public sealed class IncrementalTranslationTests
             foreach (var map in output.Maps)
             {
                 var kernel = datapath.Maps[(name, map.Name)].Contents;
-                Assert.True(kernel.Count == map.Count, $"{name}.{map.Name}: {kernel.Count} entries in the maps, the full translation has {map.Count}");
+                Assert.True(kernel.Count == map.Count, $"{name}.{map.Name}: {kernel.Count} entries in the maps, the full translation has {map.Count} (changes: {prepared.Changes?.ToString() ?? "none, full"}; clusters {string.Join(",", prepared.Changes?.Clusters ?? new HashSet<string>())}; {prepared.IncrementalPlugins} incremental)");
                 foreach (var (key, value) in map.Entries)
                 {
                     Assert.True(kernel.TryGetValue(key, out var held), $"{name}.{map.Name}: key {key} missing");
