@@ -116,16 +116,21 @@ internal sealed class XdsState
         var listeners = new Dictionary<string, Listener>(StringComparer.Ordinal);
         foreach (var listener in sets[EnvoyTypes.Listener].Values.Select(r => (Listener)r.Message))
         {
+            // Without a warming cluster (the steady state) no listener waits for one: its references need no walk.
             if (EnvoyReferences.RdsNames(listener).All(n => arrived(EnvoyTypes.RouteConfiguration, n))
-                && !EnvoyReferences.ClusterNames(listener, Route).Overlaps(warming))
+                && (warming.Count == 0 || !EnvoyReferences.ClusterNames(listener, Route).Overlaps(warming)))
                 listeners[listener.Name] = listener;
             else if (_activeListeners.TryGetValue(listener.Name, out var serving))
                 listeners[listener.Name] = serving;
         }
-        foreach (var name in listeners.Values.SelectMany(l => EnvoyReferences.ClusterNames(l, Route)))
+        // Only a cluster in force that is not in the new set can be draining: without one, no listener needs a walk.
+        if (_activeClusters.Keys.Any(n => !clusters.ContainsKey(n)))
         {
-            if (!clusters.ContainsKey(name) && _activeClusters.TryGetValue(name, out var draining))
-                clusters[name] = draining;
+            foreach (var name in listeners.Values.SelectMany(l => EnvoyReferences.ClusterNames(l, Route)))
+            {
+                if (!clusters.ContainsKey(name) && _activeClusters.TryGetValue(name, out var draining))
+                    clusters[name] = draining;
+            }
         }
         var warm = versions.ContainsKey(EnvoyTypes.Cluster) && versions.ContainsKey(EnvoyTypes.Listener)
             && Wanted(EnvoyTypes.ClusterLoadAssignment, sets, listeners, clusters).All(n => arrived(EnvoyTypes.ClusterLoadAssignment, n))
