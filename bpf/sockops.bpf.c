@@ -5,8 +5,9 @@
  * Runs for every TCP event of the cgroup's sockets. For a connection the connect chain
  * rewrote (it carries a km_conn record), it turns on state-change callbacks when the SYN
  * is about to leave, so that the chain sees the connection established, failing and
- * closing, and it counts the connection in km_traffic (opened when established; closed
- * with its payload bytes at TCP_CLOSE; unless km_count_traffic is 0) and, when the access log
+ * closing, and it counts the connection (opened when established; closed with its payload
+ * bytes at TCP_CLOSE; unless km_count_traffic is 0) in its cluster's slot of km_cluster_traffic,
+ * or in km_traffic when that slot is not for its service (telemetry.h), and, when the access log
  * is on, logs it at close.
  * Then it hands the event to slot 0 of the chain; with no plugin there, the event ends here.
  */
@@ -17,6 +18,7 @@ KMESH_OBJECT();
 /* Established: count it opened, and remember what the counters already hold (the SYN). */
 static __always_inline void km_opened(struct bpf_sock_ops *ctx, struct km_conn *conn)
 {
+	struct km_cluster_traffic *fast;
 	struct km_traffic *t;
 	__u32 flags = KM_CONN_T_OPENED;
 
@@ -34,6 +36,11 @@ static __always_inline void km_opened(struct bpf_sock_ops *ctx, struct km_conn *
 	conn->telemetry = flags;
 	if (!km_count_traffic)
 		return;
+	fast = km_cluster_traffic_of(conn->service_id, conn->cluster_id);
+	if (fast) {
+		km_add(fast->opened, 1);
+		return;
+	}
 	t = km_traffic_of(conn->service_id, conn->cluster_id);
 	if (t)
 		km_add(t->opened, 1);
@@ -70,13 +77,14 @@ static __always_inline void km_log_closed(struct bpf_sock_ops *ctx, struct km_co
 	e->endpoint_id = conn->endpoint_id;
 	e->srtt_us = ctx->srtt_us >> 3; /* the kernel keeps it scaled by 8 */
 	e->retransmits = ctx->total_retrans;
-	bpf_ringbuf_submit(e, 0);
+	km_log_submit(e);
 }
 
 /* TCP_CLOSE of a connection counted as opened: count it closed, once, with its payload. */
 static __always_inline void km_closed(struct bpf_sock_ops *ctx, struct km_conn *conn)
 {
 	struct bpf_sock *sk = ctx->sk;
+	struct km_cluster_traffic *fast;
 	struct km_traffic *t;
 	struct tcp_sock *tp;
 	__u64 sent, received;
@@ -91,11 +99,20 @@ static __always_inline void km_closed(struct bpf_sock_ops *ctx, struct km_conn *
 	/* Mark first: the live-bytes iterator skips closed connections, the totals now hold them. */
 	conn->telemetry |= KM_CONN_T_CLOSED;
 	km_payload(tp, conn->telemetry, ctx->args[0], &sent, &received);
-	t = km_count_traffic ? km_traffic_of(conn->service_id, conn->cluster_id) : 0;
-	if (t) {
-		km_add(t->closed, 1);
-		km_add(t->request_bytes, sent);
-		km_add(t->response_bytes, received);
+	if (km_count_traffic) {
+		fast = km_cluster_traffic_of(conn->service_id, conn->cluster_id);
+		if (fast) {
+			km_add(fast->closed, 1);
+			km_add(fast->request_bytes, sent);
+			km_add(fast->response_bytes, received);
+		} else {
+			t = km_traffic_of(conn->service_id, conn->cluster_id);
+			if (t) {
+				km_add(t->closed, 1);
+				km_add(t->request_bytes, sent);
+				km_add(t->response_bytes, received);
+			}
+		}
 	}
 	if (km_access_log)
 		km_log_closed(ctx, conn, bpf_ktime_get_ns(), sent, received);

@@ -96,8 +96,9 @@ public sealed class TrafficOverflowTests
     [KernelFact]
     public async Task AMapWithRoomForOneService_CountsTheOthersInTheOverflow()
     {
-        // Capacity 2: the overflow entry and the first service counted.
-        await using var run = await TelemetryRun.StartAsync(trafficCapacity: 2);
+        // Capacity 2: the overflow entry and the first service counted. One fast-path slot (cluster
+        // id 0, which no cluster has): every connection is counted in km_traffic, as here it must be.
+        await using var run = await TelemetryRun.StartAsync(trafficCapacity: 2, clusterTrafficSlots: 1);
 
         var plain = await run.Client.DialAsync(GovernanceMesh.PlainVip, GovernanceMesh.Port, 3);
         var faulty = await run.Client.DialAsync(GovernanceMesh.FaultyVip, GovernanceMesh.Port, 2);

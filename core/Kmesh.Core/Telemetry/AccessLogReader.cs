@@ -58,6 +58,9 @@ public sealed class AccessLogReader : IAsyncDisposable
             while (!token.IsCancellationRequested)
             {
                 _ring.Poll(PollTimeout);
+                // The kernel wakes this thread only when the unread part of the ring passes
+                // KM_LOG_WAKEUP_BYTES (telemetry.h), not per record: take what came without one.
+                _ring.Consume();
                 foreach (var record in _batch)
                 {
                     // Blocking here is the back-pressure: this thread is ours alone.
