@@ -18,8 +18,10 @@ KMESH_OBJECT();
 /* Established: count it opened, and remember what the counters already hold (the SYN). */
 static __always_inline void km_opened(struct bpf_sock_ops *ctx, struct km_conn *conn)
 {
+	struct bpf_sock *sk = ctx->sk;
 	struct km_cluster_traffic *fast;
 	struct km_traffic *t;
+	struct tcp_sock *tp;
 	__u32 flags = KM_CONN_T_OPENED;
 
 	/* Neither counters nor access log: nothing reads start_ns or the flags (the live-bytes
@@ -28,11 +30,19 @@ static __always_inline void km_opened(struct bpf_sock_ops *ctx, struct km_conn *
 		return;
 	if (conn->telemetry & KM_CONN_T_OPENED)
 		return;
-	if (ctx->bytes_acked)
+	if (!sk)
+		return;
+	tp = bpf_skc_to_tcp_sock(sk);
+	if (!tp)
+		return;
+	if (tp->bytes_acked)
 		flags |= KM_CONN_T_SYN_ACKED;
-	if (ctx->bytes_received)
+	if (tp->bytes_received)
 		flags |= KM_CONN_T_SYN_RECEIVED;
-	conn->start_ns = bpf_ktime_get_ns();
+	/* The socket's own timestamp of the SYN-ACK it just processed (tcp_mstamp_refresh), in us,
+	 * on bpf_ktime_get_ns's clock: establishment time without reading the clock again. Calling
+	 * bpf_ktime_get_ns here was ~half of counting's remaining cost on a VM (kvm-clock). */
+	conn->start_ns = tp->tcp_mstamp * 1000;
 	conn->telemetry = flags;
 	if (!km_count_traffic)
 		return;
