@@ -25,7 +25,7 @@ struct km_traffic_key {
 
 /* Per CPU; the reader sums CPUs. Bytes are TCP payload only (no SYN, no FIN). */
 struct km_traffic {
-	__u64 opened;          /* connections established (BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB) */
+	__u64 opened;          /* connections established (ACTIVE_ESTABLISHED_CB), added when they close; open ones: the iterator */
 	__u64 closed;          /* of those, reached TCP_CLOSE (bytes below folded in then) */
 	__u64 request_bytes;   /* client -> server, acknowledged by the server */
 	__u64 response_bytes;  /* server -> client, received in order by the client */
@@ -107,7 +107,7 @@ struct {
  */
 struct km_cluster_traffic {
 	__u64 service_id;      /* the service this CPU's slot counts for; 0 = not claimed yet */
-	__u64 opened;
+	__u64 opened;          /* as km_traffic's: added at close, with closed */
 	__u64 closed;
 	__u64 request_bytes;
 	__u64 response_bytes;

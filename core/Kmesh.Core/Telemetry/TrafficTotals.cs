@@ -58,7 +58,7 @@ internal sealed class TrafficTotals
         }
     }
 
-    /// <summary>Adds the km_conn iterator's output: <see cref="LiveConnectionEntry"/> records back to back.</summary>
+    /// <summary>Adds the km_conn iterator's output: <see cref="LiveConnectionEntry"/> records back to back, each an open connection (opened, not closed).</summary>
     public void AddLive(ReadOnlySpan<byte> iteratorOutput)
     {
         var entries = MemoryMarshal.Cast<byte, LiveConnectionEntry>(iteratorOutput[..(iteratorOutput.Length / Marshal.SizeOf<LiveConnectionEntry>() * Marshal.SizeOf<LiveConnectionEntry>())]);
@@ -66,6 +66,8 @@ internal sealed class TrafficTotals
         {
             ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_current, new TrafficKey(live.ServiceId, live.ClusterId), out _);
             sum ??= new Sum();
+            // Each record is one open connection: the kernel counts opened only when it closes.
+            sum.Opened++;
             sum.RequestBytes += live.RequestBytes;
             sum.ResponseBytes += live.ResponseBytes;
         }
