@@ -72,6 +72,14 @@ public sealed class AccessLogReader : IAsyncDisposable
                 }
                 _batch.Clear();
             }
+            // Stopping: take what was committed since the last poll (no wake-up per record), without waiting.
+            _ring.Consume();
+            foreach (var record in _batch)
+            {
+                if (!_records.Writer.TryWrite(record))
+                    break;
+            }
+            _batch.Clear();
         }
         catch (OperationCanceledException)
         {
