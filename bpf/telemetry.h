@@ -96,9 +96,9 @@ struct {
  * established or a closed connection is an array lookup (no hashing; recent kernels inline it)
  * and adds on a CPU-local line. On a 2-CPU VM (paired runs as in bench 2b, full chain) the two
  * per-CPU hash lookups this replaces were most of counting's cost: ~+390 ns per connection
- * with them, ~+150 to +220 ns with this array, and +30 to +110 ns (this bench's noise floor is
- * about +-50 ns) once the established path stopped reading the clock and touching a counter at
- * all (sockops.bpf.c; bench/results, the telemetry report).
+ * with them, ~+150 to +220 ns with this array, and about +100 ns (+27 to +110 in three runs;
+ * this bench's noise floor is about +-50 ns) once the established path stopped reading the clock
+ * and touching a counter at all (sockops.bpf.c; bench/results, the telemetry report).
  *
  * Each CPU's copy of a slot also says which service (listener) it counts for: the first
  * connection of the cluster on that CPU claims it. A connection of another service through the
