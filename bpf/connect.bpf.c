@@ -111,7 +111,7 @@ static __always_inline void km_log_refused(struct bpf_sock_addr *ctx, struct km_
 			e->source.addr[3] = sk->src_ip6[3];
 		}
 	}
-	bpf_ringbuf_submit(e, 0);
+	km_log_submit(e);
 }
 
 /* A refused connect, by the service it was for and why (the errno follows from the reason). */

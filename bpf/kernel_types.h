@@ -47,6 +47,7 @@ struct tcp_sock {
 	__u32 write_seq;
 	__u64 bytes_received;
 	__u64 bytes_acked;
+	__u64 tcp_mstamp; /* us, the clock of bpf_ktime_get_ns (tcp_clock_ns): refreshed per segment processed */
 } KM_CO_RE;
 
 #endif

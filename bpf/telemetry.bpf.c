@@ -4,8 +4,9 @@
  * counters. It walks the TCP sockets of one network namespace, keeps those the connect chain
  * routed (they carry a km_conn record) that are established and not yet counted as closed,
  * and writes one km_live record (the connection's payload so far) per such connection into
- * the iterator's output. Closed connections are in km_traffic already; together they are the
- * exact totals.
+ * the iterator's output: each record is also one open connection, counted as opened by the
+ * reader (the sockops entry counts opened only at close, with closed). Closed connections are
+ * in km_cluster_traffic and km_traffic already; together they are the exact totals.
  *
  * A tcp iterator sees the namespace of the thread that creates it, so the core creates one per
  * network namespace of the governed cgroup's processes (Kmesh.Bpf.BpfIterator.Read(netns)).

@@ -25,7 +25,7 @@ struct km_traffic_key {
 
 /* Per CPU; the reader sums CPUs. Bytes are TCP payload only (no SYN, no FIN). */
 struct km_traffic {
-	__u64 opened;          /* connections established (BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB) */
+	__u64 opened;          /* connections established (ACTIVE_ESTABLISHED_CB), added when they close; open ones: the iterator */
 	__u64 closed;          /* of those, reached TCP_CLOSE (bytes below folded in then) */
 	__u64 request_bytes;   /* client -> server, acknowledged by the server */
 	__u64 response_bytes;  /* server -> client, received in order by the client */
@@ -90,6 +90,40 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } km_accesslog_drops SEC(".maps");
 
+/*
+ * The fast path for routed connections (opened, closed, bytes): a per-CPU array indexed by the
+ * cluster id km_conn carries (the daemon hands cluster ids out densely from 1), so counting an
+ * established or a closed connection is an array lookup (no hashing; recent kernels inline it)
+ * and adds on a CPU-local line. On a 2-CPU VM (paired runs as in bench 2b, full chain) the two
+ * per-CPU hash lookups this replaces were most of counting's cost: ~+390 ns per connection
+ * with them, ~+150 to +220 ns with this array, and about +100 ns (+27 to +110 in three runs;
+ * this bench's noise floor is about +-50 ns) once the established path stopped reading the clock
+ * and touching a counter at all (sockops.bpf.c; bench/results, the telemetry report).
+ *
+ * Each CPU's copy of a slot also says which service (listener) it counts for: the first
+ * connection of the cluster on that CPU claims it. A connection of another service through the
+ * same cluster, one without a service id, or a cluster id beyond the array is counted in
+ * km_traffic by (service, cluster) instead, as before. The reader attributes each CPU's copy to
+ * the service it claimed, so the totals per (service, cluster) are exactly what km_traffic alone
+ * would hold. Refusals stay in km_traffic (commit counts them; they are rare and slow anyway).
+ */
+struct km_cluster_traffic {
+	__u64 service_id;      /* the service this CPU's slot counts for; 0 = not claimed yet */
+	__u64 opened;          /* as km_traffic's: added at close, with closed */
+	__u64 closed;
+	__u64 request_bytes;
+	__u64 response_bytes;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	/* Cluster ids 0..max_entries-1; preallocated: 40 bytes x CPUs per slot. */
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct km_cluster_traffic);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} km_cluster_traffic SEC(".maps");
+
 /* The counters of a service, creating them on first use; the overflow entry when the map is
  * full; NULL only if even that is missing (the core failed to insert it). */
 static __always_inline struct km_traffic *km_traffic_of(__u32 service_id, __u32 cluster_id)
@@ -113,6 +147,28 @@ static __always_inline struct km_traffic *km_traffic_of(__u32 service_id, __u32 
 	return bpf_map_lookup_elem(&km_traffic, &key);
 }
 
+/* This CPU's slot of the cluster when it counts for this service (claiming it if unclaimed), or
+ * NULL: then count in km_traffic. The claim is a compare-and-swap because a softirq on this CPU
+ * (a SYN-ACK, a reset) can run a program for another socket in the middle of this one. */
+static __always_inline struct km_cluster_traffic *km_cluster_traffic_of(__u32 service_id, __u32 cluster_id)
+{
+	struct km_cluster_traffic *t;
+	__u64 owner;
+
+	if (!service_id)
+		return NULL;
+	t = bpf_map_lookup_elem(&km_cluster_traffic, &cluster_id);
+	if (!t)
+		return NULL;
+	owner = t->service_id;
+	if (owner == service_id)
+		return t;
+	if (owner)
+		return NULL;
+	owner = __sync_val_compare_and_swap(&t->service_id, 0, (__u64)service_id);
+	return !owner || owner == service_id ? t : NULL;
+}
+
 /* Atomic although per CPU: a softirq (a SYN-ACK, a FIN) can interrupt a program counting in
  * process context on the same CPU, and a plain ++ would then lose one of the two. Uncontended,
  * a locked add on a CPU-local line costs a few ns. */
@@ -125,6 +181,23 @@ static __always_inline void km_log_drop(void)
 
 	if (drops)
 		km_add(*drops, 1);
+}
+
+/* The access log wakes its reader only when a record takes the unread part of the ring past
+ * this many bytes (one record's footprint is its 128 bytes plus the ring's 8-byte header). The
+ * default, a wake-up for every record the reader has not caught up with, cost each logged
+ * connection an inter-processor interrupt and the reader's wake-up inside the program: ~+6 us of
+ * the access log's ~+6.1 us on a 2-CPU VM (bench 2b). The reader drains the ring every 100 ms
+ * anyway, so a trickle of records reaches the log at most that late. */
+#define KM_LOG_WAKEUP_BYTES (64 * 1024)
+#define KM_LOG_FOOTPRINT (sizeof(struct km_log_entry) + BPF_RINGBUF_HDR_SZ)
+
+static __always_inline void km_log_submit(struct km_log_entry *e)
+{
+	/* Unread = produced (this record's reservation included) minus consumed. */
+	__u64 unread = bpf_ringbuf_query(&km_accesslog, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(e, unread >= KM_LOG_WAKEUP_BYTES && unread - KM_LOG_FOOTPRINT < KM_LOG_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 /*

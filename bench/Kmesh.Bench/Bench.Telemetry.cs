@@ -26,7 +26,10 @@ public sealed partial class Bench
     // what a shared machine's load moves a block by, and back-to-back blocks of all variants see
     // the same load, so per-cycle differences cancel it. One process alternates in-kernel-cheaply
     // (kmb-connect alt moves itself between the cgroups and reads bpf_stats itself).
-    private int TelemetryCycles => o.Quick ? 100 : 400;
+    private int TelemetryCycles => TelemetryCyclesFor(o.Quick);
+
+    /// <summary>Cycles of section 2b: 100 with <c>--quick</c>, 400 otherwise.</summary>
+    public static int TelemetryCyclesFor(bool quick) => quick ? 100 : 400;
     /// <summary>Connects per block.</summary>
     public const int TelemetryBlockSize = 250;
 

@@ -34,27 +34,36 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             _r.Machine = MachineInfo.Describe();
             _r.Quick = o.Quick;
             _r.Build = o.DaemonDll.Contains("/Release/", StringComparison.Ordinal) ? "Release" : o.DaemonDll.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "unknown";
+            _r.Only = o.Only;
             await SetUpAsync();
-            await RequestPathAsync();
-            await SameNodeAsync();
-            await IdleAsync("idle, 13 services");
-            await TelemetryCostAsync();
-            await ConnectCostAndControlPlaneAsync();
-            // ADS last: each variant replaces the file-source daemon on the same cgroup.
-            await ControlPlaneAdsAsync("delta");
-            await ControlPlaneAdsAsync("sotw");
+            if (o.Only == "telemetry")
+            {
+                await TelemetryCostAsync();
+            }
+            else
+            {
+                await RequestPathAsync();
+                await SameNodeAsync();
+                await IdleAsync("idle, 13 services");
+                await TelemetryCostAsync();
+                await ConnectCostAndControlPlaneAsync();
+                // ADS last: each variant replaces the file-source daemon on the same cgroup.
+                await ControlPlaneAdsAsync("delta");
+                await ControlPlaneAdsAsync("sotw");
+            }
             await StopDaemonAsync();
         }
         finally
         {
             await TearDownAsync();
         }
-        if (o.MicroDll is not null)
+        if (o.MicroDll is not null && o.Only is null)
             _r.Micro = Micro.Run(o.MicroDll, o.Quick, _work, ct);
         _r.TotalSeconds = started.Elapsed.TotalSeconds;
         var (md, png) = Report.Write(_r, o.OutDir, _work);
         Log($"report: {md}");
-        Log($"chart:  {png}");
+        if (png is not null)
+            Log($"chart:  {png}");
         TryDelete(_work);
     }
 

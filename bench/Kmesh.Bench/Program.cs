@@ -5,6 +5,7 @@ using Kmesh.Sdk.Testing;
 // creates (two network namespaces, cgroups, pin folders) and is removed on exit, error or Ctrl-C.
 string? daemonDll = null, xdsServerDll = null, pluginDir = null, connectTool = null, microDll = null, outDir = null;
 var quick = false;
+string? only = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -16,12 +17,18 @@ for (var i = 0; i < args.Length; i++)
         case "--micro": microDll = args[++i]; break;
         case "--out": outDir = args[++i]; break;
         case "--quick": quick = true; break;
+        case "--only": only = args[++i]; break;
         default: Console.Error.WriteLine($"bench: unknown argument {args[i]}"); return 2;
     }
 }
+if (only is not null and not "telemetry")
+{
+    Console.Error.WriteLine($"bench: --only takes 'telemetry' (section 2b alone), not '{only}'");
+    return 2;
+}
 if (daemonDll is null || pluginDir is null || connectTool is null || outDir is null)
 {
-    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--xds-server kmesh-xds.dll] [--micro Kmesh.Bench.Micro.dll] [--quick]");
+    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--xds-server kmesh-xds.dll] [--micro Kmesh.Bench.Micro.dll] [--quick] [--only telemetry]");
     return 2;
 }
 
@@ -39,7 +46,7 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
     Log("terminated: cleaning up");
     cts.Cancel();
 });
-var bench = new Bench(new BenchOptions(daemonDll, xdsServerDll, pluginDir, connectTool, microDll, outDir, quick), cts.Token);
+var bench = new Bench(new BenchOptions(daemonDll, xdsServerDll, pluginDir, connectTool, microDll, outDir, quick, only), cts.Token);
 try
 {
     await bench.RunAsync();
@@ -65,5 +72,6 @@ static void Log(string text) => Console.Error.WriteLine($"[bench] {text}");
 
 namespace Kmesh.Bench
 {
-    public sealed record BenchOptions(string DaemonDll, string? XdsServerDll, string PluginDir, string ConnectTool, string? MicroDll, string OutDir, bool Quick);
+    /// <param name="Only">"telemetry": set-up and section 2b alone (issue 11's figures), reported in a file of its own; null: everything.</param>
+    public sealed record BenchOptions(string DaemonDll, string? XdsServerDll, string PluginDir, string ConnectTool, string? MicroDll, string OutDir, bool Quick, string? Only = null);
 }

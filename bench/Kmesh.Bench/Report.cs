@@ -26,9 +26,11 @@ public static partial class Report
     private static double Bpf(Results r, int n, string variant) =>
         Measure.Median(r.Connects.Where(c => c.Services == n && c.Variant == variant && c.BpfNsPerConnect is not null).Select(c => c.BpfNsPerConnect!.Value));
 
-    public static (string Markdown, string Png) Write(Results r, string outDir, string work)
+    public static (string Markdown, string? Png) Write(Results r, string outDir, string work)
     {
         Directory.CreateDirectory(outDir);
+        if (r.Only == "telemetry")
+            return (WriteTelemetryOnly(r, outDir), null);
         var stem = $"{DateTime.UtcNow:yyyy-MM-dd}-{MachineInfo.ShortName()}{(r.Quick ? "-quick" : "")}";
         var md = Path.Combine(outDir, stem + ".md");
         var png = Path.Combine(outDir, stem + ".png");

@@ -32,6 +32,8 @@ public sealed class Results
 {
     public string Machine { get; set; } = "";
     public bool Quick { get; set; }
+    /// <summary>"telemetry" when only section 2b ran (<c>--only telemetry</c>); null for a whole run.</summary>
+    public string? Only { get; set; }
     public double TotalSeconds { get; set; }
     public string EntryProgram { get; set; } = "";
     public IReadOnlyList<string> Variants { get; set; } = [];

@@ -14,6 +14,9 @@ public sealed class TelemetryLayoutTests
     public void TrafficMapValue_MirrorsKmTraffic() => MapLayout.AssertMatches<TrafficMapValue>("sockops.bpf.o", "km_traffic");
 
     [Fact]
+    public void ClusterTrafficValue_MirrorsKmClusterTraffic() => MapLayout.AssertMatches<ClusterTrafficValue>("sockops.bpf.o", "km_cluster_traffic");
+
+    [Fact]
     public void LiveConnectionEntry_MirrorsKmLive() => MapLayout.AssertMatches<LiveConnectionEntry>("telemetry.bpf.o", "km_live");
 
     [Fact]

@@ -11,6 +11,27 @@ internal static class TelemetryMesh
     public const string DeadVip = "127.20.1.14";
     public const uint Tokens = 2;
 
+    /// <summary>A second service (listener) whose only cluster is plain's: two services, one cluster.</summary>
+    public const string PlainAliasVip = "127.20.1.20";
+
+    /// <summary>The mesh of <see cref="Config"/> plus the listener "plain-alias" at <see cref="PlainAliasVip"/>, routed to the cluster "plain".</summary>
+    public static string ConfigWithPlainAlias()
+    {
+        var alias = $$"""
+              - name: plain-alias
+                address: { socket_address: { address: "{{PlainAliasVip}}", port_value: {{Port}} } }
+                filter_chains:
+                - filters:
+                  - name: envoy.filters.network.tcp_proxy
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                      stat_prefix: plain-alias
+                      cluster: plain
+
+            """;
+        return Config().Replace("  clusters:\n", alias + "  clusters:\n", StringComparison.Ordinal);
+    }
+
     public static string Config()
     {
         var yaml = GovernanceMesh.Config(abortPercent: 100, maxTokens: Tokens, tokensPerFill: 1, fillInterval: "3600s", maxConnections: 1);

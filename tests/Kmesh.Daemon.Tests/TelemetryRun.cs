@@ -33,7 +33,7 @@ internal sealed class TelemetryRun : IAsyncDisposable
     public IMeshIds Ids { get; }
     public SandboxClient Client { get; }
 
-    public static async Task<TelemetryRun> StartAsync(bool accessLog = false, uint? trafficCapacity = null, string? config = null)
+    public static async Task<TelemetryRun> StartAsync(bool accessLog = false, uint? trafficCapacity = null, string? config = null, uint? clusterTrafficSlots = null)
     {
         var sandbox = await KernelSandbox.CreateAsync(new SandboxOptions { Addresses = TestMesh.SandboxAddresses });
         ChainDatapath? datapath = null;
@@ -47,6 +47,7 @@ internal sealed class TelemetryRun : IAsyncDisposable
                 PinFolder = sandbox.PinPath,
                 AccessLog = accessLog,
                 TrafficCapacity = trafficCapacity,
+                ClusterTrafficSlots = clusterTrafficSlots,
             }, chosen, NullLogger.Instance);
             var updater = new MeshUpdater(datapath, new DnsCache(), NullLogger.Instance);
             var prepared = updater.Prepare(EnvoyConfigFile.Parse("telemetry-mesh.yaml", config ?? TelemetryMesh.Config()), "1");

@@ -85,6 +85,26 @@ public sealed class TrafficCounterTests
         Assert.Equal(1UL, services[run.Key("capped", "capped")].Opened);
     }
 
+    [KernelFact]
+    public async Task TwoServicesThroughOneCluster_AreCountedApart_Exactly()
+    {
+        // A CPU's slot of a cluster in km_cluster_traffic counts for the first service that used it
+        // there; the other service's connections on that CPU go to km_traffic. Either way each
+        // (service, cluster) must come out exact.
+        await using var run = await TelemetryRun.StartAsync(config: TelemetryMesh.ConfigWithPlainAlias());
+        var plain = run.Key("plain", "plain");
+        var alias = run.Key("plain-alias", "plain");
+
+        var direct = await run.Client.DialAsync(GovernanceMesh.PlainVip, GovernanceMesh.Port, 5);
+        var aliased = await run.Client.DialAsync(TelemetryMesh.PlainAliasVip, GovernanceMesh.Port, 3);
+        var viaPlain = await run.WaitTrafficAsync(plain, c => c.Closed == 5);
+        var viaAlias = await run.WaitTrafficAsync(alias, c => c.Closed == 3);
+
+        Assert.Equal((5, 3), (direct.Count("plain-a"), aliased.Count("plain-a")));
+        Assert.Equal((5UL, 5UL, (ulong)(5 * PlainGreeting.Length)), (viaPlain.Opened, viaPlain.Closed, viaPlain.ResponseBytes));
+        Assert.Equal((3UL, 3UL, (ulong)(3 * PlainGreeting.Length)), (viaAlias.Opened, viaAlias.Closed, viaAlias.ResponseBytes));
+    }
+
     private static ulong Denied(IReadOnlyDictionary<Kmesh.Core.Telemetry.TrafficKey, Kmesh.Core.Telemetry.TrafficCounters> services, Kmesh.Core.Telemetry.TrafficKey key, KmReason reason) =>
         services.TryGetValue(key, out var c) ? c.DeniedFor(reason) : 0;
 }
@@ -96,8 +116,9 @@ public sealed class TrafficOverflowTests
     [KernelFact]
     public async Task AMapWithRoomForOneService_CountsTheOthersInTheOverflow()
     {
-        // Capacity 2: the overflow entry and the first service counted.
-        await using var run = await TelemetryRun.StartAsync(trafficCapacity: 2);
+        // Capacity 2: the overflow entry and the first service counted. One fast-path slot (cluster
+        // id 0, which no cluster has): every connection is counted in km_traffic, as here it must be.
+        await using var run = await TelemetryRun.StartAsync(trafficCapacity: 2, clusterTrafficSlots: 1);
 
         var plain = await run.Client.DialAsync(GovernanceMesh.PlainVip, GovernanceMesh.Port, 3);
         var faulty = await run.Client.DialAsync(GovernanceMesh.FaultyVip, GovernanceMesh.Port, 2);

@@ -8,6 +8,7 @@ namespace Kmesh.Core.Datapath;
 public sealed partial class ChainDatapath
 {
     private const string TrafficMap = "km_traffic";
+    private const string ClusterTrafficMap = "km_cluster_traffic";
     private KernelTelemetry? _telemetry;
 
     /// <summary>Per-service traffic counters and the access log of this datapath.</summary>
@@ -15,13 +16,15 @@ public sealed partial class ChainDatapath
 
     KernelTelemetry? IDatapath.Telemetry => _telemetry;
 
-    /// <summary>Between open and load of an object that includes telemetry.h: the counting and access-log switches and the map's capacity.</summary>
+    /// <summary>Between open and load of an object that includes telemetry.h: the counting and access-log switches and the maps' capacities.</summary>
     private void ConfigureTelemetry(BpfObject bpfObject)
     {
         bpfObject.SetReadOnlyGlobal("km_count_traffic", _options.TrafficCounters ? 1u : 0u);
         bpfObject.SetReadOnlyGlobal("km_access_log", _options.AccessLog ? 1u : 0u);
         if (_options.TrafficCapacity is { } capacity)
             bpfObject.Map(TrafficMap).SetMaxEntries(capacity);
+        if (_options.ClusterTrafficSlots is { } slots)
+            bpfObject.Map(ClusterTrafficMap).SetMaxEntries(slots);
     }
 
     /// <summary>
@@ -62,7 +65,7 @@ public sealed partial class ChainDatapath
                 LogNoLiveBytes(_log, e.Message);
             }
         }
-        _telemetry = new KernelTelemetry(traffic, connect.Map("km_accesslog"), connect.Map("km_accesslog_drops"), live, why, _options.AccessLog, owned, _options.CgroupPath);
+        _telemetry = new KernelTelemetry(traffic, connect.Map(ClusterTrafficMap), connect.Map("km_accesslog"), connect.Map("km_accesslog_drops"), live, why, _options.AccessLog, owned, _options.CgroupPath);
     }
 
     // A warning, not information: a node whose Istio TCP metrics stay at zero on purpose should say so where operators look.

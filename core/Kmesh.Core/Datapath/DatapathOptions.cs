@@ -49,4 +49,12 @@ public sealed record DatapathOptions
     /// the object's 16384. Beyond it, counts go to the overflow entry (TrafficReport.Overflow).
     /// </summary>
     public uint? TrafficCapacity { get; init; }
+
+    /// <summary>
+    /// How many cluster ids (0 to this minus one) have a per-CPU slot in km_cluster_traffic, the
+    /// fast path that counts routed connections without a hash lookup; null: the object's 4096.
+    /// Connections of higher cluster ids are counted in km_traffic, exactly but at a hash lookup's
+    /// cost. 1 leaves every real cluster (ids start at 1) to km_traffic.
+    /// </summary>
+    public uint? ClusterTrafficSlots { get; init; }
 }

@@ -58,6 +58,9 @@ public sealed class AccessLogReader : IAsyncDisposable
             while (!token.IsCancellationRequested)
             {
                 _ring.Poll(PollTimeout);
+                // The kernel wakes this thread only when the unread part of the ring passes
+                // KM_LOG_WAKEUP_BYTES (telemetry.h), not per record: take what came without one.
+                _ring.Consume();
                 foreach (var record in _batch)
                 {
                     // Blocking here is the back-pressure: this thread is ours alone.
@@ -69,6 +72,14 @@ public sealed class AccessLogReader : IAsyncDisposable
                 }
                 _batch.Clear();
             }
+            // Stopping: take what was committed since the last poll (no wake-up per record), without waiting.
+            _ring.Consume();
+            foreach (var record in _batch)
+            {
+                if (!_records.Writer.TryWrite(record))
+                    break;
+            }
+            _batch.Clear();
         }
         catch (OperationCanceledException)
         {

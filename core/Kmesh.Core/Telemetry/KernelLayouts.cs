@@ -42,6 +42,26 @@ public struct TrafficMapValue
     public DeniedCounts Denied;
 }
 
+/// <summary><c>struct km_cluster_traffic</c>: one CPU's slot of one cluster in km_cluster_traffic (the fast path).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct ClusterTrafficValue
+{
+    /// <summary>The service this CPU's slot counts for; 0 while unclaimed.</summary>
+    public ulong ServiceId;
+
+    /// <summary>Connections established.</summary>
+    public ulong Opened;
+
+    /// <summary>Connections closed (of those established).</summary>
+    public ulong Closed;
+
+    /// <summary>Payload client to server, of closed connections.</summary>
+    public ulong RequestBytes;
+
+    /// <summary>Payload server to client, of closed connections.</summary>
+    public ulong ResponseBytes;
+}
+
 /// <summary>The <c>denied[KM_REASON__COUNT]</c> array of <see cref="TrafficMapValue"/>.</summary>
 [InlineArray(TrafficMapValue.Reasons)]
 public struct DeniedCounts

@@ -4,7 +4,7 @@ namespace Kmesh.Core.Telemetry;
 
 /// <summary>
 /// The kernel side of the mesh's telemetry, read from the core's maps: per-service traffic
-/// counters (km_traffic, per CPU), live bytes of open connections (the km_conn iterator of
+/// counters (km_cluster_traffic and km_traffic, per CPU), live bytes of open connections (the km_conn iterator of
 /// telemetry.bpf.o), and the access log (km_accesslog). Reads are cheap and thread-safe; they
 /// touch only kernel maps and never the data path.
 /// </summary>
@@ -14,6 +14,7 @@ public sealed class KernelTelemetry : IDisposable
     public const string ObjectFileName = "telemetry.bpf.o";
 
     private readonly BpfMap _traffic;
+    private readonly BpfMap? _clusterTraffic;
     private readonly BpfMap _accessLog;
     private readonly BpfMap _drops;
     private readonly BpfIterator? _live;
@@ -21,13 +22,15 @@ public sealed class KernelTelemetry : IDisposable
     private readonly TrafficTotals _totals = new();
     private readonly Lock _lock = new();
     private TrafficMapValue[]? _perCpu;
+    private ClusterTrafficValue[]? _clusterPerCpu;
 
     private readonly string? _cgroupPath;
 
-    internal KernelTelemetry(BpfMap traffic, BpfMap accessLog, BpfMap drops, BpfIterator? live, string? liveUnavailable, bool accessLogEnabled, IReadOnlyList<IDisposable> owned, string? cgroupPath)
+    internal KernelTelemetry(BpfMap traffic, BpfMap? clusterTraffic, BpfMap accessLog, BpfMap drops, BpfIterator? live, string? liveUnavailable, bool accessLogEnabled, IReadOnlyList<IDisposable> owned, string? cgroupPath)
     {
         _cgroupPath = cgroupPath;
         _traffic = traffic;
+        _clusterTraffic = clusterTraffic;
         _accessLog = accessLog;
         _drops = drops;
         _live = live;
@@ -48,6 +51,9 @@ public sealed class KernelTelemetry : IDisposable
     /// <summary>The capacity of the per-service map (services × clusters it can tell apart).</summary>
     public uint TrafficCapacity => _traffic.MaxEntries;
 
+    /// <summary>The cluster ids (0 to this minus one) counted on the fast path, km_cluster_traffic; 0 when the map is absent (a pin folder of a core before it).</summary>
+    public uint ClusterTrafficSlots => _clusterTraffic?.MaxEntries ?? 0;
+
     /// <summary>
     /// Opens the telemetry of a running daemon by its pin folder (an operator tool, a test): the
     /// maps by path, and, when <paramref name="objectFolder"/> holds telemetry.bpf.o, the tcp
@@ -62,6 +68,9 @@ public sealed class KernelTelemetry : IDisposable
         try
         {
             var traffic = Own(BpfMap.OpenPinned(Path.Combine(pinFolder, "km_traffic")));
+            // A core before the fast path pinned no km_cluster_traffic: everything is in km_traffic then.
+            var clusterPin = Path.Combine(pinFolder, "km_cluster_traffic");
+            var clusterTraffic = File.Exists(clusterPin) ? Own(BpfMap.OpenPinned(clusterPin)) : null;
             var accessLog = Own(BpfMap.OpenPinned(Path.Combine(pinFolder, "km_accesslog")));
             var drops = Own(BpfMap.OpenPinned(Path.Combine(pinFolder, "km_accesslog_drops")));
             BpfIterator? live = null;
@@ -80,7 +89,7 @@ public sealed class KernelTelemetry : IDisposable
             }
             // The iterator's link goes before its object: dispose in reverse.
             owned.Reverse();
-            return new KernelTelemetry(traffic, accessLog, drops, live, why, accessLogEnabled, owned, cgroupPath);
+            return new KernelTelemetry(traffic, clusterTraffic, accessLog, drops, live, why, accessLogEnabled, owned, cgroupPath);
         }
         catch
         {
@@ -126,7 +135,8 @@ public sealed class KernelTelemetry : IDisposable
     }
 
     /// <summary>
-    /// Reads every service's counters: closed connections and refusals from km_traffic (summed
+    /// Reads every service's counters: routed connections from km_cluster_traffic (each CPU's
+    /// slot under the service it claimed), then closed connections and refusals from km_traffic (summed
     /// over CPUs), plus the bytes of connections open now (the km_conn iterator). Each number is
     /// the largest seen so far by this instance, so successive reads never go down.
     /// </summary>
@@ -136,7 +146,13 @@ public sealed class KernelTelemetry : IDisposable
         {
             _perCpu ??= new TrafficMapValue[BpfMap.PossibleCpuCount];
             _totals.Begin();
-            // The map before the iterator: see TrafficTotals for why this order.
+            // The maps before the iterator: see TrafficTotals for why this order.
+            _clusterPerCpu ??= new ClusterTrafficValue[BpfMap.PossibleCpuCount];
+            for (uint cluster = 0; cluster < ClusterTrafficSlots; cluster++)
+            {
+                if (_clusterTraffic!.TryLookupPerCpu(cluster, _clusterPerCpu.AsSpan()))
+                    _totals.AddCluster(cluster, _clusterPerCpu);
+            }
             foreach (var key in _traffic.Keys<TrafficMapKey>())
             {
                 if (_traffic.TryLookupPerCpu(key, _perCpu.AsSpan()))

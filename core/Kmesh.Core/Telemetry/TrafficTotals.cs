@@ -4,7 +4,7 @@ using Kmesh.Sdk.Abi;
 namespace Kmesh.Core.Telemetry;
 
 /// <summary>
-/// Turns one read of the kernel (per-CPU counters of km_traffic, then the km_conn iterator's
+/// Turns one read of the kernel (per-CPU counters of km_cluster_traffic and km_traffic, then the km_conn iterator's
 /// records of open connections) into per-service totals, and keeps them monotonic across reads.
 /// </summary>
 /// <remarks>
@@ -39,7 +39,26 @@ internal sealed class TrafficTotals
         }
     }
 
-    /// <summary>Adds the km_conn iterator's output: <see cref="LiveConnectionEntry"/> records back to back.</summary>
+    /// <summary>
+    /// Adds one cluster's slot of km_cluster_traffic: each CPU's copy counts for the service that
+    /// claimed it on that CPU (unclaimed copies hold nothing), so it joins that (service, cluster).
+    /// </summary>
+    public void AddCluster(uint clusterId, ReadOnlySpan<ClusterTrafficValue> perCpu)
+    {
+        foreach (ref readonly var cpu in perCpu)
+        {
+            if (cpu.ServiceId == 0)
+                continue;
+            ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_current, new TrafficKey((uint)cpu.ServiceId, clusterId), out _);
+            sum ??= new Sum();
+            sum.Opened += cpu.Opened;
+            sum.Closed += cpu.Closed;
+            sum.RequestBytes += cpu.RequestBytes;
+            sum.ResponseBytes += cpu.ResponseBytes;
+        }
+    }
+
+    /// <summary>Adds the km_conn iterator's output: <see cref="LiveConnectionEntry"/> records back to back, each an open connection (opened, not closed).</summary>
     public void AddLive(ReadOnlySpan<byte> iteratorOutput)
     {
         var entries = MemoryMarshal.Cast<byte, LiveConnectionEntry>(iteratorOutput[..(iteratorOutput.Length / Marshal.SizeOf<LiveConnectionEntry>() * Marshal.SizeOf<LiveConnectionEntry>())]);
@@ -47,6 +66,8 @@ internal sealed class TrafficTotals
         {
             ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_current, new TrafficKey(live.ServiceId, live.ClusterId), out _);
             sum ??= new Sum();
+            // Each record is one open connection: the kernel counts opened only when it closes.
+            sum.Opened++;
             sum.RequestBytes += live.RequestBytes;
             sum.ResponseBytes += live.ResponseBytes;
         }

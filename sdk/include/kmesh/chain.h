@@ -223,7 +223,7 @@ struct km_conn {
 #if KMESH_ABI_MINOR >= 3
 	/* ABI 1.3: the core's traffic accounting (same bytes as 1.1's reserved[2]; plugins only
 	 * read them). Written by the core's sockops entry, never by the connect chain. */
-	__u64 start_ns;       /* bpf_ktime_get_ns() when the connection was established; 0 before */
+	__u64 start_ns;       /* when the connection was established, on bpf_ktime_get_ns()'s clock, to the us; 0 before */
 	__u32 telemetry;      /* KM_CONN_T_* bits: what the core has counted for this connection */
 	__u32 reserved;
 #else

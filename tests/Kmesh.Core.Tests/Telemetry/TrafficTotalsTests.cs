@@ -29,9 +29,10 @@ public sealed class TrafficTotalsTests
             new LiveConnectionEntry { ServiceId = 2, ClusterId = 20, RequestBytes = 1, ResponseBytes = 2 }));
         var (services, overflow) = totals.Finish();
 
-        Assert.Equal((3UL, 2UL, 112UL, 1120UL, 4UL), (services[A].Opened, services[A].Closed, services[A].RequestBytes, services[A].ResponseBytes, services[A].DeniedFor(KmReason.Fault)));
+        // An open connection is opened, not closed: the kernel adds opened only when it closes.
+        Assert.Equal((4UL, 2UL, 112UL, 1120UL, 4UL), (services[A].Opened, services[A].Closed, services[A].RequestBytes, services[A].ResponseBytes, services[A].DeniedFor(KmReason.Fault)));
         Assert.Equal([KmReason.Fault], services[A].Denied.Keys);
-        Assert.Equal((0UL, 1UL, 2UL), (services[B].Opened, services[B].RequestBytes, services[B].ResponseBytes));
+        Assert.Equal((1UL, 0UL, 1UL, 2UL), (services[B].Opened, services[B].Closed, services[B].RequestBytes, services[B].ResponseBytes));
         Assert.Equal(0UL, overflow.Opened);
     }
 
@@ -77,5 +78,24 @@ public sealed class TrafficTotalsTests
         totals.AddLive([.. bytes, 1, 2, 3]);
 
         Assert.Equal(3UL, totals.Finish().Services[A].RequestBytes);
+    }
+
+    [Fact]
+    public void AClusterSlot_CountsEachCpuForTheServiceThatClaimedIt_AndJoinsTheHashesCounts()
+    {
+        var totals = new TrafficTotals();
+        totals.Begin();
+        // Cluster 10 on three CPUs: CPU 0 claimed by service 1, CPU 1 by service 2, CPU 2 never used.
+        totals.AddCluster(10, [
+            new ClusterTrafficValue { ServiceId = 1, Opened = 2, Closed = 1, RequestBytes = 100, ResponseBytes = 1000 },
+            new ClusterTrafficValue { ServiceId = 2, Opened = 1, Closed = 1, RequestBytes = 5, ResponseBytes = 50 },
+            default]);
+        // Service 1's connections that another CPU's slot was not for went to km_traffic.
+        totals.AddKernel(A, [Cpu(1, 1, 7, 70, KmReason.Fault, 3)]);
+        var (services, _) = totals.Finish();
+
+        Assert.Equal((3UL, 2UL, 107UL, 1070UL, 3UL), (services[A].Opened, services[A].Closed, services[A].RequestBytes, services[A].ResponseBytes, services[A].DeniedFor(KmReason.Fault)));
+        Assert.Equal((1UL, 1UL, 5UL, 50UL), (services[new TrafficKey(2, 10)].Opened, services[new TrafficKey(2, 10)].Closed, services[new TrafficKey(2, 10)].RequestBytes, services[new TrafficKey(2, 10)].ResponseBytes));
+        Assert.Equal(2, services.Count);
     }
 }
