@@ -80,6 +80,13 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
         {
             await ApplyAsync(initial, cancellationToken).ConfigureAwait(false);
         }
+        else if (Datapath.Adopted)
+        {
+            // Serving before syncing: the adopted maps hold the previous daemon's configuration,
+            // and a chain serves it (this one, or the previous one until the switch).
+            LogServingAdopted(_log, _source.Source.Description);
+            Publish(null);
+        }
         else
         {
             LogWaiting(_log, _source.Source.Description);
@@ -192,6 +199,8 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
     /// </summary>
     private void Publish(IReadOnlyDictionary<string, string>? pluginErrors)
     {
+        if (pluginErrors is not null)
+            SwitchWhenFilled(pluginErrors);
         var entries = new Dictionary<(string, string), int>();
         foreach (var plugin in Datapath.Plugins)
         {
@@ -201,14 +210,23 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
         _appliedEntries = entries;
 
         var reasons = new List<string>();
-        if (!_warm)
+        var notes = new List<string>();
+        if (!_warm && Datapath.Adopted)
+            notes.Add($"serving the configuration adopted from the previous daemon ({(Datapath.SwitchPending ? "on its chain, until this one's new maps hold a configuration" : "on this daemon's chain")}); the first configuration from {_source.Source.Description} has not arrived yet");
+        else if (!_warm)
             reasons.Add($"the first configuration from {_source.Source.Description} is still arriving");
         foreach (var (plugin, error) in pluginErrors ?? new Dictionary<string, string>())
             reasons.Add($"plugin {plugin} does not hold the configuration in force: {error}");
+        if (_switchError is not null)
+            reasons.Add(_switchError);
         var was = _status.Readiness;
-        var now = reasons.Count == 0 ? Readiness.Serving : new Readiness(false, reasons);
+        var now = reasons.Count == 0 ? (notes.Count == 0 ? Readiness.Serving : new Readiness(true, [], notes)) : new Readiness(false, reasons);
         _status.Publish(now);
-        if (now.Ready && !was.Ready)
+        if (now.Ready && !was.Ready && notes.Count > 0)
+        {
+            LogReadyAdopted(_log, string.Join("; ", notes));
+        }
+        else if (now.Ready && notes.Count == 0 && (!was.Ready || was.NotesOrEmpty.Count > 0))
         {
             var plugins = string.Join(", ", Datapath.Statuses.Where(s => s.Active).Select(s => $"{s.Name} {s.Version}"));
             LogReady(_log, _resources.Listeners.Count, _resources.Clusters.Count, plugins.Length == 0 ? "none" : plugins);
@@ -216,6 +234,37 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
         else if (!now.Ready && _warm && (was.Ready || !was.Reasons.SequenceEqual(now.Reasons)))
         {
             LogUnready(_log, string.Join("; ", now.Reasons));
+        }
+    }
+
+    private string? _switchError;
+
+    /// <summary>
+    /// After an adoption whose new maps had to be filled first (an upgrade): once an update put
+    /// the configuration into them, the entry programs switch to this daemon's chain. A plugin
+    /// with new maps that could not take the configuration holds the switch back (the adopted
+    /// chain keeps serving); the next update tries again.
+    /// </summary>
+    private void SwitchWhenFilled(IReadOnlyDictionary<string, string> pluginErrors)
+    {
+        if (!Datapath.SwitchPending)
+            return;
+        var unfilled = Datapath.AwaitingConfig.Where(pluginErrors.ContainsKey).Order(StringComparer.Ordinal).ToList();
+        if (unfilled.Count > 0)
+        {
+            _switchError = $"this daemon's chain is not switched in (the adopted one serves): plugin {string.Join(", ", unfilled)} could not take the configuration into its new maps";
+            LogSwitchHeld(_log, string.Join(", ", unfilled));
+            return;
+        }
+        try
+        {
+            Datapath.SwitchToNewChain();
+            _switchError = null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _switchError = $"this daemon's chain could not be switched in (the adopted one serves): {e.Message}";
+            LogSwitchFailed(_log, e.ToString());
         }
     }
 
@@ -245,6 +294,18 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "ready: {Listeners} listeners, {Clusters} clusters, chain: {Plugins}")]
     private static partial void LogReady(ILogger logger, int listeners, int clusters, string plugins);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "ready (adopted): {Notes}")]
+    private static partial void LogReadyAdopted(ILogger logger, string notes);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Serving the configuration left in the kernel by the previous daemon until the first config from {Source} is in force")]
+    private static partial void LogServingAdopted(ILogger logger, string source);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "This daemon's chain is not switched in, the adopted one keeps serving: plugin {Plugins} could not take the configuration into its new maps")]
+    private static partial void LogSwitchHeld(ILogger logger, string plugins);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Critical, Message = "This daemon's chain could not be switched in, the adopted one keeps serving: {Error}")]
+    private static partial void LogSwitchFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Node unready, not serving its configuration in full: {Reasons}")]
     private static partial void LogUnready(ILogger logger, string reasons);
