@@ -145,8 +145,6 @@ public sealed class UpgradeTests(ITestOutputHelper output)
         var (readyCode, readyBody) = await Admin.GetAsync(successor, "/ready");
         var (_, statusBody) = await Admin.GetAsync(successor, "/status");
         await Task.Delay(700); // nothing answers at the xDS address: the adopted config serves alone
-        var whileUnsynced = await dialer.StopAsync();
-        output.WriteLine($"adopted, xDS unreachable: {whileUnsynced}");
 
         Assert.Equal(200, readyCode);
         Assert.Contains("note: serving the configuration adopted from the previous daemon", readyBody);
@@ -159,20 +157,77 @@ public sealed class UpgradeTests(ITestOutputHelper output)
             Assert.True(root.GetProperty("adopted").GetProperty("switched").GetBoolean(), statusBody);
             Assert.Contains("km_conn", root.GetProperty("adopted").GetProperty("carried").EnumerateArray().Select(e => e.GetString()));
         }
-        Assert.True(whileUnsynced.Failed == 0, $"failed connects while the xDS server was unreachable: {whileUnsynced}");
 
-        // The control plane comes up: the daemon syncs, and the node is ready without a note.
+        // The control plane comes up: the daemon syncs (its first fetch arrives in parts; only the
+        // complete one replaces the adopted config), and the node is ready without a note.
         var directory = Directory.CreateTempSubdirectory("kmesh-upgrade-xds").FullName;
         try
         {
             await File.WriteAllTextAsync(Path.Combine(directory, "mesh.yaml"), XdsMesh.Config());
             await using var server = await FileAdsServer.StartAsync(directory, xdsPort);
             await successor.WaitForLineAsync(@"ready: \d+ listeners", TimeSpan.FromSeconds(60));
+            await Task.Delay(500);
+            var dialed = await dialer.StopAsync();
+            output.WriteLine($"adopted, xDS unreachable, then synced: {dialed}");
             var (syncedCode, syncedBody) = await Admin.GetAsync(successor, "/ready");
+            Assert.True(dialed.Failed == 0, $"failed connects while the xDS server was unreachable or syncing: {dialed}");
             Assert.Equal(200, syncedCode);
             Assert.Equal("ready\n", syncedBody);
             Assert.Equal(5, (await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 5)).Succeeded);
             Assert.Equal(3, (await run.Client.DialAsync(XdsMesh.WebVip, TestMesh.Port, 3)).Succeeded); // only the xDS config has it
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [KernelFact]
+    public async Task UpgradeWithTheXdsServerUnreachable_TheAdoptedChainServesUntilTheFirstConfig_ThenTheSwitch()
+    {
+        await using var run = await MeshRun.StartAsync(TestMesh.Config(), ["--keep-on-exit", "--plugin-dir", GateV1]);
+        await using var dialer = ContinuousDialer.Start(run.Client, TestMesh.ReviewsVip, TestMesh.Port);
+        await Task.Delay(500);
+        Assert.Equal(0, await run.Daemon.StopAsync());
+
+        var xdsPort = FreePort();
+        await using var successor = DaemonProcess.Start(RepoPaths.DaemonDll,
+        [
+            "--xds", $"127.0.0.1:{xdsPort}", "--cgroup", run.Sandbox.CgroupPath, "--bpffs", run.Sandbox.PinPath,
+            "--plugin-dir", RepoPaths.Plugins, "--plugin-dir", GateV2, "--keep-on-exit", "--admin", $"127.0.0.1:{FreePort()}",
+        ]);
+        await successor.WaitForLineAsync(@"ready \(adopted\)", TimeSpan.FromSeconds(60));
+        var (readyCode, readyBody) = await Admin.GetAsync(successor, "/ready");
+        var (_, statusBody) = await Admin.GetAsync(successor, "/status");
+        await Task.Delay(500); // the previous chain (gate 1.0.0, its map filled) serves alone
+
+        var directory = Directory.CreateTempSubdirectory("kmesh-upgrade-xds").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory, "mesh.yaml"), XdsMesh.Config());
+            await using var server = await FileAdsServer.StartAsync(directory, xdsPort);
+            await successor.WaitForLineAsync("Switched", TimeSpan.FromSeconds(60));
+            await successor.WaitForLineAsync(@"ready: \d+ listeners", TimeSpan.FromSeconds(60));
+            await Task.Delay(500);
+            var dialed = await dialer.StopAsync();
+            output.WriteLine($"upgrade gate 1.0.0 -> 2.0.0, xDS first unreachable: {dialed}");
+
+            Assert.Equal(200, readyCode);
+            Assert.Contains("on its chain, until this one's new maps hold a configuration", readyBody);
+            using (var status = JsonDocument.Parse(statusBody))
+            {
+                var adopted = status.RootElement.GetProperty("adopted");
+                Assert.False(adopted.GetProperty("switched").GetBoolean(), statusBody);
+                Assert.Contains("plugin gate", adopted.GetProperty("waiting")[0].GetString());
+                Assert.Contains("plugins/gate/gate_open (layout changed)", adopted.GetProperty("renewed").EnumerateArray().Select(e => e.GetString()));
+            }
+            Assert.True(IndexOf(successor, "Applied config") < IndexOf(successor, "Switched"), successor.Log);
+            Assert.True(dialed.Failed == 0, $"failed connects across the upgrade: {dialed}");
+            AssertEachProgramOnce(run.Sandbox.CgroupPath);
+            Assert.Equal(8, await ValueSizeAsync(Path.Combine(run.Sandbox.PinPath, "plugins", "gate", "gate_open")));
+            var (_, after) = await Admin.GetAsync(successor, "/status");
+            using var switched = JsonDocument.Parse(after);
+            Assert.True(switched.RootElement.GetProperty("adopted").GetProperty("switched").GetBoolean(), after);
         }
         finally
         {

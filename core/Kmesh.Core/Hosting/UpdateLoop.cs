@@ -182,6 +182,15 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
                 return ConfigVerdict.Reject(rejections);
             }
         }
+        if (Datapath.Adopted && !_warm && !update.Warm)
+        {
+            // The adopted config is complete and in force; a first fetch still under way is not
+            // (an ADS source offers what arrived so far: clusters without their listeners...).
+            // Writing it would take services out of the adopted maps, which the serving chain
+            // reads. It is accepted, and applied whole with the first warm update.
+            LogHeldUntilWarm(_log, update.Version);
+            return ConfigVerdict.Accept;
+        }
         var result = Updater.Commit(prepared);
         _resources = update.Resources;
         _version = update.Version;
@@ -247,7 +256,7 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
     /// </summary>
     private void SwitchWhenFilled(IReadOnlyDictionary<string, string> pluginErrors)
     {
-        if (!Datapath.SwitchPending)
+        if (!Datapath.SwitchPending || !_warm)
             return;
         var unfilled = Datapath.AwaitingConfig.Where(pluginErrors.ContainsKey).Order(StringComparer.Ordinal).ToList();
         if (unfilled.Count > 0)
@@ -300,6 +309,9 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Serving the configuration left in the kernel by the previous daemon until the first config from {Source} is in force")]
     private static partial void LogServingAdopted(ILogger logger, string source);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Config {Version} is not applied yet: the first fetch is still under way, and the adopted configuration serves until it is complete")]
+    private static partial void LogHeldUntilWarm(ILogger logger, string version);
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "This daemon's chain is not switched in, the adopted one keeps serving: plugin {Plugins} could not take the configuration into its new maps")]
     private static partial void LogSwitchHeld(ILogger logger, string plugins);
