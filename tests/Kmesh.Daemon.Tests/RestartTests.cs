@@ -82,6 +82,27 @@ public sealed class RestartTests(ITestOutputHelper output)
     }
 
     [KernelFact]
+    public async Task DrainedBucketStaysDrained_WhenTheSuccessorsConfigListsTheServicesInAnotherOrder()
+    {
+        await using var run = await GovernanceMesh.StartAsync(GovernanceMesh.Config(maxTokens: 10, tokensPerFill: 1, fillInterval: "3600s"), ["--keep-on-exit"]);
+        var spent = await run.Client.DialAsync(GovernanceMesh.LimitedVip, GovernanceMesh.Port, 10);
+        Assert.Equal(0, await run.Daemon.StopAsync());
+        // The same mesh, listed the other way round: fresh ids handed out in first-seen order would
+        // give the limited service another id, and with it a full bucket.
+        await run.RewriteConfigAsync(GovernanceMesh.Config(maxTokens: 10, tokensPerFill: 1, fillInterval: "3600s", reversed: true));
+
+        await using var successor = StartSuccessor(run);
+        await successor.WaitReadyAsync();
+        var afterRestart = await run.Client.DialAsync(GovernanceMesh.LimitedVip, GovernanceMesh.Port, 3);
+        var plain = await run.Client.DialAsync(GovernanceMesh.PlainVip, GovernanceMesh.Port, 3);
+
+        Assert.Equal(10, spent.Count("limited-a"));
+        Assert.Equal(3, afterRestart.ErrorCount("ENOBUFS"));
+        Assert.Equal(3, plain.Succeeded);
+        Assert.Contains(successor.Lines, l => l.Contains("Mesh ids restored"));
+    }
+
+    [KernelFact]
     public async Task HeldConnectionsStillCountAgainstMaxConnections_AfterAdoption_AndReleaseWhenTheyClose()
     {
         var config = CircuitBreakerMesh.Config(capped: CircuitBreakerMesh.Breaker(3));

@@ -44,7 +44,54 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
 
     private IDatapath Datapath => _datapathHost.Datapath;
 
-    private MeshUpdater Updater => _updater ??= new MeshUpdater(Datapath, _dns, _log);
+    private MeshUpdater Updater => _updater ??= new MeshUpdater(Datapath, _dns, _log, StartingIds(), SaveIds);
+
+    private int _savedIds;
+
+    /// <summary>
+    /// After an adoption, the ids the previous instance saved (so the first apply writes the ids
+    /// the adopted maps hold); on a fresh data path, fresh ones (an old file is nobody's).
+    /// </summary>
+    private Kmesh.Sdk.Snapshot.StableMeshIds? StartingIds()
+    {
+        var path = MeshIdsFile.PathFor(_options.PinFolder);
+        try
+        {
+            if (!Datapath.Adopted)
+            {
+                File.Delete(path);
+                return null;
+            }
+            var ids = MeshIdsFile.Load(path);
+            if (ids is null)
+                LogIdsMissing(_log, path);
+            else
+                LogIdsRestored(_log, ids.ServiceNames().Count, ids.ClusterNames().Count, ids.EndpointNames().Count, path);
+            _savedIds = ids?.Count ?? 0;
+            return ids;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogIdsUnreadable(_log, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Before an update is written: the ids it uses are saved first, when new ones were handed out.</summary>
+    private void SaveIds(Kmesh.Sdk.Snapshot.StableMeshIds ids)
+    {
+        if (ids.Count == _savedIds)
+            return;
+        try
+        {
+            MeshIdsFile.Save(MeshIdsFile.PathFor(_options.PinFolder), ids);
+            _savedIds = ids.Count;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogIdsUnsaved(_log, e.Message);
+        }
+    }
 
     /// <summary>The ids the kernel reports services and clusters by (names for metrics and logs).</summary>
     public Kmesh.Sdk.Snapshot.StableMeshIds Ids => Updater.Ids;
@@ -312,6 +359,18 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Config {Version} is not applied yet: the first fetch is still under way, and the adopted configuration serves until it is complete")]
     private static partial void LogHeldUntilWarm(ILogger logger, string version);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Mesh ids restored ({Services} services, {Clusters} clusters, {Endpoints} endpoints) from {Path}")]
+    private static partial void LogIdsRestored(ILogger logger, int services, int clusters, int endpoints, string path);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "No mesh ids saved at {Path}: ids are handed out afresh, in the order the config lists resources (the adopted maps match only if it is the previous one's)")]
+    private static partial void LogIdsMissing(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Saved mesh ids cannot be read ({Reason}): ids are handed out afresh")]
+    private static partial void LogIdsUnreadable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "Mesh ids cannot be saved ({Reason}): a successor adopting this data path may hand out other ids")]
+    private static partial void LogIdsUnsaved(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "This daemon's chain is not switched in, the adopted one keeps serving: plugin {Plugins} could not take the configuration into its new maps")]
     private static partial void LogSwitchHeld(ILogger logger, string plugins);
