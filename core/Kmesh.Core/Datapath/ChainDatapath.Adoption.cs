@@ -172,9 +172,25 @@ public sealed partial class ChainDatapath
 
     private static bool IsChainArray(string name) => ChainHooks.All.Any(h => h.ChainMapName() == name);
 
+    /// <summary>
+    /// The sk_msg chain array is taken over, not built anew: an accelerated socket keeps the
+    /// km_msg it was inserted into km_socks with, and that program tail-calls the array it was
+    /// loaded with. A new array would leave the adopted one without a user reference once its pin
+    /// is replaced, and the kernel empties such a prog array: those sockets would silently fall
+    /// back to the normal path. Its slots are rewritten in place at the switch instead.
+    /// </summary>
+    private bool FillsAtSwitch(ChainHook hook) =>
+        _adopting && !_started && hook == ChainHook.SkMsg && _sharedMaps.TryGetValue(hook.ChainMapName(), out var renewed) && renewed is null;
+
     /// <summary>Null when the pinned map is taken over; else why this one is built anew.</summary>
     private string? DecideSharedMap(BpfMap map, string pin)
     {
+        if (map.Name == ChainHook.SkMsg.ChainMapName() && !_carryNothing && File.Exists(pin))
+        {
+            using var live = BpfMap.OpenPinned(pin);
+            if (SameLayout(live, map))
+                return null;
+        }
         if (IsChainArray(map.Name))
             return "the new chain";
         if (map.Name == InstanceMap)
@@ -281,6 +297,15 @@ public sealed partial class ChainDatapath
         if (!SwitchPending)
             return;
         var (connect, peer, sockOps, skMsg) = (_entryObjects![0], _entryObjects[1], _entryObjects[2], _entryObjects[3]);
+        foreach (var hook in ChainHooks.All.Where(FillsAtSwitch))
+        {
+            // In place, one atomic update per slot; slots the previous chain used beyond this one's emptied.
+            FillChain(connect, hook);
+            var used = _plugins.Where(p => p.Slots.ContainsKey(hook)).Select(p => p.Slots[hook]).DefaultIfEmpty(-1).Max();
+            var chain = new ProgramArray(connect.Map(hook.ChainMapName()));
+            for (var slot = used + 1; slot < ChainAbi.MaxPluginsPerHook; slot++)
+                chain.Clear((uint)slot);
+        }
         Attach(connect, peer, sockOps, skMsg);
         _started = true;
         foreach (var (name, renewed) in _sharedMaps)

@@ -154,16 +154,23 @@ public sealed partial class ChainDatapath : IDatapath
     {
         foreach (var hook in ChainHooks.All)
         {
-            // Every chain map is pinned by name: the connect object's handle is the one map.
-            var chain = new ProgramArray(connect.Map(hook.ChainMapName()));
-            if (hook.HasCommit())
-                chain.Set(ChainAbi.CommitSlot, connect.Program(hook == ChainHook.Connect4 ? "km_commit4" : "km_commit6"));
-            // From the end backwards: until slot 0 is filled, a connect goes straight to commit.
-            for (var i = _plugins.Count - 1; i >= 0; i--)
-            {
-                if (_plugins[i].Slots.TryGetValue(hook, out var slot))
-                    chain.Set((uint)slot, ChainProgram(_plugins[i], hook));
-            }
+            // An adopted chain array still serving (sk_msg's) is filled at the switch, in place.
+            if (!FillsAtSwitch(hook))
+                FillChain(connect, hook);
+        }
+    }
+
+    private void FillChain(BpfObject connect, ChainHook hook)
+    {
+        // Every chain map is pinned by name: the connect object's handle is the one map.
+        var chain = new ProgramArray(connect.Map(hook.ChainMapName()));
+        if (hook.HasCommit())
+            chain.Set(ChainAbi.CommitSlot, connect.Program(hook == ChainHook.Connect4 ? "km_commit4" : "km_commit6"));
+        // From the end backwards: until slot 0 is filled, a connect goes straight to commit.
+        for (var i = _plugins.Count - 1; i >= 0; i--)
+        {
+            if (_plugins[i].Slots.TryGetValue(hook, out var slot))
+                chain.Set((uint)slot, ChainProgram(_plugins[i], hook));
         }
     }
 
