@@ -59,7 +59,8 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
         {
             if (!Datapath.Adopted)
             {
-                File.Delete(path);
+                if (File.Exists(path))
+                    File.Delete(path);
                 return null;
             }
             var ids = MeshIdsFile.Load(path);
@@ -77,10 +78,13 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
         }
     }
 
-    /// <summary>Before an update is written: the ids it uses are saved first, when new ones were handed out.</summary>
+    /// <summary>
+    /// Before an update is written: the ids it uses are saved first, when new ones were handed out
+    /// and a successor may adopt the data path (it is kept at stop: <c>--keep-on-exit</c>).
+    /// </summary>
     private void SaveIds(Kmesh.Sdk.Snapshot.StableMeshIds ids)
     {
-        if (ids.Count == _savedIds)
+        if (ids.Count == _savedIds || !Datapath.KeepsRunning)
             return;
         try
         {
