@@ -62,6 +62,31 @@ public sealed partial class BpfMap
         }
     }
 
+    /// <summary>
+    /// Before the object is loaded: where libbpf reuses the map from, or pins it (as
+    /// <c>LIBBPF_PIN_BY_NAME</c> does under the pin root). A map pinned by name can so be
+    /// built beside the one pinned under its name, which keeps serving until it is replaced.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not an object's map, or already loaded.</exception>
+    public void SetPinPath(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (_object is null)
+            throw new InvalidOperationException($"Map '{Name}' was opened from a pin; its pin path is fixed.");
+        _object.ThrowIfNotOpened($"Setting the pin path of '{Name}'");
+        var owner = FdLease.AddRef(_lifetime);
+        try
+        {
+            int rc = Libbpf.bpf_map__set_pin_path(_map, path);
+            if (rc < 0)
+                throw new BpfException("set pin path", $"{Target} to '{path}'", -rc);
+        }
+        finally
+        {
+            owner.DangerousRelease();
+        }
+    }
+
     /// <summary>Pins the map at <paramref name="path"/> on bpffs; the map then outlives every fd.</summary>
     public void Pin(string path)
     {

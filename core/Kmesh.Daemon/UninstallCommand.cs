@@ -88,6 +88,7 @@ internal static class UninstallCommand
         }
         var maps = Directory.EnumerateFiles(bpffs, "*", SearchOption.AllDirectories).Count();
         PinFolder.Remove(bpffs);
+        Kmesh.Core.Hosting.MeshIdsFile.Delete(bpffs); // the ids a successor would have restored
         output.WriteLine(detached.Count == 0
             ? "kmesh uninstall: no links were pinned (nothing was attached by this folder)"
             : $"kmesh uninstall: detached {detached.Count} links: {string.Join(", ", detached)}");

@@ -42,6 +42,7 @@ internal sealed class Agent : IAsyncDisposable
                 "peer" => (await PeerAsync(request), false),
                 "hold" => (await HoldAsync(request), false),
                 "release" => (await ReleaseAsync(request), false),
+                "heldpeer" => (HeldPeer(request), false),
                 "stream" => (await StreamAsync(request), false),
                 "stats" => (Stats(), false),
                 "quit" => (Reply.Ok(), true),
@@ -172,6 +173,22 @@ internal sealed class Agent : IAsyncDisposable
         var connection = await Connection.OpenAsync(Endpoint(request), Timeout(request));
         _held.Add(id, connection);
         return Reply.Ok(w => w.WriteString("name", connection.BackendName));
+    }
+
+    /// <summary>getpeername(2) of a held connection, asked now.</summary>
+    private byte[] HeldPeer(JsonElement request)
+    {
+        string id = Text(request, "id");
+        if (!_held.TryGetValue(id, out var connection))
+        {
+            return Reply.Error($"no held connection '{id}'");
+        }
+        var remote = NativeConnect.PeerName(connection.Socket);
+        return Reply.Ok(w =>
+        {
+            w.WriteString("remoteAddress", remote.Address.ToString());
+            w.WriteNumber("remotePort", remote.Port);
+        });
     }
 
     private async Task<byte[]> ReleaseAsync(JsonElement request)

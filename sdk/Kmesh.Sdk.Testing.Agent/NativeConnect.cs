@@ -44,6 +44,29 @@ internal static unsafe partial class NativeConnect
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
 
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int getpeername(int fd, byte* addr, int* addrlen);
+
+    /// <summary>
+    /// getpeername(2) now, on a connected socket (a .NET Socket answers RemoteEndPoint from what it
+    /// read at construction): for connections held across a change of the hooks (a daemon restart).
+    /// </summary>
+    public static IPEndPoint PeerName(Socket socket)
+    {
+        byte* buffer = stackalloc byte[128];
+        int length = 128;
+        if (getpeername((int)socket.Handle, buffer, &length) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new ConnectFailedException(Errno.Name(errno), $"getpeername failed: {Errno.Name(errno)}");
+        }
+        var bytes = new ReadOnlySpan<byte>(buffer, length);
+        int port = (bytes[2] << 8) | bytes[3];
+        return MemoryMarshal.Read<ushort>(bytes) == AfInet6
+            ? new IPEndPoint(new IPAddress(bytes.Slice(8, 16)), port)
+            : new IPEndPoint(new IPAddress(bytes.Slice(4, 4)), port);
+    }
+
     /// <summary>
     /// Connects within <paramref name="timeout"/> or throws <see cref="ConnectFailedException"/>;
     /// from <paramref name="source"/> (any port) when given, as a client with its own address would.

@@ -91,6 +91,18 @@ public sealed class SandboxClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// getpeername(2) of the held connection <paramref name="id"/>, asked now (not when it was
+    /// made): what the application sees of a connection that outlived a change of the hooks.
+    /// </summary>
+    /// <param name="id">The id given to <see cref="HoldAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait (the agent is then unusable).</param>
+    public async Task<IPEndPoint> HeldPeerAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var reply = await _agent.SendAsync("heldpeer", w => w.WriteString("id", id), DefaultTimeout, cancellationToken).ConfigureAwait(false);
+        return new IPEndPoint(IPAddress.Parse(reply.GetProperty("remoteAddress").GetString()!), reply.GetProperty("remotePort").GetInt32());
+    }
+
+    /// <summary>
     /// Checks that the held connection <paramref name="id"/> still echoes, then closes it. Throws
     /// <see cref="SandboxAgentException"/> when it no longer works (Errno e.g. ECONNRESET, EOF, ETIMEDOUT).
     /// </summary>

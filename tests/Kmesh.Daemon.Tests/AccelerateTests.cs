@@ -276,6 +276,28 @@ public sealed class AccelerateTests
     }
 
     [KernelFact]
+    public async Task AcceleratedConnection_StaysAccelerated_AcrossAnAdoptingRestart()
+    {
+        await using var run = await Run.StartAsync(Config(Local4, Vip4), _ => ["--keep-on-exit"]);
+        await run.Client.ListenAsync("local-a", Local4, Port);
+        Assert.Equal("local-a", await run.Client.HoldAsync(Vip4, Port, "held"));
+        var before = await run.CountersAsync();
+
+        Assert.Equal(0, await run.Core.Daemon.StopAsync()); // --keep-on-exit: the data path stays
+        await run.Core.DisposeAsync();
+        run.Core = await KmeshCore.StartAsync(run.Sandbox, Config(Local4, Vip4), pluginDirs: [RepoPaths.Plugins],
+            plugins: ["routing", "loadbalance", "accelerate"], daemonDll: RepoPaths.DaemonDll, extraArguments: ["--keep-on-exit"]);
+        var sockets = await run.SocketsInSockhashAsync();
+        await run.Client.ReleaseAsync("held"); // the echo round trip, after the restart
+        var after = await run.CountersAsync();
+
+        Assert.Contains(run.Core.Daemon.Lines, l => l.Contains("Adopting the data path"));
+        Assert.Equal(2, sockets); // the held connection's two ends, still in the adopted sockhash
+        // Its bytes still went socket to socket (counted by the program its sockets were inserted with).
+        Assert.True(after.Bytes > before.Bytes, $"before {before}, after {after}\n{run.Core.Daemon.Log}");
+    }
+
+    [KernelFact]
     public async Task AcceleratedConnection_KeepsWorking_AfterTheDaemonStops()
     {
         await using var run = await Run.StartAsync(Config(Local4, Vip4));

@@ -27,22 +27,44 @@ internal static class GovernanceMesh
     /// The config: abort <paramref name="abortPercent"/>% of connects to the faulty service; the limited
     /// one's bucket; at most <paramref name="maxConnections"/> connections to the capped one's cluster.
     /// </summary>
-    public static string Config(uint abortPercent = 30, uint maxTokens = 10, uint tokensPerFill = 5, string fillInterval = "1s", string plainEndpoint = "127.0.5.3", uint maxConnections = 3)
+    /// <param name="reversed">Lists the listeners and the clusters in reverse order (the same mesh, as another control plane may send it).</param>
+    public static string Config(uint abortPercent = 30, uint maxTokens = 10, uint tokensPerFill = 5, string fillInterval = "1s", string plainEndpoint = "127.0.5.3", uint maxConnections = 3, bool reversed = false)
     {
+        var listeners = new List<Action<StringBuilder>>
+        {
+            y => Http(y, "faulty", FaultyVip, "faulty", abortPercent),
+            y => Limited(y, maxTokens, tokensPerFill, fillInterval),
+            y =>
+            {
+                Listener(y, "plain", PlainVip);
+                TcpProxy(y, "plain", "plain");
+            },
+            y =>
+            {
+                Listener(y, "capped", CappedVip);
+                TcpProxy(y, "capped", "capped");
+            },
+        };
+        var clusters = new List<Action<StringBuilder>>
+        {
+            y => Cluster(y, "faulty", "127.0.5.1"),
+            y => Cluster(y, "limited", "127.0.5.2"),
+            y => Cluster(y, "plain", plainEndpoint),
+            y => Cluster(y, "capped", "127.0.5.4", $"circuit_breakers: {{ thresholds: [ {{ max_connections: {maxConnections} }} ] }}"),
+        };
+        if (reversed)
+        {
+            listeners.Reverse();
+            clusters.Reverse();
+        }
         var yaml = new StringBuilder();
         yaml.AppendLine("static_resources:");
         yaml.AppendLine("  listeners:");
-        Http(yaml, "faulty", FaultyVip, "faulty", abortPercent);
-        Limited(yaml, maxTokens, tokensPerFill, fillInterval);
-        Listener(yaml, "plain", PlainVip);
-        TcpProxy(yaml, "plain", "plain");
-        Listener(yaml, "capped", CappedVip);
-        TcpProxy(yaml, "capped", "capped");
+        foreach (var listener in listeners)
+            listener(yaml);
         yaml.AppendLine("  clusters:");
-        Cluster(yaml, "faulty", "127.0.5.1");
-        Cluster(yaml, "limited", "127.0.5.2");
-        Cluster(yaml, "plain", plainEndpoint);
-        Cluster(yaml, "capped", "127.0.5.4", $"circuit_breakers: {{ thresholds: [ {{ max_connections: {maxConnections} }} ] }}");
+        foreach (var cluster in clusters)
+            cluster(yaml);
         return yaml.ToString();
     }
 

@@ -12,12 +12,12 @@ namespace Kmesh.Daemon.Tests;
 [Collection(GovernanceCollection.Name)]
 public sealed class LoadBalancingPolicyTests
 {
-    private const string Vip = "127.20.0.50";
+    internal const string Vip = "127.20.0.50";
     private static readonly TimeSpan ChangeTimeout = TimeSpan.FromSeconds(10);
     private static readonly (string Name, string Address)[] Three = [("random-a", "127.0.4.1"), ("random-b", "127.0.4.2"), ("random-c", "127.0.4.3")];
     private static readonly (string Name, string Address) Fourth = ("reviews-d", "127.0.1.4");
 
-    private static string Config(string policyFields, IEnumerable<(string Name, string Address)> endpoints)
+    internal static string Config(string policyFields, IEnumerable<(string Name, string Address)> endpoints)
     {
         var yaml = new StringBuilder();
         yaml.AppendLine("static_resources:");

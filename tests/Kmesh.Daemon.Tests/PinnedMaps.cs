@@ -41,6 +41,23 @@ internal static class PinnedMaps
             .ToList();
     }
 
+    /// <summary>Open connections counted for LEAST_REQUEST, summed over endpoints (loadbalance's lb_active: u64 per endpoint).</summary>
+    public static async Task<ulong> LeastRequestOpenAsync(string pinFolder) =>
+        (await DumpAsync(pinFolder, Path.Combine("plugins", "loadbalance", "lb_active"))).Aggregate(0UL, (sum, e) => sum + BinaryPrimitives.ReadUInt64LittleEndian(e.Value));
+
+    /// <summary>Polls until <paramref name="done"/> holds for the least-request count or the timeout passes; returns the last count.</summary>
+    public static async Task<ulong> WaitLeastRequestOpenAsync(string pinFolder, Func<ulong, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var open = await LeastRequestOpenAsync(pinFolder);
+            if (done(open) || DateTime.UtcNow > deadline)
+                return open;
+            await Task.Delay(20);
+        }
+    }
+
     private static ulong MonotonicNs() => (ulong)Stopwatch.GetTimestamp() * (1_000_000_000UL / (ulong)Stopwatch.Frequency);
 
     /// <summary>Polls until <paramref name="done"/> holds for the connection counts or the timeout passes; returns the last counts.</summary>

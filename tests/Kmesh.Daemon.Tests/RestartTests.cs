@@ -82,6 +82,27 @@ public sealed class RestartTests(ITestOutputHelper output)
     }
 
     [KernelFact]
+    public async Task DrainedBucketStaysDrained_WhenTheSuccessorsConfigListsTheServicesInAnotherOrder()
+    {
+        await using var run = await GovernanceMesh.StartAsync(GovernanceMesh.Config(maxTokens: 10, tokensPerFill: 1, fillInterval: "3600s"), ["--keep-on-exit"]);
+        var spent = await run.Client.DialAsync(GovernanceMesh.LimitedVip, GovernanceMesh.Port, 10);
+        Assert.Equal(0, await run.Daemon.StopAsync());
+        // The same mesh, listed the other way round: fresh ids handed out in first-seen order would
+        // give the limited service another id, and with it a full bucket.
+        await run.RewriteConfigAsync(GovernanceMesh.Config(maxTokens: 10, tokensPerFill: 1, fillInterval: "3600s", reversed: true));
+
+        await using var successor = StartSuccessor(run);
+        await successor.WaitReadyAsync();
+        var afterRestart = await run.Client.DialAsync(GovernanceMesh.LimitedVip, GovernanceMesh.Port, 3);
+        var plain = await run.Client.DialAsync(GovernanceMesh.PlainVip, GovernanceMesh.Port, 3);
+
+        Assert.Equal(10, spent.Count("limited-a"));
+        Assert.Equal(3, afterRestart.ErrorCount("ENOBUFS"));
+        Assert.Equal(3, plain.Succeeded);
+        Assert.Contains(successor.Lines, l => l.Contains("Mesh ids restored"));
+    }
+
+    [KernelFact]
     public async Task HeldConnectionsStillCountAgainstMaxConnections_AfterAdoption_AndReleaseWhenTheyClose()
     {
         var config = CircuitBreakerMesh.Config(capped: CircuitBreakerMesh.Breaker(3));
@@ -103,6 +124,38 @@ public sealed class RestartTests(ITestOutputHelper output)
         Assert.Equal(1, fourth.ErrorCount("EBUSY"));
         Assert.Equal((0UL, 0UL), released);
         Assert.Equal(1, afterwards.Succeeded);
+    }
+
+    [KernelFact]
+    public async Task LeastRequestCounts_AndConnectionRecords_CarryOver_HeldConnectionsStillSeeTheVip()
+    {
+        // 16 samples per connect: with two endpoints the lesser one is missed once in 65536.
+        var config = LoadBalancingPolicyTests.Config("lb_policy: LEAST_REQUEST\n    least_request_lb_config: { choice_count: 16 }", [("random-a", "127.0.4.1"), ("random-b", "127.0.4.2")]);
+        await using var run = await MeshRun.StartAsync(config, ["--keep-on-exit"]);
+        var held = new List<(string Id, string Backend)>();
+        for (var i = 0; i < 6; i++)
+            held.Add(($"old-{i}", await run.Client.HoldAsync(LoadBalancingPolicyTests.Vip, TestMesh.Port, $"old-{i}")));
+        Assert.Equal(0, await run.Daemon.StopAsync());
+
+        await using var successor = StartSuccessor(run);
+        await successor.WaitReadyAsync();
+        var carried = await PinnedMaps.LeastRequestOpenAsync(run.Sandbox.PinPath);
+        var peers = new List<System.Net.IPEndPoint>();
+        foreach (var (id, _) in held)
+            peers.Add(await run.Client.HeldPeerAsync(id));
+        // random-a's three close after the restart: the adopted marks count them down in the adopted counts.
+        foreach (var (id, _) in held.Where(h => h.Backend == "random-a"))
+            await run.Client.ReleaseAsync(id);
+        var afterClose = await PinnedMaps.WaitLeastRequestOpenAsync(run.Sandbox.PinPath, open => open == 3, Settle);
+        var next = new List<string>();
+        for (var i = 0; i < 3; i++)
+            next.Add(await run.Client.HoldAsync(LoadBalancingPolicyTests.Vip, TestMesh.Port, $"next-{i}"));
+
+        Assert.True(held.Count(h => h.Backend == "random-a") == 3, string.Join(", ", held));
+        Assert.Equal(6UL, carried);
+        Assert.All(peers, p => Assert.Equal($"{LoadBalancingPolicyTests.Vip}:{TestMesh.Port}", p.ToString()));
+        Assert.Equal(3UL, afterClose);
+        Assert.True(next.All(b => b == "random-a"), $"{string.Join(", ", next)}\n{successor.Log}");
     }
 
     [KernelFact]

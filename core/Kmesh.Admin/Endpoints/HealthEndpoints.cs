@@ -15,10 +15,15 @@ internal sealed class HealthEndpoints(IServiceProvider daemon)
 
     public IResult Ready()
     {
-        var readiness = daemon.GetRequiredService<DaemonStatus>().Readiness;
-        return readiness.Ready
-            ? Results.Text("ready\n")
-            : Results.Text(string.Concat(readiness.Reasons.Select(r => $"not ready: {r}\n")), statusCode: StatusCodes.Status503ServiceUnavailable);
+        var status = daemon.GetRequiredService<DaemonStatus>();
+        var readiness = status.Readiness;
+        if (!readiness.Ready)
+            return Results.Text(string.Concat(readiness.Reasons.Select(r => $"not ready: {r}\n")), statusCode: StatusCodes.Status503ServiceUnavailable);
+        // Ready is about the kernel serving; a config source that does not answer is said, not failed on.
+        var notes = readiness.NotesOrEmpty.ToList();
+        if (status.Xds is { Connected: false })
+            notes.Add($"the config source {status.SourceDescription} is not connected; the configuration in force keeps serving");
+        return Results.Text("ready\n" + string.Concat(notes.Select(n => $"note: {n}\n")));
     }
 
     public async Task<IResult> HealthzAsync(CancellationToken cancellationToken)

@@ -15,9 +15,11 @@ internal sealed class StatusEndpoint(IServiceProvider daemon)
         var datapath = daemon.GetRequiredService<DatapathHost>();
         var current = status.Current;
         var xds = status.Xds;
+        var adoption = datapath.Started ? datapath.Datapath.Adoption : null;
         var document = new StatusDocument(
             status.Readiness.Ready,
             status.Readiness.Reasons,
+            status.Readiness.NotesOrEmpty,
             Math.Round((time.GetUtcNow() - status.StartedAt).TotalSeconds, 3),
             options.CgroupPath,
             options.PinFolder,
@@ -34,6 +36,7 @@ internal sealed class StatusEndpoint(IServiceProvider daemon)
                 current?.Resources.Clusters.Count ?? 0,
                 current?.Resources.Endpoints.Count ?? 0,
                 current?.Resources.Routes.Count ?? 0),
+            adoption is null ? null : new AdoptedDocument(adoption.PinFolder, adoption.Previous, adoption.Switched, adoption.Waiting, adoption.Carried, adoption.Renewed),
             datapath.Started
                 ? datapath.Datapath.Statuses.Select(p => new ChainEntry(p.Name, p.Version, Abi(datapath, p.Name), p.Active, p.Detail)).ToList()
                 : []);
@@ -42,8 +45,10 @@ internal sealed class StatusEndpoint(IServiceProvider daemon)
 
     private static string? Abi(DatapathHost datapath, string plugin) => datapath.Datapath.Plugins.FirstOrDefault(p => p.Name == plugin)?.Abi;
 
-    private sealed record StatusDocument(bool Ready, IReadOnlyList<string> Reasons, double UptimeSeconds, string Cgroup, string PinFolder,
-        SourceDocument Source, ConfigDocument Config, IReadOnlyList<ChainEntry> Chain);
+    private sealed record StatusDocument(bool Ready, IReadOnlyList<string> Reasons, IReadOnlyList<string> Notes, double UptimeSeconds, string Cgroup, string PinFolder,
+        SourceDocument Source, ConfigDocument Config, AdoptedDocument? Adopted, IReadOnlyList<ChainEntry> Chain);
+
+    private sealed record AdoptedDocument(string PinFolder, string Previous, bool Switched, IReadOnlyList<string> Waiting, IReadOnlyList<string> Carried, IReadOnlyList<string> Renewed);
 
     private sealed record SourceDocument(string Kind, string Description, bool? Connected, IReadOnlyDictionary<string, string> Versions, NackDocument? LastNack);
 

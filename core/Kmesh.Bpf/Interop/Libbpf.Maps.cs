@@ -45,6 +45,9 @@ internal static unsafe partial class Libbpf
     internal static partial int bpf_map__pin(nint map, string path);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int bpf_map__set_pin_path(nint map, string? path);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int bpf_map__unpin(nint map, string? path);
 
     [LibraryImport(Library)]

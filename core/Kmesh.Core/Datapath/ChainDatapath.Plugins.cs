@@ -49,6 +49,8 @@ public sealed partial class ChainDatapath
             slots[hook] = nextSlot[hook];
         }
         var plugin = LoadPluginAt(candidate, slots, adopt: _adopting ? o => ReusePinnedMaps(manifest.Name, o) : null);
+        if (_adopting)
+            return plugin; // pinned at the switch: until then plugins/NAME/ names the maps the running chain uses
         try
         {
             PinPluginMaps(plugin);
@@ -75,6 +77,7 @@ public sealed partial class ChainDatapath
         {
             bpfObject = OpenPluginObject(candidate);
             ConfigurePluginObject(candidate, bpfObject, hooks, slots);
+            PlaceSharedMaps(bpfObject);
             adopt?.Invoke(bpfObject);
             try
             {

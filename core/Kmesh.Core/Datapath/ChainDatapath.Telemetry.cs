@@ -54,7 +54,7 @@ public sealed partial class ChainDatapath
         {
             try
             {
-                var (obj, iterator) = KernelTelemetry.LoadIterator(Path.Combine(_options.CoreObjectFolder, KernelTelemetry.ObjectFileName), _options.PinFolder);
+                var (obj, iterator) = KernelTelemetry.LoadIterator(Path.Combine(_options.CoreObjectFolder, KernelTelemetry.ObjectFileName), _options.PinFolder, PlaceSharedMaps);
                 owned.Add(iterator);
                 owned.Add(obj);
                 live = iterator;

@@ -65,12 +65,16 @@ public sealed partial class ChainDatapath : IDatapath
             var peer = datapath.LoadCoreObject(PeerObject, null);
             var sockOps = datapath.LoadCoreObject(SockOpsObject, datapath.ConfigureTelemetry);
             var skMsg = datapath.LoadCoreObject(SkMsgObject, null);
-            WriteInstanceInfo(connect);
+            if (!datapath._adopting)
+                WriteInstanceInfo(connect); // an adopting one writes it at its switch: until then the folder is the previous core's
             datapath.StartTelemetry(connect);
             datapath.LoadPlugins(chosen);
             datapath.FillChains(connect);
             if (datapath._adopting)
-                datapath.DropLeftovers(connect);
+            {
+                datapath.FinishAdoptionStart(connect, peer, sockOps, skMsg);
+                return datapath;
+            }
             datapath.Attach(connect, peer, sockOps, skMsg);
             datapath._started = true;
             return datapath;
@@ -134,6 +138,7 @@ public sealed partial class ChainDatapath : IDatapath
         try
         {
             configure?.Invoke(bpfObject);
+            PlaceSharedMaps(bpfObject);
             bpfObject.Load();
         }
         catch
@@ -149,16 +154,23 @@ public sealed partial class ChainDatapath : IDatapath
     {
         foreach (var hook in ChainHooks.All)
         {
-            // Every chain map is pinned by name: the connect object's handle is the one map.
-            var chain = new ProgramArray(connect.Map(hook.ChainMapName()));
-            if (hook.HasCommit())
-                chain.Set(ChainAbi.CommitSlot, connect.Program(hook == ChainHook.Connect4 ? "km_commit4" : "km_commit6"));
-            // From the end backwards: until slot 0 is filled, a connect goes straight to commit.
-            for (var i = _plugins.Count - 1; i >= 0; i--)
-            {
-                if (_plugins[i].Slots.TryGetValue(hook, out var slot))
-                    chain.Set((uint)slot, ChainProgram(_plugins[i], hook));
-            }
+            // An adopted chain array still serving (sk_msg's) is filled at the switch, in place.
+            if (!FillsAtSwitch(hook))
+                FillChain(connect, hook);
+        }
+    }
+
+    private void FillChain(BpfObject connect, ChainHook hook)
+    {
+        // Every chain map is pinned by name: the connect object's handle is the one map.
+        var chain = new ProgramArray(connect.Map(hook.ChainMapName()));
+        if (hook.HasCommit())
+            chain.Set(ChainAbi.CommitSlot, connect.Program(hook == ChainHook.Connect4 ? "km_commit4" : "km_commit6"));
+        // From the end backwards: until slot 0 is filled, a connect goes straight to commit.
+        for (var i = _plugins.Count - 1; i >= 0; i--)
+        {
+            if (_plugins[i].Slots.TryGetValue(hook, out var slot))
+                chain.Set((uint)slot, ChainProgram(_plugins[i], hook));
         }
     }
 
@@ -209,6 +221,8 @@ public sealed partial class ChainDatapath : IDatapath
             return; // never took the folder: it may be another daemon's
         if (leave)
         {
+            if (_adopting && !_started)
+                RemoveStaging(); // the chain built beside the running one was never switched in: it goes with this process
             LogLeftRunning(_log, _options.PinFolder, _options.CgroupPath);
             _lock.Dispose();
             _lock = null;
@@ -225,6 +239,18 @@ public sealed partial class ChainDatapath : IDatapath
         }
         _lock?.Dispose();
         _lock = null;
+    }
+
+    private void RemoveStaging()
+    {
+        try
+        {
+            Kmesh.Bpf.PinFolder.Remove(StagingFolder);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            LogPinRemovalFailed(_log, StagingFolder, e.Message);
+        }
     }
 
     /// <summary>Whether this datapath leaves the kernel data path running when disposed.</summary>

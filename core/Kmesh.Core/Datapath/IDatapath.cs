@@ -33,6 +33,23 @@ public interface IDatapath : IDisposable
     /// </summary>
     bool Adopted => false;
 
+    /// <summary>What was adopted and whether this datapath's own chain serves yet; null when nothing was adopted.</summary>
+    AdoptionState? Adoption => null;
+
+    /// <summary>
+    /// True while an adopted chain still serves and this one waits for its new maps to hold the
+    /// configuration (an upgrade whose map layouts changed): <see cref="SwitchToNewChain"/> then.
+    /// </summary>
+    bool SwitchPending => false;
+
+    /// <summary>The plugins whose maps are new: the switch waits until the configuration is in them.</summary>
+    IReadOnlyCollection<string> AwaitingConfig => [];
+
+    /// <summary>Switches the attached entry programs to this datapath's chain (make-before-break); no-op unless <see cref="SwitchPending"/>.</summary>
+    void SwitchToNewChain()
+    {
+    }
+
     /// <summary>True when disposing leaves the kernel data path running (kept, see <c>--keep-on-exit</c>).</summary>
     bool KeepsRunning => false;
 

@@ -38,6 +38,12 @@ public sealed class InstanceLock : IDisposable
 
     private static string OwnerPath(string lockPath) => lockPath + ".owner";
 
+    /// <summary>
+    /// A file of the instance's that must outlive the daemon with its pin folder but cannot live on
+    /// bpffs (which holds only BPF objects): beside the lock, e.g. the mesh ids (<c>ids.json</c>).
+    /// </summary>
+    public static string StatePath(string pinFolder, string suffix) => Path.ChangeExtension(LockPath(pinFolder), suffix);
+
     private static string LockPath(string pinFolder)
     {
         var id = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(pinFolder))))[..16].ToLowerInvariant();

@@ -38,11 +38,32 @@ public sealed partial class DatapathHost(IDatapathFactory factory, ConfigSourceH
         _datapath.Dispose();
         _datapath = null;
         if (kept)
+        {
             LogStoppedKept(_log, options.CgroupPath, options.PinFolder);
+        }
         else
+        {
+            DeleteIds();
             LogStopped(_log, options.CgroupPath);
+        }
         return Task.CompletedTask;
     }
+
+    /// <summary>The mesh ids saved for a successor describe a data path that is gone now.</summary>
+    private void DeleteIds()
+    {
+        try
+        {
+            MeshIdsFile.Delete(options.PinFolder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogIdsNotDeleted(_log, MeshIdsFile.PathFor(options.PinFolder), e.Message);
+        }
+    }
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "Could not remove {Path}: {Reason}")]
+    private static partial void LogIdsNotDeleted(ILogger logger, string path, string reason);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Stopped: detached from {Cgroup}, pins removed")]
     private static partial void LogStopped(ILogger logger, string cgroup);

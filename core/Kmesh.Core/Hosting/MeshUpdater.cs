@@ -13,10 +13,15 @@ namespace Kmesh.Core.Hosting;
 /// translation, reconcile. A translator that throws is isolated: its maps keep their last
 /// good contents and the other plugins still apply.
 /// </summary>
-public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogger log)
+/// <param name="datapath">The kernel datapath written to.</param>
+/// <param name="dns">Resolved names of DNS clusters.</param>
+/// <param name="log">Where findings and outcomes go.</param>
+/// <param name="ids">The ids to start from (restored after an adoption); null: fresh ones.</param>
+/// <param name="beforeWrite">Called with the ids before an update is written (to save them first: a successor must find every id the maps hold).</param>
+public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogger log, StableMeshIds? ids = null, Action<StableMeshIds>? beforeWrite = null)
 {
     private readonly MapReconciler _reconciler = new();
-    private readonly StableMeshIds _ids = new();
+    private readonly StableMeshIds _ids = ids ?? new();
     private readonly MemoryRelief _memory = new();
     private int _lastSize;
     private HashSet<string> _reported = new(StringComparer.Ordinal);
@@ -124,6 +129,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         ReportNewDiagnostics(diagnostics);
 
+        beforeWrite?.Invoke(_ids);
         SeedFromAdoptedMaps(desired);
         var result = _reconciler.Apply(desired, datapath.PluginMap);
         foreach (var (plugin, error) in translationErrors.Concat(result.PluginErrors))

@@ -21,6 +21,11 @@ public sealed partial class UpdateLoop
     /// </summary>
     private void ReloadPlugins()
     {
+        if (Datapath.SwitchPending)
+        {
+            LogReloadRefused(_log, "this daemon's chain waits to be switched in (the adopted one serves until the first configuration is in its new maps); reload after that");
+            return;
+        }
         IReadOnlyList<PluginCandidate> offered;
         try
         {

@@ -44,7 +44,58 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
 
     private IDatapath Datapath => _datapathHost.Datapath;
 
-    private MeshUpdater Updater => _updater ??= new MeshUpdater(Datapath, _dns, _log);
+    private MeshUpdater Updater => _updater ??= new MeshUpdater(Datapath, _dns, _log, StartingIds(), SaveIds);
+
+    private int _savedIds;
+
+    /// <summary>
+    /// After an adoption, the ids the previous instance saved (so the first apply writes the ids
+    /// the adopted maps hold); on a fresh data path, fresh ones (an old file is nobody's).
+    /// </summary>
+    private Kmesh.Sdk.Snapshot.StableMeshIds? StartingIds()
+    {
+        var path = MeshIdsFile.PathFor(_options.PinFolder);
+        try
+        {
+            if (!Datapath.Adopted)
+            {
+                if (File.Exists(path))
+                    File.Delete(path);
+                return null;
+            }
+            var ids = MeshIdsFile.Load(path);
+            if (ids is null)
+                LogIdsMissing(_log, path);
+            else
+                LogIdsRestored(_log, ids.ServiceNames().Count, ids.ClusterNames().Count, ids.EndpointNames().Count, path);
+            _savedIds = ids?.Count ?? 0;
+            return ids;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogIdsUnreadable(_log, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Before an update is written: the ids it uses are saved first, when new ones were handed out
+    /// and a successor may adopt the data path (it is kept at stop: <c>--keep-on-exit</c>).
+    /// </summary>
+    private void SaveIds(Kmesh.Sdk.Snapshot.StableMeshIds ids)
+    {
+        if (ids.Count == _savedIds || !Datapath.KeepsRunning)
+            return;
+        try
+        {
+            MeshIdsFile.Save(MeshIdsFile.PathFor(_options.PinFolder), ids);
+            _savedIds = ids.Count;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogIdsUnsaved(_log, e.Message);
+        }
+    }
 
     /// <summary>The ids the kernel reports services and clusters by (names for metrics and logs).</summary>
     public Kmesh.Sdk.Snapshot.StableMeshIds Ids => Updater.Ids;
@@ -79,6 +130,13 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
         if (initial is not null)
         {
             await ApplyAsync(initial, cancellationToken).ConfigureAwait(false);
+        }
+        else if (Datapath.Adopted)
+        {
+            // Serving before syncing: the adopted maps hold the previous daemon's configuration,
+            // and a chain serves it (this one, or the previous one until the switch).
+            LogServingAdopted(_log, _source.Source.Description);
+            Publish(null);
         }
         else
         {
@@ -175,6 +233,15 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
                 return ConfigVerdict.Reject(rejections);
             }
         }
+        if (Datapath.Adopted && !_warm && !update.Warm)
+        {
+            // The adopted config is complete and in force; a first fetch still under way is not
+            // (an ADS source offers what arrived so far: clusters without their listeners...).
+            // Writing it would take services out of the adopted maps, which the serving chain
+            // reads. It is accepted, and applied whole with the first warm update.
+            LogHeldUntilWarm(_log, update.Version);
+            return ConfigVerdict.Accept;
+        }
         var result = Updater.Commit(prepared);
         _resources = update.Resources;
         _version = update.Version;
@@ -192,6 +259,8 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
     /// </summary>
     private void Publish(IReadOnlyDictionary<string, string>? pluginErrors)
     {
+        if (pluginErrors is not null)
+            SwitchWhenFilled(pluginErrors);
         var entries = new Dictionary<(string, string), int>();
         foreach (var plugin in Datapath.Plugins)
         {
@@ -201,14 +270,23 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
         _appliedEntries = entries;
 
         var reasons = new List<string>();
-        if (!_warm)
+        var notes = new List<string>();
+        if (!_warm && Datapath.Adopted)
+            notes.Add($"serving the configuration adopted from the previous daemon ({(Datapath.SwitchPending ? "on its chain, until this one's new maps hold a configuration" : "on this daemon's chain")}); the first configuration from {_source.Source.Description} has not arrived yet");
+        else if (!_warm)
             reasons.Add($"the first configuration from {_source.Source.Description} is still arriving");
         foreach (var (plugin, error) in pluginErrors ?? new Dictionary<string, string>())
             reasons.Add($"plugin {plugin} does not hold the configuration in force: {error}");
+        if (_switchError is not null)
+            reasons.Add(_switchError);
         var was = _status.Readiness;
-        var now = reasons.Count == 0 ? Readiness.Serving : new Readiness(false, reasons);
+        var now = reasons.Count == 0 ? (notes.Count == 0 ? Readiness.Serving : new Readiness(true, [], notes)) : new Readiness(false, reasons);
         _status.Publish(now);
-        if (now.Ready && !was.Ready)
+        if (now.Ready && !was.Ready && notes.Count > 0)
+        {
+            LogReadyAdopted(_log, string.Join("; ", notes));
+        }
+        else if (now.Ready && notes.Count == 0 && (!was.Ready || was.NotesOrEmpty.Count > 0))
         {
             var plugins = string.Join(", ", Datapath.Statuses.Where(s => s.Active).Select(s => $"{s.Name} {s.Version}"));
             LogReady(_log, _resources.Listeners.Count, _resources.Clusters.Count, plugins.Length == 0 ? "none" : plugins);
@@ -216,6 +294,37 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
         else if (!now.Ready && _warm && (was.Ready || !was.Reasons.SequenceEqual(now.Reasons)))
         {
             LogUnready(_log, string.Join("; ", now.Reasons));
+        }
+    }
+
+    private string? _switchError;
+
+    /// <summary>
+    /// After an adoption whose new maps had to be filled first (an upgrade): once an update put
+    /// the configuration into them, the entry programs switch to this daemon's chain. A plugin
+    /// with new maps that could not take the configuration holds the switch back (the adopted
+    /// chain keeps serving); the next update tries again.
+    /// </summary>
+    private void SwitchWhenFilled(IReadOnlyDictionary<string, string> pluginErrors)
+    {
+        if (!Datapath.SwitchPending || !_warm)
+            return;
+        var unfilled = Datapath.AwaitingConfig.Where(pluginErrors.ContainsKey).Order(StringComparer.Ordinal).ToList();
+        if (unfilled.Count > 0)
+        {
+            _switchError = $"this daemon's chain is not switched in (the adopted one serves): plugin {string.Join(", ", unfilled)} could not take the configuration into its new maps";
+            LogSwitchHeld(_log, string.Join(", ", unfilled));
+            return;
+        }
+        try
+        {
+            Datapath.SwitchToNewChain();
+            _switchError = null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _switchError = $"this daemon's chain could not be switched in (the adopted one serves): {e.Message}";
+            LogSwitchFailed(_log, e.ToString());
         }
     }
 
@@ -245,6 +354,33 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "ready: {Listeners} listeners, {Clusters} clusters, chain: {Plugins}")]
     private static partial void LogReady(ILogger logger, int listeners, int clusters, string plugins);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "ready (adopted): {Notes}")]
+    private static partial void LogReadyAdopted(ILogger logger, string notes);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Serving the configuration left in the kernel by the previous daemon until the first config from {Source} is in force")]
+    private static partial void LogServingAdopted(ILogger logger, string source);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Config {Version} is not applied yet: the first fetch is still under way, and the adopted configuration serves until it is complete")]
+    private static partial void LogHeldUntilWarm(ILogger logger, string version);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Mesh ids restored ({Services} services, {Clusters} clusters, {Endpoints} endpoints) from {Path}")]
+    private static partial void LogIdsRestored(ILogger logger, int services, int clusters, int endpoints, string path);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "No mesh ids saved at {Path}: ids are handed out afresh, in the order the config lists resources (the adopted maps match only if it is the previous one's)")]
+    private static partial void LogIdsMissing(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Saved mesh ids cannot be read ({Reason}): ids are handed out afresh")]
+    private static partial void LogIdsUnreadable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "Mesh ids cannot be saved ({Reason}): a successor adopting this data path may hand out other ids")]
+    private static partial void LogIdsUnsaved(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "This daemon's chain is not switched in, the adopted one keeps serving: plugin {Plugins} could not take the configuration into its new maps")]
+    private static partial void LogSwitchHeld(ILogger logger, string plugins);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Critical, Message = "This daemon's chain could not be switched in, the adopted one keeps serving: {Error}")]
+    private static partial void LogSwitchFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Node unready, not serving its configuration in full: {Reasons}")]
     private static partial void LogUnready(ILogger logger, string reasons);

@@ -109,7 +109,7 @@ public sealed class KernelTelemetry : IDisposable
     /// Loads telemetry.bpf.o on the maps pinned in <paramref name="pinFolder"/> (km_conn above
     /// all, whose records the iterator reads) and attaches its km_conn iterator.
     /// </summary>
-    internal static (BpfObject Object, BpfIterator Iterator) LoadIterator(string objectPath, string pinFolder)
+    internal static (BpfObject Object, BpfIterator Iterator) LoadIterator(string objectPath, string pinFolder, Action<BpfObject>? place = null)
     {
         var obj = BpfObject.Open(objectPath, new BpfObjectOptions { PinRoot = pinFolder });
         try
@@ -124,6 +124,7 @@ public sealed class KernelTelemetry : IDisposable
                 if (pinned.MaxEntries != map.MaxEntries)
                     map.SetMaxEntries(pinned.MaxEntries);
             }
+            place?.Invoke(obj); // an adopting daemon's new chain: its km_conn may be built beside the running one
             obj.Load();
             return (obj, BpfIterator.Attach(obj.Program("km_live_tcp")));
         }

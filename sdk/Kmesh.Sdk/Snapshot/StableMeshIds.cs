@@ -21,6 +21,39 @@ public sealed class StableMeshIds : IMeshIds
     /// <inheritdoc />
     public uint EndpointId(IPEndPoint endpoint) => _endpoints.Get(endpoint.ToString());
 
+    /// <summary>
+    /// Ids handed out by an earlier instance, restored: each list in id order (id = position + 1),
+    /// as <see cref="ServiceNames"/>, <see cref="ClusterNames"/> and <see cref="EndpointNames"/>
+    /// gave them. A daemon that adopts the maps of the previous one (kmesh run --keep-on-exit)
+    /// then writes the same ids the maps, and the runtime state keyed by them, already hold.
+    /// </summary>
+    public static StableMeshIds Restore(IEnumerable<string> services, IEnumerable<string> clusters, IEnumerable<string> endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(clusters);
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var ids = new StableMeshIds();
+        foreach (var name in services)
+            ids._services.Get(name);
+        foreach (var name in clusters)
+            ids._clusters.Get(name);
+        foreach (var name in endpoints)
+            ids._endpoints.Get(name);
+        return ids;
+    }
+
+    /// <summary>Every service name handed an id, in id order (id = position + 1).</summary>
+    public IReadOnlyList<string> ServiceNames() => _services.Names();
+
+    /// <summary>Every cluster name handed an id, in id order.</summary>
+    public IReadOnlyList<string> ClusterNames() => _clusters.Names();
+
+    /// <summary>Every endpoint (<c>ADDRESS:PORT</c>) handed an id, in id order.</summary>
+    public IReadOnlyList<string> EndpointNames() => _endpoints.Names();
+
+    /// <summary>How many ids were handed out, all kinds together (cheap: to tell whether <see cref="ServiceNames"/> and friends changed).</summary>
+    public int Count => _services.Count + _clusters.Count + _endpoints.Count;
+
     /// <summary>The cluster an id was handed out for, or null (the kernel reports ids; operators read names).</summary>
     public string? ClusterName(uint id) => _clusters.NameOf(id);
 
@@ -32,6 +65,21 @@ public sealed class StableMeshIds : IMeshIds
         private readonly Dictionary<string, uint> _ids = new(StringComparer.Ordinal);
         private readonly List<string> _names = [];
         private readonly Lock _lock = new();
+
+        public int Count
+        {
+            get
+            {
+                lock (_lock)
+                    return _names.Count;
+            }
+        }
+
+        public IReadOnlyList<string> Names()
+        {
+            lock (_lock)
+                return _names.ToArray();
+        }
 
         public string? NameOf(uint id)
         {
