@@ -145,7 +145,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         }
         _lastSize = snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count;
         if (update.Changes is { } changes)
-            LogAppliedChanges(log, snapshot.Version, changes.ToString(), update.IncrementalPlugins, desired.Count, result.Upserts, result.Deletes);
+            LogAppliedChanges(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, changes.ToString(), update.IncrementalPlugins, desired.Count, result.Upserts, result.Deletes);
         else
             LogApplied(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, result.Upserts, result.Deletes);
         var errors = new Dictionary<string, string>(result.PluginErrors, StringComparer.Ordinal);
@@ -216,8 +216,8 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "Plugin {Plugin} kept its previous state: {Reason}")]
     private static partial void LogPluginUpdateFailed(ILogger logger, string plugin, string reason);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Applied config {Version}: changed {Changes}; {Incremental} of {Plugins} plugins translated only that; {Upserts} entries written, {Deletes} removed")]
-    private static partial void LogAppliedChanges(ILogger logger, string version, string changes, int incremental, int plugins, int upserts, int deletes);
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Applied config {Version}: {Listeners} listeners, {Clusters} clusters; changed {Changes}; {Incremental} of {Plugins} plugins translated only that; {Upserts} entries written, {Deletes} removed")]
+    private static partial void LogAppliedChanges(ILogger logger, string version, int listeners, int clusters, string changes, int incremental, int plugins, int upserts, int deletes);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Applied config {Version}: {Listeners} listeners, {Clusters} clusters; {Upserts} entries written, {Deletes} removed")]
     private static partial void LogApplied(ILogger logger, string version, int listeners, int clusters, int upserts, int deletes);
