@@ -159,8 +159,9 @@ public sealed partial class BpfMap
                     onBatch(keys.AsSpan(0, (int)n * ks), values.AsSpan(0, (int)n * vs), (int)n);
                     read += (int)n;
                 }
-                // ENOENT: the map has no element past this batch.
-                if (errno == Errno.ENOENT || n == 0)
+                // ENOENT: the map has no element past this batch; and once max_entries are read
+                // there can be none either (an array's last call would only say ENOENT).
+                if (errno == Errno.ENOENT || n == 0 || (uint)read >= MaxEntries)
                     return read;
                 outBatch.CopyTo(inBatch);
                 first = false;
