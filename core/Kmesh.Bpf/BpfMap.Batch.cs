@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Kmesh.Bpf.Interop;
 
@@ -101,6 +102,76 @@ public sealed partial class BpfMap
     {
         CheckKeyType<TKey>();
         return DeleteBatch(MemoryMarshal.AsBytes(keys));
+    }
+
+    /// <summary>Receives one batch of <see cref="LookupBatch"/>: <paramref name="count"/> keys packed back to back, values at <see cref="ValueBufferSize"/> each (all CPUs' on a per-CPU map).</summary>
+    public delegate void LookupBatchHandler(ReadOnlySpan<byte> keys, ReadOnlySpan<byte> values, int count);
+
+    /// <summary>
+    /// Reads the whole map with BPF_MAP_LOOKUP_BATCH, up to <paramref name="batchSize"/> elements a
+    /// syscall, handing each batch to <paramref name="onBatch"/> (buffers reused between batches).
+    /// Returns how many elements were read, or -1 when the kernel has no batch lookup for this map
+    /// type (read it element by element then; remembered per map). Meant for arrays, whose elements
+    /// always exist: a hash map changing meanwhile may be read in part, and one of its buckets
+    /// holding more than <paramref name="batchSize"/> elements fails with ENOSPC.
+    /// </summary>
+    public unsafe int LookupBatch(int batchSize, LookupBatchHandler onBatch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentNullException.ThrowIfNull(onBatch);
+        if (_lookupBatchUnsupported)
+            return -1;
+        int ks = (int)KeySize, vs = ValueBufferSize;
+        // The position token: a key for arrays, a bucket index (u32) for hash maps.
+        int token = Math.Max(ks, 8);
+        byte[] keys = ArrayPool<byte>.Shared.Rent(batchSize * ks);
+        byte[] values = ArrayPool<byte>.Shared.Rent(batchSize * vs);
+        byte[] inBatch = new byte[token], outBatch = new byte[token];
+        try
+        {
+            int read = 0;
+            bool first = true;
+            while (true)
+            {
+                uint n = (uint)batchSize;
+                int rc;
+                var opts = new BpfMapBatchOpts { Sz = (nuint)sizeof(BpfMapBatchOpts) };
+                using (var lease = Lease())
+                {
+                    fixed (byte* i = inBatch)
+                    fixed (byte* o = outBatch)
+                    fixed (byte* k = keys)
+                    fixed (byte* v = values)
+                        rc = Libbpf.bpf_map_lookup_batch(lease.Fd, first ? null : i, o, k, v, &n, &opts);
+                }
+                int errno = rc < 0 ? -rc : 0;
+                if (errno != 0 && errno != Errno.ENOENT)
+                {
+                    if (first && (Errno.IsNotSupported(errno) || errno == Errno.EINVAL))
+                    {
+                        _lookupBatchUnsupported = true;
+                        return -1;
+                    }
+                    throw new BpfException("map lookup batch", Target, errno, $"Stopped after {read} elements.");
+                }
+                if (n > 0)
+                {
+                    onBatch(keys.AsSpan(0, (int)n * ks), values.AsSpan(0, (int)n * vs), (int)n);
+                    read += (int)n;
+                }
+                // ENOENT: the map has no element past this batch; and once max_entries are read
+                // there can be none either (an array's last call would only say ENOENT).
+                if (errno == Errno.ENOENT || n == 0 || (uint)read >= MaxEntries)
+                    return read;
+                outBatch.CopyTo(inBatch);
+                first = false;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(keys);
+            ArrayPool<byte>.Shared.Return(values);
+        }
     }
 
     private int BatchCount(ReadOnlySpan<byte> keys)

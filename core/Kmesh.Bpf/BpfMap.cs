@@ -19,6 +19,7 @@ public sealed partial class BpfMap : IDisposable
     private readonly nint _map;
     private int _fd = -1;
     private volatile bool _batchUnsupported;
+    private volatile bool _lookupBatchUnsupported;
 
     /// <summary>A map of an object: metadata from libbpf now, fd after the object loads.</summary>
     internal unsafe BpfMap(BpfObject owner, nint map)

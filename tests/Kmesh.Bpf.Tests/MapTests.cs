@@ -180,6 +180,40 @@ public sealed class MapTests : IDisposable
     }
 
     [KernelFact]
+    public void Lookup_batch_reads_every_element_across_batches()
+    {
+        _obj.Load();
+        var arr = _obj.Map("arr");
+        arr.UpdateBatch<uint, ulong>([0u, 1u, 2u, 3u], [5UL, 6UL, 7UL, 8UL]);
+        var seen = new Dictionary<uint, ulong>();
+        var batches = new List<int>();
+        // 3 a batch: the second call goes on from the first's position.
+        int read = arr.LookupBatch(3, (keys, values, count) =>
+        {
+            batches.Add(count);
+            for (int i = 0; i < count; i++)
+                seen.Add(BitConverter.ToUInt32(keys[(i * 4)..]), BitConverter.ToUInt64(values[(i * 8)..]));
+        });
+        Assert.Equal(4, read);
+        Assert.Equal([3, 1], batches);
+        Assert.Equal(new Dictionary<uint, ulong> { [0] = 5, [1] = 6, [2] = 7, [3] = 8 }, seen);
+
+        // Per CPU: each value is every CPU's copy, each padded to 8 bytes.
+        var pcpu = _obj.Map("pcpu");
+        int cpus = BpfMap.PossibleCpuCount;
+        uint[] cpuValues = [.. Enumerable.Range(0, cpus).Select(i => (uint)(i + 100))];
+        pcpu.UpdatePerCpu<uint, uint>(1u, cpuValues);
+        pcpu.UpdatePerCpu<uint, uint>(2u, cpuValues);
+        var perCpu = new Dictionary<uint, uint>();
+        Assert.Equal(2, pcpu.LookupBatch(8, (keys, values, count) =>
+        {
+            for (int i = 0; i < count; i++)
+                perCpu.Add(BitConverter.ToUInt32(keys[(i * 4)..]), BitConverter.ToUInt32(values[(i * 8 * cpus + 8 * (cpus - 1))..]));
+        }));
+        Assert.Equal(new Dictionary<uint, uint> { [1] = cpuValues[^1], [2] = cpuValues[^1] }, perCpu);
+    }
+
+    [KernelFact]
     public void Per_cpu_values_round_trip_for_every_cpu()
     {
         _obj.Load();

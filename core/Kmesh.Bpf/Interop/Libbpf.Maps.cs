@@ -70,5 +70,9 @@ internal static unsafe partial class Libbpf
         int fd, void* keys, void* values, uint* count, BpfMapBatchOpts* opts);
 
     [LibraryImport(Library)]
+    internal static partial int bpf_map_lookup_batch(
+        int fd, void* inBatch, void* outBatch, void* keys, void* values, uint* count, BpfMapBatchOpts* opts);
+
+    [LibraryImport(Library)]
     internal static partial int bpf_map_delete_batch(int fd, void* keys, uint* count, BpfMapBatchOpts* opts);
 }
