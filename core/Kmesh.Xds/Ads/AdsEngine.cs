@@ -30,7 +30,7 @@ internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogge
                     return Nack(typeUrl, version, errors);
                 proposal = state.Propose(typeUrl, decoded, removals, replaceAll, version);
                 // What Envoy would refuse (its proto rules, its checks in code) is NACKed before the daemon sees it.
-                var invalid = AdsValidation.Check(typeUrl, decoded, proposal);
+                var invalid = AdsValidation.Check(typeUrl, decoded, proposal, state.EdsIndex);
                 if (invalid.Count > 0)
                     return Nack(typeUrl, version, invalid);
                 verdict = await sink.OfferAsync(ToUpdate(proposal), cancellationToken).ConfigureAwait(false);

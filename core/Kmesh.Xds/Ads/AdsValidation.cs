@@ -13,19 +13,21 @@ namespace Kmesh.Xds.Ads;
 /// </summary>
 internal static class AdsValidation
 {
-    public static List<ResourceRejection> Check(string typeUrl, IReadOnlyList<XdsResource> upserts, XdsProposal proposal)
+    // edsIndex: EDS name → the clusters of a cluster set using it, in the set's order (XdsState.EdsIndex).
+    public static List<ResourceRejection> Check(string typeUrl, IReadOnlyList<XdsResource> upserts, XdsProposal proposal,
+        Func<Dictionary<string, XdsResource>, Dictionary<string, List<Cluster>>> edsIndex)
     {
         var rejections = new List<ResourceRejection>();
         var clusters = proposal.Sets[EnvoyTypes.Cluster];
-        Dictionary<string, Cluster>? owners = null;
+        Dictionary<string, List<Cluster>>? owners = null;
         foreach (var resource in upserts)
         {
             var label = XdsTypes.DiagnosticName(typeUrl, resource.Name);
             Cluster? owner = null;
             if (resource.Message is ClusterLoadAssignment)
             {
-                owners ??= Owners(clusters.Values.Select(r => (Cluster)r.Message));
-                owner = owners.GetValueOrDefault(resource.Name);
+                owners ??= edsIndex(clusters);
+                owner = owners.GetValueOrDefault(resource.Name)?[0];
             }
             rejections.AddRange(ResourceValidator.Validate(resource.Message, label, owner));
             // A cluster whose policy changes to RING_HASH or MAGLEV is checked against the assignment it already has.
@@ -39,16 +41,5 @@ internal static class AdsValidation
             }
         }
         return rejections;
-    }
-
-    private static Dictionary<string, Cluster> Owners(IEnumerable<Cluster> clusters)
-    {
-        var owners = new Dictionary<string, Cluster>(StringComparer.Ordinal);
-        foreach (var cluster in clusters)
-        {
-            if (XdsTypes.EdsName(cluster) is { } eds)
-                owners.TryAdd(eds, cluster);
-        }
-        return owners;
     }
 }

@@ -72,7 +72,7 @@ internal sealed class SotwAdsStream(AdsEngine engine, Node node)
     {
         var wanted = engine.State.Wanted(type);
         var known = _sent.TryGetValue(type, out var sent);
-        if ((known && sent!.SetEquals(wanted)) || (!known && wanted.Count == 0))
+        if ((known && (ReferenceEquals(sent, wanted) || sent!.SetEquals(wanted))) || (!known && wanted.Count == 0))
             return;
         await SendAsync(type, wanted, cancellationToken).ConfigureAwait(false);
     }

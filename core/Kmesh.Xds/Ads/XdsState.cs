@@ -22,6 +22,19 @@ internal sealed class XdsState
     private Dictionary<string, Cluster> _activeClusters = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Type, string Name), DateTime> _requested = [];
     private readonly HashSet<(string Type, string Name)> _absent = [];
+    // Derived from the committed state, kept between commits so that a response that only updates
+    // ClusterLoadAssignments or RouteConfigurations already held costs what it carries, not the
+    // whole state: the wanted EDS/RDS names (the same set object until they change, so a stream
+    // can tell "unchanged" by reference), whether anything warms or drains, and the last resources.
+    private readonly Dictionary<string, SortedSet<string>> _wanted = new(StringComparer.Ordinal);
+    private XdsProposal? _committed;
+    private bool _steady;
+    private int _absentChanges;
+    private int _absentChangesAtCommit;
+    // Which clusters use an EDS name and which listeners fetch an RDS name, for the cluster (or
+    // listener) set they were built from; rebuilt only when that set changes.
+    private (Dictionary<string, XdsResource> Set, Dictionary<string, List<Cluster>> Index)? _edsIndex;
+    private (Dictionary<string, XdsResource> Set, Dictionary<string, List<string>> Index)? _rdsIndex;
 
     /// <summary>Serializes responses and the absence timer: one change at a time.</summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
@@ -33,12 +46,23 @@ internal sealed class XdsState
     public Dictionary<string, string> ResourceVersions(string typeUrl) =>
         _sets[typeUrl].Values.ToDictionary(r => r.Name, r => r.Version, StringComparer.Ordinal);
 
-    /// <summary>The EDS or RDS names the accepted (and still serving) clusters and listeners need.</summary>
-    public SortedSet<string> Wanted(string typeUrl) => Wanted(typeUrl, _sets, _activeListeners, _activeClusters);
+    /// <summary>The EDS or RDS names the accepted (and still serving) clusters and listeners need.
+    /// The same object is returned until the names change: callers must not modify it.</summary>
+    public SortedSet<string> Wanted(string typeUrl)
+    {
+        if (!_wanted.TryGetValue(typeUrl, out var names))
+            _wanted[typeUrl] = names = Wanted(typeUrl, _sets, _activeListeners, _activeClusters);
+        return names;
+    }
 
     /// <summary>What a response would lead to.</summary>
     public XdsProposal Propose(string typeUrl, IReadOnlyList<XdsResource> upserts, IReadOnlyCollection<string> removals, bool replaceAll, string version)
     {
+        if (UpdatesOnly(typeUrl, upserts, removals, replaceAll) is { } quick)
+        {
+            var quickVersions = new Dictionary<string, string>(_versions, StringComparer.Ordinal) { [typeUrl] = version };
+            return quick with { Versions = quickVersions, Resources = quick.Resources with { VersionInfo = VersionInfo(quickVersions) } };
+        }
         var sets = _sets.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
         var changed = replaceAll ? new Dictionary<string, XdsResource>(StringComparer.Ordinal) : new Dictionary<string, XdsResource>(sets[typeUrl], StringComparer.Ordinal);
         foreach (var resource in upserts)
@@ -50,23 +74,88 @@ internal sealed class XdsState
         return Resolve(sets, versions, Scrutinize(typeUrl, upserts, sets));
     }
 
+    /// <summary>
+    /// A delta response that only brings new versions of ClusterLoadAssignments (or, with nothing
+    /// warming or draining, RouteConfigurations) already held: no name arrives or leaves, so no
+    /// cluster or listener changes warming state, the wanted names stay and so does warmth. Only
+    /// the one set changes (the others, the clusters and the listeners in force are shared with
+    /// the committed state). Null when the response needs the whole resolution.
+    /// </summary>
+    private XdsProposal? UpdatesOnly(string typeUrl, IReadOnlyList<XdsResource> upserts, IReadOnlyCollection<string> removals, bool replaceAll)
+    {
+        if (replaceAll || removals.Count > 0 || _committed is null || _absentChanges != _absentChangesAtCommit)
+            return null;
+        if (typeUrl != EnvoyTypes.ClusterLoadAssignment && !(typeUrl == EnvoyTypes.RouteConfiguration && _steady))
+            return null;
+        var held = _sets[typeUrl];
+        foreach (var resource in upserts)
+        {
+            if (!held.ContainsKey(resource.Name))
+                return null;
+        }
+        var changed = new Dictionary<string, XdsResource>(held, StringComparer.Ordinal);
+        foreach (var resource in upserts)
+            changed[resource.Name] = resource;
+        var sets = new Dictionary<string, Dictionary<string, XdsResource>>(_sets, StringComparer.Ordinal) { [typeUrl] = changed };
+        var old = _committed.Resources;
+        var resources = typeUrl == EnvoyTypes.ClusterLoadAssignment
+            ? old with { Endpoints = changed.Values.Select(r => (ClusterLoadAssignment)r.Message).ToList() }
+            : old with { Routes = changed.Values.Select(r => (RouteConfiguration)r.Message).ToList() };
+        return _committed with { Sets = sets, Resources = resources, Scrutinized = Scrutinize(typeUrl, upserts, sets) };
+    }
+
     /// <summary>The current state again (after resources timed out): nothing is scrutinized.</summary>
     public XdsProposal Recompute() => Resolve(_sets, _versions, null);
 
     /// <summary>Makes a proposal the state; drops EDS/RDS resources nothing needs any more.</summary>
     public void Commit(XdsProposal proposal)
     {
+        var quick = _committed is not null
+            && ReferenceEquals(proposal.ActiveListeners, _committed.ActiveListeners)
+            && ReferenceEquals(proposal.ActiveClusters, _committed.ActiveClusters)
+            && ReferenceEquals(proposal.Sets[EnvoyTypes.Cluster], _sets[EnvoyTypes.Cluster])
+            && ReferenceEquals(proposal.Sets[EnvoyTypes.Listener], _sets[EnvoyTypes.Listener]);
+        if (quick)
+        {
+            // Only held EDS/RDS resources changed (see UpdatesOnly): the wanted names, warmth and
+            // what warms or drains are those of the committed state.
+            _sets = proposal.Sets;
+            _versions = proposal.Versions;
+            _committed = proposal;
+            return;
+        }
         _sets = proposal.Sets;
         _versions = proposal.Versions;
         _activeListeners = proposal.ActiveListeners;
         _activeClusters = proposal.ActiveClusters;
+        var resources = proposal.Resources;
         foreach (var type in new[] { EnvoyTypes.ClusterLoadAssignment, EnvoyTypes.RouteConfiguration })
         {
-            var wanted = Wanted(type);
-            var kept = _sets[type].Where(e => wanted.Contains(e.Key)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+            var wanted = Wanted(type, _sets, _activeListeners, _activeClusters);
+            if (_wanted.TryGetValue(type, out var before) && before.SetEquals(wanted))
+                wanted = before; // unchanged: the same object, so streams see "nothing to resubscribe" by reference
+            _wanted[type] = wanted;
+            var set = _sets[type];
+            if (set.Keys.All(wanted.Contains))
+                continue;
+            var kept = set.Where(e => wanted.Contains(e.Key)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
             _sets = new Dictionary<string, Dictionary<string, XdsResource>>(_sets, StringComparer.Ordinal) { [type] = kept };
+            // What a later UpdatesOnly shares of the committed resources is what the state holds.
+            resources = type == EnvoyTypes.ClusterLoadAssignment
+                ? resources with { Endpoints = kept.Values.Select(r => (ClusterLoadAssignment)r.Message).ToList() }
+                : resources with { Routes = kept.Values.Select(r => (RouteConfiguration)r.Message).ToList() };
         }
-        _absent.RemoveWhere(k => _sets[k.Type].ContainsKey(k.Name));
+        if (_absent.RemoveWhere(k => _sets[k.Type].ContainsKey(k.Name)) > 0)
+            _absentChanges++;
+        _absentChangesAtCommit = _absentChanges;
+        _committed = proposal with { Sets = _sets, Resources = resources };
+        // Steady: every cluster and listener in force is the accepted one (nothing warms or drains).
+        var clusterSet = _sets[EnvoyTypes.Cluster];
+        var listenerSet = _sets[EnvoyTypes.Listener];
+        _steady = _activeClusters.Count == clusterSet.Count
+            && _activeClusters.All(e => clusterSet.TryGetValue(e.Key, out var r) && ReferenceEquals(r.Message, e.Value))
+            && _activeListeners.Count == listenerSet.Count
+            && _activeListeners.All(e => listenerSet.TryGetValue(e.Key, out var r) && ReferenceEquals(r.Message, e.Value));
     }
 
     /// <summary>Notes when names were first requested, for the absence timeout; forgets names no longer requested.</summary>
@@ -77,7 +166,8 @@ internal sealed class XdsState
         foreach (var key in _requested.Keys.Where(k => k.Type == typeUrl && !names.Contains(k.Name)).ToList())
         {
             _requested.Remove(key);
-            _absent.Remove(key);
+            if (_absent.Remove(key))
+                _absentChanges++;
         }
     }
 
@@ -88,7 +178,10 @@ internal sealed class XdsState
         foreach (var (key, since) in _requested)
         {
             if (!_sets[key.Type].ContainsKey(key.Name) && now - since >= timeout && _absent.Add(key))
+            {
                 changed = true;
+                _absentChanges++;
+            }
         }
         return changed;
     }
@@ -140,9 +233,12 @@ internal sealed class XdsState
             clusters.Values.ToList(),
             sets[EnvoyTypes.ClusterLoadAssignment].Values.Select(r => (ClusterLoadAssignment)r.Message).ToList(),
             sets[EnvoyTypes.RouteConfiguration].Values.Select(r => (RouteConfiguration)r.Message).ToList(),
-            string.Join(' ', XdsTypes.Order.Select(t => $"{XdsTypes.Short(t)}={versions.GetValueOrDefault(t, "-")}")));
+            VersionInfo(versions));
         return new XdsProposal(sets, versions, resources, listeners, clusters, scrutinized, warm);
     }
+
+    private static string VersionInfo(Dictionary<string, string> versions) =>
+        string.Join(' ', XdsTypes.Order.Select(t => $"{XdsTypes.Short(t)}={versions.GetValueOrDefault(t, "-")}"));
 
     private static SortedSet<string> Wanted(string typeUrl, Dictionary<string, Dictionary<string, XdsResource>> sets,
         Dictionary<string, Listener> activeListeners, Dictionary<string, Cluster> activeClusters)
@@ -163,7 +259,7 @@ internal sealed class XdsState
     }
 
     /// <summary>The resources whose translation errors refuse this response: those it carries, and those it completes.</summary>
-    private static HashSet<string> Scrutinize(string typeUrl, IReadOnlyList<XdsResource> upserts, Dictionary<string, Dictionary<string, XdsResource>> sets)
+    private HashSet<string> Scrutinize(string typeUrl, IReadOnlyList<XdsResource> upserts, Dictionary<string, Dictionary<string, XdsResource>> sets)
     {
         var names = upserts.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         var result = new HashSet<string>(StringComparer.Ordinal);
@@ -174,16 +270,59 @@ internal sealed class XdsState
                 result.UnionWith(names.Select(n => XdsTypes.DiagnosticName(typeUrl, n)));
                 break;
             case EnvoyTypes.ClusterLoadAssignment:
-                foreach (var cluster in sets[EnvoyTypes.Cluster].Values.Select(r => (Cluster)r.Message))
-                    if (XdsTypes.EdsName(cluster) is { } eds && names.Contains(eds))
+            {
+                var index = EdsIndex(sets[EnvoyTypes.Cluster]);
+                foreach (var name in names)
+                    foreach (var cluster in index.GetValueOrDefault(name) ?? [])
                         result.Add(XdsTypes.DiagnosticName(EnvoyTypes.Cluster, cluster.Name));
                 break;
+            }
             case EnvoyTypes.RouteConfiguration:
-                foreach (var listener in sets[EnvoyTypes.Listener].Values.Select(r => (Listener)r.Message))
-                    if (EnvoyReferences.RdsNames(listener).Any(names.Contains))
-                        result.Add(XdsTypes.DiagnosticName(EnvoyTypes.Listener, listener.Name));
+            {
+                var index = RdsIndex(sets[EnvoyTypes.Listener]);
+                foreach (var name in names)
+                    foreach (var listener in index.GetValueOrDefault(name) ?? [])
+                        result.Add(XdsTypes.DiagnosticName(EnvoyTypes.Listener, listener));
                 break;
+            }
         }
         return result;
+    }
+
+    /// <summary>EDS name → the clusters using it (in the set's order), for a cluster set; cached while that set is in use.</summary>
+    public Dictionary<string, List<Cluster>> EdsIndex(Dictionary<string, XdsResource> clusterSet)
+    {
+        if (_edsIndex is { } cached && ReferenceEquals(cached.Set, clusterSet))
+            return cached.Index;
+        var index = new Dictionary<string, List<Cluster>>(StringComparer.Ordinal);
+        foreach (var cluster in clusterSet.Values.Select(r => (Cluster)r.Message))
+        {
+            if (XdsTypes.EdsName(cluster) is not { } eds)
+                continue;
+            if (!index.TryGetValue(eds, out var list))
+                index[eds] = list = [];
+            list.Add(cluster);
+        }
+        _edsIndex = (clusterSet, index);
+        return index;
+    }
+
+    /// <summary>RDS name → the listeners fetching it, for a listener set; cached while that set is in use.</summary>
+    private Dictionary<string, List<string>> RdsIndex(Dictionary<string, XdsResource> listenerSet)
+    {
+        if (_rdsIndex is { } cached && ReferenceEquals(cached.Set, listenerSet))
+            return cached.Index;
+        var index = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var listener in listenerSet.Values.Select(r => (Listener)r.Message))
+        {
+            foreach (var rds in EnvoyReferences.RdsNames(listener).Distinct(StringComparer.Ordinal))
+            {
+                if (!index.TryGetValue(rds, out var list))
+                    index[rds] = list = [];
+                list.Add(listener.Name);
+            }
+        }
+        _rdsIndex = (listenerSet, index);
+        return index;
     }
 }

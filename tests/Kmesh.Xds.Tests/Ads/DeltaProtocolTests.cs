@@ -76,4 +76,49 @@ public sealed class DeltaProtocolTests
         Assert.Equal("y", Assert.Single(change.ResourceNamesSubscribe));
         Assert.Equal("x", Assert.Single(change.ResourceNamesUnsubscribe));
     }
+
+    [Fact]
+    public async Task AnUpdateOfAHeldAssignment_ChangesOnlyItsEndpoints_AndKeepsTheRest()
+    {
+        await using var ads = await AdsHarness.StartAsync(XdsMode.Delta);
+        await ads.Server.NextDeltaAsync(); // CDS
+        await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "d1", [], ("1", Eds("x")), ("1", Eds("y"))));
+        await ads.Sink.NextAsync();
+        await ads.Server.NextDeltaAsync(); // ACK
+        await ads.Server.NextDeltaAsync(); // EDS x, y
+        await ads.Server.NextDeltaAsync(); // LDS
+        await ads.Server.SendAsync(Response(EnvoyTypes.Listener, "d2", [], ("1", Tcp("l", "x"))));
+        await ads.Sink.NextAsync();
+        await ads.Server.NextDeltaAsync(); // ACK
+        await ads.Server.SendAsync(Response(EnvoyTypes.ClusterLoadAssignment, "d3", [], ("1", Cla("x", "10.0.0.1")), ("1", Cla("y", "10.0.1.1"))));
+        var first = await ads.Sink.NextAsync();
+        Assert.True(first.Warm);
+        await ads.Server.NextDeltaAsync(); // ACK
+
+        // One held assignment changes: the update carries it, the rest as it was.
+        await ads.Server.SendAsync(Response(EnvoyTypes.ClusterLoadAssignment, "d4", [], ("2", Cla("x", "10.0.0.2"))));
+        var second = await ads.Sink.NextAsync();
+        var ack = await ads.Server.NextDeltaAsync();
+        Assert.Equal(("d4", null), (ack.ResponseNonce, ack.ErrorDetail));
+        Assert.True(second.Warm);
+        Assert.Equal(first.Resources.Clusters, second.Resources.Clusters);
+        Assert.Equal(first.Resources.Listeners, second.Resources.Listeners);
+        var endpoints = second.Resources.Endpoints.ToDictionary(e => e.ClusterName);
+        Assert.Equal("10.0.0.2", endpoints["x"].Endpoints[0].LbEndpoints[0].Endpoint.Address.SocketAddress.Address);
+        Assert.Same(first.Resources.Endpoints.Single(e => e.ClusterName == "y"), endpoints["y"]);
+        Assert.Contains("eds=d4", second.Resources.VersionInfo);
+        Assert.Equal("cluster x", Assert.Single(second.Scrutinized!));
+
+        // A refused update leaves the state as it was: the next one builds on the accepted assignment.
+        await ads.Server.SendAsync(Response(EnvoyTypes.ClusterLoadAssignment, "d5", [], ("3", Cla("x", "10.0.0.3")), ("3", Cla("x", "10.0.0.4"))));
+        var nack = await ads.Server.NextDeltaAsync();
+        Assert.Equal("d5", nack.ResponseNonce);
+        Assert.NotNull(nack.ErrorDetail);
+        await ads.Server.SendAsync(Response(EnvoyTypes.ClusterLoadAssignment, "d6", [], ("4", Cla("y", "10.0.1.2"))));
+        var third = await ads.Sink.NextAsync();
+        endpoints = third.Resources.Endpoints.ToDictionary(e => e.ClusterName);
+        Assert.Equal("10.0.0.2", endpoints["x"].Endpoints[0].LbEndpoints[0].Endpoint.Address.SocketAddress.Address);
+        Assert.Equal("10.0.1.2", endpoints["y"].Endpoints[0].LbEndpoints[0].Endpoint.Address.SocketAddress.Address);
+        Assert.Contains("eds=d6", third.Resources.VersionInfo);
+    }
 }
