@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Kmesh.Sdk.Testing;
 
 namespace Kmesh.Demo;
@@ -18,7 +17,7 @@ internal static class OperatorView
     {
         var admin = await daemon.AdminUrlAsync();
         Showcase.Step($"What an operator sees: kmesh ctl status --admin {admin.Authority}");
-        await CtlAsync(daemonDll, admin, "status", "-o", "table");
+        await KmeshCli.RunAsync(daemonDll, "ctl", "status", "-o", "table", "--admin", admin.Authority);
 
         Showcase.Step($"Per-service counts, counted in the kernel, as Prometheus scrapes them from {admin}metrics");
         var metrics = await Http.GetStringAsync(new Uri(admin, "/metrics"));
@@ -47,23 +46,5 @@ internal static class OperatorView
         var keep = line[(open + 1)..close].Split("\",").Select(l => l.TrimEnd('"') + "\"")
             .Where(l => l.StartsWith("destination_service=", StringComparison.Ordinal) || l.StartsWith("reason=", StringComparison.Ordinal));
         return $"{line[..open]}{{{string.Join(",", keep)}}}{line[(close + 1)..]}";
-    }
-
-    private static async Task CtlAsync(string daemonDll, Uri admin, params string[] arguments)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(daemonDll);
-        info.ArgumentList.Add("ctl");
-        foreach (var argument in arguments)
-            info.ArgumentList.Add(argument);
-        info.ArgumentList.Add("--admin");
-        info.ArgumentList.Add(admin.Authority);
-        info.Environment["COLUMNS"] = "120";
-        using var process = Process.Start(info)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        foreach (var line in (output + errors).TrimEnd().Split('\n'))
-            Console.WriteLine($"    {line}");
     }
 }

@@ -35,10 +35,9 @@ foreach (var backend in inventory.Backends)
 var liveConfig = Path.Combine(Path.GetTempPath(), $"{sandbox.NetnsName}-mesh.yaml");
 var accessLog = Path.Combine(Path.GetTempPath(), $"{sandbox.NetnsName}-access.log");
 File.Copy(configPath, liveConfig, overwrite: true);
-Step($"Daemon: kmesh run --config {Path.GetFileName(configPath)} --cgroup {sandbox.CgroupPath} --access-log {Path.GetFileName(accessLog)}");
-await using var daemon = DaemonProcess.Start(daemonDll,
-    ["--config", liveConfig, "--cgroup", sandbox.CgroupPath, "--bpffs", sandbox.PinPath, "--plugin-dir", pluginDir, "--access-log", accessLog],
-    line => Console.WriteLine($"    daemon | {line}"));
+Step($"Daemon: kmesh run --config {Path.GetFileName(configPath)} --cgroup {sandbox.CgroupPath} --access-log {Path.GetFileName(accessLog)} --keep-on-exit");
+string[] daemonArguments = ["--config", liveConfig, "--cgroup", sandbox.CgroupPath, "--bpffs", sandbox.PinPath, "--plugin-dir", pluginDir, "--access-log", accessLog, "--keep-on-exit"];
+var daemon = DaemonProcess.Start(daemonDll, daemonArguments, line => Console.WriteLine($"    daemon | {line}"));
 try
 {
     await daemon.WaitReadyAsync();
@@ -79,13 +78,15 @@ try
     await Showcase.RunAsync(client, inventory, dials);
     await OperatorView.ShowAsync(daemonDll, daemon, accessLog);
 
-    Step("Stopping the daemon (SIGTERM): it detaches from the cgroup and removes its pins, and says what its plugins counted");
-    await daemon.StopAsync();
-    Console.WriteLine($"    pins left in {sandbox.PinPath}: {(Directory.Exists(sandbox.PinPath) ? "yes" : "none")}");
+    var restarted = await HitlessRestart.RestartAsync(daemonDll, daemonArguments, daemon, client, first);
+    await daemon.DisposeAsync();
+    daemon = restarted;
+    await HitlessRestart.StopAndUninstallAsync(daemonDll, daemon, sandbox, client, first);
     return 0;
 }
 finally
 {
+    await daemon.DisposeAsync();
     File.Delete(liveConfig);
     File.Delete(accessLog);
 }
