@@ -15,6 +15,8 @@ using Kmesh.Xds.Server;
 using Kmesh.Xds.Sources;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using Kmesh.Core.Tests.Incremental;
+
 namespace Kmesh.Bench.Micro;
 
 /// <summary>
@@ -208,7 +210,7 @@ public static class OneEndpointChange
 
         public Sink(bool incremental)
         {
-            var datapath = new MemoryDatapath(
+            var datapath = new MapsDatapath(
                 ("routing", new Kmesh.Plugins.Routing.RoutingTranslator()),
                 ("ratelimit", new Kmesh.Plugins.RateLimit.RateLimitTranslator()),
                 ("faultinject", new Kmesh.Plugins.FaultInject.FaultInjectTranslator()),
@@ -256,72 +258,6 @@ public static class OneEndpointChange
                     throw new TimeoutException("the change did not arrive");
                 await next.WaitAsync(left).ConfigureAwait(false);
             }
-        }
-    }
-
-    /// <summary>The plugins' maps in memory (found by translating an empty mesh), without a kernel.</summary>
-    private sealed class MemoryDatapath : IDatapath
-    {
-        private readonly Dictionary<(string Plugin, string Map), MemoryMap> _maps = new();
-        private readonly List<IChainMember> _plugins = new();
-
-        public MemoryDatapath(params (string Name, ITranslator Translator)[] plugins)
-        {
-            foreach (var (name, translator) in plugins)
-            {
-                var probe = new TranslationOutput();
-                translator.Translate(MeshSnapshot.Empty(new StableMeshIds()), probe);
-                _plugins.Add(new Member(name, translator, probe.Maps.Select(m => m.Name).ToList()));
-                foreach (var map in probe.Maps)
-                    _maps[(name, map.Name)] = new MemoryMap(map.Name, map.KeySize, map.ValueSize);
-            }
-        }
-
-        public IReadOnlyList<IChainMember> Translators => _plugins;
-        public IReadOnlyList<IChainMember> Plugins => _plugins;
-        public IReadOnlyList<PluginStatus> Statuses => _plugins.Select(p => new PluginStatus(p.Name, p.Version, true, "")).ToList();
-        public IKernelMap? PluginMap(string plugin, string map) => _maps.GetValueOrDefault((plugin, map));
-        public Kmesh.Core.Telemetry.KernelTelemetry? Telemetry => null;
-        public IReadOnlyDictionary<KmReason, ulong> ReadStats() => new Dictionary<KmReason, ulong>();
-        public PluginReplacement StageReplacement(PluginCandidate candidate) => throw new NotSupportedException();
-        public void CommitReplacement() => throw new NotSupportedException();
-        public void AbandonReplacement()
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        private sealed record Member(string Name, ITranslator Translator, IReadOnlyList<string> MapNames) : IChainMember
-        {
-            public string Version => "1.0.0";
-            public string Abi => "1.0";
-            public IReadOnlyDictionary<ChainHook, int> Slots { get; } = new Dictionary<ChainHook, int> { [ChainHook.Connect4] = 0 };
-            public string Fingerprint => "bench";
-            public IReadOnlyList<KeyValuePair<string, ulong>> ReadCounters() => [];
-        }
-    }
-
-    private sealed class MemoryMap(string name, int keySize, int valueSize) : IKernelMap
-    {
-        private readonly Dictionary<MapKey, byte[]> _entries = new();
-
-        public string Name => name;
-        public int KeySize => keySize;
-        public int ValueSize => valueSize;
-        public int Capacity => 1 << 22;
-
-        public int Apply(MapStep step)
-        {
-            foreach (var op in step.Ops)
-            {
-                if (op.Kind == MapOpKind.Upsert)
-                    _entries[op.Key] = op.Value!;
-                else
-                    _entries.Remove(op.Key);
-            }
-            return step.Ops.Count;
         }
     }
 }
