@@ -56,7 +56,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     public PreparedUpdate Prepare(EnvoyResources resources, string version)
     {
         var diagnostics = new List<TranslationDiagnostic>();
-        var snapshot = SnapshotBuilder.Build(resources, version, dns, _ids, diagnostics);
+        var snapshot = SnapshotBuilder.Build(resources, version, dns, _ids, diagnostics, Incremental ? _committed : null);
         // Translators keep what they made last; one whose last translation was not committed (refused, or
         // not applied whole) cannot build on it, so after such an update every plugin starts over.
         var changes = Incremental && _committed is { } committed && _preparedSinceCommit == 0

@@ -14,7 +14,12 @@ public static class MeshDiff
     /// <summary>The names added, changed or removed from <paramref name="before"/> to <paramref name="after"/>.</summary>
     public static MeshChanges Compute(MeshSnapshot before, MeshSnapshot after)
     {
-        var listeners = Changed(ByName(before.Listeners), ByName(after.Listeners));
+        // A snapshot derived from `before` (SnapshotBuilder) knows what it replaced: no walk of the rest.
+        if (SnapshotBuilder.DerivedChanges(before, after) is { } derived)
+            return derived;
+        if (ReferenceEquals(before.Listeners, after.Listeners))
+            return new MeshChanges([], Changed(before.Clusters, after.Clusters), Changed(before.Endpoints, after.Endpoints), Changed(before.Routes, after.Routes));
+        var listeners = Changed(before.ListenersByName, after.ListenersByName);
         // Listeners are a list, and which of two listeners on one address wins may go by order:
         // a new order lists every listener (rare: a control plane keeps its order).
         if (!before.Listeners.Select(l => l.Name).SequenceEqual(after.Listeners.Select(l => l.Name), StringComparer.Ordinal))
@@ -22,12 +27,18 @@ public static class MeshDiff
         return new MeshChanges(listeners, Changed(before.Clusters, after.Clusters), Changed(before.Endpoints, after.Endpoints), Changed(before.Routes, after.Routes));
     }
 
-    private static Dictionary<string, Listener> ByName(IReadOnlyList<Listener> listeners)
+    /// <summary>Of <paramref name="names"/>, those whose entry differs from <paramref name="before"/> to <paramref name="after"/> (as <see cref="Compute"/> decides).</summary>
+    internal static List<string> Changed<T>(IReadOnlyDictionary<string, T> before, IReadOnlyDictionary<string, T> after, IEnumerable<string> names)
+        where T : class, IMessage
     {
-        // As the translators see them: a later listener of the same name replaces an earlier one.
-        var result = new Dictionary<string, Listener>(listeners.Count, StringComparer.Ordinal);
-        foreach (var listener in listeners)
-            result[listener.Name] = listener;
+        var result = new List<string>();
+        foreach (var name in names)
+        {
+            var had = before.TryGetValue(name, out var was);
+            var has = after.TryGetValue(name, out var now);
+            if (had != has || (had && !(ReferenceEquals(was, now) || was!.Equals(now))))
+                result.Add(name);
+        }
         return result;
     }
 
@@ -35,6 +46,8 @@ public static class MeshDiff
         where T : class, IMessage
     {
         var names = new List<string>();
+        if (ReferenceEquals(before, after))
+            return names;
         foreach (var (name, now) in after)
         {
             if (!before.TryGetValue(name, out var was) || !(ReferenceEquals(was, now) || was.Equals(now)))

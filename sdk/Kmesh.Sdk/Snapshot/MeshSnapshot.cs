@@ -34,6 +34,47 @@ public sealed class MeshSnapshot
         Ids = ids;
     }
 
+    private MeshSnapshot(
+        string version,
+        IReadOnlyList<Listener> listeners,
+        IReadOnlyDictionary<string, Cluster> clusters,
+        IReadOnlyDictionary<string, ClusterLoadAssignment> endpoints,
+        IReadOnlyDictionary<string, RouteConfiguration> routes,
+        IMeshIds ids)
+    {
+        Version = version;
+        Listeners = listeners;
+        Clusters = clusters;
+        Endpoints = endpoints;
+        Routes = routes;
+        Ids = ids;
+    }
+
+    /// <summary>
+    /// A snapshot that holds the given collections as they are, without copying: what the core uses
+    /// to derive a snapshot from the previous one, sharing what did not change. The caller hands
+    /// over collections it never modifies again (and, for <paramref name="listeners"/>, one whose
+    /// later entries of the same name replace earlier ones, as for the constructor).
+    /// </summary>
+    public static MeshSnapshot Sharing(
+        string version,
+        IReadOnlyList<Listener> listeners,
+        IReadOnlyDictionary<string, Cluster> clusters,
+        IReadOnlyDictionary<string, ClusterLoadAssignment> endpoints,
+        IReadOnlyDictionary<string, RouteConfiguration> routes,
+        IMeshIds ids,
+        IReadOnlyDictionary<string, Listener>? listenersByName = null) =>
+        new(version, listeners, clusters, endpoints, routes, ids) { _listenersByName = listenersByName };
+
+    private IReadOnlyDictionary<string, Listener>? _listenersByName;
+
+    /// <summary>
+    /// Listeners by name, as translators see them (a later listener of the same name replaces an
+    /// earlier one); built once per snapshot, on first use.
+    /// </summary>
+    public IReadOnlyDictionary<string, Listener> ListenersByName =>
+        _listenersByName ??= ByName(Listeners, l => l.Name);
+
     /// <summary>The version of the configuration this snapshot was built from.</summary>
     public string Version { get; }
 

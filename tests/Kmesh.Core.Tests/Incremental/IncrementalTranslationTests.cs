@@ -121,6 +121,8 @@ public sealed class IncrementalTranslationTests
         var diagnostics = new List<TranslationDiagnostic>();
         // The same ids: the daemon keeps one set for its lifetime, and a full translation uses it too.
         var snapshot = SnapshotBuilder.Build(resources, "reference", new DnsCache(), updater.Ids, diagnostics);
+        // The snapshot the update was built on (derived from the previous one where it could be) is this one.
+        Kmesh.Core.Tests.Mesh.SnapshotAssert.Same(snapshot, prepared.Snapshot);
         var facts = new List<string>();
         foreach (var (name, make) in Plugins)
         {

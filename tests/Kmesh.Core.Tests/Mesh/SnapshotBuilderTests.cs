@@ -136,4 +136,108 @@ public class SnapshotBuilderTests
 
         Assert.Contains(diagnostics, d => d.Field == "type" && d.Message.Contains("OriginalDst"));
     }
+
+    private static EnvoyResources Mesh(int services, Func<int, ClusterLoadAssignment>? assignment = null)
+    {
+        var listeners = new List<global::Envoy.Config.Listener.V3.Listener>();
+        var clusters = new List<Cluster>();
+        var assignments = new List<ClusterLoadAssignment>();
+        var routes = new List<global::Envoy.Config.Route.V3.RouteConfiguration>();
+        for (var i = 0; i < services; i++)
+        {
+            listeners.Add(new global::Envoy.Config.Listener.V3.Listener { Name = $"l{i}", Address = new Address { SocketAddress = new SocketAddress { Address = $"10.96.0.{i}", PortValue = 80 } } });
+            clusters.Add(new Cluster
+            {
+                Name = $"outbound|80||s{i}",
+                Type = Cluster.Types.DiscoveryType.Eds,
+                EdsClusterConfig = new Cluster.Types.EdsClusterConfig { ServiceName = $"s{i}" },
+            });
+            // A second cluster of the same service (another port): one assignment resolves both.
+            if (i % 5 == 0)
+                clusters.Add(new Cluster { Name = $"outbound|81||s{i}", Type = Cluster.Types.DiscoveryType.Eds, EdsClusterConfig = new Cluster.Types.EdsClusterConfig { ServiceName = $"s{i}" } });
+            assignments.Add(assignment?.Invoke(i) ?? Assignment($"s{i}", $"10.1.0.{i}"));
+            routes.Add(new global::Envoy.Config.Route.V3.RouteConfiguration { Name = $"r{i}" });
+        }
+        return new EnvoyResources(listeners, clusters, assignments, routes, null);
+    }
+
+    [Fact]
+    public void Build_FromThePreviousSnapshot_EqualsABuildFromScratch_AndSharesWhatDidNotChange()
+    {
+        var ids = new StableMeshIds();
+        var dns = new DnsCache();
+        var before = Mesh(40);
+        var previous = SnapshotBuilder.Build(before, "1", dns, ids, []);
+        // Two services' endpoints move and one route changes, as a delta ADS client hands them over:
+        // new lists, the same objects for everything else, the replaced ones in place.
+        var endpoints = before.Endpoints.ToList();
+        endpoints[5] = Assignment("s5", "10.2.0.1", "10.2.0.2");
+        endpoints[17] = Assignment("s17");
+        var routes = before.Routes.ToList();
+        routes[3] = new global::Envoy.Config.Route.V3.RouteConfiguration { Name = "r3", ValidateClusters = true };
+        var after = before with { Endpoints = endpoints, Routes = routes };
+
+        var diagnostics = new List<TranslationDiagnostic>();
+        var derived = SnapshotBuilder.Build(after, "2", dns, ids, diagnostics, previous);
+        var scratch = SnapshotBuilder.Build(after, "2", dns, ids, []);
+
+        Assert.Empty(diagnostics);
+        Assert.Equal("2", derived.Version);
+        SnapshotAssert.Same(scratch, derived);
+        Assert.Same(previous.Clusters, derived.Clusters);
+        Assert.Same(previous.Listeners, derived.Listeners);
+        Assert.Equal(["10.2.0.1", "10.2.0.2"], Hosts(derived, "outbound|81||s5"));
+        // The previous snapshot is untouched.
+        Assert.Equal(["10.1.0.5"], Hosts(previous, "outbound|80||s5"));
+        // The change set of a derived snapshot is the one a full comparison finds.
+        var fromDerived = MeshDiff.Compute(previous, derived);
+        var fromScratch = MeshDiff.Compute(previous, scratch);
+        Assert.Equal(["outbound|80||s17", "outbound|80||s5", "outbound|81||s5"], fromDerived.Endpoints.Order(StringComparer.Ordinal));
+        Assert.Equal(fromScratch.Endpoints.Order(StringComparer.Ordinal), fromDerived.Endpoints.Order(StringComparer.Ordinal));
+        Assert.Equal(["r3"], fromDerived.Routes);
+        Assert.Empty(fromDerived.Listeners);
+        Assert.Empty(fromDerived.Clusters);
+
+        // And again from the derived one (a chain of updates).
+        var next = after with { Endpoints = after.Endpoints.Select((a, i) => i == 5 ? Assignment("s5", "10.3.0.1") : a).ToList() };
+        var derivedAgain = SnapshotBuilder.Build(next, "3", dns, ids, [], derived);
+        SnapshotAssert.Same(SnapshotBuilder.Build(next, "3", dns, ids, []), derivedAgain);
+        Assert.Same(previous.Clusters, derivedAgain.Clusters);
+        Assert.Equal(["outbound|80||s5", "outbound|81||s5"], MeshDiff.Compute(derived, derivedAgain).Endpoints.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Build_FromThePreviousSnapshot_WhenAClusterChanged_BuildsFromScratch()
+    {
+        var ids = new StableMeshIds();
+        var before = Mesh(10);
+        var previous = SnapshotBuilder.Build(before, "1", new DnsCache(), ids, []);
+        var clusters = before.Clusters.ToList();
+        clusters[0] = new Cluster { Name = clusters[0].Name, Type = Cluster.Types.DiscoveryType.Static, LoadAssignment = Assignment(clusters[0].Name, "10.9.0.1") };
+        var after = before with { Clusters = clusters };
+
+        var rebuilt = SnapshotBuilder.Build(after, "2", new DnsCache(), ids, [], previous);
+
+        Assert.NotSame(previous.Clusters, rebuilt.Clusters);
+        SnapshotAssert.Same(SnapshotBuilder.Build(after, "2", new DnsCache(), ids, []), rebuilt);
+        Assert.Equal(["10.9.0.1"], Hosts(rebuilt, "outbound|80||s0"));
+    }
+
+    [Fact]
+    public void Build_FromAPreviousSnapshotWithFindings_BuildsFromScratch_AndReportsThemAgain()
+    {
+        var ids = new StableMeshIds();
+        var before = Mesh(10);
+        before = before with { Clusters = [.. before.Clusters, new Cluster { Name = "orphan", Type = Cluster.Types.DiscoveryType.Eds }] };
+        var previous = SnapshotBuilder.Build(before, "1", new DnsCache(), ids, []);
+        var endpoints = before.Endpoints.ToList();
+        endpoints[2] = Assignment("s2", "10.4.0.1");
+        var after = before with { Endpoints = endpoints };
+        var diagnostics = new List<TranslationDiagnostic>();
+
+        var rebuilt = SnapshotBuilder.Build(after, "2", new DnsCache(), ids, diagnostics, previous);
+
+        Assert.Single(diagnostics, d => d.Resource == "cluster orphan");
+        SnapshotAssert.Same(SnapshotBuilder.Build(after, "2", new DnsCache(), ids, []), rebuilt);
+    }
 }
