@@ -43,9 +43,8 @@ public sealed class DesiredMap<TKey, TValue> : DesiredMap
     /// <summary>Sets the entry for <paramref name="key"/>, replacing an earlier one.</summary>
     public void Set(in TKey key, in TValue value)
     {
-        var keyBytes = MemoryMarshal.AsBytes(new ReadOnlySpan<TKey>(in key)).ToArray();
-        var valueBytes = MemoryMarshal.AsBytes(new ReadOnlySpan<TValue>(in value)).ToArray();
-        EntriesByKey[new MapKey(keyBytes)] = valueBytes;
+        var (keyBytes, valueBytes) = MapDeclaration.ToBytes(in key, in value);
+        EntriesByKey[keyBytes] = valueBytes;
     }
 
     /// <summary>
@@ -57,11 +56,7 @@ public sealed class DesiredMap<TKey, TValue> : DesiredMap
     /// <exception cref="ArgumentException">A length differs from the map's key or value size.</exception>
     public void SetBytes(MapKey key, byte[] value)
     {
-        ArgumentNullException.ThrowIfNull(value);
-        if (key.Span.Length != KeySize)
-            throw new ArgumentException($"Map '{Name}' has {KeySize}-byte keys, not {key.Span.Length}.", nameof(key));
-        if (value.Length != ValueSize)
-            throw new ArgumentException($"Map '{Name}' has {ValueSize}-byte values, not {value.Length}.", nameof(value));
+        MapDeclaration.CheckSizes(Name, KeySize, ValueSize, key, value);
         EntriesByKey[key] = value;
     }
 

@@ -15,19 +15,7 @@ public sealed class TranslationDelta
     public MapChanges<TKey, TValue> Map<TKey, TValue>(string name)
         where TKey : unmanaged
         where TValue : unmanaged
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        foreach (var map in _maps)
-        {
-            if (map.Name != name)
-                continue;
-            return map as MapChanges<TKey, TValue>
-                ?? throw new InvalidOperationException($"Map '{name}' was already declared with other key or value types.");
-        }
-        var created = new MapChanges<TKey, TValue>(name);
-        _maps.Add(created);
-        return created;
-    }
+        => MapDeclaration.FindOrAdd(_maps, name, map => map.Name, () => new MapChanges<TKey, TValue>(name));
 
     /// <summary>The maps changed, in the order they were declared.</summary>
     public IReadOnlyList<MapChanges> Maps => _maps;
@@ -91,20 +79,15 @@ public sealed class MapChanges<TKey, TValue> : MapChanges
     /// <summary>The entry for <paramref name="key"/> is to hold <paramref name="value"/>.</summary>
     public void Set(in TKey key, in TValue value)
     {
-        var keyBytes = MemoryMarshal.AsBytes(new ReadOnlySpan<TKey>(in key)).ToArray();
-        var valueBytes = MemoryMarshal.AsBytes(new ReadOnlySpan<TValue>(in value)).ToArray();
-        ChangesByKey[new MapKey(keyBytes)] = valueBytes;
+        var (keyBytes, valueBytes) = MapDeclaration.ToBytes(in key, in value);
+        ChangesByKey[keyBytes] = valueBytes;
     }
 
     /// <summary>The entry for <paramref name="key"/> is to hold <paramref name="value"/> (bytes the translator holds; neither may change afterwards).</summary>
     /// <exception cref="ArgumentException">A length differs from the map's key or value size.</exception>
     public void SetBytes(MapKey key, byte[] value)
     {
-        ArgumentNullException.ThrowIfNull(value);
-        if (key.Span.Length != KeySize)
-            throw new ArgumentException($"Map '{Name}' has {KeySize}-byte keys, not {key.Span.Length}.", nameof(key));
-        if (value.Length != ValueSize)
-            throw new ArgumentException($"Map '{Name}' has {ValueSize}-byte values, not {value.Length}.", nameof(value));
+        MapDeclaration.CheckSizes(Name, KeySize, ValueSize, key, value);
         ChangesByKey[key] = value;
     }
 

@@ -15,19 +15,7 @@ public sealed class TranslationOutput
     public DesiredMap<TKey, TValue> Map<TKey, TValue>(string name)
         where TKey : unmanaged
         where TValue : unmanaged
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        foreach (var map in _maps)
-        {
-            if (map.Name != name)
-                continue;
-            return map as DesiredMap<TKey, TValue>
-                ?? throw new InvalidOperationException($"Map '{name}' was already declared with other key or value types.");
-        }
-        var created = new DesiredMap<TKey, TValue>(name);
-        _maps.Add(created);
-        return created;
-    }
+        => MapDeclaration.FindOrAdd(_maps, name, map => map.Name, () => new DesiredMap<TKey, TValue>(name));
 
     /// <summary>The maps in the order they were declared.</summary>
     public IReadOnlyList<DesiredMap> Maps => _maps;
