@@ -40,11 +40,7 @@ public static partial class Report
         b.AppendLine();
         b.AppendLine(Inv, $"`./kmesh bench{(r.Quick ? " --quick" : "")}`, one run of {r.TotalSeconds / 60:0.0} minutes. Every figure below was measured in this run on this machine; ratios compare variants of the same run, which alternated them round by round so drift hits all alike. Chart: [{Path.GetFileName(png)}]({Path.GetFileName(png)}).");
         b.AppendLine();
-        b.AppendLine("## Machine");
-        b.AppendLine();
-        b.AppendLine(r.Machine);
-        b.AppendLine(Inv, $"| load average at the end | {string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3))} |");
-        b.AppendLine();
+        Machine(r, b);
         Goals(r, b, scales);
         SameNodeGoals(r, b);
         TelemetryGoals(r, b);
@@ -369,5 +365,15 @@ public static partial class Report
         var (code, _, err) = Proc.Run("gnuplot", [gp], TimeSpan.FromMinutes(1));
         if (code != 0)
             Console.Error.WriteLine($"[bench] gnuplot failed: {err}");
+    }
+
+    /// <summary>The machine section every report opens with, ending with the load when the report was written.</summary>
+    private static void Machine(Results r, StringBuilder b)
+    {
+        b.AppendLine("## Machine");
+        b.AppendLine();
+        b.AppendLine(r.Machine);
+        b.AppendLine(Inv, $"| load average at the end | {string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3))} |");
+        b.AppendLine();
     }
 }
