@@ -19,16 +19,7 @@ internal static partial class DaemonHost
     public static async Task<int> RunAsync(DaemonOptions options, LogLevel level)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        var levels = new LogLevelSwitch(level);
-        builder.Services.AddSingleton(levels);
-        builder.Logging
-            .SetMinimumLevel(LogLevel.Trace)
-            .AddFilter((_, _, messageLevel) => messageLevel >= levels.Level)
-            .AddSimpleConsole(console =>
-            {
-                console.SingleLine = true;
-                console.TimestampFormat = "HH:mm:ss.fff ";
-            });
+        builder.Logging.AddKmeshConsole(new LogLevelSwitch(level));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         if (options.Admin is { } admin)

@@ -9,6 +9,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     Console.WriteLine(PluginsCommand.Usage);
     Console.WriteLine(ConfigCommand.Usage);
     Console.WriteLine(UninstallCommand.Usage);
+    Console.WriteLine(WaypointCommand.Usage);
     Console.WriteLine("usage: kmesh ctl COMMAND [--admin ADDR]   the operator CLI over a running daemon's admin API (kmesh ctl --help)");
     return args.Length == 0 ? 2 : 0;
 }
@@ -54,6 +55,20 @@ if (args[0] == "uninstall")
     {
         Console.Error.WriteLine($"kmesh uninstall: {e.Message}");
         Console.Error.WriteLine(UninstallCommand.Usage);
+        return 2;
+    }
+}
+if (args[0] == "waypoint")
+{
+    try
+    {
+        var (waypoint, waypointLevel) = WaypointCommand.Parse(args[1..]);
+        return await WaypointCommand.RunAsync(waypoint, waypointLevel);
+    }
+    catch (UsageException e)
+    {
+        Console.Error.WriteLine($"kmesh waypoint: {e.Message}");
+        Console.Error.WriteLine(WaypointCommand.Usage);
         return 2;
     }
 }

@@ -1,5 +1,4 @@
 using Kmesh.Core.Hosting;
-using Kmesh.Xds.Ads;
 using Microsoft.Extensions.Logging;
 
 namespace Kmesh.Daemon;
@@ -67,15 +66,6 @@ internal static class RunCommandLine
                 case "--counters-interval": countersInterval = ParseInterval(Value()); break;
                 case "--map-capacity": AddCapacity(capacities, Value()); break;
                 case "--plugin-arg": pluginArguments.Add(Value()); break;
-                case "--xds": xds.Address = Value(); break;
-                case "--xds-mode": xds.Mode = ParseMode(Value()); break;
-                case "--xds-ca": xds.CaFile = Path.GetFullPath(Value()); break;
-                case "--xds-token": xds.TokenFile = Path.GetFullPath(Value()); break;
-                case "--node-id": xds.NodeId = Value(); break;
-                case "--xds-namespace": xds.Namespace = Value(); break;
-                case "--xds-cluster-id": xds.ClusterId = Value(); break;
-                case "--xds-label": xds.AddLabel(Value()); break;
-                case "--xds-resource-timeout": xds.ResourceTimeout = ParseSeconds(Value()); break;
                 case "--admin": admin = ParseAdmin(Value()); break;
                 case "--access-log": accessLog = Value(); break;
                 case "--traffic-counters": trafficCounters = ParseOnOff("--traffic-counters", Value()); break;
@@ -84,7 +74,10 @@ internal static class RunCommandLine
                     if (!Enum.TryParse(text, ignoreCase: true, out level))
                         throw new UsageException($"--log-level {text}: not a level");
                     break;
-                default: throw new UsageException($"unknown argument {args[i]}");
+                default:
+                    if (!xds.TryTake(args[i], Value))
+                        throw new UsageException($"unknown argument {args[i]}");
+                    break;
             }
         }
         if ((config is null) == (xds.Address is null))
@@ -133,18 +126,6 @@ internal static class RunCommandLine
         "off" => false,
         _ => throw new UsageException($"{flag} {text}: expected on or off"),
     };
-
-    private static XdsMode ParseMode(string text) => text switch
-    {
-        "sotw" => XdsMode.Sotw,
-        "delta" => XdsMode.Delta,
-        _ => throw new UsageException($"--xds-mode {text}: expected sotw or delta"),
-    };
-
-    private static TimeSpan ParseSeconds(string text) =>
-        double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
-            ? TimeSpan.FromSeconds(seconds)
-            : throw new UsageException($"--xds-resource-timeout {text}: expected seconds > 0");
 
     private static TimeSpan ParseInterval(string text) =>
         double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0

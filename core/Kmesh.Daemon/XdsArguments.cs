@@ -20,6 +20,40 @@ internal sealed class XdsArguments
     public bool AnyOtherSet => CaFile is not null || TokenFile is not null || NodeId is not null || Namespace is not null
         || ClusterId is not null || ResourceTimeout is not null || _labels.Count > 0 || Mode != XdsMode.Sotw;
 
+    /// <summary>
+    /// Takes <paramref name="flag"/> when it is one of the <c>--xds*</c> / <c>--node-id</c>
+    /// flags (reading its value with <paramref name="value"/>); false for any other flag.
+    /// </summary>
+    public bool TryTake(string flag, Func<string> value)
+    {
+        switch (flag)
+        {
+            case "--xds": Address = value(); break;
+            case "--xds-mode": Mode = ParseMode(value()); break;
+            case "--xds-ca": CaFile = Path.GetFullPath(value()); break;
+            case "--xds-token": TokenFile = Path.GetFullPath(value()); break;
+            case "--node-id": NodeId = value(); break;
+            case "--xds-namespace": Namespace = value(); break;
+            case "--xds-cluster-id": ClusterId = value(); break;
+            case "--xds-label": AddLabel(value()); break;
+            case "--xds-resource-timeout": ResourceTimeout = ParseSeconds(value()); break;
+            default: return false;
+        }
+        return true;
+    }
+
+    private static XdsMode ParseMode(string text) => text switch
+    {
+        "sotw" => XdsMode.Sotw,
+        "delta" => XdsMode.Delta,
+        _ => throw new UsageException($"--xds-mode {text}: expected sotw or delta"),
+    };
+
+    private static TimeSpan ParseSeconds(string text) =>
+        double.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new UsageException($"--xds-resource-timeout {text}: expected seconds > 0");
+
     public void AddLabel(string text)
     {
         var parts = text.Split('=', 2);

@@ -1,0 +1,85 @@
+using System.Net;
+using Kmesh.Core.Hosting;
+using Kmesh.Waypoint.Hosting;
+using Kmesh.Xds;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Kmesh.Daemon;
+
+/// <summary><c>kmesh waypoint</c>: the node-local L7 proxy for the services the kernel cannot route alone.</summary>
+internal static partial class WaypointCommand
+{
+    public const string Usage = """
+        usage: kmesh waypoint (--config FILE | --xds HOST:PORT [--xds-* flags as kmesh run]) --listen IP [options]
+          --listen IP              the address to serve on, on every port of the HTTP listeners in the config
+                                   (kmesh run --waypoint IP steers connects needing L7 here, keeping the dialed port)
+          --log-level LEVEL        trace, debug, information (default), warning, error
+        """;
+
+    public static (WaypointOptions Options, LogLevel Level) Parse(IReadOnlyList<string> args)
+    {
+        string? config = null;
+        IPAddress? listen = null;
+        var level = LogLevel.Information;
+        var xds = new XdsArguments();
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--config": config = Value(); break;
+                case "--listen":
+                    var text = Value();
+                    listen = IPAddress.TryParse(text, out var ip) ? ip : throw new UsageException($"--listen {text}: expected an IP address");
+                    break;
+                case "--log-level":
+                    var name = Value();
+                    if (!Enum.TryParse(name, ignoreCase: true, out level))
+                        throw new UsageException($"--log-level {name}: not a level");
+                    break;
+                default:
+                    if (!xds.TryTake(args[i], Value))
+                        throw new UsageException($"unknown argument {args[i]}");
+                    break;
+            }
+        }
+        if ((config is null) == (xds.Address is null))
+            throw new UsageException("exactly one of --config FILE and --xds HOST:PORT is required");
+        if (xds.Address is null && xds.AnyOtherSet)
+            throw new UsageException("--xds-* and --node-id flags need --xds HOST:PORT");
+        var options = new WaypointOptions
+        {
+            ConfigPath = config is null ? null : Path.GetFullPath(config),
+            Xds = xds.Build(),
+            Listen = listen ?? throw new UsageException("--listen IP is required"),
+        };
+        return (options, level);
+    }
+
+    public static async Task<int> RunAsync(WaypointOptions options, LogLevel level)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddKmeshConsole(new LogLevelSwitch(level));
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddKmeshWaypoint(options);
+        using var host = builder.Build();
+        var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("waypoint");
+        try
+        {
+            await host.StartAsync();
+        }
+        catch (Exception e) when (e is ConfigParseException or IOException or UnauthorizedAccessException)
+        {
+            LogCouldNotStart(log, e.Message);
+            await host.StopAsync();
+            return 1;
+        }
+        await host.WaitForShutdownAsync();
+        return 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "could not start: {Reason}")]
+    private static partial void LogCouldNotStart(ILogger log, string reason);
+}

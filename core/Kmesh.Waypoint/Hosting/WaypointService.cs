@@ -1,0 +1,55 @@
+using Kmesh.Waypoint.Proxy;
+using Kmesh.Xds.Ads;
+using Kmesh.Xds.Sources;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Kmesh.Waypoint.Hosting;
+
+/// <summary>
+/// The waypoint as a hosted service: reads its config source (a file is applied before start
+/// completes, so a broken file stops the start), then follows it until stopped.
+/// </summary>
+public sealed class WaypointService : BackgroundService
+{
+    private readonly WaypointOptions _options;
+    private readonly ILogger _log;
+    private readonly UpstreamClients _clients = new();
+    private readonly PortListeners _listeners;
+    private readonly WaypointConfigSink _sink;
+    private IConfigSource? _source;
+
+    public WaypointService(WaypointOptions options, IHttpForwarder forwarder, ILoggerFactory loggers)
+    {
+        _options = options;
+        _log = loggers.CreateLogger("waypoint");
+        var tables = new WaypointTables();
+        _listeners = new PortListeners(options.Listen, new WaypointProxy(forwarder, _clients, tables), _log);
+        _sink = new WaypointConfigSink(tables, _listeners, options, _log);
+    }
+
+    /// <summary>Completes once the first complete configuration is in force.</summary>
+    public Task Ready => _sink.Ready.Task;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _source = _options.Xds is { } xds
+            ? new AdsConfigSource(xds, _log)
+            : new FileConfigSource(_options.ConfigPath ?? throw new InvalidOperationException("a config file or an xDS server is needed"), _log);
+        if (_source.Initial is { } initial)
+            await _sink.OfferAsync(initial, cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _source!.RunAsync(_sink, stoppingToken);
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await _listeners.DisposeAsync();
+        if (_source is not null)
+            await _source.DisposeAsync();
+        _clients.Dispose();
+    }
+}

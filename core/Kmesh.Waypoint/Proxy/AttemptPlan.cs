@@ -1,0 +1,24 @@
+using Kmesh.Waypoint.Routing;
+using Kmesh.Waypoint.Upstream;
+
+namespace Kmesh.Waypoint.Proxy;
+
+/// <summary>
+/// What the retrying handler needs to know about one proxied request: the retry policy, the
+/// cluster to pick another endpoint from, and the upstream path. Travels in the request's options.
+/// </summary>
+internal sealed class AttemptPlan(RetryPlan retry, UpstreamCluster cluster, UpstreamEndpoint first, string pathAndQuery)
+{
+    public static readonly HttpRequestOptionsKey<AttemptPlan> Key = new("kmesh.waypoint.attempt");
+
+    public RetryPlan Retry { get; } = retry;
+    public UpstreamCluster Cluster { get; } = cluster;
+    public UpstreamEndpoint Endpoint { get; set; } = first;
+    public string PathAndQuery { get; } = pathAndQuery;
+
+    /// <summary>Tries made so far (1 after the first), for the access log and <c>x-envoy-attempt-count</c>.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>True when the last try ran out of its <c>per_try_timeout</c>.</summary>
+    public bool LastTryTimedOut { get; set; }
+}

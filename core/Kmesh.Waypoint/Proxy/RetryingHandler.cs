@@ -1,0 +1,69 @@
+namespace Kmesh.Waypoint.Proxy;
+
+/// <summary>
+/// Sends a proxied request, and again to another endpoint when the route's <c>retry_policy</c>
+/// says so: a retriable status, a failed connect, a reset before the response headers, or a try
+/// that outlived its <c>per_try_timeout</c>. Between tries it waits Envoy's fully jittered
+/// exponential back-off (25 ms base, 250 ms cap). A request with a body is retried only after a
+/// failed connect, since its body was not read then; otherwise the body is gone (Envoy buffers it).
+/// </summary>
+internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+{
+    private static readonly TimeSpan BackoffBase = TimeSpan.FromMilliseconds(25);
+    private static readonly TimeSpan BackoffCap = TimeSpan.FromMilliseconds(250);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!request.Options.TryGetValue(AttemptPlan.Key, out var plan))
+            return await base.SendAsync(request, cancellationToken);
+        var replayable = request.Content is null || request.Content.Headers.ContentLength == 0;
+        for (var attempt = 0; ; attempt++)
+        {
+            var retriesLeft = attempt < plan.Retry.NumRetries;
+            plan.Attempts = attempt + 1;
+            plan.LastTryTimedOut = false;
+            request.RequestUri = new Uri(plan.Endpoint.Prefix + plan.PathAndQuery);
+            using var perTry = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (plan.Retry.PerTryTimeout is { } limit)
+                perTry.CancelAfter(limit);
+            plan.Endpoint.Started();
+            try
+            {
+                var response = await base.SendAsync(request, perTry.Token);
+                if (retriesLeft && replayable && plan.Retry.RetriesStatus((int)response.StatusCode))
+                {
+                    response.Dispose();
+                    await NextTryAsync(plan, attempt, cancellationToken);
+                    continue;
+                }
+                return response;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && perTry.IsCancellationRequested)
+            {
+                plan.LastTryTimedOut = true;
+                if (!(retriesLeft && replayable && plan.Retry.RetriesReset))
+                    throw new TimeoutException($"upstream {plan.Endpoint} did not answer within the per-try timeout");
+            }
+            catch (HttpRequestException e) when (retriesLeft && Retriable(e, plan, replayable))
+            {
+            }
+            finally
+            {
+                plan.Endpoint.Finished();
+            }
+            await NextTryAsync(plan, attempt, cancellationToken);
+        }
+    }
+
+    private static bool Retriable(HttpRequestException e, AttemptPlan plan, bool replayable) =>
+        e.HttpRequestError == HttpRequestError.ConnectionError
+            ? plan.Retry.RetriesConnectFailure
+            : replayable && plan.Retry.RetriesReset;
+
+    private static async Task NextTryAsync(AttemptPlan plan, int attempt, CancellationToken cancellationToken)
+    {
+        var ceiling = Math.Min(BackoffCap.TotalMilliseconds, BackoffBase.TotalMilliseconds * ((1 << Math.Min(attempt + 1, 10)) - 1));
+        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling), cancellationToken);
+        plan.Endpoint = plan.Cluster.Picker.Pick() ?? plan.Endpoint;
+    }
+}

@@ -1,0 +1,32 @@
+using Kmesh.Waypoint.Routing;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Kmesh.Waypoint.Proxy;
+
+/// <summary>
+/// Shapes the proxied request and response as Envoy would for the matched route: the client's
+/// authority is kept (YARP's default would send the endpoint's), or rewritten by
+/// <c>host_rewrite_literal</c> / <c>auto_host_rewrite</c>; the header edits of route, virtual
+/// host and route configuration are applied both ways.
+/// </summary>
+internal sealed class RouteTransformer(WaypointRoute route, ForwardAction action, AttemptPlan plan) : HttpTransformer
+{
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+        proxyRequest.RequestUri = new Uri(destinationPrefix + plan.PathAndQuery);
+        proxyRequest.Headers.Host = action.HostRewrite
+            ?? (action.AutoHostRewrite ? $"{plan.Endpoint.Host}:{plan.Endpoint.Port}" : httpContext.Request.Host.Value);
+        route.RequestHeaders.ApplyTo(proxyRequest);
+        proxyRequest.Options.Set(AttemptPlan.Key, plan);
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is not null)
+            route.ResponseHeaders.ApplyTo(httpContext.Response.Headers);
+        return proceed;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http;
+using Kmesh.Waypoint.Routing;
+using Kmesh.Waypoint.Upstream;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Kmesh.Waypoint.Proxy;
+
+/// <summary>
+/// Handles one request the way Envoy's HTTP connection manager would: the virtual host by
+/// authority among the port's listener, the first route that matches, then a direct answer, a
+/// redirect, or a proxied request to an endpoint of the route's cluster with the route's timeout
+/// and retries. Envoy's status codes where it would answer itself: 404 no route, 503 no cluster or
+/// no healthy endpoint or a failed connect, 504 a timeout.
+/// </summary>
+internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients clients, WaypointTables tables)
+{
+    public async Task HandleAsync(HttpContext context)
+    {
+        var table = tables.Current;
+        var port = context.Connection.LocalPort;
+        var view = RequestView.Of(context.Request);
+        if (!table.Ports.TryGetValue(port, out var selector)
+            || selector.Select(context.Request.Host.Value ?? "", port) is not { } host
+            || host.Match(view) is not { } route)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+        switch (route.Outcome)
+        {
+            case DirectAnswer direct:
+                await AnswerAsync(context, route, direct.Status, direct.Body);
+                return;
+            case RedirectAnswer redirect:
+                route.ResponseHeaders.ApplyTo(context.Response.Headers);
+                context.Response.StatusCode = redirect.Status;
+                context.Response.Headers.Location = RedirectLocation(context.Request, redirect);
+                return;
+            case ForwardAction forward:
+                await ForwardAsync(context, route, forward, table, view);
+                return;
+        }
+    }
+
+    private async Task ForwardAsync(HttpContext context, WaypointRoute route, ForwardAction action, WaypointTable table, RequestView view)
+    {
+        if (!table.Clusters.TryGetValue(action.PickCluster(), out var cluster) || cluster.Picker.Pick() is not { } endpoint)
+        {
+            await AnswerAsync(context, route, StatusCodes.Status503ServiceUnavailable, "no healthy upstream");
+            return;
+        }
+        var pathAndQuery = action.RewritePath(view.Path) + context.Request.QueryString.Value;
+        var plan = new AttemptPlan(action.Retry, cluster, endpoint, pathAndQuery);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        if (action.Timeout is { } limit)
+            timeout.CancelAfter(limit);
+        var config = new ForwarderRequestConfig
+        {
+            // The route's timeout bounds the whole exchange; YARP's idle timeout must not cut it shorter.
+            ActivityTimeout = action.Timeout is { } t && t > TimeSpan.FromSeconds(100) ? t : TimeSpan.FromSeconds(100),
+            Version = VersionFor(cluster.Protocol, context.Request.Protocol),
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        var error = await forwarder.SendAsync(context, endpoint.Prefix, clients.For(cluster.ConnectTimeout), config, new RouteTransformer(route, action, plan), timeout.Token);
+        if (error == ForwarderError.None || context.Response.HasStarted)
+            return;
+        var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+        if (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested || plan.LastTryTimedOut || exception is TimeoutException)
+            await AnswerAsync(context, route, StatusCodes.Status504GatewayTimeout, "upstream request timeout");
+        else if (error is not ForwarderError.RequestCanceled)
+            await AnswerAsync(context, route, StatusCodes.Status503ServiceUnavailable, "upstream connect error or disconnect/reset before headers");
+    }
+
+    private static Version VersionFor(UpstreamProtocol protocol, string downstream) => protocol switch
+    {
+        UpstreamProtocol.Http2 => HttpVersion.Version20,
+        UpstreamProtocol.Downstream when HttpProtocol.IsHttp2(downstream) => HttpVersion.Version20,
+        _ => HttpVersion.Version11,
+    };
+
+    private static async Task AnswerAsync(HttpContext context, WaypointRoute route, int status, string? body)
+    {
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        route.ResponseHeaders.ApplyTo(context.Response.Headers);
+        if (body is { Length: > 0 })
+        {
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync(body);
+        }
+    }
+
+    private static string RedirectLocation(HttpRequest request, RedirectAnswer redirect)
+    {
+        var scheme = redirect.Scheme ?? request.Scheme;
+        var host = redirect.Host ?? request.Host.Host;
+        var port = redirect.Port ?? request.Host.Port;
+        var path = redirect.Path ?? (request.PathBase + request.Path).Value;
+        var query = redirect.StripQuery ? "" : request.QueryString.Value;
+        var authority = port is { } p && !(scheme == "http" && p == 80) && !(scheme == "https" && p == 443) ? $"{host}:{p}" : host;
+        return $"{scheme}://{authority}{path}{query}";
+    }
+}

@@ -1,0 +1,65 @@
+using Envoy.Config.Route.V3;
+
+namespace Kmesh.Waypoint.Routing;
+
+/// <summary>
+/// A route's <c>retry_policy</c>: which outcomes are retried, how many times, and each try's time
+/// limit. Retries happen only before any of the response reached the client.
+/// </summary>
+internal sealed record RetryPlan(RetryConditions On, int NumRetries, TimeSpan? PerTryTimeout, IReadOnlySet<int> RetriableStatusCodes)
+{
+    public static readonly RetryPlan None = new(RetryConditions.None, 0, null, new HashSet<int>());
+
+    public static RetryPlan From(RetryPolicy? policy, string field)
+    {
+        if (policy is null)
+            return None;
+        var on = RetryConditions.None;
+        foreach (var raw in policy.RetryOn.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            on |= raw switch
+            {
+                "5xx" => RetryConditions.ServerError,
+                "gateway-error" => RetryConditions.GatewayError,
+                "connect-failure" => RetryConditions.ConnectFailure,
+                "reset" or "reset-before-request" => RetryConditions.Reset,
+                "retriable-status-codes" => RetryConditions.StatusCodes,
+                "refused-stream" => RetryConditions.Reset,
+                // Istio always asks for these gRPC conditions; they read grpc-status in a trailer-less reply.
+                "cancelled" or "deadline-exceeded" or "internal" or "resource-exhausted" or "unavailable" => RetryConditions.None,
+                "retriable-4xx" => RetryConditions.Conflict,
+                _ => throw new UnsupportedRouteException($"{field}.retry_on", $"retry condition '{raw}' is not supported"),
+            };
+        }
+        // Envoy: num_retries defaults to 1 once a retry policy is given.
+        var retries = (int)(policy.NumRetries ?? 1);
+        var perTry = policy.PerTryTimeout is { } d && d.ToTimeSpan() > TimeSpan.Zero ? d.ToTimeSpan() : (TimeSpan?)null;
+        return new RetryPlan(on, retries, perTry, policy.RetriableStatusCodes.Select(c => (int)c).ToHashSet());
+    }
+
+    /// <summary>Whether a response with <paramref name="status"/> is retried.</summary>
+    public bool RetriesStatus(int status) =>
+        (On.HasFlag(RetryConditions.ServerError) && status >= 500)
+        || (On.HasFlag(RetryConditions.GatewayError) && status is 502 or 503 or 504)
+        || (On.HasFlag(RetryConditions.Conflict) && status == 409)
+        || (On.HasFlag(RetryConditions.StatusCodes) && RetriableStatusCodes.Contains(status));
+
+    /// <summary>Whether a failure to connect is retried (5xx and gateway-error include it, as in Envoy).</summary>
+    public bool RetriesConnectFailure => (On & (RetryConditions.ServerError | RetryConditions.GatewayError | RetryConditions.ConnectFailure | RetryConditions.Reset)) != 0;
+
+    /// <summary>Whether a reset before the response headers, or a try that timed out, is retried.</summary>
+    public bool RetriesReset => (On & (RetryConditions.ServerError | RetryConditions.GatewayError | RetryConditions.Reset)) != 0;
+}
+
+/// <summary>The <c>retry_on</c> conditions the waypoint honours.</summary>
+[Flags]
+internal enum RetryConditions
+{
+    None = 0,
+    ServerError = 1,
+    GatewayError = 2,
+    ConnectFailure = 4,
+    Reset = 8,
+    StatusCodes = 16,
+    Conflict = 32,
+}

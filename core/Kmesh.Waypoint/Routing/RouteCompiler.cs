@@ -1,0 +1,133 @@
+using System.Text.RegularExpressions;
+using Envoy.Config.Core.V3;
+using Envoy.Config.Route.V3;
+
+namespace Kmesh.Waypoint.Routing;
+
+/// <summary>
+/// Compiles a route configuration's virtual hosts into <see cref="VirtualHostRoutes"/>. A route the
+/// waypoint cannot honour is left out and reported; the rest of its virtual host serves.
+/// </summary>
+internal static class RouteCompiler
+{
+    /// <summary>Envoy's route timeout when none is set.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+
+    public static List<(string Domain, VirtualHostRoutes Host)> Compile(RouteConfiguration config, string resource, List<WaypointFinding> findings)
+    {
+        var domains = new List<(string, VirtualHostRoutes)>();
+        for (var v = 0; v < config.VirtualHosts.Count; v++)
+        {
+            var vhost = config.VirtualHosts[v];
+            var routes = new List<WaypointRoute>();
+            for (var r = 0; r < vhost.Routes.Count; r++)
+            {
+                var field = $"virtual_hosts[{v}].routes[{r}]";
+                try
+                {
+                    routes.Add(CompileRoute(vhost.Routes[r], vhost, config, field));
+                }
+                catch (UnsupportedRouteException e)
+                {
+                    findings.Add(new WaypointFinding(resource, e.Field.StartsWith(field, StringComparison.Ordinal) ? e.Field : $"{field}.{e.Field}", $"{e.Message}; this route is left out"));
+                }
+            }
+            var host = new VirtualHostRoutes(vhost.Name, $"{resource} / virtual host {vhost.Name}", routes);
+            foreach (var domain in vhost.Domains)
+                domains.Add((domain, host));
+        }
+        return domains;
+    }
+
+    private static WaypointRoute CompileRoute(Route route, VirtualHost vhost, RouteConfiguration config, string field)
+    {
+        var condition = RouteCondition.From(route.Match ?? new RouteMatch { Prefix = "/" }, $"{field}.match");
+        RouteOutcome outcome = route.ActionCase switch
+        {
+            Route.ActionOneofCase.Route_ => Forward(route.Route_, route.Match, vhost, $"{field}.route"),
+            Route.ActionOneofCase.DirectResponse => new DirectAnswer((int)route.DirectResponse.Status, BodyOf(route.DirectResponse)),
+            Route.ActionOneofCase.Redirect => Redirect(route.Redirect, $"{field}.redirect"),
+            _ => throw new UnsupportedRouteException(field, $"action {route.ActionCase} is not supported"),
+        };
+        var requestHeaders = HeaderEdits.Of(
+            (route.RequestHeadersToAdd, route.RequestHeadersToRemove),
+            (vhost.RequestHeadersToAdd, vhost.RequestHeadersToRemove),
+            (config.RequestHeadersToAdd, config.RequestHeadersToRemove));
+        var responseHeaders = HeaderEdits.Of(
+            (route.ResponseHeadersToAdd, route.ResponseHeadersToRemove),
+            (vhost.ResponseHeadersToAdd, vhost.ResponseHeadersToRemove),
+            (config.ResponseHeadersToAdd, config.ResponseHeadersToRemove));
+        var name = route.Name.Length > 0 ? route.Name : field;
+        return new WaypointRoute(name, condition, outcome, requestHeaders, responseHeaders);
+    }
+
+    private static ForwardAction Forward(RouteAction action, RouteMatch? match, VirtualHost vhost, string field)
+    {
+        List<(string, uint)> clusters;
+        uint total;
+        switch (action.ClusterSpecifierCase)
+        {
+            case RouteAction.ClusterSpecifierOneofCase.Cluster:
+                clusters = [(action.Cluster, 1)];
+                total = 1;
+                break;
+            case RouteAction.ClusterSpecifierOneofCase.WeightedClusters:
+                clusters = [.. action.WeightedClusters.Clusters.Where(c => (c.Weight ?? 0) > 0).Select(c => (c.Name, c.Weight ?? 0))];
+                total = (uint)clusters.Sum(c => (long)c.Item2);
+                if (clusters.Count == 0)
+                    throw new UnsupportedRouteException($"{field}.weighted_clusters", "no cluster has a weight above 0");
+                break;
+            default:
+                throw new UnsupportedRouteException(field, $"cluster specifier {action.ClusterSpecifierCase} is not supported");
+        }
+        var timeout = action.Timeout is null ? DefaultTimeout : action.Timeout.ToTimeSpan() is var t && t > TimeSpan.Zero ? t : (TimeSpan?)null;
+        // A route's retry policy replaces its virtual host's, as in Envoy.
+        var retry = RetryPlan.From(action.RetryPolicy ?? vhost.RetryPolicy, action.RetryPolicy is null ? "retry_policy" : $"{field}.retry_policy");
+        (Regex, string)? regexRewrite = action.RegexRewrite is { } rr
+            ? (new Regex(rr.Pattern.Regex, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant), rr.Substitution)
+            : null;
+        var matchedPrefix = match?.PathSpecifierCase switch
+        {
+            RouteMatch.PathSpecifierOneofCase.Prefix => match.Prefix,
+            RouteMatch.PathSpecifierOneofCase.Path => match.Path,
+            RouteMatch.PathSpecifierOneofCase.PathSeparatedPrefix => match.PathSeparatedPrefix,
+            _ => "",
+        };
+        return new ForwardAction(
+            clusters, total, timeout, retry,
+            action.PrefixRewrite.Length > 0 ? action.PrefixRewrite : null,
+            regexRewrite,
+            action.HostRewriteSpecifierCase == RouteAction.HostRewriteSpecifierOneofCase.HostRewriteLiteral ? action.HostRewriteLiteral : null,
+            action.HostRewriteSpecifierCase == RouteAction.HostRewriteSpecifierOneofCase.AutoHostRewrite && action.AutoHostRewrite == true,
+            matchedPrefix);
+    }
+
+    private static string? BodyOf(DirectResponseAction direct) => direct.Body?.SpecifierCase switch
+    {
+        DataSource.SpecifierOneofCase.InlineString => direct.Body.InlineString,
+        DataSource.SpecifierOneofCase.InlineBytes => direct.Body.InlineBytes.ToStringUtf8(),
+        _ => null,
+    };
+
+    private static RedirectAnswer Redirect(RedirectAction redirect, string field)
+    {
+        if (redirect.PathRewriteSpecifierCase is RedirectAction.PathRewriteSpecifierOneofCase.PrefixRewrite or RedirectAction.PathRewriteSpecifierOneofCase.RegexRewrite)
+            throw new UnsupportedRouteException(field, "a redirect's prefix_rewrite and regex_rewrite are not supported");
+        var status = redirect.ResponseCode switch
+        {
+            RedirectAction.Types.RedirectResponseCode.Found => 302,
+            RedirectAction.Types.RedirectResponseCode.SeeOther => 303,
+            RedirectAction.Types.RedirectResponseCode.TemporaryRedirect => 307,
+            RedirectAction.Types.RedirectResponseCode.PermanentRedirect => 308,
+            _ => 301,
+        };
+        return new RedirectAnswer(
+            status,
+            redirect.SchemeRewriteSpecifierCase == RedirectAction.SchemeRewriteSpecifierOneofCase.SchemeRedirect ? redirect.SchemeRedirect
+                : redirect.HttpsRedirect ? "https" : null,
+            redirect.HostRedirect.Length > 0 ? redirect.HostRedirect : null,
+            redirect.PortRedirect > 0 ? (int)redirect.PortRedirect : null,
+            redirect.PathRewriteSpecifierCase == RedirectAction.PathRewriteSpecifierOneofCase.PathRedirect ? redirect.PathRedirect : null,
+            redirect.StripQuery);
+    }
+}

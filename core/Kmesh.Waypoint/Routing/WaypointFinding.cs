@@ -1,0 +1,9 @@
+namespace Kmesh.Waypoint.Routing;
+
+/// <summary>Something in the config the waypoint does not honour, named by resource and field.</summary>
+/// <param name="Resource">E.g. <c>route local_route</c> or <c>listener 0.0.0.0_9080</c>.</param>
+/// <param name="Field">The field path inside it, e.g. <c>virtual_hosts[0].routes[2].match</c>.</param>
+public sealed record WaypointFinding(string Resource, string Field, string Message)
+{
+    public override string ToString() => $"{Resource}: {Field}: {Message}";
+}

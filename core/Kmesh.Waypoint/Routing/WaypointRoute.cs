@@ -1,0 +1,55 @@
+namespace Kmesh.Waypoint.Routing;
+
+/// <summary>One compiled route: when it applies, what it does, and the headers it edits.</summary>
+/// <param name="Name">The route's <c>name</c>, or its position (<c>routes[3]</c>) when unnamed.</param>
+internal sealed record WaypointRoute(string Name, RouteCondition Condition, RouteOutcome Outcome, HeaderEdits RequestHeaders, HeaderEdits ResponseHeaders);
+
+/// <summary>What a matched route does with the request.</summary>
+internal abstract record RouteOutcome;
+
+/// <summary>A <c>direct_response</c>: the waypoint answers itself.</summary>
+internal sealed record DirectAnswer(int Status, string? Body) : RouteOutcome;
+
+/// <summary>A <c>redirect</c>: 301 (or the configured code) to a rewritten location.</summary>
+internal sealed record RedirectAnswer(int Status, string? Scheme, string? Host, int? Port, string? Path, bool StripQuery) : RouteOutcome;
+
+/// <summary>A <c>route</c> action: proxy to one of the clusters.</summary>
+/// <param name="Clusters">The cluster, or the weighted clusters with their weights.</param>
+/// <param name="Timeout">Envoy's route <c>timeout</c> (15 s when unset; null when 0: none).</param>
+/// <param name="MatchedPrefix">The route's <c>prefix</c> or <c>path</c>: what <c>prefix_rewrite</c> replaces.</param>
+internal sealed record ForwardAction(
+    IReadOnlyList<(string Cluster, uint Weight)> Clusters,
+    uint TotalWeight,
+    TimeSpan? Timeout,
+    RetryPlan Retry,
+    string? PrefixRewrite,
+    (System.Text.RegularExpressions.Regex Pattern, string Substitution)? RegexRewrite,
+    string? HostRewrite,
+    bool AutoHostRewrite,
+    string MatchedPrefix) : RouteOutcome
+{
+    /// <summary>Picks the cluster for one request: weighted clusters are chosen per request.</summary>
+    public string PickCluster()
+    {
+        if (Clusters.Count == 1)
+            return Clusters[0].Cluster;
+        var ticket = (uint)Random.Shared.NextInt64(TotalWeight);
+        foreach (var (cluster, weight) in Clusters)
+        {
+            if (ticket < weight)
+                return cluster;
+            ticket -= weight;
+        }
+        return Clusters[^1].Cluster;
+    }
+
+    /// <summary>The upstream path for <paramref name="path"/>: prefix or regex rewrite applied.</summary>
+    public string RewritePath(string path)
+    {
+        if (PrefixRewrite is not null && path.StartsWith(MatchedPrefix, StringComparison.OrdinalIgnoreCase))
+            return PrefixRewrite + path[MatchedPrefix.Length..];
+        if (RegexRewrite is { } rewrite)
+            return rewrite.Pattern.Replace(path, rewrite.Substitution);
+        return path;
+    }
+}

@@ -1,0 +1,65 @@
+using Envoy.Config.Listener.V3;
+using Envoy.Config.Route.V3;
+using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
+using Kmesh.Sdk.Snapshot;
+using Kmesh.Waypoint.Upstream;
+using Kmesh.Xds;
+
+namespace Kmesh.Waypoint.Routing;
+
+/// <summary>
+/// Builds the <see cref="WaypointTable"/> from Envoy resources: every listener with a port and an
+/// HTTP connection manager a connect could reach (Istio's <c>0.0.0.0_PORT</c>), with its route
+/// configuration inline or by RDS name. The kernel keeps the dialed port when it steers a connect
+/// here, so a port identifies the listener; a second listener on a taken port is reported, not served.
+/// </summary>
+internal static class WaypointTableBuilder
+{
+    public static WaypointTable Build(EnvoyResources resources, string version)
+    {
+        var findings = new List<WaypointFinding>();
+        var routesByName = new Dictionary<string, RouteConfiguration>(StringComparer.Ordinal);
+        foreach (var route in resources.Routes)
+            routesByName[route.Name] = route;
+        var ports = new Dictionary<int, HostSelector>();
+        foreach (var listener in resources.Listeners)
+        {
+            if (listener.Address?.SocketAddress is not { PortValue: > 0 } socket)
+                continue;
+            var port = (int)socket.PortValue;
+            var managers = HttpVirtualHosts.ReachableManagers(listener);
+            if (managers.Count == 0)
+                continue;
+            if (ports.ContainsKey(port))
+            {
+                findings.Add(new WaypointFinding($"listener {listener.Name}", "address", $"port {port} is served by an earlier listener; this one is not"));
+                continue;
+            }
+            var (hcm, field) = managers[0];
+            if (RouteConfigOf(hcm, routesByName, listener, field, findings) is not { } config)
+                continue;
+            var resource = hcm.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.Rds ? $"route {config.Name}" : $"listener {listener.Name}";
+            var domains = RouteCompiler.Compile(config, resource, findings);
+            ports[port] = new HostSelector(domains, hcm.StripAnyHostPort, hcm.StripMatchingHostPort);
+        }
+        var clusters = UpstreamClusterBuilder.Build(resources.Clusters, resources.Endpoints, findings);
+        return new WaypointTable(version, ports, clusters, findings);
+    }
+
+    private static RouteConfiguration? RouteConfigOf(HttpConnectionManager hcm, Dictionary<string, RouteConfiguration> routes, Listener listener, string field, List<WaypointFinding> findings)
+    {
+        switch (hcm.RouteSpecifierCase)
+        {
+            case HttpConnectionManager.RouteSpecifierOneofCase.RouteConfig:
+                return hcm.RouteConfig;
+            case HttpConnectionManager.RouteSpecifierOneofCase.Rds when routes.TryGetValue(hcm.Rds.RouteConfigName, out var config):
+                return config;
+            case HttpConnectionManager.RouteSpecifierOneofCase.Rds:
+                findings.Add(new WaypointFinding($"listener {listener.Name}", $"{field}.rds", $"route configuration {hcm.Rds.RouteConfigName} has not arrived; the port is not served"));
+                return null;
+            default:
+                findings.Add(new WaypointFinding($"listener {listener.Name}", field, $"{hcm.RouteSpecifierCase} route specifier is not supported"));
+                return null;
+        }
+    }
+}

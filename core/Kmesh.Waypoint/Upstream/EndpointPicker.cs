@@ -1,0 +1,78 @@
+using Envoy.Config.Cluster.V3;
+
+namespace Kmesh.Waypoint.Upstream;
+
+/// <summary>
+/// Chooses an endpoint per request with the cluster's <c>lb_policy</c> and the endpoints' weights:
+/// weighted round robin (smooth: no burst to one endpoint), weighted random, or least request
+/// (two weighted random choices, the one with fewer requests in flight, as Envoy's default
+/// <c>choice_count</c> 2). Ring hash and Maglev have no hash input here yet (no hash_policy
+/// is applied): they balance as random, and the builder reports it.
+/// </summary>
+internal sealed class EndpointPicker
+{
+    private readonly UpstreamEndpoint[] _endpoints;
+    private readonly long[] _cumulative;
+    private readonly long _total;
+    private readonly Cluster.Types.LbPolicy _policy;
+    private readonly long[] _current;
+    private readonly Lock _roundRobin = new();
+
+    public EndpointPicker(IReadOnlyList<UpstreamEndpoint> endpoints, Cluster.Types.LbPolicy policy)
+    {
+        _endpoints = [.. endpoints];
+        _policy = policy;
+        _cumulative = new long[_endpoints.Length];
+        long sum = 0;
+        for (var i = 0; i < _endpoints.Length; i++)
+            _cumulative[i] = sum += Math.Max(1u, _endpoints[i].Weight);
+        _total = sum;
+        _current = new long[_endpoints.Length];
+    }
+
+    public IReadOnlyList<UpstreamEndpoint> Endpoints => _endpoints;
+
+    /// <summary>An endpoint, or null when the cluster has none (Envoy answers 503 "no healthy upstream").</summary>
+    public UpstreamEndpoint? Pick()
+    {
+        if (_endpoints.Length <= 1)
+            return _endpoints.Length == 0 ? null : _endpoints[0];
+        return _policy switch
+        {
+            Cluster.Types.LbPolicy.RoundRobin => SmoothRoundRobin(),
+            Cluster.Types.LbPolicy.LeastRequest => LeastOfTwo(),
+            _ => WeightedRandom(),
+        };
+    }
+
+    private UpstreamEndpoint WeightedRandom()
+    {
+        var ticket = Random.Shared.NextInt64(_total);
+        var index = Array.BinarySearch(_cumulative, ticket + 1);
+        return _endpoints[index >= 0 ? index : ~index];
+    }
+
+    private UpstreamEndpoint LeastOfTwo()
+    {
+        var first = WeightedRandom();
+        var second = WeightedRandom();
+        return second.Active < first.Active ? second : first;
+    }
+
+    /// <summary>Nginx's smooth weighted round robin: each pick raises every endpoint by its weight and lowers the chosen one by the total.</summary>
+    private UpstreamEndpoint SmoothRoundRobin()
+    {
+        lock (_roundRobin)
+        {
+            var best = 0;
+            for (var i = 0; i < _endpoints.Length; i++)
+            {
+                _current[i] += Math.Max(1u, _endpoints[i].Weight);
+                if (_current[i] > _current[best])
+                    best = i;
+            }
+            _current[best] -= _total;
+            return _endpoints[best];
+        }
+    }
+}
