@@ -1,0 +1,54 @@
+using System.Net;
+
+namespace Kmesh.Waypoint.Tests;
+
+/// <summary>What the waypoint does with configs: a route it cannot honour, a changed file.</summary>
+public sealed class ConfigTests
+{
+    [Fact]
+    public async Task ARouteItCannotHonourIsReportedByFieldAndTheRestServes()
+    {
+        await using var backend = await Backend.StartAsync("b");
+        var logs = new List<string>();
+        await using var waypoint = await WaypointRun.StartAsync(MeshJson.Mesh(
+            MeshJson.VirtualHost("h", ["h"],
+                """{"match": {"prefix": "/odd", "runtime_fraction": {"default_value": {"numerator": 50}}}, "route": {"cluster": "b"}}""",
+                """{"match": {"prefix": "/"}, "route": {"cluster": "b"}}"""),
+            MeshJson.Cluster("b", backend)), logs);
+        using var client = waypoint.Client("h");
+
+        Assert.Equal("b", await client.GetStringAsync("/anything"));
+        string[] lines;
+        lock (logs)
+            lines = [.. logs];
+        Assert.Contains(lines, l => l.Contains("listener 0.0.0.0_", StringComparison.Ordinal)
+            && l.Contains("virtual_hosts[0].routes[0].match.runtime_fraction", StringComparison.Ordinal)
+            && l.Contains("left out", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AChangedConfigFileIsServedWithoutARestart()
+    {
+        await using var first = await Backend.StartAsync("first");
+        await using var second = await Backend.StartAsync("second");
+        string Mesh(string cluster) => MeshJson.Mesh(
+            MeshJson.VirtualHost("h", ["h"], """{"match": {"prefix": "/"}, "route": {"cluster": "CLUSTER"} }""".Replace("CLUSTER", cluster)),
+            MeshJson.Cluster("first", first), MeshJson.Cluster("second", second));
+        await using var waypoint = await WaypointRun.StartAsync(Mesh("first"));
+        using var client = waypoint.Client("h");
+        Assert.Equal("first", await client.GetStringAsync("/"));
+
+        var text = (await File.ReadAllTextAsync(waypoint.ConfigPath)).Replace("\"cluster\": \"first\"}", "\"cluster\": \"second\"}");
+        await File.WriteAllTextAsync(waypoint.ConfigPath + ".new", text);
+        File.Move(waypoint.ConfigPath + ".new", waypoint.ConfigPath, overwrite: true);
+
+        // The file source notices the rename; poll until the new route serves (no time bound asserted).
+        var seen = "first";
+        for (var i = 0; i < 300 && seen != "second"; i++)
+        {
+            await Task.Delay(100);
+            seen = await client.GetStringAsync("/");
+        }
+        Assert.Equal("second", seen);
+    }
+}
