@@ -27,6 +27,8 @@ internal static class RunCommandLine
                                    the next kmesh run on DIR adopts it, kmesh uninstall removes it
           --map-capacity P.MAP=N   capacity of plugin P's map MAP (repeatable)
           --plugin-arg P.KEY=VALUE an argument for plugin P (repeatable; see the plugin's docs)
+          --waypoint IP            send connects to services whose routes need L7 to the node's waypoint at IP (kmesh waypoint
+                                   --listen IP), keeping the dialed port; other services stay kernel-only
           --fail-closed            refuse connects to a service whose chain chose no endpoint
           --counters-interval S    seconds between logs of plugin counters that moved (default 30; 0: only at stop)
           --admin ADDR:PORT|none   the admin HTTP API (/ready /metrics /config_dump ...; default 127.0.0.1:15200)
@@ -66,6 +68,12 @@ internal static class RunCommandLine
                 case "--counters-interval": countersInterval = ParseInterval(Value()); break;
                 case "--map-capacity": AddCapacity(capacities, Value()); break;
                 case "--plugin-arg": pluginArguments.Add(Value()); break;
+                case "--waypoint":
+                    var waypoint = Value();
+                    if (!System.Net.IPAddress.TryParse(waypoint, out _))
+                        throw new UsageException($"--waypoint {waypoint}: expected the IP address kmesh waypoint listens on");
+                    pluginArguments.Add($"routing.waypoint={waypoint}");
+                    break;
                 case "--admin": admin = ParseAdmin(Value()); break;
                 case "--access-log": accessLog = Value(); break;
                 case "--traffic-counters": trafficCounters = ParseOnOff("--traffic-counters", Value()); break;

@@ -8,6 +8,12 @@ internal static class RoutingMaps
 {
     public const string Routes = "rt_routes";
 
+    /// <summary>Where steered connects go: index 0 for connect4 (IPv4), 1 for connect6 (IPv6 or IPv4-mapped).</summary>
+    public const string Waypoint = "rt_waypoint";
+
+    /// <summary><c>RT_F_WAYPOINT</c>: the route sends its connects to the waypoint, keeping the dialed port.</summary>
+    public const uint WaypointFlag = 1;
+
     /// <summary><c>RT_MAX_CLUSTERS</c>: how many ways one route can split.</summary>
     public const int MaxClusters = 16;
 }
@@ -57,7 +63,7 @@ public struct RouteValue
     public uint Count;
     /// <summary>Sum of the weights.</summary>
     public uint TotalWeight;
-    /// <summary>Reserved.</summary>
+    /// <summary><see cref="RoutingMaps.WaypointFlag"/> or 0.</summary>
     public uint Flags;
     /// <summary>The clusters with cumulative weights.</summary>
     public RouteClusters Clusters;

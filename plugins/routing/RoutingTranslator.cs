@@ -15,8 +15,25 @@ namespace Kmesh.Plugins.Routing;
 /// listeners (Istio's <c>0.0.0.0_PORT</c>) route the VIPs their virtual hosts' domains name:
 /// see <see cref="WildcardHttpRoutes"/>.
 /// </summary>
-public sealed class RoutingTranslator : IIncrementalTranslator
+public sealed class RoutingTranslator : IIncrementalTranslator, IConfigurable
 {
+    /// <summary><c>--plugin-arg routing.waypoint=IP</c> (what <c>kmesh run --waypoint IP</c> sets): steer L7 services there.</summary>
+    public const string WaypointArgument = "waypoint";
+
+    private IPAddress? _waypoint;
+
+    /// <inheritdoc />
+    public void Configure(PluginArguments arguments)
+    {
+        arguments.RejectUnknown(WaypointArgument);
+        var values = arguments.All(WaypointArgument);
+        if (values.Count > 1)
+            throw new ArgumentException($"{WaypointArgument} is given {values.Count} times; the node has one waypoint");
+        if (values.Count == 1 && (!IPAddress.TryParse(values[0], out var ip) || ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)))
+            throw new ArgumentException($"{WaypointArgument}={values[0]}: expected the waypoint's IP address");
+        _waypoint = values.Count == 1 ? IPAddress.Parse(values[0]) : null;
+    }
+
     /// <summary>
     /// Reads only listeners and route configurations (and the ids of the clusters they name), never endpoints: an endpoint change leaves its maps as they are. Any
     /// other change is translated in full.
@@ -29,6 +46,7 @@ public sealed class RoutingTranslator : IIncrementalTranslator
     public void Translate(MeshSnapshot snapshot, TranslationOutput output)
     {
         var routes = output.Map<RouteKey, RouteValue>(RoutingMaps.Routes);
+        WriteWaypoint(output);
         var owners = new Dictionary<KmAddr, string>();
         var explicitVips = new Dictionary<KmAddr, string>();
         var wildcards = new List<WildcardHttpListener>();
@@ -55,7 +73,9 @@ public sealed class RoutingTranslator : IIncrementalTranslator
             // Envoy gives a connect to the listener bound to its exact address, even one we cannot route.
             foreach (var vip in vips)
                 explicitVips.TryAdd(vip, listener.Name);
-            var target = ListenerTargetResolver.Resolve(listener, snapshot, output);
+            var target = _waypoint is not null && HttpVirtualHosts.ReachableManagers(listener).Any(m => WaypointSteering.Wants(m.Hcm, snapshot, listener))
+                ? ServiceTarget.Waypoint
+                : ListenerTargetResolver.Resolve(listener, snapshot, output);
             if (target is null)
                 continue;
             var value = BuildRoute(snapshot.Ids.ServiceId(listener.Name), target, snapshot);
@@ -72,16 +92,33 @@ public sealed class RoutingTranslator : IIncrementalTranslator
             }
         }
         // After every VIP listener: an explicit listener on a VIP:port wins over a domain naming it.
-        foreach (var (key, serviceId, target, resource, domainField) in WildcardHttpRoutes.Translate(wildcards, snapshot, explicitVips, output))
+        foreach (var (key, serviceId, target, resource, domainField) in WildcardHttpRoutes.Translate(wildcards, snapshot, explicitVips, output, steer: _waypoint is not null))
         {
             routes.Set(RouteKey.From(key, IpProtoTcp), BuildRoute(serviceId, target, snapshot));
             output.Applied(resource, domainField, AppliedKind.Vip, $"{key} → {target.Describe()}");
         }
     }
 
+    /// <summary>The waypoint's address per hook family; nothing without <c>--waypoint</c> (no route carries the flag then).</summary>
+    private void WriteWaypoint(TranslationOutput output)
+    {
+        var map = output.Map<uint, KmAddr>(RoutingMaps.Waypoint);
+        if (_waypoint is null)
+            return;
+        var (v4, v6) = WaypointSteering.Addresses(_waypoint);
+        if (v4 is not null)
+            map.Set(0u, KmAddr.From(v4, 0));
+        map.Set(1u, KmAddr.From(v6, 0));
+    }
+
     private static RouteValue BuildRoute(uint serviceId, ServiceTarget target, MeshSnapshot snapshot)
     {
         var value = new RouteValue { ServiceId = serviceId };
+        if (target.ToWaypoint)
+        {
+            value.Flags = RoutingMaps.WaypointFlag;
+            return value;
+        }
         uint upper = 0;
         var count = 0;
         foreach (var (cluster, weight) in target.Clusters)

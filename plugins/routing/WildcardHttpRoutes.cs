@@ -44,11 +44,12 @@ internal static class WildcardHttpRoutes
     }
 
     /// <summary>
-    /// The VIP:port routes of the wildcard listeners, in a stable order, with their virtual host's service id
+    /// The VIP:port routes of the wildcard listeners, in a stable order (with <paramref name="steer"/>,
+    /// the virtual hosts <see cref="WaypointSteering"/> wants go to the waypoint instead), with their virtual host's service id
     /// and, for what was applied, the listener's resource name and the domain that named the VIP.
     /// </summary>
     public static List<(KmAddr Vip, uint ServiceId, ServiceTarget Target, string Resource, string DomainField)> Translate(
-        IReadOnlyList<WildcardHttpListener> listeners, MeshSnapshot snapshot, IReadOnlyDictionary<KmAddr, string> owners, TranslationOutput output)
+        IReadOnlyList<WildcardHttpListener> listeners, MeshSnapshot snapshot, IReadOnlyDictionary<KmAddr, string> owners, TranslationOutput output, bool steer = false)
     {
         var claims = new Dictionary<KmAddr, List<Claim>>();
         var order = new List<KmAddr>();
@@ -83,7 +84,7 @@ internal static class WildcardHttpRoutes
                     if (vips.Count == 0)
                         continue;
                     var context = new HostContext(wildcard.Resource, hostField, $"virtual host '{host.Name}' of {where}", vips);
-                    var target = CatchAllTarget(host, context, output);
+                    var target = steer && WaypointSteering.Wants(host, wildcard.Listener) ? ServiceTarget.Waypoint : CatchAllTarget(host, context, output);
                     foreach (var (vip, domainField) in vips)
                     {
                         if (!claims.TryGetValue(vip, out var list))

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * Routing: a connect to a service VIP:port finds its route and picks the cluster, by
- * weight when the route splits traffic (gray release). Anything else is not a service:
+ * weight when the route splits traffic (gray release). A service whose routes need the
+ * request goes to the node's L7 waypoint instead (kmesh run --waypoint), at the port the
+ * application dialed: decided here, straight to commit. Anything else is not a service:
  * the chain is cut short straight to commit, which leaves the connect alone.
  */
 #include "routing.h"
@@ -14,6 +16,19 @@ struct {
 	__type(key, struct rt_key);
 	__type(value, struct rt_route);
 } rt_routes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct km_addr);
+} rt_waypoint SEC(".maps");
+
+enum rt_outcome {
+	RT_NOT_A_SERVICE = 0,
+	RT_ROUTED = 1,     /* service and cluster set: the rest of the chain decides */
+	RT_TO_WAYPOINT = 2 /* rewritten to the waypoint: nothing left to decide */
+};
 
 static __always_inline __u32 rt_pick_cluster(const struct rt_route *r)
 {
@@ -37,8 +52,23 @@ static __always_inline int rt_v4_mapped(const struct km_addr *a)
 	return a->family == AF_INET6 && a->addr[0] == 0 && a->addr[1] == 0 && a->addr[2] == bpf_htonl(0xffff);
 }
 
-/* 1 when the connect matched a service (km_ctx filled), 0 when it did not. */
-static __always_inline int rt_route_connect(struct bpf_sock_addr *ctx, struct km_ctx *c)
+/* A waypoint route: the waypoint's address for this hook's family, with the dialed port. */
+static __always_inline int rt_to_waypoint(struct km_ctx *c, __u32 index)
+{
+	struct km_addr *waypoint = bpf_map_lookup_elem(&rt_waypoint, &index);
+
+	/* No address for this family (an IPv6-only waypoint, an IPv4 hook): leave the connect
+	 * undecided, as a route to nowhere; the core's fail-closed setting applies. */
+	if (!waypoint || waypoint->family == 0)
+		return RT_ROUTED;
+	c->dest = *waypoint;
+	c->dest.port = c->orig.port;
+	c->verdict = KM_VERDICT_REWRITE;
+	c->reason = KM_REASON_ROUTED;
+	return RT_TO_WAYPOINT;
+}
+
+static __always_inline int rt_route_connect(struct bpf_sock_addr *ctx, struct km_ctx *c, __u32 waypoint_index)
 {
 	struct rt_key key = {};
 	struct rt_route *r;
@@ -61,10 +91,12 @@ static __always_inline int rt_route_connect(struct bpf_sock_addr *ctx, struct km
 	}
 	r = bpf_map_lookup_elem(&rt_routes, &key);
 	if (!r)
-		return 0;
+		return RT_NOT_A_SERVICE;
 	c->service_id = r->service_id;
+	if (r->flags & RT_F_WAYPOINT)
+		return rt_to_waypoint(c, waypoint_index);
 	c->cluster_id = rt_pick_cluster(r);
-	return 1;
+	return RT_ROUTED;
 }
 
 SEC("cgroup/connect4")
@@ -72,7 +104,7 @@ int routing_connect4(struct bpf_sock_addr *ctx)
 {
 	struct km_ctx *c = km_ctx_get(ctx);
 
-	if (c && !rt_route_connect(ctx, c))
+	if (c && rt_route_connect(ctx, c, RT_WAYPOINT_V4) != RT_ROUTED)
 		return km_finish_connect4(ctx);
 	return km_next_connect4(ctx);
 }
@@ -82,7 +114,7 @@ int routing_connect6(struct bpf_sock_addr *ctx)
 {
 	struct km_ctx *c = km_ctx_get(ctx);
 
-	if (c && !rt_route_connect(ctx, c))
+	if (c && rt_route_connect(ctx, c, RT_WAYPOINT_V6) != RT_ROUTED)
 		return km_finish_connect6(ctx);
 	return km_next_connect6(ctx);
 }

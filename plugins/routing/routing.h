@@ -21,11 +21,18 @@ struct rt_cluster {
 	__u32 upper;    /* cumulative weight: picked when roll < upper */
 };
 
+/* rt_route.flags: connects go to the node's L7 waypoint (rt_waypoint), keeping the dialed port. */
+#define RT_F_WAYPOINT 1
+
+/* rt_waypoint's indexes: the address for each hook's family. */
+#define RT_WAYPOINT_V4 0
+#define RT_WAYPOINT_V6 1  /* an IPv6 waypoint, or an IPv4 one as ::ffff:a.b.c.d */
+
 struct rt_route {
 	__u32 service_id;
 	__u32 count;         /* used entries of clusters[] */
 	__u32 total_weight;  /* clusters[count - 1].upper */
-	__u32 flags;
+	__u32 flags;         /* RT_F_* */
 	struct rt_cluster clusters[RT_MAX_CLUSTERS];
 };
 

@@ -1,3 +1,4 @@
+using Kmesh.Sdk.Abi;
 using Kmesh.Sdk.Snapshot;
 using Envoy.Config.Listener.V3;
 using Kmesh.Sdk.Translation;
@@ -398,6 +399,64 @@ public class RoutingIstioHttpTests
         Assert.All(output.Diagnostics, d => Assert.Equal(DiagnosticSeverity.Info, d.Severity));
         Assert.Equal(0, output.Routes().Count);
     }
+
+    [Fact]
+    public void WithAWaypoint_OnlyTheVirtualHostsThatNeedTheRequestAreSteered()
+    {
+        var snapshot = new SnapshotBuilder()
+            .Listener(IstioListener(9080))
+            .Route(Routes("9080",
+                Host("reviews", ["reviews", "10.96.0.15"],
+                    """{ "match": { "prefix": "/", "headers": [ { "name": "end-user", "string_match": { "exact": "jason" } } ] }, "route": { "cluster": "reviews-v2" } }""",
+                    CatchAll("""{ "cluster": "reviews-v1" }""")),
+                // Istio puts a retry policy and a disabled timeout on every route: not a reason to steer.
+                Host("ratings", ["ratings", "10.96.0.16"],
+                    CatchAll($$"""{ "cluster": "{{RatingsV1}}", "timeout": "0s", "retry_policy": { "retry_on": "connect-failure", "num_retries": 2 } }""")),
+                Host("details", ["details", "10.96.0.17"],
+                    """{ "match": { "prefix": "/" }, "route": { "cluster": "details" }, "metadata": { "filter_metadata": { "kmesh": { "waypoint": true } } } }""")))
+            .Build();
+
+        var output = Translation.Routing(snapshot, waypoint: "10.0.0.5");
+
+        Assert.DoesNotContain(output.Diagnostics, d => d.Message.Contains("needs L7", StringComparison.Ordinal));
+        var reviews = output.RouteFor("10.96.0.15", 9080);
+        Assert.Equal(1u, reviews.Flags);
+        Assert.Equal(0u, reviews.Count);
+        Assert.Equal(1u, output.RouteFor("10.96.0.17", 9080).Flags);
+        var ratings = output.RouteFor("10.96.0.16", 9080);
+        Assert.Equal(0u, ratings.Flags);
+        Assert.Equal(snapshot.Ids.ClusterId(RatingsV1), ratings.Clusters[0].ClusterId);
+        Assert.Contains(output.Facts, f => f.Detail == "10.96.0.15:9080 → the L7 waypoint");
+        var waypoint = output.Map<uint, KmAddr>("rt_waypoint");
+        Assert.True(waypoint.TryGet(0u, out var v4));
+        Assert.Equal(System.Net.IPAddress.Parse("10.0.0.5"), v4.ToIPEndPoint().Address);
+        Assert.True(waypoint.TryGet(1u, out var v6));
+        // connect6 needs an IPv6 address: the IPv4 waypoint as ::ffff:10.0.0.5.
+        Assert.Equal(System.Net.IPAddress.Parse("::ffff:10.0.0.5"), v6.ToIPEndPoint().Address);
+    }
+
+    [Fact]
+    public void WithoutAWaypoint_HeaderRoutesStayNeedsL7AndNothingIsSteered()
+    {
+        var snapshot = new SnapshotBuilder()
+            .Listener(IstioListener(9080))
+            .Route(Routes("9080", Host("reviews", ["10.96.0.15"],
+                """{ "match": { "prefix": "/", "headers": [ { "name": "end-user", "string_match": { "exact": "jason" } } ] }, "route": { "cluster": "reviews-v2" } }""",
+                CatchAll("""{ "cluster": "reviews-v1" }"""))))
+            .Build();
+
+        var output = Translation.Routing(snapshot);
+
+        Assert.Equal(0u, output.RouteFor("10.96.0.15", 9080).Flags);
+        Assert.Contains(output.Diagnostics, d => d.Message.Contains("needs L7", StringComparison.Ordinal));
+        Assert.Empty(output.Map<uint, KmAddr>("rt_waypoint").Entries);
+    }
+
+    [Theory]
+    [InlineData("not-an-ip")]
+    [InlineData("0.0.0.0")]
+    public void ABadWaypointArgumentIsRefused(string value) =>
+        Assert.Throws<ArgumentException>(() => Translation.Routing(OneDomain("10.96.0.15").Build(), waypoint: value));
 
     private static SnapshotBuilder OneDomain(string domain) => new SnapshotBuilder()
         .Listener(IstioListener(9080))

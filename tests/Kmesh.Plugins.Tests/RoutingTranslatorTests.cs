@@ -441,10 +441,12 @@ public class RoutingTranslatorTests
     {
         var output = Translation.Routing(new SnapshotBuilder().Build());
 
-        var map = Assert.Single(output.Maps);
-        Assert.Equal("rt_routes", map.Name);
+        Assert.Equal(["rt_routes", "rt_waypoint"], output.Maps.Select(m => m.Name));
+        var map = output.Maps[0];
         Assert.Equal(20, map.KeySize);                                 // struct rt_key
         Assert.Equal(16 + MaxClusters * 8, map.ValueSize);             // struct rt_route
+        Assert.Equal(4, output.Maps[1].KeySize);                       // __u32 index
+        Assert.Equal(20, output.Maps[1].ValueSize);                    // struct km_addr
     }
 
     private static SnapshotBuilder Bookinfo(SnapshotBuilder builder) => builder

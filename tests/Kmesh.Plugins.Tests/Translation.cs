@@ -16,10 +16,13 @@ internal static class Translation
     public const string ScheduleMap = "lb_schedule";
     public const byte IpProtoTcp = 6;
 
-    public static TranslationOutput Routing(MeshSnapshot snapshot)
+    public static TranslationOutput Routing(MeshSnapshot snapshot, string? waypoint = null)
     {
         var output = new TranslationOutput();
-        new RoutingTranslator().Translate(snapshot, output);
+        var translator = new RoutingTranslator();
+        if (waypoint is not null)
+            translator.Configure(new PluginArguments(new Dictionary<string, IReadOnlyList<string>> { [RoutingTranslator.WaypointArgument] = [waypoint] }));
+        translator.Translate(snapshot, output);
         return output;
     }
 
