@@ -118,7 +118,7 @@ internal static class RunCommandLine
     }
 
     /// <summary><c>none</c>, or an address and port (IPv6 in brackets); any address given here is taken as asked for.</summary>
-    private static System.Net.IPEndPoint? ParseAdmin(string text)
+    internal static System.Net.IPEndPoint? ParseAdmin(string text)
     {
         if (text == "none")
             return null;

@@ -15,6 +15,8 @@ internal static partial class WaypointCommand
         usage: kmesh waypoint (--config FILE | --xds HOST:PORT [--xds-* flags as kmesh run]) --listen IP [options]
           --listen IP              the address to serve on, on every port of the HTTP listeners in the config
                                    (kmesh run --waypoint IP steers connects needing L7 here, keeping the dialed port)
+          --admin ADDR:PORT|none   the waypoint's /ready /healthz /metrics (Istio's HTTP metrics; default 127.0.0.1:15201)
+          --access-log PATH|-      write one JSON line per request (- : standard output)
           --log-level LEVEL        trace, debug, information (default), warning, error
         """;
 
@@ -24,6 +26,8 @@ internal static partial class WaypointCommand
         IPAddress? listen = null;
         var level = LogLevel.Information;
         var xds = new XdsArguments();
+        var admin = WaypointOptions.DefaultAdmin;
+        string? accessLog = null;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{args[i]} needs a value");
@@ -34,6 +38,8 @@ internal static partial class WaypointCommand
                     var text = Value();
                     listen = IPAddress.TryParse(text, out var ip) ? ip : throw new UsageException($"--listen {text}: expected an IP address");
                     break;
+                case "--admin": admin = RunCommandLine.ParseAdmin(Value()); break;
+                case "--access-log": accessLog = Value(); break;
                 case "--log-level":
                     var name = Value();
                     if (!Enum.TryParse(name, ignoreCase: true, out level))
@@ -54,6 +60,8 @@ internal static partial class WaypointCommand
             ConfigPath = config is null ? null : Path.GetFullPath(config),
             Xds = xds.Build(),
             Listen = listen ?? throw new UsageException("--listen IP is required"),
+            Admin = admin,
+            AccessLogPath = accessLog is null or "-" ? accessLog : Path.GetFullPath(accessLog),
         };
         return (options, level);
     }

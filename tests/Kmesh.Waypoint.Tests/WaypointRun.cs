@@ -29,7 +29,8 @@ internal sealed class WaypointRun : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>Starts a waypoint on <paramref name="yaml"/>, where <c>{PORT}</c> stands for the listener port chosen here.</summary>
-    public static async Task<WaypointRun> StartAsync(string yaml, List<string>? logs = null)
+    /// <param name="options">Changes to the options (an admin endpoint, an access log); none by default.</param>
+    public static async Task<WaypointRun> StartAsync(string yaml, List<string>? logs = null, Func<WaypointOptions, WaypointOptions>? options = null)
     {
         var port = FreePort();
         var dir = Directory.CreateTempSubdirectory("kmesh-waypoint-").FullName;
@@ -37,7 +38,7 @@ internal sealed class WaypointRun : IAsyncDisposable
         await File.WriteAllTextAsync(path, yaml.Replace("{PORT}", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var services = new ServiceCollection()
             .AddLogging(l => { if (logs is not null) l.AddProvider(new ListLoggerProvider(logs)); })
-            .AddKmeshWaypoint(new WaypointOptions { ConfigPath = path, Listen = IPAddress.Loopback })
+            .AddKmeshWaypoint((options ?? (o => o))(new WaypointOptions { ConfigPath = path, Listen = IPAddress.Loopback, Admin = null }))
             .BuildServiceProvider();
         var waypoint = services.GetRequiredService<WaypointService>();
         await waypoint.StartAsync(CancellationToken.None);
@@ -66,7 +67,8 @@ internal sealed class WaypointRun : IAsyncDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free a moment ago.</summary>
+    public static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();

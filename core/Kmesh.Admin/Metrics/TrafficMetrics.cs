@@ -1,3 +1,4 @@
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Core.Hosting;
 using Kmesh.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;

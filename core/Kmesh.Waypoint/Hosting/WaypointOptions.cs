@@ -14,4 +14,13 @@ public sealed record WaypointOptions
 
     /// <summary>The address the waypoint listens on, on every port of the HTTP listeners it serves.</summary>
     public required IPAddress Listen { get; init; }
+
+    /// <summary>The waypoint's own admin endpoint (/ready, /healthz, /metrics); null for none.</summary>
+    public IPEndPoint? Admin { get; init; } = DefaultAdmin;
+
+    /// <summary>Beside the daemon's 15200, on loopback: only an operator on the node reads it unless told otherwise.</summary>
+    public static readonly IPEndPoint DefaultAdmin = new(IPAddress.Loopback, 15201);
+
+    /// <summary>A file to append one JSON line per request to, <c>-</c> for standard output, null for none.</summary>
+    public string? AccessLogPath { get; init; }
 }

@@ -1,3 +1,4 @@
+using Kmesh.Waypoint.Observability;
 using Kmesh.Waypoint.Proxy;
 using Kmesh.Xds.Ads;
 using Kmesh.Xds.Sources;
@@ -18,14 +19,19 @@ public sealed class WaypointService : BackgroundService
     private readonly UpstreamClients _clients = new();
     private readonly PortListeners _listeners;
     private readonly WaypointConfigSink _sink;
+    private readonly WaypointMetrics _metrics = new();
+    private readonly RequestLog? _requestLog;
+    private WaypointAdmin? _admin;
     private IConfigSource? _source;
 
     public WaypointService(WaypointOptions options, IHttpForwarder forwarder, ILoggerFactory loggers)
     {
         _options = options;
         _log = loggers.CreateLogger("waypoint");
+        _requestLog = options.AccessLogPath is { } path ? new RequestLog(path) : null;
         var tables = new WaypointTables();
-        _listeners = new PortListeners(options.Listen, new WaypointProxy(forwarder, _clients, tables), _log);
+        var proxy = new WaypointProxy(forwarder, _clients, tables, new RequestObserver(_metrics, _requestLog));
+        _listeners = new PortListeners(options.Listen, proxy, _log);
         _sink = new WaypointConfigSink(tables, _listeners, options, _log);
     }
 
@@ -34,6 +40,8 @@ public sealed class WaypointService : BackgroundService
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_options.Admin is { } admin)
+            _admin = await WaypointAdmin.StartAsync(admin, _metrics, () => Ready.IsCompletedSuccessfully);
         _source = _options.Xds is { } xds
             ? new AdsConfigSource(xds, _log)
             : new FileConfigSource(_options.ConfigPath ?? throw new InvalidOperationException("a config file or an xDS server is needed"), _log);
@@ -50,6 +58,10 @@ public sealed class WaypointService : BackgroundService
         await _listeners.DisposeAsync();
         if (_source is not null)
             await _source.DisposeAsync();
+        if (_admin is not null)
+            await _admin.DisposeAsync();
+        if (_requestLog is not null)
+            await _requestLog.DisposeAsync();
         _clients.Dispose();
     }
 }

@@ -1,5 +1,6 @@
+using System.Diagnostics;
 using System.Net;
-using System.Net.Http;
+using Kmesh.Waypoint.Observability;
 using Kmesh.Waypoint.Routing;
 using Kmesh.Waypoint.Upstream;
 using Microsoft.AspNetCore.Http;
@@ -15,9 +16,25 @@ namespace Kmesh.Waypoint.Proxy;
 /// and retries. Envoy's status codes where it would answer itself: 404 no route, 503 no cluster or
 /// no healthy endpoint or a failed connect, 504 a timeout.
 /// </summary>
-internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients clients, WaypointTables tables)
+internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients clients, WaypointTables tables, RequestObserver observer)
 {
     public async Task HandleAsync(HttpContext context)
+    {
+        var record = new RequestRecord { Start = DateTimeOffset.UtcNow };
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await RouteAsync(context, record);
+        }
+        finally
+        {
+            if (context.RequestAborted.IsCancellationRequested && record.Flags == "-")
+                record.Flags = "DC";
+            observer.Completed(context, record, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task RouteAsync(HttpContext context, RequestRecord record)
     {
         var table = tables.Current;
         var port = context.Connection.LocalPort;
@@ -26,9 +43,11 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
             || selector.Select(context.Request.Host.Value ?? "", port) is not { } host
             || host.Match(view) is not { } route)
         {
+            record.Flags = "NR";
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
+        record.Route = route.Name;
         switch (route.Outcome)
         {
             case DirectAnswer direct:
@@ -40,15 +59,18 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
                 context.Response.Headers.Location = RedirectLocation(context.Request, redirect);
                 return;
             case ForwardAction forward:
-                await ForwardAsync(context, route, forward, table, view);
+                await ForwardAsync(context, route, forward, table, view, record);
                 return;
         }
     }
 
-    private async Task ForwardAsync(HttpContext context, WaypointRoute route, ForwardAction action, WaypointTable table, RequestView view)
+    private async Task ForwardAsync(HttpContext context, WaypointRoute route, ForwardAction action, WaypointTable table, RequestView view, RequestRecord record)
     {
-        if (!table.Clusters.TryGetValue(action.PickCluster(), out var cluster) || cluster.Picker.Pick() is not { } endpoint)
+        var clusterName = action.PickCluster();
+        record.Cluster = clusterName;
+        if (!table.Clusters.TryGetValue(clusterName, out var cluster) || cluster.Picker.Pick() is not { } endpoint)
         {
+            record.Flags = cluster is null ? "NC" : "UH";
             await AnswerAsync(context, route, StatusCodes.Status503ServiceUnavailable, "no healthy upstream");
             return;
         }
@@ -64,14 +86,29 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
             Version = VersionFor(cluster.Protocol, context.Request.Protocol),
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
-        var error = await forwarder.SendAsync(context, endpoint.Prefix, clients.For(cluster.ConnectTimeout), config, new RouteTransformer(route, action, plan), timeout.Token);
+        ForwarderError error;
+        try
+        {
+            error = await forwarder.SendAsync(context, endpoint.Prefix, clients.For(cluster.ConnectTimeout), config, new RouteTransformer(route, action, plan), timeout.Token);
+        }
+        finally
+        {
+            record.UpstreamHost = plan.Endpoint.Prefix;
+            record.Attempts = plan.Attempts;
+        }
         if (error == ForwarderError.None || context.Response.HasStarted)
             return;
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
         if (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested || plan.LastTryTimedOut || exception is TimeoutException)
+        {
+            record.Flags = "UT";
             await AnswerAsync(context, route, StatusCodes.Status504GatewayTimeout, "upstream request timeout");
+        }
         else if (error is not ForwarderError.RequestCanceled)
+        {
+            record.Flags = "UF";
             await AnswerAsync(context, route, StatusCodes.Status503ServiceUnavailable, "upstream connect error or disconnect/reset before headers");
+        }
     }
 
     private static Version VersionFor(UpstreamProtocol protocol, string downstream) => protocol switch

@@ -1,3 +1,4 @@
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Core.Telemetry;
 
 namespace Kmesh.Core.Tests.Hosting;

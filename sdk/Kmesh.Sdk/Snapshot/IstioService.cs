@@ -1,4 +1,4 @@
-namespace Kmesh.Core.Telemetry;
+namespace Kmesh.Sdk.Snapshot;
 
 /// <summary>
 /// What Istio's metrics call a connection's destination, read from the cluster it went to:
