@@ -85,6 +85,7 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             StartServer(ns, "listener", [o.ConnectTool, "listen", MeshConfig.ListenerPort.ToString(Inv)]);
         }
         StartServer(_clean.NetnsName, "haproxy", ["haproxy", "-db", "-f", HaproxyConf()]);
+        StartWaypoint();
         LoadIptables(10);
         // conntrack entries of one-shot connections: short timeouts so the table never fills.
         Sysctl(_nat.NetnsName, "net.netfilter.nf_conntrack_tcp_timeout_time_wait", "1");
@@ -100,7 +101,7 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
         await _daemon.WaitReadyAsync(TimeSpan.FromSeconds(120));
         await WaitUntilAsync(() => Curl(_clean.NetnsName, $"http://{MeshConfig.WebBackend}:{MeshConfig.WebBackendPort}/")
             && Curl(_nat.NetnsName, $"http://{MeshConfig.WebVip}/")
-            && Curl(_clean.NetnsName, "http://127.0.0.3:8082/"), "nginx, HAProxy and DNAT to answer");
+            && Curl(_clean.NetnsName, "http://127.0.0.3:8082/") && Curl(_clean.NetnsName, WaypointUrl), "nginx, HAProxy, the waypoint and DNAT to answer");
         if (!Curl(_clean.NetnsName, $"http://{MeshConfig.WebVip}/", _clean.CgroupPath))
             throw new InvalidOperationException($"a request to the web VIP from the governed cgroup did not reach nginx; daemon log:\n{_daemon.Log}\n" +
                 Proc.Run(Proc.InNetns(_clean.NetnsName, _clean.CgroupPath, "wrk", "-t1", "-c1", "-d1s", $"http://{MeshConfig.WebVip}/")).Out);
@@ -164,6 +165,7 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             new("kmesh", _clean.NetnsName, _clean.CgroupPath, $"http://{MeshConfig.WebVip}/"),
             new("haproxy-tcp", _clean.NetnsName, null, "http://127.0.0.3:8081/"),
             new("haproxy-http", _clean.NetnsName, null, "http://127.0.0.3:8082/"),
+            new("waypoint", _clean.NetnsName, null, WaypointUrl),
             new("iptables", _nat.NetnsName, null, $"http://{MeshConfig.WebVip}/"),
         };
         _r.Variants = [.. variants.Select(v => v.Name)];

@@ -43,6 +43,7 @@ public static partial class Report
         Machine(r, b);
         Goals(r, b, scales);
         SameNodeGoals(r, b);
+        WaypointGoals(r, b);
         TelemetryGoals(r, b);
         RequestPath(r, b);
         SameNode(r, b);
@@ -282,7 +283,7 @@ public static partial class Report
         b.AppendLine();
         b.AppendLine("""
             - Everything runs in two network namespaces the harness creates (loopback only): one for direct, kmesh and HAProxy, one for iptables DNAT, so that the conntrack that NAT switches on does not tax the other variants. Each has its own nginx (1 worker, `return 200`), and the same TCP sysctls (wide port range, TIME_WAIT reuse, `tcp_max_tw_buckets` 8192); the NAT namespace's conntrack TIME_WAIT/CLOSE timeouts are 1 s so the table never fills.
-            - **direct**: wrk → nginx. **kmesh**: wrk in the governed cgroup dials the VIP; the daemon (every plugin built, the full chain: see section 2) rewrites the connect to nginx. **haproxy-tcp / haproxy-http**: HAProxy (1 thread; HTTP mode with keep-alive and `http-reuse always` to nginx). **iptables**: kube-proxy's layout (KUBE-SERVICES → KUBE-SVC-* with `statistic` → DNAT) in the nat OUTPUT chain.
+            - **direct**: wrk → nginx. **kmesh**: wrk in the governed cgroup dials the VIP; the daemon (every plugin built, the full chain: see section 2) rewrites the connect to nginx. **haproxy-tcp / haproxy-http**: HAProxy (1 thread; HTTP mode with keep-alive and `http-reuse always` to nginx). **waypoint**: `kmesh waypoint` (Kestrel + YARP, Release) with one catch-all route to nginx, dialed directly like HAProxy. **iptables**: kube-proxy's layout (KUBE-SERVICES → KUBE-SVC-* with `statistic` → DNAT) in the nat OUTPUT chain.
             - **Same-node (1b)**: a second nginx, identical, runs inside the governed cgroup (started for that section only). direct = wrk outside the cgroup → that nginx's address; accelerated = wrk inside the cgroup → its VIP, with the daemon's full chain (which includes `accelerate`). Before measuring, the harness checks that nginx is in the cgroup and that one request to the VIP grew acc_counters; each accelerated run records how much they grew.
             - wrk runs with one thread; the machine has 2 CPUs, so with 64 connections client, proxy and server share them: a userspace proxy's cost shows as much in req/s as in latency.
             - Connect-cost scale: each service has 10 endpoints; the kmesh config and the iptables rules are generated for the same services (bench/Kmesh.Bench/MeshConfig.cs). kube-proxy's iptables mode scans KUBE-SERVICES linearly; nftables- or IPVS-mode kube-proxy would scale differently and are not measured here.
