@@ -15,6 +15,7 @@ internal static partial class WaypointCommand
         usage: kmesh waypoint (--config FILE | --xds HOST:PORT [--xds-* flags as kmesh run]) --listen IP [options]
           --listen IP              the address to serve on, on every port of the HTTP listeners in the config
                                    (kmesh run --waypoint IP steers connects needing L7 here, keeping the dialed port)
+          --plugin-dir DIR         where plugins are found (repeatable; default: <kmesh>/plugins); their L7 parts extend the waypoint
           --admin ADDR:PORT|none   the waypoint's /ready /healthz /metrics (Istio's HTTP metrics; default 127.0.0.1:15201)
           --access-log PATH|-      write one JSON line per request (- : standard output)
           --log-level LEVEL        trace, debug, information (default), warning, error
@@ -28,6 +29,7 @@ internal static partial class WaypointCommand
         var xds = new XdsArguments();
         var admin = WaypointOptions.DefaultAdmin;
         string? accessLog = null;
+        var pluginDirs = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{args[i]} needs a value");
@@ -40,6 +42,7 @@ internal static partial class WaypointCommand
                     break;
                 case "--admin": admin = RunCommandLine.ParseAdmin(Value()); break;
                 case "--access-log": accessLog = Value(); break;
+                case "--plugin-dir": pluginDirs.Add(Path.GetFullPath(Value())); break;
                 case "--log-level":
                     var name = Value();
                     if (!Enum.TryParse(name, ignoreCase: true, out level))
@@ -61,6 +64,7 @@ internal static partial class WaypointCommand
             Xds = xds.Build(),
             Listen = listen ?? throw new UsageException("--listen IP is required"),
             Admin = admin,
+            PluginDirectories = pluginDirs.Count > 0 ? pluginDirs : [Path.Combine(AppContext.BaseDirectory, "plugins")],
             AccessLogPath = accessLog is null or "-" ? accessLog : Path.GetFullPath(accessLog),
         };
         return (options, level);

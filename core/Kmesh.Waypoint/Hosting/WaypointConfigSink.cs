@@ -1,3 +1,4 @@
+using Kmesh.Waypoint.Extensions;
 using Kmesh.Waypoint.Proxy;
 using Kmesh.Waypoint.Routing;
 using Kmesh.Xds.Sources;
@@ -10,7 +11,7 @@ namespace Kmesh.Waypoint.Hosting;
 /// serves its ports, and reports what it does not honour (by resource and field; the rest
 /// serves). Says <c>ready</c> once the first complete configuration is in force.
 /// </summary>
-internal sealed partial class WaypointConfigSink(WaypointTables tables, PortListeners listeners, WaypointOptions options, ILogger log) : IConfigSink
+internal sealed partial class WaypointConfigSink(WaypointTables tables, PortListeners listeners, WaypointExtensions extensions, WaypointOptions options, ILogger log) : IConfigSink
 {
     private HashSet<string> _reported = [];
     private bool _ready;
@@ -19,7 +20,7 @@ internal sealed partial class WaypointConfigSink(WaypointTables tables, PortList
 
     public async Task<ConfigVerdict> OfferAsync(ConfigUpdate update, CancellationToken cancellationToken)
     {
-        var table = WaypointTableBuilder.Build(update.Resources, update.Version);
+        var table = extensions.Configure(WaypointTableBuilder.Build(update.Resources, update.Version), update.Resources);
         tables.Replace(table);
         foreach (var (port, reason) in await listeners.ServeAsync(table.Ports.Keys))
             LogBindFailed(log, options.Listen.ToString(), port, reason);

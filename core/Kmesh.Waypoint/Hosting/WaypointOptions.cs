@@ -21,6 +21,9 @@ public sealed record WaypointOptions
     /// <summary>Beside the daemon's 15200, on loopback: only an operator on the node reads it unless told otherwise.</summary>
     public static readonly IPEndPoint DefaultAdmin = new(IPAddress.Loopback, 15201);
 
+    /// <summary>Where plugins are found: those with an L7 part (<c>IWaypointExtension</c>) extend the waypoint, in manifest order.</summary>
+    public IReadOnlyList<string> PluginDirectories { get; init; } = [];
+
     /// <summary>A file to append one JSON line per request to, <c>-</c> for standard output, null for none.</summary>
     public string? AccessLogPath { get; init; }
 }

@@ -1,3 +1,4 @@
+using Kmesh.Waypoint.Extensions;
 using Kmesh.Waypoint.Observability;
 using Kmesh.Waypoint.Proxy;
 using Kmesh.Xds.Ads;
@@ -12,7 +13,7 @@ namespace Kmesh.Waypoint.Hosting;
 /// The waypoint as a hosted service: reads its config source (a file is applied before start
 /// completes, so a broken file stops the start), then follows it until stopped.
 /// </summary>
-public sealed class WaypointService : BackgroundService
+public sealed partial class WaypointService : BackgroundService
 {
     private readonly WaypointOptions _options;
     private readonly ILogger _log;
@@ -21,6 +22,7 @@ public sealed class WaypointService : BackgroundService
     private readonly WaypointConfigSink _sink;
     private readonly WaypointMetrics _metrics = new();
     private readonly RequestLog? _requestLog;
+    private readonly WaypointExtensions _extensions;
     private WaypointAdmin? _admin;
     private IConfigSource? _source;
 
@@ -30,9 +32,15 @@ public sealed class WaypointService : BackgroundService
         _log = loggers.CreateLogger("waypoint");
         _requestLog = options.AccessLogPath is { } path ? new RequestLog(path) : null;
         var tables = new WaypointTables();
-        var proxy = new WaypointProxy(forwarder, _clients, tables, new RequestObserver(_metrics, _requestLog));
+        var problems = new List<string>();
+        _extensions = new WaypointExtensions(WaypointExtensionLoader.Load(options.PluginDirectories, problems));
+        foreach (var problem in problems)
+            LogPluginProblem(_log, problem);
+        if (_extensions.Plugins.Count > 0)
+            LogExtensions(_log, string.Join(", ", _extensions.Plugins));
+        var proxy = new WaypointProxy(forwarder, _clients, tables, new RequestObserver(_metrics, _requestLog), new FilterRunner(_log));
         _listeners = new PortListeners(options.Listen, proxy, _log);
-        _sink = new WaypointConfigSink(tables, _listeners, options, _log);
+        _sink = new WaypointConfigSink(tables, _listeners, _extensions, options, _log);
     }
 
     /// <summary>Completes once the first complete configuration is in force.</summary>
@@ -63,5 +71,12 @@ public sealed class WaypointService : BackgroundService
         if (_requestLog is not null)
             await _requestLog.DisposeAsync();
         _clients.Dispose();
+        await _extensions.DisposeAsync();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Problem}")]
+    private static partial void LogPluginProblem(ILogger log, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "plugins extending the waypoint: {Plugins}")]
+    private static partial void LogExtensions(ILogger log, string plugins);
 }

@@ -46,6 +46,8 @@ internal sealed class RequestLog : IAsyncDisposable
             json.WriteString("upstream_cluster", record.Cluster);
             json.WriteString("upstream_host", record.UpstreamHost);
             json.WriteNumber("attempts", record.Attempts);
+            if (record.AnsweredBy is not null)
+                json.WriteString("answered_by", record.AnsweredBy);
             json.WriteString("downstream_remote_address", $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}");
             json.WriteString("downstream_local_address", $"{context.Connection.LocalIpAddress}:{context.Connection.LocalPort}");
             var destination = Kmesh.Sdk.Snapshot.IstioService.Of(record.Cluster);

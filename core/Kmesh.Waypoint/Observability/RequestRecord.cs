@@ -14,6 +14,9 @@ internal sealed class RequestRecord
     /// <summary>The endpoint of the last try (<c>http://IP:PORT</c>).</summary>
     public string? UpstreamHost { get; set; }
 
+    /// <summary>The plugin whose L7 part answered the request itself (a fault's abort, a rate limit), if one did.</summary>
+    public string? AnsweredBy { get; set; }
+
     /// <summary>Tries made (retries + 1); 0 when not proxied.</summary>
     public int Attempts { get; set; }
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using Kmesh.Sdk.Waypoint;
+using Kmesh.Waypoint.Extensions;
 using Kmesh.Waypoint.Observability;
 using Kmesh.Waypoint.Routing;
 using Kmesh.Waypoint.Upstream;
@@ -16,7 +18,7 @@ namespace Kmesh.Waypoint.Proxy;
 /// and retries. Envoy's status codes where it would answer itself: 404 no route, 503 no cluster or
 /// no healthy endpoint or a failed connect, 504 a timeout.
 /// </summary>
-internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients clients, WaypointTables tables, RequestObserver observer)
+internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients clients, WaypointTables tables, RequestObserver observer, FilterRunner filters)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -39,8 +41,8 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         var table = tables.Current;
         var port = context.Connection.LocalPort;
         var view = RequestView.Of(context.Request);
-        if (!table.Ports.TryGetValue(port, out var selector)
-            || selector.Select(context.Request.Host.Value ?? "", port) is not { } host
+        if (!table.Ports.TryGetValue(port, out var served)
+            || served.Hosts.Select(context.Request.Host.Value ?? "", port) is not { } host
             || host.Match(view) is not { } route)
         {
             record.Flags = "NR";
@@ -48,6 +50,8 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
             return;
         }
         record.Route = route.Name;
+        if (table.Filters.Count > 0 && !await filters.RunAsync(table.Filters, new WaypointRequest(context, served.Listener, served.Manager, served.RouteConfiguration, host.Source!, route.Source), record))
+            return;
         switch (route.Outcome)
         {
             case DirectAnswer direct:

@@ -32,7 +32,7 @@ internal static class RouteCompiler
                     findings.Add(new WaypointFinding(resource, e.Field.StartsWith(field, StringComparison.Ordinal) ? e.Field : $"{field}.{e.Field}", $"{e.Message}; this route is left out"));
                 }
             }
-            var host = new VirtualHostRoutes(vhost.Name, $"{resource} / virtual host {vhost.Name}", routes);
+            var host = new VirtualHostRoutes(vhost.Name, $"{resource} / virtual host {vhost.Name}", routes, vhost);
             foreach (var domain in vhost.Domains)
                 domains.Add((domain, host));
         }
@@ -58,7 +58,7 @@ internal static class RouteCompiler
             (vhost.ResponseHeadersToAdd, vhost.ResponseHeadersToRemove),
             (config.ResponseHeadersToAdd, config.ResponseHeadersToRemove));
         var name = route.Name.Length > 0 ? route.Name : field;
-        return new WaypointRoute(name, condition, outcome, requestHeaders, responseHeaders);
+        return new WaypointRoute(name, condition, outcome, requestHeaders, responseHeaders, route);
     }
 
     private static ForwardAction Forward(RouteAction action, RouteMatch? match, VirtualHost vhost, string field)

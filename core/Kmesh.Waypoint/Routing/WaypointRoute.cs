@@ -2,7 +2,8 @@ namespace Kmesh.Waypoint.Routing;
 
 /// <summary>One compiled route: when it applies, what it does, and the headers it edits.</summary>
 /// <param name="Name">The route's <c>name</c>, or its position (<c>routes[3]</c>) when unnamed.</param>
-internal sealed record WaypointRoute(string Name, RouteCondition Condition, RouteOutcome Outcome, HeaderEdits RequestHeaders, HeaderEdits ResponseHeaders);
+/// <param name="Source">The route as configured, for plugins' L7 parts.</param>
+internal sealed record WaypointRoute(string Name, RouteCondition Condition, RouteOutcome Outcome, HeaderEdits RequestHeaders, HeaderEdits ResponseHeaders, global::Envoy.Config.Route.V3.Route Source);
 
 /// <summary>What a matched route does with the request.</summary>
 internal abstract record RouteOutcome;

@@ -1,3 +1,4 @@
+using Kmesh.Sdk.Waypoint;
 using Kmesh.Waypoint.Upstream;
 
 namespace Kmesh.Waypoint.Routing;
@@ -7,11 +8,14 @@ namespace Kmesh.Waypoint.Routing;
 /// virtual host; the clusters routes name; and what was not honoured. Immutable: a new
 /// configuration replaces the whole table at once, so a request sees one version throughout.
 /// </summary>
+/// <param name="Filters">The plugins' L7 parts configured for this table, in chain order.</param>
 internal sealed record WaypointTable(
     string Version,
-    IReadOnlyDictionary<int, HostSelector> Ports,
+    IReadOnlyDictionary<int, PortRoutes> Ports,
     IReadOnlyDictionary<string, UpstreamCluster> Clusters,
     IReadOnlyList<WaypointFinding> Findings)
 {
-    public static readonly WaypointTable Empty = new("", new Dictionary<int, HostSelector>(), new Dictionary<string, UpstreamCluster>(), []);
+    public static readonly WaypointTable Empty = new("", new Dictionary<int, PortRoutes>(), new Dictionary<string, UpstreamCluster>(), []);
+
+    public IReadOnlyList<(string Plugin, IWaypointFilter Filter)> Filters { get; init; } = [];
 }

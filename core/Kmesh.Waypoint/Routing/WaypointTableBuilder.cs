@@ -21,7 +21,7 @@ internal static class WaypointTableBuilder
         var routesByName = new Dictionary<string, RouteConfiguration>(StringComparer.Ordinal);
         foreach (var route in resources.Routes)
             routesByName[route.Name] = route;
-        var ports = new Dictionary<int, HostSelector>();
+        var ports = new Dictionary<int, PortRoutes>();
         foreach (var listener in resources.Listeners)
         {
             if (listener.Address?.SocketAddress is not { PortValue: > 0 } socket)
@@ -40,7 +40,7 @@ internal static class WaypointTableBuilder
                 continue;
             var resource = hcm.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.Rds ? $"route {config.Name}" : $"listener {listener.Name}";
             var domains = RouteCompiler.Compile(config, resource, findings);
-            ports[port] = new HostSelector(domains, hcm.StripAnyHostPort, hcm.StripMatchingHostPort);
+            ports[port] = new PortRoutes(listener, hcm, config, new HostSelector(domains, hcm.StripAnyHostPort, hcm.StripMatchingHostPort));
         }
         var clusters = UpstreamClusterBuilder.Build(resources.Clusters, resources.Endpoints, findings);
         return new WaypointTable(version, ports, clusters, findings);
