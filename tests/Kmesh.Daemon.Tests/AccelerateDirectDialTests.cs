@@ -148,7 +148,8 @@ public sealed class AccelerateDirectDialTests
     /// any governed cgroup. A governed wildcard listener on the same port in the client's namespace
     /// is the trap: it makes the port look local node-wide. With workload opt-outs in force
     /// (<paramref name="withOptOuts"/>), the client end is even put into the sockhash on that guess;
-    /// still no send may be redirected, since its peer never is in the sockhash.
+    /// still no send may be redirected, since its peer never is in the sockhash, and every send
+    /// that fails to redirect must take the normal path, byte for byte.
     /// </summary>
     [KernelTheory]
     [InlineData(false)]
@@ -161,12 +162,17 @@ public sealed class AccelerateDirectDialTests
         await RemoteHost.ConnectAsync(run.Sandbox, remote);
         await remote.StartBackendsAsync(new BackendSpec("remote", RemoteHost.RemoteAddress, Port));
         await run.Client.ListenAsync("pod-a", "0.0.0.0", Port);
+        Assert.Equal("remote", await run.Client.HoldAsync(RemoteHost.RemoteAddress, Port, "held"));
+        var whileHeld = await run.SocketsInSockhashAsync();
+        await run.Client.ReleaseAsync("held");
 
         var result = await run.Client.StreamAsync(RemoteHost.RemoteAddress, Port, 16 * MiB, maxWrite: 100_000, seed: 8);
         var local = await run.Client.StreamAsync(Pod4, Port, 1 * MiB, seed: 9); // the trap listener itself is accelerated
         var counters = await run.CountersAsync();
         var left = await run.SocketsInSockhashOnceSettledAsync();
 
+        // By exact address the remote one is not local; on the wildcard's guess its client end alone goes in.
+        Assert.Equal(withOptOuts ? 1 : 0, whileHeld);
         Assert.Equal(("remote", 16 * MiB), (result.Name, result.Received));
         Assert.Equal(result.SentSha256, result.ReceivedSha256);
         Assert.Equal(local.SentSha256, local.ReceivedSha256);
