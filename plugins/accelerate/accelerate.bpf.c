@@ -200,16 +200,16 @@ static __always_inline void acc_listener_changed(struct bpf_sock_ops *ctx, int l
  * A node-wide wildcard key (0.0.0.0:port, netns 0) says only that some namespace listens on
  * the port, not at which address; any address dialed on that port matches it. For a
  * connection the mesh routed, the address is an endpoint of the service, so that guess costs
- * little. A client dialing an address of its own choosing may be going anywhere (an external
- * host on port 443, say): putting it into km_socks would make every one of its sends run the
- * sk_msg chain for nothing. So for those (exact_only) the node-wide wildcard counts only while
- * the SYN of a local server cannot be seen (workload cgroups opted out, see acc_server_seen);
- * otherwise that SYN has already recorded the listener's exact address in acc_seen_servers. */
+ * little. A client dialing an address of its own choosing (exact_only) may be going anywhere:
+ * to an external host on port 443, say, where in km_socks each of its sends would run the
+ * sk_msg chain for nothing; or to an opted-out server that shares its port with a governed
+ * wildcard listener elsewhere, whose accepted socket would then find its client in acc_clients.
+ * So for those only exact addresses count: a listener registered on that address, or the
+ * address a local listener was seen receiving the SYN on (acc_server_seen, which ran before
+ * the client is established). */
 static __always_inline int acc_destination_is_local(struct km_sock_key *sock, int exact_only)
 {
 	struct acc_listen_key key = {};
-	struct acc_settings *settings;
-	__u32 zero = 0;
 
 	__builtin_memcpy(key.ip, sock->remote_ip, sizeof(key.ip));
 	key.port = sock->remote_port;
@@ -219,11 +219,10 @@ static __always_inline int acc_destination_is_local(struct km_sock_key *sock, in
 		return 1;
 	if (bpf_map_lookup_elem(&acc_seen_servers, &key))
 		return 1;
-	if (exact_only && !key.netns) {
-		settings = bpf_map_lookup_elem(&acc_settings, &zero);
-		if (!settings || !settings->excluded_cgroups)
-			return 0;
-	}
+	/* A loopback key carries the client's namespace, so a wildcard key of that namespace is
+	 * exact enough: the listener is there, on every address, loopback included. */
+	if (exact_only && !key.netns)
+		return 0;
 	__builtin_memset(key.ip, 0, sizeof(key.ip));
 	if (bpf_map_lookup_elem(&acc_listeners, &key))
 		return 1;
