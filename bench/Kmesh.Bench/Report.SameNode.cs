@@ -79,7 +79,7 @@ public static partial class Report
         b.AppendLine("One nginx (1 worker, `return 200`) runs inside the governed cgroup. **direct**: wrk outside the cgroup dials nginx's own address: plain TCP over loopback, no mesh on wrk's sockets. " +
             "**pod-ip**: wrk inside the cgroup dials the same address, as a client of a headless service or StatefulSet dials a pod: no VIP, the connect is not routed, but both ends are workloads of the node, so their sockets go into the sockhash. " +
             "**accelerated**: wrk inside the cgroup dials the service VIP; the daemon's chain (with `accelerate`) routes the connect, and since both ends are workloads of the node, their sockets go into the sockhash " +
-            "and every send is redirected into the peer's receive queue (no TCP/IP stack, no loopback device). Latency in µs (wrk's distribution), medians over the rounds; the variants alternate round by round.");
+            "and every send is redirected into the peer's receive queue (no TCP/IP stack, no loopback device). Latency in µs (wrk's distribution), medians over the rounds; the order of the variants rotates round by round.");
         b.AppendLine();
         if (r.SameNodeProblem is { } problem)
         {
