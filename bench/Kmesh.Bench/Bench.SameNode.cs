@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Kmesh.Bench;
 
 /// <summary>
-/// Same-node acceleration (issue 7): an nginx inside the governed cgroup, so that a client of the
-/// cgroup dialing its VIP has both ends local and every send goes socket to socket.
+/// Same-node acceleration (issues 7 and 17): an nginx inside the governed cgroup, so that a client of
+/// the cgroup dialing its VIP, or its own address, has both ends local and every send goes socket to socket.
 /// </summary>
 public sealed partial class Bench
 {
@@ -15,16 +15,21 @@ public sealed partial class Bench
 
     /// <summary>
     /// direct: wrk outside the cgroup dials that nginx's own address, plain loopback TCP (the mesh
-    /// never sees wrk's sockets, and only listen/accept of nginx's). accelerated: wrk inside the cgroup
-    /// dials the VIP; the daemon (chain including accelerate) routes the connect, then both sockets
-    /// go into the sockhash. Same nginx, same wrk settings; rounds alternate the order.
+    /// never sees wrk's sockets, and only listen/accept of nginx's). pod-ip: wrk inside the cgroup
+    /// dials the same address, as a client of a headless service dials a pod: no VIP, nothing routed,
+    /// both sockets go into the sockhash. accelerated: wrk inside the cgroup dials the VIP; the daemon
+    /// (chain including accelerate) routes the connect, then both sockets go into the sockhash. Same
+    /// nginx, same wrk settings; rounds rotate the order.
     /// </summary>
     private async Task SameNodeAsync()
     {
         var ns = _clean.NetnsName;
         _r.SameNodeSeconds = WrkSeconds;
         var direct = $"http://{MeshConfig.LocalBackend}:{MeshConfig.WebBackendPort}/";
-        var variants = new SameNodeVariant[] { new("direct", null, direct), new("accelerated", _clean.CgroupPath, $"http://{MeshConfig.LocalVip}/") };
+        var variants = new SameNodeVariant[]
+        {
+            new("direct", null, direct), new("pod-ip", _clean.CgroupPath, direct), new("accelerated", _clean.CgroupPath, $"http://{MeshConfig.LocalVip}/"),
+        };
         Log($"same-node: nginx in the governed cgroup; {SameNodeConns.Length} connection counts x {variants.Length} variants x {Rounds} rounds x {WrkSeconds}s (wrk, keep-alive)");
         var log = Path.Combine(_work, "nginx-local.log");
         var nginx = Proc.Start(Proc.InNetns(ns, _clean.CgroupPath, "nginx", "-c", NginxConf("nginx-local", $"{MeshConfig.LocalBackend}:{MeshConfig.WebBackendPort}"), "-g", "daemon off;"),
@@ -32,7 +37,7 @@ public sealed partial class Bench
         try
         {
             await WaitUntilAsync(() => Curl(ns, direct), "the nginx in the governed cgroup to answer");
-            _r.SameNodeProblem = CheckAccelerated(nginx.Id, variants[1]);
+            _r.SameNodeProblem = CheckAccelerated(nginx.Id, variants[1..]);
             if (_r.SameNodeProblem is { } problem)
                 Log($"  WARNING: {problem}");
             for (var round = 0; round < Rounds; round++)
@@ -64,20 +69,25 @@ public sealed partial class Bench
 
     /// <summary>
     /// The preconditions of acceleration, checked once before measuring: nginx in the governed cgroup,
-    /// the accelerate plugin loaded, and a connection to the VIP put socket to socket. Null when all hold.
+    /// the accelerate plugin loaded, and a connection of each governed variant (pod address, VIP) put
+    /// socket to socket. Null when all hold.
     /// </summary>
-    private string? CheckAccelerated(int nginxPid, SameNodeVariant accelerated)
+    private string? CheckAccelerated(int nginxPid, IEnumerable<SameNodeVariant> governedVariants)
     {
         var governed = "0::/" + Path.GetFileName(_clean.CgroupPath);
         if (!File.ReadAllLines($"/proc/{nginxPid.ToString(CultureInfo.InvariantCulture)}/cgroup").Contains(governed))
             return "nginx is not in the governed cgroup: the same-node runs measure no acceleration";
-        var before = Measure.AccCounters(_clean.PinPath);
-        if (before is null)
-            return "the daemon's chain has no accelerate plugin (no acc_counters pin): the same-node runs measure routing only";
-        Curl(_clean.NetnsName, accelerated.Url, accelerated.Cgroup);
-        var grown = Grown(before, Measure.AccCounters(_clean.PinPath));
-        return grown is { Connections: > 0, Bytes: > 0 } ? null
-            : $"a request to the VIP from the governed cgroup was not accelerated (acc_counters grew by {grown}); daemon log:\n{_daemon!.Log}";
+        foreach (var v in governedVariants)
+        {
+            var before = Measure.AccCounters(_clean.PinPath);
+            if (before is null)
+                return "the daemon's chain has no accelerate plugin (no acc_counters pin): the same-node runs measure routing only";
+            Curl(_clean.NetnsName, v.Url, v.Cgroup);
+            var grown = Grown(before, Measure.AccCounters(_clean.PinPath));
+            if (grown is not { Connections: > 0, Bytes: > 0 })
+                return $"a request of {v.Name} ({v.Url}) from the governed cgroup was not accelerated (acc_counters grew by {grown}); daemon log:\n{_daemon!.Log}";
+        }
+        return null;
     }
 
     private static AccDelta? Grown(AccDelta? before, AccDelta? after) =>

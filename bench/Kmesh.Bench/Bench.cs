@@ -40,6 +40,10 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             {
                 await TelemetryCostAsync();
             }
+            else if (o.Only == "same-node")
+            {
+                await SameNodeAsync();
+            }
             else
             {
                 await RequestPathAsync();

@@ -21,14 +21,14 @@ for (var i = 0; i < args.Length; i++)
         default: Console.Error.WriteLine($"bench: unknown argument {args[i]}"); return 2;
     }
 }
-if (only is not null and not "telemetry")
+if (only is not null and not ("telemetry" or "same-node"))
 {
-    Console.Error.WriteLine($"bench: --only takes 'telemetry' (section 2b alone), not '{only}'");
+    Console.Error.WriteLine($"bench: --only takes 'telemetry' (section 2b alone) or 'same-node' (section 1b alone), not '{only}'");
     return 2;
 }
 if (daemonDll is null || pluginDir is null || connectTool is null || outDir is null)
 {
-    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--xds-server kmesh-xds.dll] [--micro Kmesh.Bench.Micro.dll] [--quick] [--only telemetry]");
+    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--xds-server kmesh-xds.dll] [--micro Kmesh.Bench.Micro.dll] [--quick] [--only telemetry|same-node]");
     return 2;
 }
 
@@ -72,6 +72,6 @@ static void Log(string text) => Console.Error.WriteLine($"[bench] {text}");
 
 namespace Kmesh.Bench
 {
-    /// <param name="Only">"telemetry": set-up and section 2b alone (issue 11's figures), reported in a file of its own; null: everything.</param>
+    /// <param name="Only">"telemetry": set-up and section 2b alone (issue 11's figures); "same-node": set-up and section 1b alone; each reported in a file of its own; null: everything.</param>
     public sealed record BenchOptions(string DaemonDll, string? XdsServerDll, string PluginDir, string ConnectTool, string? MicroDll, string OutDir, bool Quick, string? Only = null);
 }

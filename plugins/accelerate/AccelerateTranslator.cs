@@ -7,11 +7,13 @@ using Kmesh.Sdk.Translation;
 namespace Kmesh.Plugins.Accelerate;
 
 /// <summary>
-/// Acceleration is on for every connection between two local workloads; the translator only
-/// writes who opted out. A service opts out with metadata on its listener, a cluster on the
-/// cluster: <c>metadata: { filter_metadata: { kmesh: { accelerate: false } } }</c> (some
-/// applications, zero-copy users for example, do not tolerate the shortcut). A workload opts
-/// out by its cgroup: <c>--plugin-arg accelerate.exclude-cgroup=DIR</c> (repeatable; a pod's
+/// Acceleration is on for every connection between two local workloads, whether the client
+/// dialed a service VIP or the other workload's own address; the translator only writes who
+/// opted out. A service opts out with metadata on its listener, a cluster on the cluster:
+/// <c>metadata: { filter_metadata: { kmesh: { accelerate: false } } }</c> (some applications,
+/// zero-copy users for example, do not tolerate the shortcut); that covers connections to the
+/// service's VIP, the only ones that carry a service. A workload opts out by its cgroup, for
+/// every connection: <c>--plugin-arg accelerate.exclude-cgroup=DIR</c> (repeatable; a pod's
 /// cgroup covers its containers' cgroups below it).
 /// </summary>
 public sealed class AccelerateTranslator : IIncrementalTranslator, IConfigurable

@@ -8,8 +8,11 @@
  *  - a listener of a governed cgroup registers itself at listen() (acc_listeners), so that
  *    the mesh knows which destinations are local; one that listened before the daemon
  *    started is learnt from the first SYN it receives (acc_seen_servers);
- *  - the client end goes in when its connection, routed by the mesh (it carries km_conn),
- *    is established to a registered local listener, unless its service or cluster opted out;
+ *  - the client end goes in when its connection is established to a registered local
+ *    listener: one the mesh routed (it carries km_conn; unless its service or cluster opted
+ *    out) and one dialing a local workload's own address alike (a pod IP, as clients of
+ *    headless services and StatefulSets do, or loopback), since both ends are workloads of
+ *    this node either way;
  *  - the server end goes in when the connection is established and its peer, the client
  *    end, went in before it (acc_clients). So a connection with a remote end is never
  *    redirected: a redirect needs the peer in km_socks, and only local sockets ever are.
@@ -192,8 +195,19 @@ static __always_inline void acc_listener_changed(struct bpf_sock_ops *ctx, int l
 
 /* Is the client socket's destination a listener of a governed cgroup on this node? The
  * socket key carries the client's namespace for a loopback destination (a loopback listener
- * is only reachable from its own namespace) and 0 otherwise, as listener keys do. */
-static __always_inline int acc_destination_is_local(struct km_sock_key *sock)
+ * is only reachable from its own namespace) and 0 otherwise, as listener keys do.
+ *
+ * A node-wide wildcard key (0.0.0.0:port, netns 0) says only that some namespace listens on
+ * the port, not at which address; any address dialed on that port matches it. For a
+ * connection the mesh routed, the address is an endpoint of the service, so that guess costs
+ * little. A client dialing an address of its own choosing (exact_only) may be going anywhere:
+ * to an external host on port 443, say, where in km_socks each of its sends would run the
+ * sk_msg chain for nothing; or to an opted-out server that shares its port with a governed
+ * wildcard listener elsewhere, whose accepted socket would then find its client in acc_clients.
+ * So for those only exact addresses count: a listener registered on that address, or the
+ * address a local listener was seen receiving the SYN on (acc_server_seen, which ran before
+ * the client is established). */
+static __always_inline int acc_destination_is_local(struct km_sock_key *sock, int exact_only)
 {
 	struct acc_listen_key key = {};
 
@@ -203,16 +217,18 @@ static __always_inline int acc_destination_is_local(struct km_sock_key *sock)
 	key.netns = sock->netns;
 	if (bpf_map_lookup_elem(&acc_listeners, &key))
 		return 1;
+	if (bpf_map_lookup_elem(&acc_seen_servers, &key))
+		return 1;
+	/* A loopback key carries the client's namespace, so a wildcard key of that namespace is
+	 * exact enough: the listener is there, on every address, loopback included. */
+	if (exact_only && !key.netns)
+		return 0;
 	__builtin_memset(key.ip, 0, sizeof(key.ip));
 	if (bpf_map_lookup_elem(&acc_listeners, &key))
 		return 1;
 	/* A dual-stack [::] listener takes IPv4 connects too. */
 	key.family = AF_INET6;
-	if (bpf_map_lookup_elem(&acc_listeners, &key))
-		return 1;
-	__builtin_memcpy(key.ip, sock->remote_ip, sizeof(key.ip));
-	key.family = sock->family;
-	return bpf_map_lookup_elem(&acc_seen_servers, &key) != NULL;
+	return bpf_map_lookup_elem(&acc_listeners, &key) != NULL;
 }
 
 /* A SYN reached a listener of a governed cgroup (the op runs for the request socket, in the
@@ -251,21 +267,24 @@ static __always_inline void acc_mark_if_opted_out(struct bpf_sock_ops *ctx)
 
 static __always_inline void acc_client_established(struct bpf_sock_ops *ctx)
 {
-	struct km_conn *conn = km_conn_of(ctx);
+	struct km_conn *conn;
 	struct bpf_sock *sk = ctx->sk;
 	struct km_sock_key key;
 
-	if (!conn || !sk)
-		return; /* not routed by the mesh */
+	if (!sk)
+		return;
 	if (bpf_sk_storage_get(&acc_opted_out, sk, 0, 0))
 		return;
-	if (bpf_map_lookup_elem(&acc_optout_services, &conn->service_id) ||
-	    bpf_map_lookup_elem(&acc_optout_clusters, &conn->cluster_id))
+	/* No km_conn: the client dialed an address of its own choosing, no service was involved,
+	 * so only the workload opt-out (above) applies. */
+	conn = km_conn_of(ctx);
+	if (conn && (bpf_map_lookup_elem(&acc_optout_services, &conn->service_id) ||
+		     bpf_map_lookup_elem(&acc_optout_clusters, &conn->cluster_id)))
 		return;
 	__u8 one = 1;
 
 	km_sock_key_of_ops(ctx, &key);
-	if (!acc_destination_is_local(&key))
+	if (!acc_destination_is_local(&key, !conn))
 		return;
 	if (bpf_sock_hash_update(ctx, &km_socks, &key, BPF_NOEXIST) == 0)
 		bpf_map_update_elem(&acc_clients, &key, &one, BPF_ANY);
@@ -282,7 +301,7 @@ static __always_inline void acc_server_established(struct bpf_sock_ops *ctx)
 	peer.local_port = key.remote_port;
 	peer.remote_port = key.local_port;
 	if (!bpf_map_lookup_elem(&acc_clients, &peer))
-		return; /* the client is remote, not routed, or opted out */
+		return; /* the client is remote, outside the governed cgroup, not local-bound, or opted out */
 	bpf_map_delete_elem(&acc_clients, &peer);
 	if (bpf_sock_hash_update(ctx, &km_socks, &key, BPF_NOEXIST) == 0)
 		acc_count(ACC_CONNECTIONS, 1);

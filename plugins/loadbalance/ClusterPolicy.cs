@@ -16,8 +16,8 @@ internal abstract record HashTableSpec(int TableSize);
 /// <summary>RING_HASH: Envoy's ring, sampled into a table of <paramref name="TableSize"/> entries.</summary>
 internal sealed record RingHashSpec(ulong MinimumRingSize, ulong MaximumRingSize, int TableSize) : HashTableSpec(TableSize);
 
-/// <summary>MAGLEV: a Maglev table of the given prime size.</summary>
-internal sealed record MaglevSpec(int TableSize) : HashTableSpec(TableSize);
+/// <summary>MAGLEV: a Maglev table of the given prime size (<paramref name="SizeGiven"/>: by maglev_lb_config.table_size).</summary>
+internal sealed record MaglevSpec(int TableSize, bool SizeGiven = true) : HashTableSpec(TableSize);
 
 /// <summary>What a cluster's load-balancing configuration becomes in the kernel.</summary>
 /// <param name="Policy">The kernel policy.</param>
@@ -154,7 +154,30 @@ internal sealed record ClusterPolicy(LbPolicy Policy, uint ChoiceCount, HashTabl
             output.Warn(resource, field, $"{size} entries; the kernel table is limited to {MaglevTable.MaxTableSize}, which is used instead");
             size = MaglevTable.MaxTableSize;
         }
-        return new ClusterPolicy(LbPolicy.ConsistentHash, 0, new MaglevSpec((int)size), false);
+        return new ClusterPolicy(LbPolicy.ConsistentHash, 0, new MaglevSpec((int)size, tableSize is not null), false);
+    }
+
+    /// <summary>
+    /// The table sized for <paramref name="endpoints"/>: a table with fewer entries than endpoints
+    /// leaves some endpoints without any. A ring's table is only our sampling of the ring, so it
+    /// grows (in powers of two, so that its size, which decides every client's entry, changes
+    /// rarely) to 8 entries per endpoint, up to <see cref="MaxRingTable"/>; Maglev's default
+    /// table becomes Envoy's 65537 when the endpoints outnumber it. An explicit table_size is
+    /// kept, with a warning when the endpoints outnumber its entries.
+    /// </summary>
+    public ClusterPolicy SizedFor(int endpoints, string resource, TranslationOutput output)
+    {
+        HashTableSpec? table = Table switch
+        {
+            RingHashSpec ring when endpoints > ring.TableSize / 8 && ring.TableSize < MaxRingTable =>
+                ring with { TableSize = (int)Math.Min(MaxRingTable, Math.Max((ulong)ring.TableSize, System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)endpoints * 8))) },
+            MaglevSpec { SizeGiven: false } maglev when endpoints > maglev.TableSize => new MaglevSpec(MaglevTable.MaxTableSize, false),
+            _ => Table,
+        };
+        if (table is not null && endpoints > table.TableSize)
+            output.Warn(resource, table is MaglevSpec ? "maglev_lb_config.table_size" : "ring_hash_lb_config",
+                $"{endpoints} endpoints share a table of {table.TableSize} entries: at most {table.TableSize} of them take connects");
+        return table == Table ? this : this with { Table = table };
     }
 
     private static ClusterPolicy Unsupported(string resource, string field, string why, TranslationOutput output)

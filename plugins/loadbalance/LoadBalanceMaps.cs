@@ -9,8 +9,14 @@ internal static class LoadBalanceMaps
     public const string Clusters = "lb_clusters";
     public const string Schedule = "lb_schedule";
 
-    /// <summary><c>LB_MAX_SCHEDULE</c>: slots of one cluster's schedule per family.</summary>
+    /// <summary>
+    /// <c>LB_MAX_SCHEDULE</c>: the most columns of an exact schedule (weights reduced by their gcd
+    /// summing to at most this); beyond it a cluster gets an alias table (<see cref="AliasTable"/>).
+    /// </summary>
     public const int MaxSchedule = 1024;
+
+    /// <summary><c>LB_MAX_ENDPOINTS</c>: endpoints of one address family a cluster balances over at most.</summary>
+    public const int MaxEndpoints = 262144;
 
     /// <summary><c>LB_MAX_CHOICES</c>: LEAST_REQUEST samples per connect at most.</summary>
     public const uint MaxChoices = 16;
@@ -76,4 +82,8 @@ public struct LbEndpointEntry
     public KmAddr Address;
     /// <summary>The endpoint's id.</summary>
     public uint EndpointId;
+    /// <summary>Alias tables: the column keeps its endpoint for draws below this (of 2^32); 0: always.</summary>
+    public uint AliasCut;
+    /// <summary>Alias tables: the column whose endpoint takes the draws from <see cref="AliasCut"/> on.</summary>
+    public uint AliasSlot;
 }

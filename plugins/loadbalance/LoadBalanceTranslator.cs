@@ -7,11 +7,12 @@ namespace Kmesh.Plugins.LoadBalance;
 
 /// <summary>
 /// Every cluster becomes a policy and one table per address family; the kernel then picks an
-/// endpoint with a single lookup per connect (a few for LEAST_REQUEST). The tables' weights
-/// carry Envoy's priority failover, locality weights and endpoint weights
-/// (<see cref="ClusterEndpoints"/>): a weighted schedule for ROUND_ROBIN, RANDOM and
-/// LEAST_REQUEST, a consistent-hash table for RING_HASH (<see cref="RingHashTable"/>) and
-/// MAGLEV (<see cref="MaglevTable"/>).
+/// endpoint with one or two lookups per connect (a few more for LEAST_REQUEST). The tables'
+/// weights carry Envoy's priority failover, locality weights and endpoint weights
+/// (<see cref="ClusterEndpoints"/>): for ROUND_ROBIN, RANDOM and LEAST_REQUEST a weighted
+/// schedule (<see cref="WeightedSchedule"/>) or, for weights that do not fit one, an alias table
+/// (<see cref="AliasTable"/>); a consistent-hash table for RING_HASH (<see cref="RingHashTable"/>)
+/// and MAGLEV (<see cref="MaglevTable"/>).
 /// </summary>
 /// <remarks>
 /// Every config change hands over the whole mesh, yet usually few clusters changed: each
@@ -112,6 +113,7 @@ public sealed class LoadBalanceTranslator : IIncrementalTranslator
         // Envoy looks at locality weights only when the cluster asks for locality-weighted balancing.
         var localityWeighted = policy.LocalityWeighted || cluster.CommonLbConfig?.LocalityWeightedLbConfig is not null;
         var endpoints = ClusterEndpoints.Usable(name, assignment, localityWeighted, findings);
+        policy = policy.SizedFor(endpoints.Count, resource, findings);
         var schedule = new ScheduleWriter(id, ids);
         var entry = new LbClusterEntry
         {
@@ -129,17 +131,23 @@ public sealed class LoadBalanceTranslator : IIncrementalTranslator
     private static uint WriteTable(ScheduleWriter schedule, LbFamily family, List<WeightedEndpoint> endpoints, HashTableSpec? table,
         string resource, TranslationOutput output)
     {
+        endpoints = endpoints.Where(e => e.Weight > 0).ToList();
         if (endpoints.Count == 0)
             return 0;
         if (table is not null)
             return schedule.Write(family, endpoints, HashTable(endpoints, table));
-        if (endpoints.Count > LoadBalanceMaps.MaxSchedule)
+        if (endpoints.Count > LoadBalanceMaps.MaxEndpoints)
         {
-            output.Warn(resource, "load_assignment", $"{endpoints.Count} endpoints; only the first {LoadBalanceMaps.MaxSchedule} are used");
-            endpoints = endpoints.Take(LoadBalanceMaps.MaxSchedule).ToList();
+            output.Error(resource, "load_assignment",
+                $"{endpoints.Count} {(family == LbFamily.V4 ? "IPv4" : "IPv6")} endpoints; a cluster balances over at most {LoadBalanceMaps.MaxEndpoints} per address family");
+            return 0;
         }
-        var slots = WeightedSchedule.Build(endpoints.Select(e => e.Weight).ToArray(), LoadBalanceMaps.MaxSchedule);
-        return schedule.Write(family, endpoints, slots);
+        var weights = endpoints.Select(e => e.Weight).ToArray();
+        // Exact weights either way: a schedule when they fit its slots (a smooth round-robin
+        // order), an alias table, one column per endpoint, when they do not.
+        if (WeightedSchedule.Fits(weights, LoadBalanceMaps.MaxSchedule))
+            return schedule.Write(family, endpoints, WeightedSchedule.Build(weights, LoadBalanceMaps.MaxSchedule));
+        return schedule.Write(family, endpoints, AliasTable.Build(weights));
     }
 
     private static int[] HashTable(List<WeightedEndpoint> endpoints, HashTableSpec table)

@@ -8,8 +8,9 @@ namespace Kmesh.Plugins.LoadBalance;
 
 /// <summary>
 /// Collects one cluster's lb_schedule entries as key and value bytes, and the endpoint ids it
-/// asked for. An endpoint's value is made once and shared by all its slots (a consistent-hash
-/// table gives one endpoint thousands); its id is asked for at its first slot, as per slot.
+/// asked for. In a schedule or consistent-hash table an endpoint's value is made once and shared
+/// by all its slots (a consistent-hash table gives one endpoint thousands); its id is asked for
+/// at its first slot, as per slot. An alias table has one column per endpoint.
 /// </summary>
 internal sealed class ScheduleWriter(uint clusterId, IMeshIds ids)
 {
@@ -29,17 +30,31 @@ internal sealed class ScheduleWriter(uint clusterId, IMeshIds ids)
         for (var slot = 0; slot < slots.Length; slot++)
         {
             var i = slots[slot];
-            values[i] ??= Value(endpoints[i].Address);
+            values[i] ??= Bytes(Entry(endpoints[i].Address));
             Keys.Add(new MapKey(Bytes(new LbSlotKey(clusterId, family, (uint)slot))));
             Values.Add(values[i]);
         }
         return (uint)slots.Length;
     }
 
+    /// <summary>Writes an alias table: column i starts with endpoint i; returns its length.</summary>
+    public uint Write(LbFamily family, List<WeightedEndpoint> endpoints, AliasColumn[] columns)
+    {
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var entry = Entry(endpoints[i].Address);
+            entry.AliasCut = columns[i].Cut;
+            entry.AliasSlot = (uint)columns[i].Alias;
+            Keys.Add(new MapKey(Bytes(new LbSlotKey(clusterId, family, (uint)i))));
+            Values.Add(Bytes(entry));
+        }
+        return (uint)columns.Length;
+    }
+
     public static byte[] Bytes<T>(in T value) where T : unmanaged =>
         MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)).ToArray();
 
-    private byte[] Value(IPEndPoint address)
+    private LbEndpointEntry Entry(IPEndPoint address)
     {
         var unmapped = Unmapped(address);
         if (!_idOf.TryGetValue(unmapped, out var id))
@@ -49,7 +64,7 @@ internal sealed class ScheduleWriter(uint clusterId, IMeshIds ids)
             Endpoints.Add(unmapped);
             EndpointIds.Add(id);
         }
-        return Bytes(new LbEndpointEntry { Address = KmAddr.From(address), EndpointId = id });
+        return new LbEndpointEntry { Address = KmAddr.From(address), EndpointId = id };
     }
 
     // An IPv4 backend reached by IPv6 connects (as ::ffff:a.b.c.d) is still the same endpoint: one id.

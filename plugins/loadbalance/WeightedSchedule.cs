@@ -5,23 +5,31 @@ namespace Kmesh.Plugins.LoadBalance;
 /// endpoint holds slots in proportion to its weight, interleaved by smooth weighted round
 /// robin (the order nginx uses) so that consecutive connects spread out instead of
 /// hitting one endpoint w times in a row. A uniform random slot is a weighted random pick.
+/// Only for weights that fit exactly (<see cref="Fits"/>): a schedule never rounds a weight;
+/// clusters whose weights do not fit get an <see cref="AliasTable"/> instead.
 /// </summary>
 public static class WeightedSchedule
 {
     /// <summary>
-    /// The schedule as indexes into <paramref name="weights"/>. Weights are reduced by their
-    /// greatest common divisor and, if their sum still exceeds <paramref name="maxLength"/>,
-    /// scaled down to <paramref name="maxLength"/> slots, each endpoint within one slot of its
-    /// share (every endpoint with a positive weight keeps at least one slot).
-    /// Zero weights get no slot.
+    /// True when the weights, reduced by their greatest common divisor, sum to at most
+    /// <paramref name="maxLength"/>: the schedule then holds every weight exactly.
     /// </summary>
+    public static bool Fits(IReadOnlyList<uint> weights, int maxLength) =>
+        Reduced(weights, out var sum) is not null && sum <= maxLength;
+
+    /// <summary>
+    /// The schedule as indexes into <paramref name="weights"/>: weights reduced by their greatest
+    /// common divisor, endpoint i holding exactly its reduced weight of slots. Zero weights get no slot.
+    /// </summary>
+    /// <exception cref="ArgumentException">The weights do not <see cref="Fits">fit</see> <paramref name="maxLength"/> slots.</exception>
     public static int[] Build(IReadOnlyList<uint> weights, int maxLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
-        var scaled = Scale(weights, maxLength);
-        long total = 0;
-        foreach (var w in scaled)
-            total += w;
+        var scaled = Reduced(weights, out var total);
+        if (scaled is null)
+            return [];
+        if (total > maxLength)
+            throw new ArgumentException($"weights summing to {total} (reduced) do not fit a schedule of {maxLength} slots", nameof(weights));
         var schedule = new int[total];
         var current = new long[scaled.Length];
         for (var slot = 0; slot < schedule.Length; slot++)
@@ -41,77 +49,14 @@ public static class WeightedSchedule
         return schedule;
     }
 
-    private static long[] Scale(IReadOnlyList<uint> weights, int maxLength)
+    /// <summary>The weights divided by their greatest common divisor, with their sum; null when all are 0.</summary>
+    private static long[]? Reduced(IReadOnlyList<uint> weights, out long sum)
     {
         var result = new long[weights.Count];
         for (var i = 0; i < weights.Count; i++)
             result[i] = weights[i];
-        var sum = Reduce(result);
-        if (sum == 0)
-            return result;
-        var positive = result.Count(w => w > 0);
-        if (positive > maxLength)
-            throw new ArgumentException($"{positive} endpoints do not fit a schedule of {maxLength} slots.", nameof(weights));
-        if (sum <= maxLength)
-            return result;
-
-        // Apportion maxLength slots by weight (largest remainder), so that every endpoint holds
-        // its exact share rounded up or down. An endpoint whose share is below one slot gets
-        // one; the others share what is left, which may lift more of them, so repeat.
-        var lifted = new bool[result.Length];
-        var pool = (long)maxLength;
-        var poolWeight = sum;
-        bool liftedMore;
-        do
-        {
-            liftedMore = false;
-            for (var i = 0; i < result.Length; i++)
-            {
-                if (result[i] == 0 || lifted[i] || (Int128)result[i] * pool >= poolWeight)
-                    continue;
-                lifted[i] = true;
-                liftedMore = true;
-            }
-            if (liftedMore)
-            {
-                pool = maxLength - lifted.Count(l => l);
-                poolWeight = 0;
-                for (var i = 0; i < result.Length; i++)
-                {
-                    if (!lifted[i])
-                        poolWeight += result[i];
-                }
-            }
-        }
-        while (liftedMore);
-
-        var slots = new long[result.Length];
-        var remainders = new long[result.Length];
-        var left = pool;
-        for (var i = 0; i < result.Length; i++)
-        {
-            if (result[i] == 0)
-                continue;
-            if (lifted[i])
-            {
-                slots[i] = 1;
-                continue;
-            }
-            var share = (Int128)result[i] * pool;
-            slots[i] = (long)(share / poolWeight);
-            remainders[i] = (long)(share % poolWeight);
-            left -= slots[i];
-        }
-        // The slots rounding left over go to the largest remainders (ties: the heavier, then the first).
-        var byRemainder = Enumerable.Range(0, result.Length)
-            .Where(i => result[i] > 0 && !lifted[i] && remainders[i] > 0)
-            .OrderByDescending(i => remainders[i])
-            .ThenByDescending(i => result[i])
-            .ThenBy(i => i);
-        foreach (var i in byRemainder.Take((int)left))
-            slots[i]++;
-        Reduce(slots);
-        return slots;
+        sum = Reduce(result);
+        return sum == 0 ? null : result;
     }
 
     /// <summary>Divides the weights by their greatest common divisor; returns their sum.</summary>

@@ -65,6 +65,13 @@ struct {
 	__type(value, struct km_endpoint_key);
 } lb_counted SEC(".maps");
 
+/* Round robin's draw for a column: the pass over the table times the golden ratio (a Weyl
+ * sequence, the most evenly spread there is, so each column's keep/alias split tracks its cut
+ * within a few connects at any pass) plus the column times sqrt(2)-1 (so that columns of one
+ * pass do not all keep or all switch together). 64-bit fractions; the top 32 bits are the draw. */
+#define LB_GOLDEN 0x9E3779B97F4A7C15ULL
+#define LB_SQRT2_FRACTION 0x6A09E667F3BCC908ULL
+
 static __always_inline struct lb_endpoint *lb_slot(__u32 cluster_id, __u32 family, __u32 slot)
 {
 	struct lb_slot_key key = { .cluster_id = cluster_id, .family = family, .slot = slot };
@@ -72,19 +79,32 @@ static __always_inline struct lb_endpoint *lb_slot(__u32 cluster_id, __u32 famil
 	return bpf_map_lookup_elem(&lb_schedule, &key);
 }
 
-/* The endpoint at slot; when outlier detection ejected it, the first live one after it. */
+/* The endpoint a column gives for a 32-bit draw: its own, or its alias's (alias tables only;
+ * schedules and consistent-hash tables have no alias, and cost one lookup). */
+static __always_inline struct lb_endpoint *lb_column(__u32 cluster_id, __u32 family, __u32 column, __u32 draw)
+{
+	struct lb_endpoint *ep = lb_slot(cluster_id, family, column), *alias;
+
+	if (!ep || !ep->alias_cut || draw < ep->alias_cut)
+		return ep;
+	alias = lb_slot(cluster_id, family, ep->alias_slot);
+	return alias ? alias : ep;
+}
+
+/* The endpoint of column (for draw); when outlier detection ejected it, the first live one of
+ * the following columns. */
 static __always_inline struct lb_endpoint *lb_live_from(const struct lb_cluster *cl, __u32 cluster_id,
-							 __u32 family, __u32 slot, __u32 length)
+							 __u32 family, __u32 column, __u32 draw, __u32 length)
 {
 	struct lb_endpoint *first = NULL, *ep;
 	__u64 now;
 	int i;
 
 	if (!(cl->flags & LB_FLAG_OUTLIER_DETECTION))
-		return lb_slot(cluster_id, family, slot);
+		return lb_column(cluster_id, family, column, draw);
 	now = bpf_ktime_get_ns();
 	for (i = 0; i < LB_EJECT_PROBES; i++) {
-		ep = lb_slot(cluster_id, family, (slot + i) % length);
+		ep = lb_column(cluster_id, family, (column + i) % length, draw);
 		if (!ep)
 			break;
 		if (!km_endpoint_ejected(cluster_id, ep->endpoint_id, now))
@@ -114,7 +134,7 @@ static __always_inline struct lb_endpoint *lb_least_request(const struct lb_clus
 	for (i = 0; i < LB_MAX_CHOICES; i++) {
 		if (i >= cl->choice_count && i > 0)
 			break;
-		ep = lb_live_from(cl, cluster_id, family, bpf_get_prandom_u32() % length, length);
+		ep = lb_live_from(cl, cluster_id, family, bpf_get_prandom_u32() % length, bpf_get_prandom_u32(), length);
 		if (!ep)
 			continue;
 		active = lb_active_of(cluster_id, ep->endpoint_id);
@@ -153,18 +173,20 @@ static __always_inline __u32 lb_client_hash(struct bpf_sock_addr *ctx, __u32 fam
 	return (__u32)h;
 }
 
-static __always_inline __u32 lb_pick_slot(const struct lb_cluster *cl, __u32 cluster_id, __u32 length)
+/* ROUND_ROBIN and RANDOM: the endpoint of a column and a draw, from the cluster's cursor or at random. */
+static __always_inline struct lb_endpoint *lb_pick(const struct lb_cluster *cl, __u32 cluster_id, __u32 family, __u32 length)
 {
-	__u32 idx;
-	__u64 *cursor;
+	__u32 idx, column, draw;
+	__u64 *cursor, turn;
 
-	if (cl->policy == LB_RANDOM)
-		return bpf_get_prandom_u32() % length;
 	idx = lb_rr_slots ? cluster_id % lb_rr_slots : 0;
-	cursor = bpf_map_lookup_elem(&lb_rr, &idx);
+	cursor = cl->policy == LB_RANDOM ? NULL : bpf_map_lookup_elem(&lb_rr, &idx);
 	if (!cursor)
-		return bpf_get_prandom_u32() % length;
-	return (__u32)(__sync_fetch_and_add(cursor, 1) % length);
+		return lb_live_from(cl, cluster_id, family, bpf_get_prandom_u32() % length, bpf_get_prandom_u32(), length);
+	turn = __sync_fetch_and_add(cursor, 1);
+	column = (__u32)(turn % length);
+	draw = (__u32)(((turn / length) * LB_GOLDEN + column * LB_SQRT2_FRACTION) >> 32);
+	return lb_live_from(cl, cluster_id, family, column, draw, length);
 }
 
 static __always_inline void lb_choose(struct bpf_sock_addr *ctx, struct km_ctx *c, __u32 family)
@@ -184,9 +206,9 @@ static __always_inline void lb_choose(struct bpf_sock_addr *ctx, struct km_ctx *
 	if (cl->policy == LB_LEAST_REQUEST)
 		ep = lb_least_request(cl, c->cluster_id, family, length);
 	else if (cl->policy == LB_CONSISTENT_HASH)
-		ep = lb_live_from(cl, c->cluster_id, family, lb_client_hash(ctx, family) % length, length);
+		ep = lb_live_from(cl, c->cluster_id, family, lb_client_hash(ctx, family) % length, 0, length);
 	else
-		ep = lb_live_from(cl, c->cluster_id, family, lb_pick_slot(cl, c->cluster_id, length), length);
+		ep = lb_pick(cl, c->cluster_id, family, length);
 	if (!ep) {
 		km_deny(c, KM_REASON_NO_ENDPOINT, KM_ERRNO_NO_ENDPOINT);
 		return;

@@ -7,9 +7,14 @@ namespace Kmesh.Sdk.Testing.Agent;
 /// <summary>
 /// A TCP server that greets every connection with its name and a newline, then echoes until the
 /// peer closes: a client learns who answered (the point of a mesh test) and can still exchange data.
+/// A name holding <see cref="LocalPlaceholder"/> has it replaced by the address the connection
+/// reached: one listener on a wildcard address then tells thousands of endpoints apart.
 /// </summary>
 internal sealed class EchoListener : IAsyncDisposable
 {
+    /// <summary>Replaced in the greeting by the accepted connection's local address and port.</summary>
+    public const string LocalPlaceholder = "{local}";
+
     private readonly TcpListener _listener;
     private readonly byte[] _greeting;
     private readonly CancellationTokenSource _stop = new();
@@ -63,7 +68,9 @@ internal sealed class EchoListener : IAsyncDisposable
         {
             // Not tied to _stop: stopping a backend only stops accepting, like closing a server's
             // listening socket; connections in flight keep echoing until their peer closes.
-            await stream.WriteAsync(_greeting);
+            await stream.WriteAsync(Name.Contains(LocalPlaceholder, StringComparison.Ordinal)
+                ? Encoding.UTF8.GetBytes(Name.Replace(LocalPlaceholder, client.LocalEndPoint?.ToString(), StringComparison.Ordinal) + "\n")
+                : _greeting);
             await stream.CopyToAsync(stream);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)

@@ -51,7 +51,7 @@ public sealed class PluginLifecycleTests : IDisposable
 
         await using var run = await MeshRun.StartAsync(TestMesh.Config(), ["--plugin-set", setPath], pluginDirectory: _plugins);
 
-        Assert.Contains("chain: routing 1.1.0, loadbalance 1.1.0", await run.Daemon.WaitReadyAsync());
+        Assert.Contains("chain: routing 1.1.0, loadbalance 1.2.0", await run.Daemon.WaitReadyAsync());
         Assert.Equal(3, (await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 3)).Succeeded);
     }
 
@@ -92,7 +92,7 @@ public sealed class PluginLifecycleTests : IDisposable
                 batches.Add(await dialer.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 99));
         });
         await Task.Delay(200);
-        BumpVersion("loadbalance", "1.1.1");
+        BumpVersion("loadbalance", "1.2.1");
         var skip = run.Daemon.Lines.Count;
         var (exit, output) = await KmeshAsync("plugins", "reload", "--bpffs", run.Sandbox.PinPath);
         Assert.True(exit == 0, output);
@@ -100,8 +100,8 @@ public sealed class PluginLifecycleTests : IDisposable
         swapped = true;
         await load;
 
-        Assert.Contains("1.1.0 -> 1.1.1", replaced);
-        var staged = Assert.Single(run.Daemon.Lines, l => l.Contains("Plugin loadbalance 1.1.1 staged"));
+        Assert.Contains("1.2.0 -> 1.2.1", replaced);
+        var staged = Assert.Single(run.Daemon.Lines, l => l.Contains("Plugin loadbalance 1.2.1 staged"));
         Assert.Contains("lb_rr", staged);
         Assert.Contains("recreated (layout changed): none", staged);
         Assert.True(batches.Count >= 6, $"only {batches.Count} batches ran");

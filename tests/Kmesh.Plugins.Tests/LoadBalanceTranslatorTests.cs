@@ -233,19 +233,66 @@ public class LoadBalanceTranslatorTests
         Assert.StartsWith("endpoints[0].lb_endpoints[1]", warning.Field);
     }
 
-    [Fact]
-    public void ManyEndpoints_BeyondMaxSchedule_FirstOnesUsedWithAWarning()
+    [Theory]
+    [InlineData("ROUND_ROBIN")]
+    [InlineData("RANDOM")]
+    [InlineData("LEAST_REQUEST")]
+    public void TenThousandEndpoints_AllUsed_EachWithItsShare_BothFamilies(string policy)
     {
-        var endpoints = Enumerable.Range(0, 1100).Select(i => $"10.1.{i / 256}.{i % 256}:80").ToArray();
-        var snapshot = new SnapshotBuilder().Cluster(StaticCluster("big", "RANDOM", endpoints)).Build();
+        var endpoints = Enumerable.Range(0, 10_000).Select(i => $"10.1.{i / 256}.{i % 256}:80").ToArray();
+        var snapshot = new SnapshotBuilder().Cluster(StaticCluster("big", policy, endpoints)).Build();
 
         var output = Translation.LoadBalance(snapshot);
 
+        output.AssertNoDiagnostics();
         var entry = output.ClusterEntry(snapshot, "big");
-        Assert.Equal(1024u, entry.LengthV4);
-        Assert.Equal(1024, output.Slots(snapshot, "big", LbFamily.V4).Select(s => s.EndpointId).Distinct().Count());
-        output.AssertDiagnostic(DiagnosticSeverity.Warning, "cluster big", "1024");
+        Assert.Equal(10_000u, entry.LengthV4);
+        Assert.Equal(10_000u, entry.LengthV6); // as v4-mapped addresses
+        foreach (var family in new[] { LbFamily.V4, LbFamily.V6 })
+        {
+            var shares = output.Shares(snapshot, "big", family);
+            Assert.Equal(10_000, shares.Count);
+            Assert.All(shares.Values, share => Assert.Equal(1e-4, share, 1e-12));
+        }
     }
+
+    [Fact]
+    public void TenThousandWeightedEndpoints_AliasTable_SharesWithinAThousandthOfTheirWeights()
+    {
+        // Weights 1..10 000 sum far beyond a schedule's 1 024 slots: an alias table, one column each.
+        var endpoints = Enumerable.Range(0, 10_000).Select(i => $$"""{{LbEndpoint($"10.1.{i / 256}.{i % 256}:80", weight: (uint)i + 1)}}""");
+        var snapshot = new SnapshotBuilder().Cluster(Cluster($$"""
+            { "name": "big", "type": "STATIC", "lb_policy": "RANDOM",
+              "load_assignment": { "cluster_name": "big", "endpoints": [ { "lb_endpoints": [ {{string.Join(", ", endpoints)}} ] } ] } }
+            """)).Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        output.AssertNoDiagnostics();
+        var shares = output.Shares(snapshot, "big", LbFamily.V4);
+        const double total = 10_000.0 * 10_001 / 2;
+        for (var i = 0; i < 10_000; i++)
+        {
+            var expected = (i + 1) / total;
+            var share = shares[$"10.1.{i / 256}.{i % 256}:80"];
+            Assert.True(Math.Abs(share - expected) <= 0.001 * expected, $"endpoint {i}: {share:E6} for {expected:E6}");
+        }
+    }
+
+    [Fact]
+    public void EndpointsBeyondTheLimit_AnErrorNamingTheLimit()
+    {
+        var endpoints = Enumerable.Range(0, LoadBalanceLimit + 1).Select(i => $"10.{i >> 16}.{(i >> 8) & 255}.{i & 255}:80").ToArray();
+        var snapshot = new SnapshotBuilder().Cluster(StaticCluster("huge", "ROUND_ROBIN", endpoints)).Build();
+
+        var output = Translation.LoadBalance(snapshot);
+
+        output.AssertDiagnostic(DiagnosticSeverity.Error, "cluster huge", "262144");
+        Assert.Equal(0u, output.ClusterEntry(snapshot, "huge").LengthV4);
+    }
+
+    // LB_MAX_ENDPOINTS in loadbalance.h.
+    private const int LoadBalanceLimit = 262_144;
 
     [Fact]
     public void ScheduleMap_HoldsExactlyTheSlotsOfEveryCluster()
@@ -282,7 +329,7 @@ public class LoadBalanceTranslatorTests
 
         var schedule = output.LbSchedule();
         Assert.Equal(12, schedule.KeySize);   // struct lb_slot_key
-        Assert.Equal(24, schedule.ValueSize); // struct lb_endpoint (km_addr + id)
+        Assert.Equal(32, schedule.ValueSize); // struct lb_endpoint (km_addr + id + alias cut and slot)
         var clusters = output.LbClusters();
         Assert.Equal(4, clusters.KeySize);    // __u32 cluster id
         Assert.Equal(20, clusters.ValueSize); // struct lb_cluster

@@ -91,6 +91,27 @@ internal static class Translation
         return result;
     }
 
+    /// <summary>
+    /// Each endpoint's ("ip:port") probability of being chosen from a cluster's table for a
+    /// uniform column and a uniform 32-bit draw, alias columns included: the shares RANDOM gives
+    /// exactly, and ROUND_ROBIN over whole passes.
+    /// </summary>
+    public static Dictionary<string, double> Shares(this TranslationOutput output, MeshSnapshot snapshot, string cluster, LbFamily family)
+    {
+        var slots = output.Slots(snapshot, cluster, family);
+        var shares = new Dictionary<string, double>();
+        void Add(LbEndpointEntry entry, double p) =>
+            shares[entry.Address.ToString()] = shares.GetValueOrDefault(entry.Address.ToString()) + p / slots.Count;
+        foreach (var slot in slots)
+        {
+            var keep = slot.AliasCut == 0 ? 1.0 : slot.AliasCut / 4294967296.0;
+            Add(slot, keep);
+            if (keep < 1)
+                Add(slots[(int)slot.AliasSlot], 1 - keep);
+        }
+        return shares;
+    }
+
     /// <summary>Every entry of every map as hex, in a stable order: for comparing outputs byte for byte.</summary>
     public static List<string> Dump(this TranslationOutput output) =>
         output.Maps.SelectMany(m => m.Entries
