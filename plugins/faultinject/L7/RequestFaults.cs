@@ -24,11 +24,22 @@ internal sealed class RequestFaults : IWaypointFilter
         if (ReferenceEquals(fault, NoFault) || !fault.AppliesTo(request.Context.Request))
             return true;
         if (fault.DrawDelay() is { } delay)
-            await Task.Delay(delay, request.Context.RequestAborted);
+            await DelayAtLeastAsync(delay, request.Context.RequestAborted);
         if (!fault.DrawAbort())
             return true;
         await fault.AbortAsync(request.Context);
         return false;
+    }
+
+    /// <summary>
+    /// Holds the request for the whole delay: the timer behind Task.Delay may fire a tick early,
+    /// and a fault test that measures "at least 0.3 s" is entitled to it.
+    /// </summary>
+    private static async Task DelayAtLeastAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var left = delay; left > TimeSpan.Zero; left = delay - System.Diagnostics.Stopwatch.GetElapsedTime(started))
+            await Task.Delay(left < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : left, cancellationToken);
     }
 
     /// <summary>The fault filter's config, replaced by the most specific <c>typed_per_filter_config</c> (route, virtual host, route configuration).</summary>
