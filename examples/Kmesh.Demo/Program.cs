@@ -35,8 +35,9 @@ foreach (var backend in inventory.Backends)
 var liveConfig = Path.Combine(Path.GetTempPath(), $"{sandbox.NetnsName}-mesh.yaml");
 var accessLog = Path.Combine(Path.GetTempPath(), $"{sandbox.NetnsName}-access.log");
 File.Copy(configPath, liveConfig, overwrite: true);
-Step($"Daemon: kmesh run --config {Path.GetFileName(configPath)} --cgroup {sandbox.CgroupPath} --access-log {Path.GetFileName(accessLog)} --keep-on-exit");
-string[] daemonArguments = ["--config", liveConfig, "--cgroup", sandbox.CgroupPath, "--bpffs", sandbox.PinPath, "--plugin-dir", pluginDir, "--access-log", accessLog, "--keep-on-exit"];
+Step($"Daemon: kmesh run --config {Path.GetFileName(configPath)} --cgroup {sandbox.CgroupPath} --access-log {Path.GetFileName(accessLog)} --keep-on-exit --waypoint {WaypointAct.WaypointAddress}");
+string[] daemonArguments = ["--config", liveConfig, "--cgroup", sandbox.CgroupPath, "--bpffs", sandbox.PinPath, "--plugin-dir", pluginDir, "--access-log", accessLog, "--keep-on-exit",
+    "--waypoint", WaypointAct.WaypointAddress];
 var daemon = DaemonProcess.Start(daemonDll, daemonArguments, line => Console.WriteLine($"    daemon | {line}"));
 try
 {
@@ -76,6 +77,7 @@ try
     }
 
     await Showcase.RunAsync(client, inventory, dials);
+    await WaypointAct.RunAsync(daemonDll, sandbox, daemon, liveConfig);
     await OperatorView.ShowAsync(daemonDll, daemon, accessLog);
 
     var restarted = await HitlessRestart.RestartAsync(daemonDll, daemonArguments, daemon, client, first);
