@@ -65,7 +65,6 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         _preparedSinceCommit++;
         var desired = new List<PluginDesiredMaps>();
         var translationErrors = new Dictionary<string, string>(StringComparer.Ordinal);
-        var facts = new List<PluginFact>();
         var findings = new Dictionary<string, PluginFindings>(StringComparer.Ordinal);
         int incremental = 0;
         foreach (var plugin in datapath.Translators)
@@ -81,7 +80,6 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
                         var merged = previous.With(delta);
                         findings[plugin.Name] = merged;
                         diagnostics.AddRange(merged.Diagnostics);
-                        facts.AddRange(merged.Facts.Select(f => new PluginFact(plugin.Name, f)));
                         desired.Add(PluginDesiredMaps.Incremental(plugin.Name, delta.Maps));
                         incremental++;
                         continue;
@@ -91,8 +89,6 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
                 plugin.Translator.Translate(snapshot, output);
                 findings[plugin.Name] = new PluginFindings(plugin.Translator, output.Diagnostics, output.Facts);
                 diagnostics.AddRange(output.Diagnostics);
-                foreach (var fact in output.Facts)
-                    facts.Add(new PluginFact(plugin.Name, fact));
                 desired.Add(new PluginDesiredMaps(plugin.Name, output.Maps));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -102,7 +98,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         }
         return new PreparedUpdate(snapshot, desired, diagnostics, translationErrors)
         {
-            Facts = facts,
+            Facts = new PluginFactList(findings),
             Changes = changes,
             IncrementalPlugins = incremental,
             Findings = findings,
