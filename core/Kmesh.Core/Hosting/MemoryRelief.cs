@@ -6,20 +6,28 @@ namespace Kmesh.Core.Hosting;
 /// which the runtime keeps mapped. One aggressive, compacting collection after a large update
 /// hands it back to the node, where a per-node daemon's footprint matters. So does the first
 /// update after a large one (a huge update reverted): what the large configuration held is
-/// garbage only then. Small updates after small ones never pay for it.
+/// garbage only then. Small updates after small ones never pay for it: "large" is what an update
+/// translated (the whole configuration, or the change set when every plugin translated only
+/// that), so a one-endpoint change of a 10 000-service mesh does not pay for a blocking
+/// collection of the whole heap (~100 ms of CPU at that size) at every change.
 /// </summary>
 internal sealed class MemoryRelief
 {
-    /// <summary>Resources (listeners, clusters, endpoint sets, routes) from which an update counts as large.</summary>
+    /// <summary>Resources (listeners, clusters, endpoint sets, routes) translated from which an update counts as large.</summary>
     public const int LargeUpdate = 2000;
 
     private int _previous;
 
-    public void AfterUpdate(int resources)
+    /// <summary>How many collections it made.</summary>
+    public int Collections { get; private set; }
+
+    public void AfterUpdate(int translated)
     {
-        var collect = resources >= LargeUpdate || _previous >= LargeUpdate;
-        _previous = resources;
-        if (collect)
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var collect = translated >= LargeUpdate || _previous >= LargeUpdate;
+        _previous = translated;
+        if (!collect)
+            return;
+        Collections++;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 }

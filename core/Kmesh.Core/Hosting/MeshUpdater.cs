@@ -23,7 +23,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     private readonly MapReconciler _reconciler = new();
     private readonly StableMeshIds _ids = ids ?? new();
     private readonly MemoryRelief _memory = new();
-    private int _lastSize;
+    private int _lastTranslated;
     private HashSet<string> _reported = new(StringComparer.Ordinal);
 
     /// <summary>The ids the kernel reports services and clusters by, with their names.</summary>
@@ -139,7 +139,11 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
             if (!translationErrors.ContainsKey(plugin) && !result.PluginErrors.ContainsKey(plugin))
                 _findings[plugin] = pluginFindings;
         }
-        _lastSize = snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count;
+        // What this update cost to make, roughly: what it translated. A one-endpoint change at 10 000
+        // services is not a large update, though the configuration it changed is large.
+        _lastTranslated = update.Changes is { } translated && update.IncrementalPlugins == desired.Count
+            ? translated.Count
+            : snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count;
         if (update.Changes is { } changes)
             LogAppliedChanges(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, changes.ToString(), update.IncrementalPlugins, desired.Count, result.Upserts, result.Deletes);
         else
@@ -151,10 +155,13 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     }
 
     /// <summary>
-    /// Gives the node back what the previous configuration cost, when it was large (see <see cref="MemoryRelief"/>).
+    /// Gives the node back what the previous configuration cost, when the update (or the one before) translated much (see <see cref="MemoryRelief"/>).
     /// Call once the caller dropped its own references to the previous configuration, or they stay alive.
     /// </summary>
-    public void RelieveMemory() => _memory.AfterUpdate(_lastSize);
+    public void RelieveMemory() => _memory.AfterUpdate(_lastTranslated);
+
+    /// <summary>Resources the last committed update translated (all of them, or its change set when every plugin translated only that).</summary>
+    internal int LastTranslated => _lastTranslated;
 
     /// <summary>
     /// After adoption the maps hold the previous daemon's config, which this one never wrote:

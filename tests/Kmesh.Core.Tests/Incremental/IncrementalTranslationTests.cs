@@ -66,6 +66,7 @@ public sealed class IncrementalTranslationTests
         var first = updater.Prepare(model.Build(fresh: false), "1");
         updater.Commit(first);
         Assert.Null(first.Changes);
+        Assert.Equal(first.Snapshot.Listeners.Count + first.Snapshot.Clusters.Count + first.Snapshot.Endpoints.Count + first.Snapshot.Routes.Count, updater.LastTranslated);
         datapath.TakeCounts();
 
         model.Apply(0, 4, 11); // one cluster's endpoints move
@@ -77,6 +78,8 @@ public sealed class IncrementalTranslationTests
         Assert.True(change.Changes.OnlyEndpoints);
         Assert.Equal(Plugins.Length, change.IncrementalPlugins);
         Assert.True(result.Complete);
+        Assert.Equal(1, updater.LastTranslated); // what MemoryRelief weighs: not the whole mesh
+
         // Only the load-balancing entries of c4 (its schedule and its cluster entry) could change.
         var loadbalance = datapath.Maps.Where(m => m.Key.Plugin == "loadbalance").Sum(m => m.Value.Writes + m.Value.Deletes);
         var (writes, deletes) = datapath.TakeCounts();
