@@ -28,7 +28,8 @@ namespace Kmesh.Bench.Micro;
 /// measured: rename → the update holding it committed (what the kernel maps would hold then: their
 /// writes are one syscall per entry changed), the process's CPU per change (server, client and
 /// daemon together) and the daemon update's own time. The daemon with and without its incremental
-/// path, delta and SotW. Run: dotnet run -c Release --project bench/Kmesh.Bench.Micro -- --one-endpoint [--services N] [--changes N]
+/// path, delta and SotW. Run: dotnet run -c Release --project bench/Kmesh.Bench.Micro -- --one-endpoint [--services N] [--changes N];
+/// with <c>--write-layout DIR</c> it only writes the directory, with <c>--move-endpoint DIR I</c> only change I (for bench/scale16-daemon.sh).
 /// </summary>
 public static class OneEndpointChange
 {
@@ -39,6 +40,21 @@ public static class OneEndpointChange
     {
         var services = Option(args, "--services", 10_000);
         var changes = Option(args, "--changes", 20);
+        // The layout alone, for a daemon and server run outside this process (bench/scale16-daemon.sh).
+        if (Array.IndexOf(args, "--write-layout") is var at and >= 0)
+        {
+            for (var f = 0; f < Files; f++)
+                WriteFile(args[at + 1], f, services, moved: -1, aged: true);
+            return 0;
+        }
+        if (Array.IndexOf(args, "--move-endpoint") is var move and >= 0)
+        {
+            var i = int.Parse(args[move + 2], CultureInfo.InvariantCulture);
+            var service = i * (services / Files) % services + i % (services / Files);
+            WriteFile(args[move + 1], FileOf(service, services), services, moved: i, aged: false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Name(service)} {9001 + i}"));
+            return 0;
+        }
         var dir = Directory.CreateTempSubdirectory("kmesh-scale16-").FullName;
         try
         {
