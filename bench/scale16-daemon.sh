@@ -6,7 +6,7 @@
 # ready and after the changes, and per one-endpoint change the daemon's and the server's CPU
 # (utime+stime from /proc, a change = rename → the daemon's next "Applied config" line).
 # Needs root (BPF), a built tree (./kmesh build) and the micro bench built in Release.
-# Usage: sudo bench/scale16-daemon.sh [delta|sotw] [changes] [configuration]
+# Usage: sudo [GCDUMP=FILE] bench/scale16-daemon.sh [delta|sotw] [changes] [configuration]
 set -euo pipefail
 MODE=${1:-delta}
 CHANGES=${2:-20}
@@ -14,7 +14,7 @@ CONF=${3:-Debug}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DAEMON=$ROOT/core/Kmesh.Daemon/bin/$CONF/net10.0/kmesh.dll
 SERVER=$ROOT/core/Kmesh.Xds.Server/bin/$CONF/net10.0/kmesh-xds.dll
-MICRO=$ROOT/bench/Kmesh.Bench.Micro/bin/Release/net10.0/Kmesh.Bench.Micro.dll
+MICRO=${MICRO:-$ROOT/bench/Kmesh.Bench.Micro/bin/Release/net10.0/Kmesh.Bench.Micro.dll}
 WORK=$(mktemp -d /tmp/kmesh-scale16-XXXXXX)
 CGROUP=/sys/fs/cgroup/unified/kmesh-scale16-$$
 PINS=/sys/fs/bpf/kmesh-scale16-$$
@@ -51,8 +51,14 @@ done
 ready=$(echo "$(date +%s.%N) - $start" | bc)
 ADMIN=$(grep -oP 'Admin API on \Khttp://[0-9.:]+' "$WORK/daemon.log" | head -1)
 sleep 2
-echo "mode $MODE ($CONF build): ready in ${ready} s (daemon start → ready line); daemon CPU to ready $(( $(ticks $DAEMON_PID) * 1000 / hz )) ms"
+echo "mode $MODE ($CONF build): ready in ${ready} s (daemon start → ready line); daemon CPU to ready $(( $(ticks $DAEMON_PID) * 1000 / hz )) ms; updates applied until then: $(applied)"
+grep "Applied config" "$WORK/daemon.log" | head -5 | cut -c1-220
 echo "when ready (+2 s): daemon RSS $(rss_mib $DAEMON_PID) MiB, managed heap $(heap_mib) MiB"
+# GCDUMP=FILE: the daemon's heap by type when ready (dotnet-gcdump, a NuGet tool), for where the memory goes.
+if [ -n "${GCDUMP:-}" ]; then
+  "$HOME/.dotnet/tools/dotnet-gcdump" collect -p "$DAEMON_PID" -o "$GCDUMP" >/dev/null
+  "$HOME/.dotnet/tools/dotnet-gcdump" report "$GCDUMP" | head -40
+fi
 
 daemon_ms=() server_ms=() wall_ms=()
 for i in $(seq 0 $((CHANGES - 1))); do
