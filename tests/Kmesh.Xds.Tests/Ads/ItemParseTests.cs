@@ -133,4 +133,25 @@ public sealed class ItemParseTests : IDisposable
         Assert.Equal(3, changed.ResourcesParsed);
         Assert.Equal(["a", "b"], changed.Changes[EnvoyTypes.ClusterLoadAssignment].Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void ItemsWhoseLinesTheCutCouldMisread_StillServeWhatAWholeParseServes()
+    {
+        var directory = new ResourceDirectory(_dir, _log);
+        // A flow mapping continued on the next line (YAML refuses it at the list's own column, so one
+        // space in), a comment at column 0 between items, a key after the list: an edit of another
+        // item must serve what a whole parse of the file serves.
+        string Mesh(int port) => "resources:\n" + $$"""
+            - { "@type": {{EnvoyTypes.Cluster}}, name: a, type: EDS,
+             eds_cluster_config: { eds_config: { ads: {} } } }
+            # between items
+            """ + "\n" + Assignment("a", port) + "version_info: \"3\"\n";
+        Write(Mesh(80));
+        var first = ReadAndCompare(directory);
+        Assert.True(first.Resources[EnvoyTypes.Cluster].ContainsKey("a"), string.Join("\n", _log.Lines));
+        Write(Mesh(81));
+        Assert.Equal(1, ReadAndCompare(directory).ResourcesParsed);
+        Write(Mesh(82));
+        Assert.Equal(1, ReadAndCompare(directory).ResourcesParsed);
+    }
 }
