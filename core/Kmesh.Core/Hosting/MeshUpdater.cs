@@ -139,9 +139,10 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
             if (!translationErrors.ContainsKey(plugin) && !result.PluginErrors.ContainsKey(plugin))
                 _findings[plugin] = pluginFindings;
         }
-        // What this update cost to make, roughly: what it translated. A one-endpoint change at 10 000
-        // services is not a large update, though the configuration it changed is large.
-        _lastTranslated = update.Changes is { } translated && update.IncrementalPlugins == desired.Count
+        // What this update cost to make, roughly: what it built anew. A one-endpoint change at 10 000
+        // services over delta is not a large update, though the configuration it changed is large; a
+        // SotW push of the same change is (its snapshot is built from scratch from 10 000 new objects).
+        _lastTranslated = update.Changes is { } translated && update.IncrementalPlugins == desired.Count && SnapshotBuilder.IsDerived(snapshot)
             ? translated.Count
             : snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count;
         if (update.Changes is { } changes)
@@ -160,7 +161,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     /// </summary>
     public void RelieveMemory() => _memory.AfterUpdate(_lastTranslated);
 
-    /// <summary>Resources the last committed update translated (all of them, or its change set when every plugin translated only that).</summary>
+    /// <summary>Resources the last committed update built anew: its change set when its snapshot was derived from the previous one and every plugin translated only that; else all of them.</summary>
     internal int LastTranslated => _lastTranslated;
 
     /// <summary>

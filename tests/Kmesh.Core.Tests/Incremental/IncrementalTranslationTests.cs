@@ -86,6 +86,15 @@ public sealed class IncrementalTranslationTests
         Assert.Equal(writes + deletes, loadbalance);
         Assert.InRange(writes + deletes, 1, 1024 * 2 + 1);
         AssertSameAsFull(model.Build(fresh: false), updater, datapath, change);
+
+        // The same kind of change as SotW brings it (every resource a new object): translated
+        // incrementally, but its snapshot is built from scratch, which MemoryRelief weighs as all of it.
+        model.Apply(0, 5, 12);
+        var sotw = updater.Prepare(model.Build(fresh: true), "3");
+        updater.Commit(sotw);
+        Assert.Equal(["c5"], sotw.Changes!.Endpoints);
+        Assert.Equal(Plugins.Length, sotw.IncrementalPlugins);
+        Assert.Equal(sotw.Snapshot.Listeners.Count + sotw.Snapshot.Clusters.Count + sotw.Snapshot.Endpoints.Count + sotw.Snapshot.Routes.Count, updater.LastTranslated);
     }
 
     /// <summary>Runs one sequence; returns how many plugin updates were incremental.</summary>
