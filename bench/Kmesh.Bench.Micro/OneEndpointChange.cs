@@ -28,7 +28,8 @@ namespace Kmesh.Bench.Micro;
 /// measured: rename → the update holding it committed (what the kernel maps would hold then: their
 /// writes are one syscall per entry changed), the process's CPU per change (server, client and
 /// daemon together) and the daemon update's own time. The daemon with and without its incremental
-/// path, delta and SotW. Run: dotnet run -c Release --project bench/Kmesh.Bench.Micro -- --one-endpoint [--services N] [--changes N]
+/// path, delta and SotW. Run: dotnet run -c Release --project bench/Kmesh.Bench.Micro -- --one-endpoint [--services N] [--changes N];
+/// with <c>--write-layout DIR</c> it only writes the directory, with <c>--move-endpoint DIR I</c> only change I (for bench/scale16-daemon.sh).
 /// </summary>
 public static class OneEndpointChange
 {
@@ -39,6 +40,21 @@ public static class OneEndpointChange
     {
         var services = Option(args, "--services", 10_000);
         var changes = Option(args, "--changes", 20);
+        // The layout alone, for a daemon and server run outside this process (bench/scale16-daemon.sh).
+        if (Array.IndexOf(args, "--write-layout") is var at and >= 0)
+        {
+            for (var f = 0; f < Files; f++)
+                WriteFile(args[at + 1], f, services, moved: -1, aged: true);
+            return 0;
+        }
+        if (Array.IndexOf(args, "--move-endpoint") is var move and >= 0)
+        {
+            var i = int.Parse(args[move + 2], CultureInfo.InvariantCulture);
+            var service = i * (services / Files) % services + i % (services / Files);
+            WriteFile(args[move + 1], FileOf(service, services), services, moved: i, aged: false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Name(service)} {9001 + i}"));
+            return 0;
+        }
         var dir = Directory.CreateTempSubdirectory("kmesh-scale16-").FullName;
         try
         {
@@ -57,19 +73,24 @@ public static class OneEndpointChange
             var first = directory.Read();
             report.AppendLine(CultureInfo.InvariantCulture, $"- server, whole directory read (parsed {first.FilesParsed} of {first.FilesTotal} files): {timer.Elapsed.TotalMilliseconds:0} ms, {(Cpu() - cpu).TotalMilliseconds:0} ms CPU");
             var reads = new List<double>();
+            var readCpu = new List<double>();
+            var resourcesParsed = 0;
             for (var i = 0; i < changes; i++)
             {
                 WriteFile(dir, i % Files, services, moved: i, aged: false);
                 timer.Restart();
+                var threadCpu = ThreadCpu.Milliseconds();
                 var read = directory.Read();
+                readCpu.Add(ThreadCpu.Milliseconds() - threadCpu);
                 reads.Add(timer.Elapsed.TotalMilliseconds);
+                resourcesParsed += read.ResourcesParsed;
                 if (read.FilesParsed != 1 || read.Changes.Values.Sum(c => c.Count) != 1)
                     throw new InvalidOperationException($"a one-endpoint change parsed {read.FilesParsed} files and changed {read.Changes.Values.Sum(c => c.Count)} resources");
             }
-            report.AppendLine(CultureInfo.InvariantCulture, $"- server, one file changed (parsed 1, one resource changed): p50 {Percentile(reads, 50):0.0} ms, p99 {Percentile(reads, 99):0.0} ms");
+            report.AppendLine(CultureInfo.InvariantCulture, $"- server, one file changed (parsed 1, one resource changed; {resourcesParsed / (double)changes:0.#} resources parsed per change): p50 {Percentile(reads, 50):0.0} ms, p99 {Percentile(reads, 99):0.0} ms; CPU (the reading thread's) p50 {Percentile(readCpu, 50):0.0} ms, p99 {Percentile(readCpu, 99):0.0} ms");
             report.AppendLine();
-            report.AppendLine("| client | daemon path | ready (first push) | rename → committed p50 / p99 | daemon update p50 / p99 | process CPU per change |");
-            report.AppendLine("| --- | --- | --- | --- | --- | --- |");
+            report.AppendLine("| client | daemon path | ready (first push) | rename → committed p50 / p99 | daemon update p50 / p99 | daemon update CPU p50 / p99 | process CPU per change |");
+            report.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
             foreach (var mode in new[] { XdsMode.Delta, XdsMode.Sotw })
             {
                 foreach (var incremental in new[] { true, false })
@@ -100,7 +121,7 @@ public static class OneEndpointChange
         var run = source.RunAsync(sink, stop.Token);
         await sink.WaitAsync(u => u.Warm && u.Resources.Endpoints.Count >= services, TimeSpan.FromMinutes(5)).ConfigureAwait(false);
         var ready = started.Elapsed;
-        sink.Updates.Clear();
+        sink.Clear();
 
         var latencies = new List<double>();
         var cpuTotal = TimeSpan.Zero;
@@ -117,6 +138,7 @@ public static class OneEndpointChange
             await Task.Delay(50).ConfigureAwait(false); // the ACK and the quiet after it, outside the next measurement
         }
         var updates = sink.Updates.ToList();
+        var updateCpu = sink.UpdateCpu.ToList();
         await stop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -126,7 +148,7 @@ public static class OneEndpointChange
         {
         }
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {mode.ToString().ToLowerInvariant()} | {(incremental ? "incremental" : "full (before)")} | {ready.TotalSeconds:0.00} s | {Percentile(latencies, 50):0.0} / {Percentile(latencies, 99):0.0} ms | {Percentile(updates, 50):0.0} / {Percentile(updates, 99):0.0} ms | {cpuTotal.TotalMilliseconds / changes:0.0} ms |");
+            $"| {mode.ToString().ToLowerInvariant()} | {(incremental ? "incremental" : "full (before)")} | {ready.TotalSeconds:0.00} s | {Percentile(latencies, 50):0.0} / {Percentile(latencies, 99):0.0} ms | {Percentile(updates, 50):0.0} / {Percentile(updates, 99):0.0} ms | {Percentile(updateCpu, 50):0.0} / {Percentile(updateCpu, 99):0.0} ms | {cpuTotal.TotalMilliseconds / changes:0.0} ms |");
     }
 
     private static int? PortOf(ConfigUpdate update, int service)
@@ -222,17 +244,32 @@ public static class OneEndpointChange
         /// <summary>Milliseconds each update took (prepare and commit), since cleared.</summary>
         public List<double> Updates { get; } = [];
 
+        /// <summary>Milliseconds of CPU each update took (its thread's), since cleared.</summary>
+        public List<double> UpdateCpu { get; } = [];
+
+        public void Clear()
+        {
+            lock (_lock)
+            {
+                Updates.Clear();
+                UpdateCpu.Clear();
+            }
+        }
+
         public Task<ConfigVerdict> OfferAsync(ConfigUpdate update, CancellationToken cancellationToken)
         {
             var timer = Stopwatch.StartNew();
+            var cpu = ThreadCpu.Milliseconds();
             var prepared = _updater.Prepare(update.Resources, update.Version);
             var result = _updater.Commit(prepared);
+            cpu = ThreadCpu.Milliseconds() - cpu;
             if (!result.Complete)
                 throw new InvalidOperationException(string.Join("; ", result.PluginErrors));
             TaskCompletionSource fired;
             lock (_lock)
             {
                 Updates.Add(timer.Elapsed.TotalMilliseconds);
+                UpdateCpu.Add(cpu);
                 _last = update;
                 fired = _changed;
                 _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

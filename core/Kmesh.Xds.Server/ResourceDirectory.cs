@@ -14,12 +14,14 @@ namespace Kmesh.Xds.Server;
 /// <param name="FilesParsed">Files parsed again because their content changed (or appeared).</param>
 /// <param name="FilesRead">Files whose bytes were read (size or time changed, or too recent to trust them); at least <paramref name="FilesParsed"/>.</param>
 /// <param name="FilesTotal">Resource files in the directory.</param>
+/// <param name="ResourcesParsed">Resources read from text: of a changed resource list only its changed items are parsed, of any other file everything.</param>
 public sealed record DirectoryRead(
     IReadOnlyDictionary<string, ImmutableSortedDictionary<string, ServedResource>> Resources,
     IReadOnlyDictionary<string, IReadOnlySet<string>> Changes,
     int FilesParsed,
     int FilesRead,
-    int FilesTotal);
+    int FilesTotal,
+    int ResourcesParsed);
 
 /// <summary>
 /// Reads every resource file of a directory (<c>*.yaml</c>, <c>*.yml</c>, <c>*.json</c>, in any shape
@@ -29,7 +31,8 @@ public sealed record DirectoryRead(
 /// last seen is not parsed, and the resources of a parsed file are compared one by one, so that
 /// only the resources that really changed are reported (and pushed). A file that does not parse
 /// keeps its last good content and is reported with file, line and field; a name defined in two
-/// files is served from the first (by file name) and reported.
+/// files is served from the first (by file name) and reported. Of a changed file that is a
+/// resource list, only the items whose text changed are parsed (<see cref="ParseChanged"/>).
 /// </summary>
 public sealed partial class ResourceDirectory(string directory, ILogger log)
 {
@@ -41,6 +44,9 @@ public sealed partial class ResourceDirectory(string directory, ILogger log)
         public byte[] Hash = [];
         // The last good content: (type URL, name) → packed resource; null until the file first parsed.
         public Dictionary<(string Type, string Name), ServedResource>? Resources;
+        // The last good content by resource-list item (hash of the item's text → what it defines), when the file is cut into items; see ParseChanged.
+        public Dictionary<UInt128, ParsedItem>? Items;
+        public UInt128 ItemsFrame;
     }
 
     // A modification time this close to the read that saw it may hide a later same-size edit in the same tick.
@@ -103,7 +109,9 @@ public sealed partial class ResourceDirectory(string directory, ILogger log)
             names.Add(key.Name);
         }
         var resources = _served.ToDictionary(t => t.Key, t => t.Value.ToImmutable(), StringComparer.Ordinal);
-        return new DirectoryRead(resources, changes.ToDictionary(c => c.Key, c => (IReadOnlySet<string>)c.Value, StringComparer.Ordinal), parsed, read, files.Count);
+        var resourcesParsed = _resourcesParsed;
+        _resourcesParsed = 0;
+        return new DirectoryRead(resources, changes.ToDictionary(c => c.Key, c => (IReadOnlySet<string>)c.Value, StringComparer.Ordinal), parsed, read, files.Count, resourcesParsed);
     }
 
     /// <summary>Brings one file's state up to date; true when it was parsed (its bytes changed).</summary>
@@ -143,12 +151,10 @@ public sealed partial class ResourceDirectory(string directory, ILogger log)
         if (sameBytes)
             return (false, true);
         state.Hash = hash;
-        EnvoyResources resources;
+        Dictionary<(string Type, string Name), ServedResource> packed;
         try
         {
-            resources = EnvoyConfigFile.Parse(file, text);
-            foreach (var warning in resources.Warnings)
-                LogFileWarning(log, warning.ToString());
+            packed = ParseChanged(file, text, state);
         }
         catch (ConfigParseException e)
         {
@@ -162,11 +168,6 @@ public sealed partial class ResourceDirectory(string directory, ILogger log)
                 state.Resources is not null ? "its last good content" : "nothing from it");
             return (true, true);
         }
-        var packed = new Dictionary<(string Type, string Name), ServedResource>();
-        Add(packed, EnvoyTypes.Cluster, resources.Clusters.Select(c => (c.Name, (IMessage)c)), resources, file);
-        Add(packed, EnvoyTypes.ClusterLoadAssignment, resources.Endpoints.Select(e => (e.ClusterName, (IMessage)e)), resources, file);
-        Add(packed, EnvoyTypes.Listener, resources.Listeners.Select(l => (l.Name, (IMessage)l)), resources, file);
-        Add(packed, EnvoyTypes.RouteConfiguration, resources.Routes.Select(r => (r.Name, (IMessage)r)), resources, file);
         Replace(file, state.Resources, packed, touched);
         state.Resources = packed;
         return (true, true);
@@ -204,21 +205,6 @@ public sealed partial class ResourceDirectory(string directory, ILogger log)
             definers.Insert(at < 0 ? ~at : at, file);
             if (definers[0] != file)
                 LogDuplicate(log, file, key.Type, key.Name);
-        }
-    }
-
-    private void Add(Dictionary<(string Type, string Name), ServedResource> result, string typeUrl, IEnumerable<(string Name, IMessage Message)> items,
-        EnvoyResources resources, string file)
-    {
-        foreach (var (name, message) in items)
-        {
-            if (name.Length == 0)
-            {
-                LogUnnamed(log, file, typeUrl);
-                continue;
-            }
-            if (!result.TryAdd((typeUrl, name), Pack(name, message, resources.ResourceVersions.GetValueOrDefault((typeUrl, name)))))
-                LogDuplicate(log, file, typeUrl, name);
         }
     }
 

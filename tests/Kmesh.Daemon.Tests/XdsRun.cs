@@ -25,7 +25,7 @@ internal sealed class XdsRun : IAsyncDisposable
     public SandboxClient Client { get; }
 
     /// <summary>Starts the server on <paramref name="config"/>, then the daemon with <c>--xds</c> in <paramref name="mode"/>.</summary>
-    public static async Task<XdsRun> StartAsync(string config, string mode = "sotw", IEnumerable<string>? extraArguments = null)
+    public static async Task<XdsRun> StartAsync(string config, string mode = "sotw", IEnumerable<string>? extraArguments = null, TimeSpan? readyTimeout = null)
     {
         var sandbox = await KernelSandbox.CreateAsync(new SandboxOptions { Addresses = TestMesh.SandboxAddresses });
         var directory = Path.Combine(Path.GetTempPath(), $"{sandbox.NetnsName}-xds");
@@ -47,7 +47,7 @@ internal sealed class XdsRun : IAsyncDisposable
             };
             arguments.AddRange(extraArguments ?? []);
             daemon = DaemonProcess.Start(RepoPaths.DaemonDll, arguments);
-            await daemon.WaitReadyAsync();
+            await daemon.WaitReadyAsync(readyTimeout);
             var client = await sandbox.ClientAsync();
             return new XdsRun(sandbox, directory, server, daemon, client);
         }

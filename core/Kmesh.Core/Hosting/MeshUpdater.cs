@@ -23,7 +23,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     private readonly MapReconciler _reconciler = new();
     private readonly StableMeshIds _ids = ids ?? new();
     private readonly MemoryRelief _memory = new();
-    private int _lastSize;
+    private int _lastTranslated;
     private HashSet<string> _reported = new(StringComparer.Ordinal);
 
     /// <summary>The ids the kernel reports services and clusters by, with their names.</summary>
@@ -65,7 +65,6 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         _preparedSinceCommit++;
         var desired = new List<PluginDesiredMaps>();
         var translationErrors = new Dictionary<string, string>(StringComparer.Ordinal);
-        var facts = new List<PluginFact>();
         var findings = new Dictionary<string, PluginFindings>(StringComparer.Ordinal);
         int incremental = 0;
         foreach (var plugin in datapath.Translators)
@@ -81,7 +80,6 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
                         var merged = previous.With(delta);
                         findings[plugin.Name] = merged;
                         diagnostics.AddRange(merged.Diagnostics);
-                        facts.AddRange(merged.Facts.Select(f => new PluginFact(plugin.Name, f)));
                         desired.Add(PluginDesiredMaps.Incremental(plugin.Name, delta.Maps));
                         incremental++;
                         continue;
@@ -91,8 +89,6 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
                 plugin.Translator.Translate(snapshot, output);
                 findings[plugin.Name] = new PluginFindings(plugin.Translator, output.Diagnostics, output.Facts);
                 diagnostics.AddRange(output.Diagnostics);
-                foreach (var fact in output.Facts)
-                    facts.Add(new PluginFact(plugin.Name, fact));
                 desired.Add(new PluginDesiredMaps(plugin.Name, output.Maps));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -102,7 +98,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         }
         return new PreparedUpdate(snapshot, desired, diagnostics, translationErrors)
         {
-            Facts = facts,
+            Facts = new PluginFactList(findings),
             Changes = changes,
             IncrementalPlugins = incremental,
             Findings = findings,
@@ -143,7 +139,12 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
             if (!translationErrors.ContainsKey(plugin) && !result.PluginErrors.ContainsKey(plugin))
                 _findings[plugin] = pluginFindings;
         }
-        _lastSize = snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count;
+        // What this update cost to make, roughly: what it built anew. A one-endpoint change at 10 000
+        // services over delta is not a large update, though the configuration it changed is large; a
+        // SotW push of the same change is (its snapshot is built from scratch from 10 000 new objects).
+        _lastTranslated = update.Changes is { } translated && update.IncrementalPlugins == desired.Count && SnapshotBuilder.IsDerived(snapshot)
+            ? translated.Count
+            : snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count;
         if (update.Changes is { } changes)
             LogAppliedChanges(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, changes.ToString(), update.IncrementalPlugins, desired.Count, result.Upserts, result.Deletes);
         else
@@ -155,10 +156,13 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     }
 
     /// <summary>
-    /// Gives the node back what the previous configuration cost, when it was large (see <see cref="MemoryRelief"/>).
+    /// Gives the node back what the previous configuration cost, when the update (or the one before) translated much (see <see cref="MemoryRelief"/>).
     /// Call once the caller dropped its own references to the previous configuration, or they stay alive.
     /// </summary>
-    public void RelieveMemory() => _memory.AfterUpdate(_lastSize);
+    public void RelieveMemory() => _memory.AfterUpdate(_lastTranslated);
+
+    /// <summary>Resources the last committed update built anew: its change set when its snapshot was derived from the previous one and every plugin translated only that; else all of them.</summary>
+    internal int LastTranslated => _lastTranslated;
 
     /// <summary>
     /// After adoption the maps hold the previous daemon's config, which this one never wrote:

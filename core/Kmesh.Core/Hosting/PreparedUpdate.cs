@@ -28,26 +28,6 @@ public sealed record PreparedUpdate(
     public IReadOnlyDictionary<string, PluginFindings> Findings { get; init; } = new Dictionary<string, PluginFindings>();
 }
 
-/// <summary>
-/// The findings and facts of a plugin's translation in force, and the translator that made it: an
-/// incremental translation replaces those of the resources it translated again.
-/// </summary>
-/// <param name="Translator">The translator (a reloaded plugin has another one, which starts with a full translation).</param>
-/// <param name="Diagnostics">Its findings.</param>
-/// <param name="Facts">What it applied.</param>
-public sealed record PluginFindings(ITranslator Translator, IReadOnlyList<TranslationDiagnostic> Diagnostics, IReadOnlyList<TranslationFact> Facts)
-{
-    /// <summary>These findings with those of the resources <paramref name="delta"/> translated again replaced by its own.</summary>
-    public PluginFindings With(TranslationDelta delta)
-    {
-        if (delta.Resources.Count == 0)
-            return this;
-        var diagnostics = Diagnostics.Where(d => !delta.Resources.Contains(d.Resource)).Concat(delta.Findings.Diagnostics).ToList();
-        var facts = Facts.Where(f => !delta.Resources.Contains(f.Resource)).Concat(delta.Findings.Facts).ToList();
-        return new PluginFindings(Translator, diagnostics, facts);
-    }
-}
-
 /// <summary>A fact a plugin's translator reported.</summary>
 /// <param name="Plugin">The plugin.</param>
 /// <param name="Fact">What (part of) a resource became.</param>

@@ -76,6 +76,9 @@ public static class SnapshotBuilder
             MeshDiff.Changed(before.Routes, after.Routes, derived.Routes));
     }
 
+    /// <summary>True when <paramref name="snapshot"/> was derived from the previous one (its build cost what it replaced, not the whole mesh).</summary>
+    internal static bool IsDerived(MeshSnapshot snapshot) => States.TryGetValue(snapshot, out var state) && state.Derived is not null;
+
     private sealed record Derivation(WeakReference<MeshSnapshot> From, List<string> Endpoints, List<string> Routes);
 
     /// <summary>What a build keeps to derive the next one: its input and its (never modified) dictionaries.</summary>

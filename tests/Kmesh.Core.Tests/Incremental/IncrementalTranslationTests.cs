@@ -66,6 +66,7 @@ public sealed class IncrementalTranslationTests
         var first = updater.Prepare(model.Build(fresh: false), "1");
         updater.Commit(first);
         Assert.Null(first.Changes);
+        Assert.Equal(first.Snapshot.Listeners.Count + first.Snapshot.Clusters.Count + first.Snapshot.Endpoints.Count + first.Snapshot.Routes.Count, updater.LastTranslated);
         datapath.TakeCounts();
 
         model.Apply(0, 4, 11); // one cluster's endpoints move
@@ -77,12 +78,23 @@ public sealed class IncrementalTranslationTests
         Assert.True(change.Changes.OnlyEndpoints);
         Assert.Equal(Plugins.Length, change.IncrementalPlugins);
         Assert.True(result.Complete);
+        Assert.Equal(1, updater.LastTranslated); // what MemoryRelief weighs: not the whole mesh
+
         // Only the load-balancing entries of c4 (its schedule and its cluster entry) could change.
         var loadbalance = datapath.Maps.Where(m => m.Key.Plugin == "loadbalance").Sum(m => m.Value.Writes + m.Value.Deletes);
         var (writes, deletes) = datapath.TakeCounts();
         Assert.Equal(writes + deletes, loadbalance);
         Assert.InRange(writes + deletes, 1, 1024 * 2 + 1);
         AssertSameAsFull(model.Build(fresh: false), updater, datapath, change);
+
+        // The same kind of change as SotW brings it (every resource a new object): translated
+        // incrementally, but its snapshot is built from scratch, which MemoryRelief weighs as all of it.
+        model.Apply(0, 5, 12);
+        var sotw = updater.Prepare(model.Build(fresh: true), "3");
+        updater.Commit(sotw);
+        Assert.Equal(["c5"], sotw.Changes!.Endpoints);
+        Assert.Equal(Plugins.Length, sotw.IncrementalPlugins);
+        Assert.Equal(sotw.Snapshot.Listeners.Count + sotw.Snapshot.Clusters.Count + sotw.Snapshot.Endpoints.Count + sotw.Snapshot.Routes.Count, updater.LastTranslated);
     }
 
     /// <summary>Runs one sequence; returns how many plugin updates were incremental.</summary>

@@ -56,7 +56,7 @@ public sealed class IncrementalServeTests : IDisposable
         WriteFiles();
         var directory = new ResourceDirectory(_dir, NullLogger.Instance);
         var first = directory.Read();
-        Assert.Equal((5, 5), (first.FilesParsed, first.FilesTotal));
+        Assert.Equal((5, 5, 20), (first.FilesParsed, first.FilesTotal, first.ResourcesParsed));
         Assert.Equal(10, first.Resources[EnvoyTypes.ClusterLoadAssignment].Count);
 
         var again = directory.Read();
@@ -66,7 +66,7 @@ public sealed class IncrementalServeTests : IDisposable
         Write(3, [("c3a", 81), ("c3b", 80)]);
         var changed = directory.Read();
 
-        Assert.Equal(1, changed.FilesParsed);
+        Assert.Equal((1, 1), (changed.FilesParsed, changed.ResourcesParsed));
         Assert.Equal([EnvoyTypes.ClusterLoadAssignment], changed.Changes.Keys);
         Assert.Equal(["c3a"], changed.Changes[EnvoyTypes.ClusterLoadAssignment]);
         var assignment = changed.Resources[EnvoyTypes.ClusterLoadAssignment]["c3a"].Body.Unpack<ClusterLoadAssignment>();

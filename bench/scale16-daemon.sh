@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Issue 16 with the real processes: `kmesh xds serve --dir` on the one-endpoint bench's layout
+# (10 000 services / 100 000 endpoints in 100 files) and `kmesh run --xds ... --xds-mode MODE`
+# attached to an empty cgroup of its own (no process in it: nothing on the machine is governed).
+# Prints: ready time (daemon start → its "ready" line), the daemon's RSS and managed heap when
+# ready and after the changes, and per one-endpoint change the daemon's and the server's CPU
+# (utime+stime from /proc, a change = rename → the daemon's next "Applied config" line).
+# Needs root (BPF), a built tree (./kmesh build) and the micro bench built in Release.
+# Usage: sudo [GCDUMP=FILE] bench/scale16-daemon.sh [delta|sotw] [changes] [configuration]
+set -euo pipefail
+MODE=${1:-delta}
+CHANGES=${2:-20}
+CONF=${3:-Debug}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DAEMON=$ROOT/core/Kmesh.Daemon/bin/$CONF/net10.0/kmesh.dll
+SERVER=$ROOT/core/Kmesh.Xds.Server/bin/$CONF/net10.0/kmesh-xds.dll
+MICRO=${MICRO:-$ROOT/bench/Kmesh.Bench.Micro/bin/Release/net10.0/Kmesh.Bench.Micro.dll}
+WORK=$(mktemp -d /tmp/kmesh-scale16-XXXXXX)
+CGROUP=/sys/fs/cgroup/unified/kmesh-scale16-$$
+PINS=/sys/fs/bpf/kmesh-scale16-$$
+SERVER_PID= DAEMON_PID=
+
+cleanup() {
+  [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null || true
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  rmdir "$CGROUP" 2>/dev/null || true
+  rm -rf "$PINS" "$WORK"
+}
+trap cleanup EXIT
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+rss_mib() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+heap_mib() { curl -s "$ADMIN/metrics" | awk '/^dotnet_total_memory_bytes / {printf "%.0f", $2 / 1048576}'; }
+applied() { grep -c "Applied config" "$WORK/daemon.log" || true; }
+
+mkdir -p "$WORK/dir" "$CGROUP"
+dotnet "$MICRO" --one-endpoint --write-layout "$WORK/dir" >/dev/null
+dotnet "$SERVER" serve --dir "$WORK/dir" --port 0 >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+until PORT=$(grep -oP 'on 127\.0\.0\.1:\K[0-9]+' "$WORK/server.log" | head -1) && [ -n "$PORT" ]; do sleep 0.1; done
+
+start=$(date +%s.%N)
+dotnet "$DAEMON" run --xds "127.0.0.1:$PORT" --xds-mode "$MODE" --cgroup "$CGROUP" --bpffs "$PINS" \
+  --plugin-dir "$ROOT/artifacts/plugins" --admin 127.0.0.1:0 >"$WORK/daemon.log" 2>&1 &
+DAEMON_PID=$!
+until grep -q '\bready\b' "$WORK/daemon.log"; do
+  kill -0 "$DAEMON_PID" 2>/dev/null || { cat "$WORK/daemon.log"; exit 1; }
+  sleep 0.05
+done
+ready=$(echo "$(date +%s.%N) - $start" | bc)
+ADMIN=$(grep -oP 'Admin API on \Khttp://[0-9.:]+' "$WORK/daemon.log" | head -1)
+sleep 2
+echo "mode $MODE ($CONF build): ready in ${ready} s (daemon start → ready line); daemon CPU to ready $(( $(ticks $DAEMON_PID) * 1000 / hz )) ms; updates applied until then: $(applied)"
+grep "Applied config" "$WORK/daemon.log" | head -5 | cut -c1-220
+echo "when ready (+2 s): daemon RSS $(rss_mib $DAEMON_PID) MiB, managed heap $(heap_mib) MiB"
+# GCDUMP=FILE: the daemon's heap by type when ready (dotnet-gcdump, a NuGet tool), for where the memory goes.
+if [ -n "${GCDUMP:-}" ]; then
+  "$HOME/.dotnet/tools/dotnet-gcdump" collect -p "$DAEMON_PID" -o "$GCDUMP" >/dev/null
+  "$HOME/.dotnet/tools/dotnet-gcdump" report "$GCDUMP" | head -40
+fi
+
+daemon_ms=() server_ms=() wall_ms=()
+for i in $(seq 0 $((CHANGES - 1))); do
+  before=$(applied)
+  d0=$(ticks $DAEMON_PID) s0=$(ticks $SERVER_PID) t0=$(date +%s%N)
+  dotnet "$MICRO" --one-endpoint --move-endpoint "$WORK/dir" "$i" >/dev/null
+  until [ "$(applied)" -gt "$before" ]; do sleep 0.01; done
+  t1=$(date +%s%N)
+  sleep 0.5 # what the update leaves (the ACK, a collection) is counted with it
+  wall_ms+=($(( (t1 - t0) / 1000000 )))
+  daemon_ms+=($(( ($(ticks $DAEMON_PID) - d0) * 1000 / hz )))
+  server_ms+=($(( ($(ticks $SERVER_PID) - s0) * 1000 / hz )))
+done
+sum() { local s=0; for v in "$@"; do s=$((s + v)); done; echo "$s"; }
+echo "per change over $CHANGES: daemon CPU $(( $(sum "${daemon_ms[@]}") / CHANGES )) ms, server CPU $(( $(sum "${server_ms[@]}") / CHANGES )) ms (mean; clock ticks of $((1000 / hz)) ms)"
+echo "  daemon CPU each: ${daemon_ms[*]}"
+echo "  rename → Applied line (ms, includes the generator's start ~100+ ms): ${wall_ms[*]}"
+echo "after the changes: daemon RSS $(rss_mib $DAEMON_PID) MiB, managed heap $(heap_mib) MiB"
+grep "Applied config" "$WORK/daemon.log" | tail -1

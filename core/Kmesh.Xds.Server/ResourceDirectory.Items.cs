@@ -1,0 +1,135 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Kmesh.Envoy.Api;
+
+namespace Kmesh.Xds.Server;
+
+public sealed partial class ResourceDirectory
+{
+    /// <summary>What one item of a resource list defines, packed (usually one resource; none for a type not served).</summary>
+    private sealed record ParsedItem(((string Type, string Name) Key, ServedResource Resource)[] Resources);
+
+    // Resources read from text since the last Read returned.
+    private int _resourcesParsed;
+
+    /// <summary>
+    /// Parses a changed file. A resource list (<see cref="ResourceItems"/>) is parsed only in the
+    /// items whose text is not among the file's last good items: a one-endpoint edit of a
+    /// 100-service file parses one ClusterLoadAssignment, not 300 resources. Anything unusual
+    /// (not cut into items, an error, a name defined by two items, a resource that cannot be
+    /// placed in an item) parses the whole file instead, so a file means and reports exactly
+    /// what a whole parse says, with the error's real line.
+    /// </summary>
+    /// <exception cref="ConfigParseException">The file is not valid.</exception>
+    private Dictionary<(string Type, string Name), ServedResource> ParseChanged(string file, string text, FileState state)
+    {
+        var split = ResourceItems.TrySplit(text);
+        if (split is null)
+            return ParseWhole(file, text, state);
+        // What surrounds the items could change what they mean (another shape, a version): then none is reused.
+        var frame = Hash(split.Prefix + "\0" + split.Suffix);
+        var known = frame == state.ItemsFrame ? state.Items : null;
+        var hashes = new UInt128[split.Items.Count];
+        var missing = new List<string>();
+        for (var k = 0; k < hashes.Length; k++)
+        {
+            hashes[k] = Hash(split.Items[k]);
+            if (known is null || !known.ContainsKey(hashes[k]))
+                missing.Add(split.Items[k]);
+        }
+        var (document, starts) = split.Document(missing);
+        EnvoyResources resources;
+        try
+        {
+            resources = EnvoyConfigFile.Parse(file, document);
+        }
+        catch (ConfigParseException) when (missing.Count < split.Items.Count)
+        {
+            return ParseWhole(file, text, state); // for the error's line in the file
+        }
+        foreach (var warning in resources.Warnings)
+            LogFileWarning(log, warning.ToString());
+        _resourcesParsed += Count(resources);
+
+        var byItem = new List<((string Type, string Name) Key, ServedResource Resource)>[missing.Count];
+        foreach (var (typeUrl, name, message) in All(resources))
+        {
+            if (name.Length == 0)
+            {
+                LogUnnamed(log, file, typeUrl);
+                continue;
+            }
+            var line = resources.LineOf(typeUrl, name);
+            var at = line is null ? -1 : Array.BinarySearch(starts, line.Value);
+            if (at < 0)
+                at = line is null ? -1 : ~at - 1;
+            if (at < 0)
+                return ParseWhole(file, text, state);
+            (byItem[at] ??= []).Add(((typeUrl, name), Pack(name, message, resources.ResourceVersions.GetValueOrDefault((typeUrl, name)))));
+        }
+
+        var items = new Dictionary<UInt128, ParsedItem>(hashes.Length);
+        var packed = new Dictionary<(string Type, string Name), ServedResource>();
+        var next = 0;
+        for (var k = 0; k < hashes.Length; k++)
+        {
+            if (known is null || !known.TryGetValue(hashes[k], out var item))
+                item = new ParsedItem(byItem[next++]?.ToArray() ?? []);
+            items[hashes[k]] = item;
+            foreach (var (key, resource) in item.Resources)
+            {
+                if (!packed.TryAdd(key, resource))
+                    return ParseWhole(file, text, state); // a name defined twice: the whole parse refuses the file and says where
+            }
+        }
+        state.Items = items;
+        state.ItemsFrame = frame;
+        return packed;
+    }
+
+    /// <summary>Parses a whole file; the next change of it parses all its items again.</summary>
+    private Dictionary<(string Type, string Name), ServedResource> ParseWhole(string file, string text, FileState state)
+    {
+        state.Items = null;
+        var resources = EnvoyConfigFile.Parse(file, text);
+        foreach (var warning in resources.Warnings)
+            LogFileWarning(log, warning.ToString());
+        _resourcesParsed += Count(resources);
+        var packed = new Dictionary<(string Type, string Name), ServedResource>();
+        foreach (var (typeUrl, name, message) in All(resources))
+        {
+            if (name.Length == 0)
+            {
+                LogUnnamed(log, file, typeUrl);
+                continue;
+            }
+            if (!packed.TryAdd((typeUrl, name), Pack(name, message, resources.ResourceVersions.GetValueOrDefault((typeUrl, name)))))
+                LogDuplicate(log, file, typeUrl, name);
+        }
+        return packed;
+    }
+
+    private static int Count(EnvoyResources resources) =>
+        resources.Clusters.Count + resources.Endpoints.Count + resources.Listeners.Count + resources.Routes.Count;
+
+    private static IEnumerable<(string Type, string Name, IMessage Message)> All(EnvoyResources resources)
+    {
+        foreach (var c in resources.Clusters)
+            yield return (EnvoyTypes.Cluster, c.Name, c);
+        foreach (var e in resources.Endpoints)
+            yield return (EnvoyTypes.ClusterLoadAssignment, e.ClusterName, e);
+        foreach (var l in resources.Listeners)
+            yield return (EnvoyTypes.Listener, l.Name, l);
+        foreach (var r in resources.Routes)
+            yield return (EnvoyTypes.RouteConfiguration, r.Name, r);
+    }
+
+    private static UInt128 Hash(string item)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(MemoryMarshal.AsBytes(item.AsSpan()), hash);
+        return BinaryPrimitives.ReadUInt128LittleEndian(hash);
+    }
+}
