@@ -77,21 +77,14 @@ internal static class RunCommandLine
                 case "--admin": admin = ParseAdmin(Value()); break;
                 case "--access-log": accessLog = Value(); break;
                 case "--traffic-counters": trafficCounters = ParseOnOff("--traffic-counters", Value()); break;
-                case "--log-level":
-                    var text = Value();
-                    if (!Enum.TryParse(text, ignoreCase: true, out level))
-                        throw new UsageException($"--log-level {text}: not a level");
-                    break;
+                case "--log-level": level = ParseLogLevel(Value()); break;
                 default:
                     if (!xds.TryTake(args[i], Value))
                         throw new UsageException($"unknown argument {args[i]}");
                     break;
             }
         }
-        if ((config is null) == (xds.Address is null))
-            throw new UsageException("exactly one of --config FILE and --xds HOST:PORT is required");
-        if (xds.Address is null && xds.AnyOtherSet)
-            throw new UsageException("--xds-* and --node-id flags need --xds HOST:PORT");
+        xds.RequireOneSource(config);
         if (pluginSet is not null && plugins.Count > 0)
             throw new UsageException("--plugins and --plugin-set both choose the chain; give one");
         if (pluginDirs.Count == 0)
@@ -116,6 +109,10 @@ internal static class RunCommandLine
         };
         return (options, level);
     }
+
+    /// <summary>A <c>--log-level</c> value: trace, debug, information, warning, error (any case).</summary>
+    internal static LogLevel ParseLogLevel(string text) =>
+        Enum.TryParse(text, ignoreCase: true, out LogLevel level) ? level : throw new UsageException($"--log-level {text}: not a level");
 
     /// <summary><c>none</c>, or an address and port (IPv6 in brackets); any address given here is taken as asked for.</summary>
     internal static System.Net.IPEndPoint? ParseAdmin(string text)

@@ -43,21 +43,14 @@ internal static partial class WaypointCommand
                 case "--admin": admin = RunCommandLine.ParseAdmin(Value()); break;
                 case "--access-log": accessLog = Value(); break;
                 case "--plugin-dir": pluginDirs.Add(Path.GetFullPath(Value())); break;
-                case "--log-level":
-                    var name = Value();
-                    if (!Enum.TryParse(name, ignoreCase: true, out level))
-                        throw new UsageException($"--log-level {name}: not a level");
-                    break;
+                case "--log-level": level = RunCommandLine.ParseLogLevel(Value()); break;
                 default:
                     if (!xds.TryTake(args[i], Value))
                         throw new UsageException($"unknown argument {args[i]}");
                     break;
             }
         }
-        if ((config is null) == (xds.Address is null))
-            throw new UsageException("exactly one of --config FILE and --xds HOST:PORT is required");
-        if (xds.Address is null && xds.AnyOtherSet)
-            throw new UsageException("--xds-* and --node-id flags need --xds HOST:PORT");
+        xds.RequireOneSource(config);
         var options = new WaypointOptions
         {
             ConfigPath = config is null ? null : Path.GetFullPath(config),

@@ -16,6 +16,15 @@ internal sealed class XdsArguments
     public string? ClusterId { get; set; }
     public TimeSpan? ResourceTimeout { get; set; }
 
+    /// <summary>Checks that exactly one source was given, <paramref name="configPath"/> or <c>--xds</c>, and the <c>--xds-*</c> flags only with the latter.</summary>
+    public void RequireOneSource(string? configPath)
+    {
+        if ((configPath is null) == (Address is null))
+            throw new UsageException("exactly one of --config FILE and --xds HOST:PORT is required");
+        if (Address is null && AnyOtherSet)
+            throw new UsageException("--xds-* and --node-id flags need --xds HOST:PORT");
+    }
+
     /// <summary>True when a flag that only makes sense with <c>--xds</c> was given.</summary>
     public bool AnyOtherSet => CaFile is not null || TokenFile is not null || NodeId is not null || Namespace is not null
         || ClusterId is not null || ResourceTimeout is not null || _labels.Count > 0 || Mode != XdsMode.Sotw;

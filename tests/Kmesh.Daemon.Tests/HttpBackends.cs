@@ -22,25 +22,7 @@ internal sealed class HttpBackends : IDisposable
                 location / { default_type text/plain; return 200 "{{b.Name}}"; }
               }
             """));
-        // master_process off: one process, so the pid the sandbox started is the server.
-        File.WriteAllText(Path.Combine(root, "nginx.conf"), $$"""
-            daemon off;
-            master_process off;
-            user root;
-            worker_processes 1;
-            pid {{root}}/nginx.pid;
-            error_log stderr warn;
-            events { worker_connections 256; }
-            http {
-              access_log off;
-              client_body_temp_path {{root}}/tmp-body;
-              proxy_temp_path {{root}}/tmp-proxy;
-              fastcgi_temp_path {{root}}/tmp-fastcgi;
-              uwsgi_temp_path {{root}}/tmp-uwsgi;
-              scgi_temp_path {{root}}/tmp-scgi;
-            {{servers}}
-            }
-            """);
+        File.WriteAllText(Path.Combine(root, "nginx.conf"), NginxSite.Foreground(root, servers));
         return new HttpBackends(root);
     }
 

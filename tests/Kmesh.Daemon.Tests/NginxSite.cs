@@ -68,9 +68,24 @@ internal sealed class NginxSite : IDisposable
         return urlPath;
     }
 
-    // master_process off: one process, so the pid the sandbox started is the server. user root: as
-    // root nginx would otherwise switch to nobody, who cannot read the 0700 temporary folder.
-    private static string Config(string root, string listen) => $$"""
+    private static string Config(string root, string listen) => Foreground(root, $$"""
+          default_type application/octet-stream;
+          sendfile on;
+          keepalive_requests 100000;
+          keepalive_timeout 60s;
+          server {
+            listen {{listen}};
+            root {{root}}/www;
+          }
+        """);
+
+    /// <summary>
+    /// An nginx config around <paramref name="http"/> (the inside of its <c>http</c> block) that runs
+    /// in the foreground as one process with every temporary path under <paramref name="root"/>.
+    /// master_process off: one process, so the pid the sandbox started is the server. user root: as
+    /// root nginx would otherwise switch to nobody, who cannot read the 0700 temporary folder.
+    /// </summary>
+    public static string Foreground(string root, string http) => $$"""
         daemon off;
         master_process off;
         user root;
@@ -80,19 +95,12 @@ internal sealed class NginxSite : IDisposable
         events { worker_connections 256; }
         http {
           access_log off;
-          default_type application/octet-stream;
-          sendfile on;
-          keepalive_requests 100000;
-          keepalive_timeout 60s;
           client_body_temp_path {{root}}/tmp-body;
           proxy_temp_path {{root}}/tmp-proxy;
           fastcgi_temp_path {{root}}/tmp-fastcgi;
           uwsgi_temp_path {{root}}/tmp-uwsgi;
           scgi_temp_path {{root}}/tmp-scgi;
-          server {
-            listen {{listen}};
-            root {{root}}/www;
-          }
+        {{http}}
         }
         """;
 }
