@@ -9,20 +9,24 @@ internal static class MeshJson
 {
     private const string MeshTemplate = """
         {"static_resources": {
-          "listeners": [{
-            "name": "0.0.0.0_{PORT}",
-            "address": {"socket_address": {"address": "0.0.0.0", "port_value": {PORT} } },
-            "filter_chains": [{"filters": [{
-              "name": "envoy.filters.network.http_connection_manager",
-              "typed_config": {
-                "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
-                "stat_prefix": "http",
-                "route_config": {"name": "local", "virtual_hosts": [ VIRTUAL_HOSTS ]},
-                "http_filters": [{"name": "envoy.filters.http.router", "typed_config": {"@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}]
-              }}]}]
-          }],
+          "listeners": [ LISTENERS ],
           "clusters": [ CLUSTERS ]
         }}
+        """;
+
+    private const string ListenerTemplate = """
+        {
+          "name": "ADDRESS_{PORT}",
+          "address": {"socket_address": {"address": "ADDRESS", "port_value": {PORT} } },
+          "filter_chains": [{"filters": [{
+            "name": "envoy.filters.network.http_connection_manager",
+            "typed_config": {
+              "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+              "stat_prefix": "http",
+              "route_config": {"name": "local", "virtual_hosts": [ VIRTUAL_HOSTS ]},
+              "http_filters": [{"name": "envoy.filters.http.router", "typed_config": {"@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}]
+            }}]}]
+        }
         """;
 
     private const string ClusterTemplate = """
@@ -34,8 +38,15 @@ internal static class MeshJson
         {"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": PORT_VALUE}}}, "load_balancing_weight": WEIGHT}
         """;
 
-    public static string Mesh(string virtualHosts, params string[] clusters) =>
-        MeshTemplate.Replace("VIRTUAL_HOSTS", virtualHosts).Replace("CLUSTERS", string.Join(",", clusters));
+    /// <summary>One wildcard HTTP listener (Istio's <c>0.0.0.0_PORT</c>) with these virtual hosts, and these clusters.</summary>
+    public static string Mesh(string virtualHosts, params string[] clusters) => Resources([Listener("0.0.0.0", virtualHosts)], clusters);
+
+    public static string Resources(string[] listeners, params string[] clusters) =>
+        MeshTemplate.Replace("LISTENERS", string.Join(",", listeners)).Replace("CLUSTERS", string.Join(",", clusters));
+
+    /// <summary>An HTTP listener on <paramref name="address"/>:{PORT} with an inline route configuration of these virtual hosts.</summary>
+    public static string Listener(string address, string virtualHosts) =>
+        ListenerTemplate.Replace("ADDRESS", address).Replace("VIRTUAL_HOSTS", virtualHosts);
 
     /// <summary>A virtual host named <paramref name="name"/> for <paramref name="domains"/> with these routes (JSON objects).</summary>
     public static string VirtualHost(string name, string[] domains, params string[] routes) =>

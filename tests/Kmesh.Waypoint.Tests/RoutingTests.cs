@@ -134,3 +134,28 @@ public sealed class RoutingTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, missing.StatusCode);
     }
 }
+
+
+/// <summary>Several listeners on one port: the kernel keeps the port, the authority names the VIP.</summary>
+public sealed class SharedPortTests
+{
+    [Fact]
+    public async Task ListenersBoundToVipsOnOnePortAreToldApartByTheAuthorityAndTheWildcardTakesTheRest()
+    {
+        await using var first = await Backend.StartAsync("first");
+        await using var second = await Backend.StartAsync("second");
+        await using var wildcard = await Backend.StartAsync("wildcard");
+        static string CatchAllTo(string cluster) =>
+            MeshJson.VirtualHost("any", ["*"], """{"match": {"prefix": "/"}, "route": {"cluster": "CLUSTER"} }""".Replace("CLUSTER", cluster));
+        await using var waypoint = await WaypointRun.StartAsync(MeshJson.Resources(
+            [MeshJson.Listener("127.10.0.1", CatchAllTo("first")), MeshJson.Listener("127.10.0.2", CatchAllTo("second")), MeshJson.Listener("0.0.0.0", CatchAllTo("wildcard"))],
+            MeshJson.Cluster("first", first), MeshJson.Cluster("second", second), MeshJson.Cluster("wildcard", wildcard)));
+
+        using (var client = waypoint.Client($"127.10.0.1:{waypoint.Port}"))
+            Assert.Equal("first", await client.GetStringAsync("/"));
+        using (var client = waypoint.Client("127.10.0.2"))
+            Assert.Equal("second", await client.GetStringAsync("/"));
+        using (var client = waypoint.Client("shop.example.com"))
+            Assert.Equal("wildcard", await client.GetStringAsync("/"));
+    }
+}

@@ -41,8 +41,10 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         var table = tables.Current;
         var port = context.Connection.LocalPort;
         var view = RequestView.Of(context.Request);
-        if (!table.Ports.TryGetValue(port, out var served)
-            || served.Hosts.Select(context.Request.Host.Value ?? "", port) is not { } host
+        var authority = context.Request.Host.Value ?? "";
+        if (!table.Ports.TryGetValue(port, out var listeners)
+            || listeners.For(authority) is not { } served
+            || served.Hosts.Select(authority, port) is not { } host
             || host.Match(view) is not { } route)
         {
             record.Flags = "NR";

@@ -11,11 +11,11 @@ namespace Kmesh.Waypoint.Routing;
 /// <param name="Filters">The plugins' L7 parts configured for this table, in chain order.</param>
 internal sealed record WaypointTable(
     string Version,
-    IReadOnlyDictionary<int, PortRoutes> Ports,
+    IReadOnlyDictionary<int, PortListenerChoice> Ports,
     IReadOnlyDictionary<string, UpstreamCluster> Clusters,
     IReadOnlyList<WaypointFinding> Findings)
 {
-    public static readonly WaypointTable Empty = new("", new Dictionary<int, PortRoutes>(), new Dictionary<string, UpstreamCluster>(), []);
+    public static readonly WaypointTable Empty = new("", new Dictionary<int, PortListenerChoice>(), new Dictionary<string, UpstreamCluster>(), []);
 
     public IReadOnlyList<(string Plugin, IWaypointFilter Filter)> Filters { get; init; } = [];
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Envoy.Config.Listener.V3;
 using Envoy.Config.Route.V3;
 using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
@@ -21,7 +22,7 @@ internal static class WaypointTableBuilder
         var routesByName = new Dictionary<string, RouteConfiguration>(StringComparer.Ordinal);
         foreach (var route in resources.Routes)
             routesByName[route.Name] = route;
-        var ports = new Dictionary<int, PortRoutes>();
+        var ports = new Dictionary<int, PortListenerChoice>();
         foreach (var listener in resources.Listeners)
         {
             if (listener.Address?.SocketAddress is not { PortValue: > 0 } socket)
@@ -30,17 +31,16 @@ internal static class WaypointTableBuilder
             var managers = HttpVirtualHosts.ReachableManagers(listener);
             if (managers.Count == 0)
                 continue;
-            if (ports.ContainsKey(port))
-            {
-                findings.Add(new WaypointFinding($"listener {listener.Name}", "address", $"port {port} is served by an earlier listener; this one is not"));
-                continue;
-            }
             var (hcm, field) = managers[0];
             if (RouteConfigOf(hcm, routesByName, listener, field, findings) is not { } config)
                 continue;
             var resource = hcm.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.Rds ? $"route {config.Name}" : $"listener {listener.Name}";
             var domains = RouteCompiler.Compile(config, resource, findings);
-            ports[port] = new PortRoutes(listener, hcm, config, new HostSelector(domains, hcm.StripAnyHostPort, hcm.StripMatchingHostPort));
+            var routes = new PortRoutes(listener, hcm, config, new HostSelector(domains, hcm.StripAnyHostPort, hcm.StripMatchingHostPort));
+            if (!ports.TryGetValue(port, out var choice))
+                ports[port] = choice = new PortListenerChoice();
+            if (!IPAddress.TryParse(socket.Address, out var address) || !choice.Add(address, routes))
+                findings.Add(new WaypointFinding($"listener {listener.Name}", "address", $"{socket.Address}:{port} is served by an earlier listener; this one is not"));
         }
         var clusters = UpstreamClusterBuilder.Build(resources.Clusters, resources.Endpoints, findings);
         return new WaypointTable(version, ports, clusters, findings);
