@@ -29,6 +29,7 @@ internal static class RunCommandLine
           --plugin-arg P.KEY=VALUE an argument for plugin P (repeatable; see the plugin's docs)
           --waypoint IP            send connects to services whose routes need L7 to the node's waypoint at IP (kmesh waypoint
                                    --listen IP), keeping the dialed port; other services stay kernel-only
+          --waypoint-admin ADDR:PORT the waypoint's admin endpoint, watched for /status and metrics (default 127.0.0.1:15201)
           --fail-closed            refuse connects to a service whose chain chose no endpoint
           --counters-interval S    seconds between logs of plugin counters that moved (default 30; 0: only at stop)
           --admin ADDR:PORT|none   the admin HTTP API (/ready /metrics /config_dump ...; default 127.0.0.1:15200)
@@ -52,6 +53,8 @@ internal static class RunCommandLine
         var admin = DaemonOptions.DefaultAdmin;
         string? accessLog = null;
         var trafficCounters = true;
+        System.Net.IPAddress? waypoint = null;
+        System.Net.IPEndPoint? waypointAdmin = null;
         for (var i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{args[i]} needs a value");
@@ -69,10 +72,12 @@ internal static class RunCommandLine
                 case "--map-capacity": AddCapacity(capacities, Value()); break;
                 case "--plugin-arg": pluginArguments.Add(Value()); break;
                 case "--waypoint":
-                    var waypoint = Value();
-                    if (!System.Net.IPAddress.TryParse(waypoint, out _))
-                        throw new UsageException($"--waypoint {waypoint}: expected the IP address kmesh waypoint listens on");
-                    pluginArguments.Add($"routing.waypoint={waypoint}");
+                    var text = Value();
+                    waypoint = System.Net.IPAddress.TryParse(text, out var ip) ? ip : throw new UsageException($"--waypoint {text}: expected the IP address kmesh waypoint listens on");
+                    pluginArguments.Add($"routing.waypoint={text}");
+                    break;
+                case "--waypoint-admin":
+                    waypointAdmin = ParseAdmin(Value(), "--waypoint-admin") ?? throw new UsageException("--waypoint-admin needs ADDRESS:PORT");
                     break;
                 case "--admin": admin = ParseAdmin(Value()); break;
                 case "--access-log": accessLog = Value(); break;
@@ -85,6 +90,8 @@ internal static class RunCommandLine
             }
         }
         xds.RequireOneSource(config);
+        if (waypointAdmin is not null && waypoint is null)
+            throw new UsageException("--waypoint-admin needs --waypoint IP");
         if (pluginSet is not null && plugins.Count > 0)
             throw new UsageException("--plugins and --plugin-set both choose the chain; give one");
         if (pluginDirs.Count == 0)
@@ -106,6 +113,8 @@ internal static class RunCommandLine
             Admin = admin,
             AccessLogPath = accessLog is null or "-" ? accessLog : Path.GetFullPath(accessLog),
             TrafficCounters = trafficCounters,
+            Waypoint = waypoint,
+            WaypointAdmin = waypointAdmin ?? new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 15201),
         };
         return (options, level);
     }
@@ -115,14 +124,14 @@ internal static class RunCommandLine
         Enum.TryParse(text, ignoreCase: true, out LogLevel level) ? level : throw new UsageException($"--log-level {text}: not a level");
 
     /// <summary><c>none</c>, or an address and port (IPv6 in brackets); any address given here is taken as asked for.</summary>
-    internal static System.Net.IPEndPoint? ParseAdmin(string text)
+    internal static System.Net.IPEndPoint? ParseAdmin(string text, string flag = "--admin")
     {
         if (text == "none")
             return null;
         if (System.Net.IPEndPoint.TryParse(text, out var endpoint) && text.Contains(':') && endpoint.Port is >= 0 and <= 65535
             && (text.StartsWith('[') || endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork))
             return endpoint;
-        throw new UsageException($"--admin {text}: expected ADDRESS:PORT (e.g. 127.0.0.1:15200, [::1]:15200) or none");
+        throw new UsageException($"{flag} {text}: expected ADDRESS:PORT (e.g. 127.0.0.1:15200, [::1]:15200) or none");
     }
 
     private static bool ParseOnOff(string flag, string text) => text switch

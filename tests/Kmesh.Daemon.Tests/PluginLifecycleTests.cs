@@ -51,7 +51,7 @@ public sealed class PluginLifecycleTests : IDisposable
 
         await using var run = await MeshRun.StartAsync(TestMesh.Config(), ["--plugin-set", setPath], pluginDirectory: _plugins);
 
-        Assert.Contains("chain: routing 1.1.0, loadbalance 1.2.0", await run.Daemon.WaitReadyAsync());
+        Assert.Contains("chain: routing 1.2.0, loadbalance 1.2.0", await run.Daemon.WaitReadyAsync());
         Assert.Equal(3, (await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 3)).Succeeded);
     }
 

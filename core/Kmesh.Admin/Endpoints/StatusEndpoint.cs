@@ -39,14 +39,26 @@ internal sealed class StatusEndpoint(IServiceProvider daemon)
             adoption is null ? null : new AdoptedDocument(adoption.PinFolder, adoption.Previous, adoption.Switched, adoption.Waiting, adoption.Carried, adoption.Renewed),
             datapath.Started
                 ? datapath.Datapath.Statuses.Select(p => new ChainEntry(p.Name, p.Version, Abi(datapath, p.Name), p.Active, p.Detail)).ToList()
-                : []);
+                : [],
+            Waypoint(options));
         return Results.Json(document, AdminJson.Options);
+    }
+
+    private WaypointDocument? Waypoint(DaemonOptions options)
+    {
+        if (options.Waypoint is null || daemon.GetService<WaypointHealth>() is not { } health)
+            return null;
+        var (state, detail, since) = health.Last;
+        return new WaypointDocument(options.Waypoint.ToString(), options.WaypointAdmin.ToString(), state.ToString().ToLowerInvariant(), detail, since);
     }
 
     private static string? Abi(DatapathHost datapath, string plugin) => datapath.Datapath.Plugins.FirstOrDefault(p => p.Name == plugin)?.Abi;
 
     private sealed record StatusDocument(bool Ready, IReadOnlyList<string> Reasons, IReadOnlyList<string> Notes, double UptimeSeconds, string Cgroup, string PinFolder,
-        SourceDocument Source, ConfigDocument Config, AdoptedDocument? Adopted, IReadOnlyList<ChainEntry> Chain);
+        SourceDocument Source, ConfigDocument Config, AdoptedDocument? Adopted, IReadOnlyList<ChainEntry> Chain, WaypointDocument? Waypoint);
+
+    /// <param name="State">unknown, ready, notready or unreachable.</param>
+    private sealed record WaypointDocument(string Address, string Admin, string State, string Detail, DateTimeOffset Since);
 
     private sealed record AdoptedDocument(string PinFolder, string Previous, bool Switched, IReadOnlyList<string> Waiting, IReadOnlyList<string> Carried, IReadOnlyList<string> Renewed);
 

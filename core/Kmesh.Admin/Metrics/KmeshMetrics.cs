@@ -45,6 +45,8 @@ public sealed class KmeshMetrics
         Registry.AddBeforeCollectCallback(Refresh);
         daemon.GetRequiredService<DaemonStatus>().Applied += Observe;
         Collectors = [new TrafficMetrics(factory, daemon)];
+        if (daemon.GetService<WaypointHealth>() is { } waypoint)
+            Collectors.Add(new WaypointMetrics(factory, waypoint));
     }
 
     /// <summary>The registry a scrape serializes.</summary>

@@ -32,6 +32,12 @@ public sealed record DaemonOptions
     /// <summary>Refuse connects to a service whose chain chose no endpoint.</summary>
     public bool FailClosed { get; init; }
 
+    /// <summary>The node's L7 waypoint (<c>--waypoint IP</c>) that the routing plugin steers services needing the request to; null: none.</summary>
+    public System.Net.IPAddress? Waypoint { get; init; }
+
+    /// <summary>The waypoint's admin endpoint, whose <c>/ready</c> the daemon watches (<c>--waypoint-admin</c>; the waypoint's default).</summary>
+    public System.Net.IPEndPoint WaypointAdmin { get; init; } = new(System.Net.IPAddress.Loopback, 15201);
+
     /// <summary>Map capacities by <c>plugin.map</c>.</summary>
     public IReadOnlyDictionary<string, uint> MapCapacities { get; init; } = new Dictionary<string, uint>();
 

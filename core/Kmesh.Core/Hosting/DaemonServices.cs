@@ -35,6 +35,11 @@ public static class DaemonServices
         services.AddHostedService(sp => sp.GetRequiredService<DnsRefreshService>());
         services.AddHostedService(sp => sp.GetRequiredService<CountersReportService>());
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogService>());
+        if (options.Waypoint is not null)
+        {
+            services.TryAddSingleton<WaypointHealth>();
+            services.AddHostedService(sp => sp.GetRequiredService<WaypointHealth>());
+        }
         return services;
     }
 }
