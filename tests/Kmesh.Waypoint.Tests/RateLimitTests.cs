@@ -106,6 +106,31 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task AGrpcCallOverTheLimitGetsATrailersOnlyUnavailable()
+    {
+        // h2c from the client, as gRPC comes; the backend behind it may speak HTTP/1.1 for this test.
+        await using var backend = await Backend.StartAsync("b");
+        await using var waypoint = await StartAsync(backend, Filter(Limit(1)), """{"match": {"prefix": "/"}, "route": {"cluster": "b"}}""");
+        using var client = waypoint.Client("h", HttpVersion.Version20);
+
+        using var first = await client.SendAsync(GrpcCall());
+        using var second = await client.SendAsync(GrpcCall());
+
+        Assert.Null(Header(first, "grpc-status"));
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal("14", Header(second, "grpc-status"));
+        Assert.Equal("local_rate_limited", Header(second, "grpc-message"));
+        Assert.Equal("true", Header(second, "x-envoy-ratelimited"));
+        Assert.Equal(1, backend.Requests);
+
+        static HttpRequestMessage GrpcCall() => new(HttpMethod.Post, "/pkg.Service/Method")
+        {
+            Version = HttpVersion.Version20,
+            Content = new ByteArrayContent([0, 0, 0, 0, 0]) { Headers = { { "Content-Type", "application/grpc" } } },
+        };
+    }
+
+    [Fact]
     public async Task ALimitNotEnforcedLetsRequestsThroughWithItsRequestHeaders()
     {
         await using var backend = await Backend.StartAsync("b");
