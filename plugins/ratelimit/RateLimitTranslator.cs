@@ -11,7 +11,7 @@ namespace Kmesh.Plugins.RateLimit;
 /// <summary>
 /// A listener's network <c>local_ratelimit</c> filter becomes its service's token bucket
 /// over new connections. The HTTP <c>local_ratelimit</c> counts requests, which needs L7:
-/// it is reported, not applied.
+/// the kernel reports it and leaves it to the plugin's L7 part in the waypoint (<c>L7/</c>).
 /// </summary>
 public sealed class RateLimitTranslator : IIncrementalTranslator
 {
@@ -77,7 +77,7 @@ public sealed class RateLimitTranslator : IIncrementalTranslator
         for (var i = 0; i < hcm.HttpFilters.Count; i++)
         {
             if (hcm.HttpFilters[i].TypedConfig?.Is(HttpLocalRateLimit.Descriptor) == true)
-                output.Warn(resource, $"{field}.http_filters[{i}]", "the HTTP local_ratelimit limits requests, which needs L7: not applied (a network local_ratelimit limits connections)");
+                output.Warn(resource, $"{field}.http_filters[{i}]", "the HTTP local_ratelimit limits requests, which needs L7: not applied in the kernel (a network local_ratelimit limits connections); applied per request by the waypoint when the service is steered there (kmesh run --waypoint)");
         }
     }
 }

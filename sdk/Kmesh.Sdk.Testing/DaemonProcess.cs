@@ -43,7 +43,15 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// Starts <c>dotnet <paramref name="daemonDll"/> run <paramref name="arguments"/></c>. Each
     /// output line is also passed to <paramref name="echo"/> (e.g. to show it in a demo).
     /// </summary>
-    public static DaemonProcess Start(string daemonDll, IEnumerable<string> arguments, Action<string>? echo = null)
+    public static DaemonProcess Start(string daemonDll, IEnumerable<string> arguments, Action<string>? echo = null) =>
+        // Daemons of parallel tests must not fight over the default admin port: any free one, read back from the log.
+        Start(daemonDll, "run", arguments, "127.0.0.1:0", echo);
+
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="daemonDll"/> <paramref name="command"/> <paramref name="arguments"/></c>,
+    /// adding <c>--admin <paramref name="admin"/></c> unless the arguments hold <c>--admin</c>.
+    /// </summary>
+    internal static DaemonProcess Start(string daemonDll, string command, IEnumerable<string> arguments, string admin, Action<string>? echo)
     {
         if (!File.Exists(daemonDll))
             throw new FileNotFoundException($"the daemon {daemonDll} is not built", daemonDll);
@@ -54,15 +62,14 @@ public sealed class DaemonProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(daemonDll);
-        info.ArgumentList.Add("run");
+        info.ArgumentList.Add(command);
         var list = arguments.ToList();
         foreach (var argument in list)
             info.ArgumentList.Add(argument);
         if (!list.Contains("--admin"))
         {
-            // Daemons of parallel tests must not fight over the default admin port: any free one, read back from the log.
             info.ArgumentList.Add("--admin");
-            info.ArgumentList.Add("127.0.0.1:0");
+            info.ArgumentList.Add(admin);
         }
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var daemon = new DaemonProcess(process, echo);

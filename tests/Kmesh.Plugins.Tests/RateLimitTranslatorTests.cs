@@ -71,7 +71,7 @@ public class RateLimitTranslatorTests
     }
 
     [Fact]
-    public void HttpLocalRateLimit_IsReportedAsNeedingL7_NoEntry()
+    public void HttpLocalRateLimit_IsReportedAsNeedingL7InTheWaypoint_NoEntry()
     {
         var httpLimit = """
             { "name": "envoy.filters.http.local_ratelimit", "typed_config": {
@@ -83,7 +83,10 @@ public class RateLimitTranslatorTests
         var output = RateLimiting(snapshot);
 
         Assert.Equal(0, output.Buckets().Count);
-        Assert.EndsWith("http_filters[0]", output.AssertDiagnostic(DiagnosticSeverity.Warning, "listener web", "needs L7").Field);
+        var warning = output.AssertDiagnostic(DiagnosticSeverity.Warning, "listener web", "needs L7");
+        Assert.EndsWith("http_filters[0]", warning.Field);
+        // The kernel leaves it to the plugin's L7 part, and says where it applies instead.
+        Assert.Contains("applied per request by the waypoint", warning.Message);
     }
 
     [Fact]

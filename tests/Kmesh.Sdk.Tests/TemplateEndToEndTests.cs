@@ -46,9 +46,10 @@ public sealed class TemplateEndToEndTests(PackedSdk sdk)
         Assert.True(File.Exists(Path.Combine(pluginOut, manifest.Object)), "the .bpf.o is not in the build output");
 
         // Its generated tests, none skipped: the translator's, the map structs' layouts (MapLayout
-        // against the built object's BTF) and the daemon shipped in Kmesh.Sdk.Testing on real connects.
+        // against the built object's BTF), the daemon shipped in Kmesh.Sdk.Testing on real connects
+        // and the waypoint shipped with it serving a request through the plugin's L7 part.
         var test = await Run.DotnetAsync(solution, environment, Step, "test", "--no-build", "-nologo");
-        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+4,\s+Skipped:\s+0", test);
+        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+5,\s+Skipped:\s+0", test);
 
         // Its build output as is, as a plugin folder of this repository's daemon.
         await using var sandbox = await KernelSandbox.CreateAsync();

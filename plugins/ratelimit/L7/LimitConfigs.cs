@@ -1,0 +1,114 @@
+using Envoy.Config.Listener.V3;
+using Envoy.Config.Route.V3;
+using Envoy.Extensions.Common.Ratelimit.V3;
+using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
+using Kmesh.Sdk.Snapshot;
+using Kmesh.Sdk.Waypoint;
+using HttpLocalRateLimit = Envoy.Extensions.Filters.Http.LocalRatelimit.V3.LocalRateLimit;
+
+namespace Kmesh.Plugins.RateLimit.L7;
+
+/// <summary>
+/// The configuration-time pass over every HTTP connection manager with a local rate limit: reports,
+/// by resource and field, what the waypoint does not honour, and names the buckets the
+/// configuration uses (so that the others can be dropped).
+/// </summary>
+internal sealed class LimitConfigs(IWaypointReport report)
+{
+    private readonly HashSet<string> _seenRds = [];
+
+    /// <summary>The buckets in use, or null when no connection manager has the filter.</summary>
+    public HashSet<BucketKey>? Walk(MeshSnapshot snapshot)
+    {
+        HashSet<BucketKey>? keys = null;
+        foreach (var listener in snapshot.Listeners)
+        {
+            for (var c = 0; c < listener.FilterChains.Count; c++)
+            {
+                var filters = listener.FilterChains[c].Filters;
+                for (var f = 0; f < filters.Count; f++)
+                {
+                    if (filters[f].TypedConfig?.Is(HttpConnectionManager.Descriptor) != true)
+                        continue;
+                    var manager = filters[f].TypedConfig.Unpack<HttpConnectionManager>();
+                    if (LimitLevels.FilterOf(manager) is null)
+                        continue;
+                    keys ??= [];
+                    Manager(snapshot, listener, manager, $"filter_chains[{c}].filters[{f}].typed_config", keys);
+                }
+            }
+        }
+        return keys;
+    }
+
+    private void Manager(MeshSnapshot snapshot, Listener listener, HttpConnectionManager manager, string field, HashSet<BucketKey> keys)
+    {
+        var resource = $"listener {listener.Name}";
+        var (filter, index) = LimitLevels.FilterOf(manager)!.Value;
+        for (var i = index + 1; i < manager.HttpFilters.Count; i++)
+        {
+            if (manager.HttpFilters[i].TypedConfig?.Is(HttpLocalRateLimit.Descriptor) == true)
+                report.NotHonoured(resource, $"{field}.http_filters[{i}]", "a second HTTP local_ratelimit filter: only the first is applied by the waypoint");
+        }
+        Config(filter.TypedConfig.Unpack<HttpLocalRateLimit>(), resource, $"{field}.http_filters[{index}].typed_config");
+        var (routes, routesResource, routesField) = manager.RouteSpecifierCase switch
+        {
+            HttpConnectionManager.RouteSpecifierOneofCase.RouteConfig => (manager.RouteConfig, resource, $"{field}.route_config."),
+            HttpConnectionManager.RouteSpecifierOneofCase.Rds when snapshot.Routes.TryGetValue(manager.Rds.RouteConfigName, out var rds) => (rds, $"route_config {rds.Name}", ""),
+            _ => (null, "", ""),
+        };
+        if (routes is null)
+            return;
+        var reportRoutes = manager.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.RouteConfig || _seenRds.Add(routes.Name);
+        if (reportRoutes)
+            Overrides(routes.TypedPerFilterConfig, filter.Name, routesResource, routesField);
+        for (var v = 0; v < routes.VirtualHosts.Count; v++)
+        {
+            var host = routes.VirtualHosts[v];
+            var hostField = $"{routesField}virtual_hosts[{v}]";
+            if (reportRoutes)
+            {
+                Overrides(host.TypedPerFilterConfig, filter.Name, routesResource, hostField + ".");
+                if (host.RateLimits.Count > 0)
+                    report.NotHonoured(routesResource, $"{hostField}.rate_limits", "rate_limits actions are not evaluated by the waypoint: only the default token_bucket applies");
+            }
+            for (var r = 0; r < host.Routes.Count; r++)
+            {
+                var route = host.Routes[r];
+                if (reportRoutes)
+                {
+                    Overrides(route.TypedPerFilterConfig, filter.Name, routesResource, $"{hostField}.routes[{r}].");
+                    if (route.Route_?.RateLimits.Count > 0)
+                        report.NotHonoured(routesResource, $"{hostField}.routes[{r}].route.rate_limits", "rate_limits actions are not evaluated by the waypoint: only the default token_bucket applies");
+                }
+                if (LimitLevels.Effective(listener, manager, routes, host, route) is ({ } config, var level))
+                    keys.Add(new BucketKey(level, Google.Protobuf.MessageExtensions.ToByteString(config)));
+            }
+        }
+    }
+
+    private void Overrides(Google.Protobuf.Collections.MapField<string, Google.Protobuf.WellKnownTypes.Any> perFilter, string filterName, string resource, string prefix)
+    {
+        if (LimitLevels.Override(perFilter, filterName) is ({ } config, var field))
+            Config(config, resource, prefix + field);
+    }
+
+    /// <summary>Reports what of one config the waypoint does not honour.</summary>
+    private void Config(HttpLocalRateLimit config, string resource, string field)
+    {
+        if (config.TokenBucket is { } bucket && LimitSettings.Problem(bucket) is var (problemField, reason))
+            report.NotHonoured(resource, $"{field}.token_bucket.{problemField}", $"{reason}: this config limits nothing");
+        if (config.Descriptors.Count > 0)
+            report.NotHonoured(resource, $"{field}.descriptors", "descriptors are not honoured by the waypoint: only the default token_bucket applies");
+        if (config.Stage != 0)
+            report.NotHonoured(resource, $"{field}.stage", "stages are not honoured by the waypoint (rate_limits actions are not evaluated)");
+        if (config.LocalRateLimitPerDownstreamConnection)
+            report.NotHonoured(resource, $"{field}.local_rate_limit_per_downstream_connection", "per-connection buckets are not kept by the waypoint: this config limits nothing");
+        if (config.LocalClusterRateLimit is not null)
+            report.NotHonoured(resource, $"{field}.local_cluster_rate_limit", "not honoured: the waypoint's bucket is this node's alone");
+        if (config.VhRateLimits != VhRateLimitsOptions.Override)
+            report.NotHonoured(resource, $"{field}.vh_rate_limits", "not honoured: rate_limits actions are not evaluated by the waypoint");
+        if (config.AlwaysConsumeDefaultTokenBucket is not null)
+            report.NotHonoured(resource, $"{field}.always_consume_default_token_bucket", "not honoured: without descriptors every request takes from the default token_bucket");
+    }
+}
