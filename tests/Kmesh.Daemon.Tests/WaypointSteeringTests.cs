@@ -36,6 +36,58 @@ public sealed class WaypointSteeringTests
         Assert.True(ratings.Count("ratings-v1") == 10, $"{ratings}\n{mesh.Daemon.Log}");
     }
 
+    [KernelFact]
+    public async Task WithTheWaypointDown_SteeredConnectsAreRefusedAtOnce_AndStatusAndMetricsSayWhy()
+    {
+        var waypointAdmin = WaypointProcess.FreePort();
+        await using var mesh = await MeshRun.StartAsync(Config(), ["--waypoint", WaypointIp, "--waypoint-admin", $"127.0.0.1:{waypointAdmin}"]);
+
+        var refused = await mesh.Client.DialAsync(ReviewsVip, TestMesh.Port, 5);
+        var unreachable = await WaitForWaypointStateAsync(mesh, "unreachable");
+
+        Assert.True(refused.ErrorCount("ECONNREFUSED") == 5, $"{refused}\n{mesh.Daemon.Log}");
+        Assert.Contains($"127.0.0.1:{waypointAdmin}", unreachable.GetProperty("detail").GetString());
+        Assert.Contains("kmesh_waypoint_up 0", (await Admin.GetAsync(mesh.Daemon, "/metrics")).Body);
+        Assert.Contains("fail at once with ECONNREFUSED", mesh.Daemon.Log);
+
+        // Any waypoint answering ready at that admin address: the daemon sees it come up.
+        var port = WaypointProcess.FreePort();
+        await using var waypoint = await WaypointProcess.StartAsync(
+            $$"""
+            static_resources:
+              listeners:
+              - name: up
+                address: { socket_address: { address: 0.0.0.0, port_value: {{port}} } }
+                filter_chains:
+                - filters:
+                  - name: envoy.filters.network.http_connection_manager
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                      stat_prefix: up
+                      route_config: { virtual_hosts: [ { name: up, domains: ["*"], routes: [ { match: { prefix: "/" }, direct_response: { status: 200 } } ] } ] }
+                      http_filters: [ { name: envoy.filters.http.router, typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router } } ]
+            """,
+            extraArguments: ["--admin", $"127.0.0.1:{waypointAdmin}"], daemonDll: RepoPaths.DaemonDll);
+        await WaitForWaypointStateAsync(mesh, "ready");
+        Assert.Contains("kmesh_waypoint_up 1", (await Admin.GetAsync(mesh.Daemon, "/metrics")).Body);
+    }
+
+    /// <summary>Polls /status until its waypoint section is in <paramref name="state"/> (the daemon asks every few seconds).</summary>
+    private static async Task<System.Text.Json.JsonElement> WaitForWaypointStateAsync(MeshRun mesh, string state)
+    {
+        var last = "";
+        for (var i = 0; i < 120; i++)
+        {
+            var (_, body) = await Admin.GetAsync(mesh.Daemon, "/status");
+            var waypoint = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("waypoint");
+            if (waypoint.ValueKind == System.Text.Json.JsonValueKind.Object && waypoint.GetProperty("state").GetString() == state)
+                return waypoint;
+            last = body;
+            await Task.Delay(500);
+        }
+        throw new Xunit.Sdk.XunitException($"the waypoint never became {state} in /status: {last}");
+    }
+
     private static async Task<string> CurlAsync(KernelSandbox sandbox, string url, string? header = null)
     {
         string[] arguments = header is null
