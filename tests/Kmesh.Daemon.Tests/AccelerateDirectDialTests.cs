@@ -48,7 +48,7 @@ public sealed class AccelerateDirectDialTests
     [InlineData(Loopback, Loopback, 64)]
     public async Task RandomSizedWrites_EachWay_ArriveByteForByte_AndAreRedirected(string listen, string dial, long mebibytes)
     {
-        await using var run = await DirectDialRun.StartAsync(Config);
+        await using var run = await StartAsync(Config);
         await run.Client.ListenAsync("pod-a", listen, Port);
 
         var result = await run.Client.StreamAsync(dial, Port, mebibytes * MiB, maxWrite: 200_000, seed: 7);
@@ -65,7 +65,7 @@ public sealed class AccelerateDirectDialTests
     [KernelFact]
     public async Task Sendfile_ArrivesByteForByte_AndIsRedirected()
     {
-        await using var run = await DirectDialRun.StartAsync(Config);
+        await using var run = await StartAsync(Config);
         await run.Client.ListenAsync("pod-a", Pod4, Port);
 
         var result = await run.Client.StreamAsync(Pod4, Port, 64 * MiB, seed: 11, sendfile: true);
@@ -79,7 +79,7 @@ public sealed class AccelerateDirectDialTests
     [KernelFact]
     public async Task ServerEndKilledFirst_TheClientSeesItClosed_AndNothingStaysInTheSockhash()
     {
-        await using var run = await DirectDialRun.StartAsync(Config);
+        await using var run = await StartAsync(Config);
         await run.Client.ListenAsync("pod-a", Pod4, Port);
         await run.Client.HoldAsync(Pod4, Port, "held");
         Assert.Equal(2, await run.SocketsInSockhashAsync());
@@ -98,7 +98,7 @@ public sealed class AccelerateDirectDialTests
     [KernelFact]
     public async Task ClientClosingFirst_WithDataQueuedOrNot_LeavesTheServerWorking_AndNothingInTheSockhash()
     {
-        await using var run = await DirectDialRun.StartAsync(Config);
+        await using var run = await StartAsync(Config);
         await run.Client.ListenAsync("pod-a", Pod4, Port);
 
         for (var i = 0; i < 5; i++)
@@ -117,7 +117,7 @@ public sealed class AccelerateDirectDialTests
     public async Task OptedOutWorkloadCgroup_IsNotRedirected()
     {
         // Client and server both run in the sandbox's cgroup, which the operator excludes.
-        await using var run = await DirectDialRun.StartAsync(Config,
+        await using var run = await StartAsync(Config,
             sandbox => ["--plugin-arg", $"accelerate.exclude-cgroup={sandbox.CgroupPath}"]);
         await run.Client.ListenAsync("pod-a", Pod4, Port);
 
@@ -132,7 +132,7 @@ public sealed class AccelerateDirectDialTests
     [KernelFact]
     public async Task ServerOutsideTheGovernedCgroup_IsNotRedirected()
     {
-        await using var run = await DirectDialRun.StartAsync(Config);
+        await using var run = await StartAsync(Config);
         await run.Sandbox.StartBackendsAsync(new BackendSpec("outside", Pod4, Port));
 
         var result = await run.Client.StreamAsync(Pod4, Port, 8 * MiB, seed: 3);
@@ -154,7 +154,7 @@ public sealed class AccelerateDirectDialTests
     public async Task WithAWorkloadOptedOut_OnlyAListenerOnTheDialedAddressCountsAsLocal(string listen, ulong accelerated)
     {
         await using var other = await KernelSandbox.CreateAsync();
-        await using var run = await DirectDialRun.StartAsync(Config, _ => ["--plugin-arg", $"accelerate.exclude-cgroup={other.CgroupPath}"]);
+        await using var run = await StartAsync(Config, _ => ["--plugin-arg", $"accelerate.exclude-cgroup={other.CgroupPath}"]);
         await run.Client.ListenAsync("pod-a", listen, Port);
 
         var result = await run.Client.StreamAsync(Pod4, Port, 8 * MiB, seed: 12);
@@ -179,7 +179,7 @@ public sealed class AccelerateDirectDialTests
     public async Task PeerOnAnotherHost_IsNeverRedirected_EvenWithALocalListenerOnItsPort(bool withOptOuts)
     {
         await using var remote = await KernelSandbox.CreateAsync();
-        await using var run = await DirectDialRun.StartAsync(Config,
+        await using var run = await StartAsync(Config,
             _ => withOptOuts ? ["--plugin-arg", $"accelerate.exclude-cgroup={remote.CgroupPath}"] : []);
         await RemoteHost.ConnectAsync(run.Sandbox, remote);
         await remote.StartBackendsAsync(new BackendSpec("remote", RemoteHost.RemoteAddress, Port));
@@ -198,4 +198,8 @@ public sealed class AccelerateDirectDialTests
         Assert.Equal((0ul, 0ul), (counters.Connections, counters.Messages));
         Assert.Equal(0, left);
     }
+
+    /// <summary>A run whose sandbox has pod addresses on its <c>lo</c> (10.77.0.1, fd00:77::1), for workloads dialing each other directly.</summary>
+    private static Task<AccelerationRun> StartAsync(string config, Func<KernelSandbox, string[]>? extraArguments = null) =>
+        AccelerationRun.StartAsync(config, extraArguments, addresses: ["10.77.0.1", "fd00:77::1"]);
 }

@@ -40,62 +40,12 @@ public sealed class AccelerateTests
                 - endpoint: { address: { socket_address: { address: "{{endpoint}}", port_value: {{Port}} } } }
         """;
 
-    private sealed class Run : IAsyncDisposable
-    {
-        public required KernelSandbox Sandbox { get; init; }
-        public required KmeshCore Core { get; set; }
-        public required SandboxClient Client { get; init; }
-
-        public static async Task<Run> StartAsync(string config, Func<KernelSandbox, string[]>? extraArguments = null, Func<SandboxClient, Task>? beforeTheDaemon = null)
-        {
-            var sandbox = await KernelSandbox.CreateAsync();
-            try
-            {
-                var client = await sandbox.ClientAsync();
-                if (beforeTheDaemon is not null)
-                    await beforeTheDaemon(client);
-                var core = await KmeshCore.StartAsync(sandbox, config, pluginDirs: [RepoPaths.Plugins],
-                    plugins: ["routing", "loadbalance", "accelerate"], daemonDll: RepoPaths.DaemonDll,
-                    extraArguments: extraArguments?.Invoke(sandbox));
-                return new Run { Sandbox = sandbox, Core = core, Client = client };
-            }
-            catch
-            {
-                await sandbox.DisposeAsync();
-                throw;
-            }
-        }
-
-        public Task<AccelerationCounters> CountersAsync() => AccelerationCounters.ReadAsync(Core);
-
-        public async Task<int> SocketsInSockhashAsync() => (await Core.ReadPinnedMapAsync("km_socks")).Count;
-
-        /// <summary>Sockets left in the sockhash once closes have run their course (polls up to 5 s for 0).</summary>
-        public async Task<int> SocketsInSockhashOnceSettledAsync()
-        {
-            var left = -1;
-            for (var i = 0; i < 50 && left != 0; i++)
-            {
-                await Task.Delay(100);
-                left = await SocketsInSockhashAsync();
-            }
-            return left;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Client.DisposeAsync();
-            await Core.DisposeAsync();
-            await Sandbox.DisposeAsync();
-        }
-    }
-
     [KernelTheory]
     [InlineData(Vip4, Local4, 256)]
     [InlineData(Vip6, Local6, 64)]
     public async Task RandomSizedWrites_EachWay_ArriveByteForByte_AndAreRedirected(string vip, string local, long mebibytes)
     {
-        await using var run = await Run.StartAsync(Config(local, vip));
+        await using var run = await AccelerationRun.StartAsync(Config(local, vip));
         await run.Client.ListenAsync("local-a", local, Port);
 
         var result = await run.Client.StreamAsync(vip, Port, mebibytes * MiB, maxWrite: 200_000, seed: 7);
@@ -113,7 +63,7 @@ public sealed class AccelerateTests
     public async Task ServerListeningSinceBeforeTheDaemon_IsLearntFromItsFirstSyn_AndAccelerated()
     {
         // As after a daemon restart or upgrade: the server's listen() happened before any program was attached.
-        await using var run = await Run.StartAsync(Config(Local4, Vip4),
+        await using var run = await AccelerationRun.StartAsync(Config(Local4, Vip4),
             beforeTheDaemon: client => client.ListenAsync("local-a", Local4, Port));
 
         var result = await run.Client.StreamAsync(Vip4, Port, 8 * MiB, seed: 41);
@@ -127,7 +77,7 @@ public sealed class AccelerateTests
     [KernelFact]
     public async Task Sendfile_ArrivesByteForByte()
     {
-        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await using var run = await AccelerationRun.StartAsync(Config(Local4, Vip4));
         await run.Client.ListenAsync("local-a", Local4, Port);
 
         var result = await run.Client.StreamAsync(Vip4, Port, 64 * MiB, seed: 11, sendfile: true);
@@ -141,7 +91,7 @@ public sealed class AccelerateTests
     [KernelFact]
     public async Task VectoredWrites_ArriveByteForByte()
     {
-        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await using var run = await AccelerationRun.StartAsync(Config(Local4, Vip4));
         await run.Client.ListenAsync("local-a", Local4, Port);
 
         var result = await run.Client.StreamAsync(Vip4, Port, 64 * MiB, maxWrite: 100_000, seed: 13, vectored: true);
@@ -154,7 +104,7 @@ public sealed class AccelerateTests
     [KernelFact]
     public async Task CorkedWrites_WithMsgMore_ArriveByteForByte()
     {
-        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await using var run = await AccelerationRun.StartAsync(Config(Local4, Vip4));
         await run.Client.ListenAsync("local-a", Local4, Port);
 
         var result = await run.Client.StreamAsync(Vip4, Port, 32 * MiB, maxWrite: 50_000, seed: 17, corked: true);
@@ -167,7 +117,7 @@ public sealed class AccelerateTests
     [KernelFact]
     public async Task ServerEndKilledFirst_TheClientSeesItClosed_AndNothingStaysInTheSockhash()
     {
-        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await using var run = await AccelerationRun.StartAsync(Config(Local4, Vip4));
         await run.Client.ListenAsync("local-a", Local4, Port);
         await run.Client.HoldAsync(Vip4, Port, "held");
         Assert.Equal(2, await run.SocketsInSockhashAsync());
@@ -186,7 +136,7 @@ public sealed class AccelerateTests
     [KernelFact]
     public async Task ClientClosingWithDataQueued_LeavesTheServerWorking_AndNothingInTheSockhash()
     {
-        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await using var run = await AccelerationRun.StartAsync(Config(Local4, Vip4));
         await run.Client.ListenAsync("local-a", Local4, Port);
 
         for (var i = 0; i < 5; i++)
@@ -202,7 +152,7 @@ public sealed class AccelerateTests
     [KernelFact]
     public async Task ServerOutsideTheGovernedCgroup_IsNotRedirected()
     {
-        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await using var run = await AccelerationRun.StartAsync(Config(Local4, Vip4));
         await run.Sandbox.StartBackendsAsync(new BackendSpec("outside", Local4, Port));
 
         var result = await run.Client.StreamAsync(Vip4, Port, 8 * MiB, seed: 3);
@@ -216,7 +166,7 @@ public sealed class AccelerateTests
     [KernelFact]
     public async Task OptedOutService_IsNotRedirected()
     {
-        await using var run = await Run.StartAsync(Config(Local4, Vip4, optOut: true));
+        await using var run = await AccelerationRun.StartAsync(Config(Local4, Vip4, optOut: true));
         await run.Client.ListenAsync("local-a", Local4, Port);
 
         var result = await run.Client.StreamAsync(Vip4, Port, 8 * MiB, seed: 5);
@@ -230,7 +180,7 @@ public sealed class AccelerateTests
     public async Task OptedOutWorkloadCgroup_IsNotRedirected()
     {
         // Client and server both run in the sandbox's cgroup, which the operator excludes.
-        await using var run = await Run.StartAsync(Config(Local4, Vip4),
+        await using var run = await AccelerationRun.StartAsync(Config(Local4, Vip4),
             sandbox => ["--plugin-arg", $"accelerate.exclude-cgroup={sandbox.CgroupPath}"]);
         await run.Client.ListenAsync("local-a", Local4, Port);
 
@@ -245,7 +195,7 @@ public sealed class AccelerateTests
     [KernelFact]
     public async Task UnknownArgument_LeavesThePluginOut_NamingIt_AndTheMeshStillRoutes()
     {
-        await using var run = await Run.StartAsync(Config(Local4, Vip4), _ => ["--plugin-arg", "accelerate.exclude-cgrup=/nowhere"]);
+        await using var run = await AccelerationRun.StartAsync(Config(Local4, Vip4), _ => ["--plugin-arg", "accelerate.exclude-cgrup=/nowhere"]);
         await run.Client.ListenAsync("local-a", Local4, Port);
 
         var error = await run.Core.Daemon.WaitForLineAsync("Plugin accelerate is left out", TimeSpan.FromSeconds(5));
@@ -258,7 +208,7 @@ public sealed class AccelerateTests
     [KernelFact]
     public async Task ClosedConnections_LeaveNoSocketInTheSockhash()
     {
-        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await using var run = await AccelerationRun.StartAsync(Config(Local4, Vip4));
         await run.Client.ListenAsync("local-a", Local4, Port);
 
         // Client half-closes first (stream), client closes first (dial), echo checked then closed (hold/release).
@@ -278,7 +228,7 @@ public sealed class AccelerateTests
     [KernelFact]
     public async Task AcceleratedConnection_StaysAccelerated_AcrossAnAdoptingRestart()
     {
-        await using var run = await Run.StartAsync(Config(Local4, Vip4), _ => ["--keep-on-exit"]);
+        await using var run = await AccelerationRun.StartAsync(Config(Local4, Vip4), _ => ["--keep-on-exit"]);
         await run.Client.ListenAsync("local-a", Local4, Port);
         Assert.Equal("local-a", await run.Client.HoldAsync(Vip4, Port, "held"));
         var before = await run.CountersAsync();
@@ -300,7 +250,7 @@ public sealed class AccelerateTests
     [KernelFact]
     public async Task AcceleratedConnection_KeepsWorking_AfterTheDaemonStops()
     {
-        await using var run = await Run.StartAsync(Config(Local4, Vip4));
+        await using var run = await AccelerationRun.StartAsync(Config(Local4, Vip4));
         await run.Client.ListenAsync("local-a", Local4, Port);
         Assert.Equal("local-a", await run.Client.HoldAsync(Vip4, Port, "held"));
         Assert.Equal(1ul, (await run.CountersAsync()).Connections);

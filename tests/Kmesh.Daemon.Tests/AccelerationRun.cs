@@ -3,28 +3,33 @@ using Kmesh.Sdk.Testing;
 namespace Kmesh.Daemon.Tests;
 
 /// <summary>
-/// A sandbox with pod addresses on its <c>lo</c> (10.77.0.1, fd00:77::1), a daemon running routing,
-/// loadbalance and accelerate on its cgroup, and a client agent inside that cgroup: a node where a
-/// governed workload can dial another one by its own address.
+/// A sandbox (with extra addresses on its <c>lo</c> when asked, e.g. pod addresses a governed
+/// workload dials directly), a daemon running routing, loadbalance and accelerate on its cgroup,
+/// and a client agent inside that cgroup.
 /// </summary>
-internal sealed class DirectDialRun : IAsyncDisposable
+internal sealed class AccelerationRun : IAsyncDisposable
 {
     public required KernelSandbox Sandbox { get; init; }
 
-    public required KmeshCore Core { get; init; }
+    public required KmeshCore Core { get; set; }
 
     public required SandboxClient Client { get; init; }
 
-    public static async Task<DirectDialRun> StartAsync(string config, Func<KernelSandbox, string[]>? extraArguments = null)
+    /// <param name="beforeTheDaemon">Runs with the client before the daemon starts (e.g. a listener that must exist first).</param>
+    /// <param name="addresses">Addresses to put on the sandbox's <c>lo</c>.</param>
+    public static async Task<AccelerationRun> StartAsync(string config, Func<KernelSandbox, string[]>? extraArguments = null,
+        Func<SandboxClient, Task>? beforeTheDaemon = null, string[]? addresses = null)
     {
-        var sandbox = await KernelSandbox.CreateAsync(new SandboxOptions { Addresses = ["10.77.0.1", "fd00:77::1"] });
+        var sandbox = await KernelSandbox.CreateAsync(new SandboxOptions { Addresses = addresses ?? [] });
         try
         {
             var client = await sandbox.ClientAsync();
+            if (beforeTheDaemon is not null)
+                await beforeTheDaemon(client);
             var core = await KmeshCore.StartAsync(sandbox, config, pluginDirs: [RepoPaths.Plugins],
                 plugins: ["routing", "loadbalance", "accelerate"], daemonDll: RepoPaths.DaemonDll,
                 extraArguments: extraArguments?.Invoke(sandbox));
-            return new DirectDialRun { Sandbox = sandbox, Core = core, Client = client };
+            return new AccelerationRun { Sandbox = sandbox, Core = core, Client = client };
         }
         catch
         {
