@@ -7,6 +7,8 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	/* Read on every connect, written only by the core: not preallocated, see rt_routes (routing.bpf.c). */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct cb_limits);

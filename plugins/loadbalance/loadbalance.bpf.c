@@ -23,6 +23,8 @@ KMESH_OBJECT();
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	/* Config maps read on every connect are not preallocated: see rt_routes (routing.bpf.c). */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct lb_cluster);
@@ -30,6 +32,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 262144);
 	__type(key, struct lb_slot_key);
 	__type(value, struct lb_endpoint);

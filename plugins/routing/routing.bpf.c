@@ -12,6 +12,12 @@ KMESH_OBJECT();
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	/* Read on every connect, written only by the core: not preallocated, so its elements come
+	 * from the slab allocator (linearly mapped memory) instead of one vmalloc area of 4 KiB
+	 * pages: no slower per connect at 10 000 services (a few hundred ns faster in most paired
+	 * rounds, within noise: bench/results/2026-12-06-chain17.md), and unused capacity holds no
+	 * memory (lb_schedule preallocated 262144 elements). */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, struct rt_key);
 	__type(value, struct rt_route);

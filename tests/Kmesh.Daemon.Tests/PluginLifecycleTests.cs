@@ -51,7 +51,7 @@ public sealed class PluginLifecycleTests : IDisposable
 
         await using var run = await MeshRun.StartAsync(TestMesh.Config(), ["--plugin-set", setPath], pluginDirectory: _plugins);
 
-        Assert.Contains("chain: routing 1.2.0, loadbalance 1.2.0", await run.Daemon.WaitReadyAsync());
+        Assert.Contains($"chain: routing {ManifestVersion("routing")}, loadbalance {ManifestVersion("loadbalance")}", await run.Daemon.WaitReadyAsync());
         Assert.Equal(3, (await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 3)).Succeeded);
     }
 
@@ -92,7 +92,10 @@ public sealed class PluginLifecycleTests : IDisposable
                 batches.Add(await dialer.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 99));
         });
         await Task.Delay(200);
-        BumpVersion("loadbalance", "1.2.1");
+        var from = ManifestVersion("loadbalance");
+        var v = Version.Parse(from);
+        var to = $"{v.Major}.{v.Minor}.{v.Build + 1}";
+        BumpVersion("loadbalance", to);
         var skip = run.Daemon.Lines.Count;
         var (exit, output) = await KmeshAsync("plugins", "reload", "--bpffs", run.Sandbox.PinPath);
         Assert.True(exit == 0, output);
@@ -100,8 +103,8 @@ public sealed class PluginLifecycleTests : IDisposable
         swapped = true;
         await load;
 
-        Assert.Contains("1.2.0 -> 1.2.1", replaced);
-        var staged = Assert.Single(run.Daemon.Lines, l => l.Contains("Plugin loadbalance 1.2.1 staged"));
+        Assert.Contains($"{from} -> {to}", replaced);
+        var staged = Assert.Single(run.Daemon.Lines, l => l.Contains($"Plugin loadbalance {to} staged"));
         Assert.Contains("lb_rr", staged);
         Assert.Contains("recreated (layout changed): none", staged);
         Assert.True(batches.Count >= 6, $"only {batches.Count} batches ran");
@@ -136,4 +139,9 @@ public sealed class PluginLifecycleTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains("no running kmesh daemon uses pin folder", output);
     }
+
+    // The versions the build ships, so a plugin's version bump does not break this test.
+    private static string ManifestVersion(string plugin) =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Plugins, plugin, "kmesh-plugin.json")))
+            .RootElement.GetProperty("version").GetString()!;
 }
