@@ -66,7 +66,8 @@ internal static partial class WaypointCommand
     public static async Task<int> RunAsync(WaypointOptions options, LogLevel level)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Logging.AddKmeshConsole(new LogLevelSwitch(level));
+        // YARP logs two lines per proxied request at Information: per-request lines belong in --access-log.
+        builder.Logging.AddKmeshConsole(new LogLevelSwitch(level)).AddFilter("Yarp", LogLevel.Warning);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddKmeshWaypoint(options);
         using var host = builder.Build();

@@ -28,6 +28,9 @@ internal sealed class WaypointMetrics
     private readonly Counter _requests;
     private readonly Histogram _duration;
 
+    // Label sets repeat (a few clusters, codes and flags): find their children once, not 21 labels per request.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string? Cluster, int Code, string Flags, bool Grpc, string GrpcStatus), (Counter.Child Requests, Histogram.Child Duration)> _children = new();
+
     public WaypointMetrics()
     {
         Registry = Metrics.NewCustomRegistry();
@@ -41,18 +44,25 @@ internal sealed class WaypointMetrics
 
     public void Record(HttpContext context, RequestRecord record, TimeSpan elapsed)
     {
-        var destination = IstioService.Of(record.Cluster);
         var grpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
+        var key = (record.Cluster, context.Response.StatusCode, record.Flags, grpc, grpc ? GrpcStatus(context) : "");
+        var (requests, duration) = _children.GetOrAdd(key, Children);
+        requests.Inc();
+        duration.Observe(elapsed.TotalMilliseconds);
+    }
+
+    private (Counter.Child, Histogram.Child) Children((string? Cluster, int Code, string Flags, bool Grpc, string GrpcStatus) key)
+    {
+        var destination = IstioService.Of(key.Cluster);
         string[] values =
         [
             "waypoint", IstioService.Unknown, IstioService.Unknown, IstioService.Unknown, IstioService.Unknown, IstioService.Unknown, IstioService.Unknown,
             IstioService.Unknown, IstioService.Unknown, IstioService.Unknown, IstioService.Unknown, destination.Version,
             destination.Service, destination.Name, destination.Namespace, IstioService.Unknown,
-            grpc ? "grpc" : "http", context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            grpc ? GrpcStatus(context) : "", record.Flags, "none",
+            key.Grpc ? "grpc" : "http", key.Code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            key.GrpcStatus, key.Flags, "none",
         ];
-        _requests.WithLabels(values).Inc();
-        _duration.WithLabels(values).Observe(elapsed.TotalMilliseconds);
+        return (_requests.WithLabels(values), _duration.WithLabels(values));
     }
 
     /// <summary>The gRPC status: a trailer, or a header in a trailers-only answer.</summary>

@@ -7,7 +7,7 @@ namespace Kmesh.Waypoint.Proxy;
 /// What the retrying handler needs to know about one proxied request: the retry policy, the
 /// cluster to pick another endpoint from, and the upstream path. Travels in the request's options.
 /// </summary>
-internal sealed class AttemptPlan(RetryPlan retry, UpstreamCluster cluster, UpstreamEndpoint first, string pathAndQuery)
+internal sealed class AttemptPlan(RetryPlan retry, UpstreamCluster cluster, UpstreamEndpoint first, string pathAndQuery, bool pathRewritten)
 {
     public static readonly HttpRequestOptionsKey<AttemptPlan> Key = new("kmesh.waypoint.attempt");
 
@@ -15,6 +15,9 @@ internal sealed class AttemptPlan(RetryPlan retry, UpstreamCluster cluster, Upst
     public UpstreamCluster Cluster { get; } = cluster;
     public UpstreamEndpoint Endpoint { get; set; } = first;
     public string PathAndQuery { get; } = pathAndQuery;
+
+    /// <summary>Whether <see cref="PathAndQuery"/> differs from the request's (a prefix or regex rewrite).</summary>
+    public bool PathRewritten { get; } = pathRewritten;
 
     /// <summary>Tries made so far (1 after the first), for the access log and <c>x-envoy-attempt-count</c>.</summary>
     public int Attempts { get; set; }

@@ -22,14 +22,15 @@ internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHand
             var retriesLeft = attempt < plan.Retry.NumRetries;
             plan.Attempts = attempt + 1;
             plan.LastTryTimedOut = false;
-            request.RequestUri = new Uri(plan.Endpoint.Prefix + plan.PathAndQuery);
-            using var perTry = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            if (plan.Retry.PerTryTimeout is { } limit)
-                perTry.CancelAfter(limit);
+            if (attempt > 0)
+                request.RequestUri = new Uri(plan.Endpoint.Prefix + plan.PathAndQuery);
+            // Only a per-try timeout needs a token of its own; most routes have none, and requests are many.
+            using var perTry = plan.Retry.PerTryTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
+            perTry?.CancelAfter(plan.Retry.PerTryTimeout!.Value);
             plan.Endpoint.Started();
             try
             {
-                var response = await base.SendAsync(request, perTry.Token);
+                var response = await base.SendAsync(request, perTry?.Token ?? cancellationToken);
                 if (retriesLeft && replayable && plan.Retry.RetriesStatus((int)response.StatusCode))
                 {
                     response.Dispose();
@@ -38,7 +39,7 @@ internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHand
                 }
                 return response;
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && perTry.IsCancellationRequested)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && perTry?.IsCancellationRequested == true)
             {
                 plan.LastTryTimedOut = true;
                 if (!(retriesLeft && replayable && plan.Retry.RetriesReset))

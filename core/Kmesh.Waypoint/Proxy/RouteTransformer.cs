@@ -15,7 +15,9 @@ internal sealed class RouteTransformer(WaypointRoute route, ForwardAction action
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-        proxyRequest.RequestUri = new Uri(destinationPrefix + plan.PathAndQuery);
+        // YARP's default already points at destinationPrefix + the request's path and query.
+        if (plan.PathRewritten)
+            proxyRequest.RequestUri = new Uri(destinationPrefix + plan.PathAndQuery);
         proxyRequest.Headers.Host = action.HostRewrite
             ?? (action.AutoHostRewrite ? $"{plan.Endpoint.Host}:{plan.Endpoint.Port}" : httpContext.Request.Host.Value);
         route.RequestHeaders.ApplyTo(proxyRequest);

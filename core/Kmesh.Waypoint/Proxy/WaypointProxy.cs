@@ -80,8 +80,9 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
             await AnswerAsync(context, route, StatusCodes.Status503ServiceUnavailable, "no healthy upstream");
             return;
         }
-        var pathAndQuery = action.RewritePath(view.Path) + context.Request.QueryString.Value;
-        var plan = new AttemptPlan(action.Retry, cluster, endpoint, pathAndQuery);
+        var rewrites = action.PrefixRewrite is not null || action.RegexRewrite is not null;
+        var pathAndQuery = rewrites ? action.RewritePath(view.Path) + context.Request.QueryString.Value : view.PathAndQuery;
+        var plan = new AttemptPlan(action.Retry, cluster, endpoint, pathAndQuery, rewrites);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         if (action.Timeout is { } limit)
             timeout.CancelAfter(limit);
