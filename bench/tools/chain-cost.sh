@@ -71,7 +71,7 @@ for build in "$@"; do
   label=${build%%=*}; rest=${build#*=}; dll=${rest%%:*}; rest=${rest#*:}; plugins=${rest%%:*}
   chain=(); [ "$rest" != "$plugins" ] && chain=(--plugins "${rest#*:}")
   for n in $SCALES; do
-    cg=/sys/fs/cgroup/unified/kmb-cc$$-$i; pin=/sys/fs/bpf/kmesh/kmb-cc$$-$i
+    cg=/sys/fs/cgroup/unified/kmb-cc$$-$i; pin=/sys/fs/bpf/kmb-cc$$-$i
     mkdir -p "$cg"; CGS+=("$cg"); PINS+=("$pin"); LABELS+=("$label-$n")
     dotnet "$dll" run --plugin-dir "$plugins" --config "$DIR/mesh-$n.yaml" --cgroup "$cg" --bpffs "$pin" --admin none "${chain[@]}" > "$DIR/daemon-$i.log" 2>&1 &
     DPIDS+=($!); i=$((i + 1))

@@ -10,7 +10,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ROUNDS=${1:-5}
-NS=kmb-lb$$; CG=/sys/fs/cgroup/unified/kmb-lb$$; PIN=/sys/fs/bpf/kmesh/kmb-lb$$; DIR=$(mktemp -d)
+NS=kmb-lb$$; CG=/sys/fs/cgroup/unified/kmb-lb$$; PIN=/sys/fs/bpf/kmb-lb$$; DIR=$(mktemp -d)
 DLL=$ROOT/core/Kmesh.Daemon/bin/Debug/net10.0/kmesh.dll
 cleanup() {
   [ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
