@@ -63,12 +63,7 @@ internal static class WaypointSteering
         return false;
     }
 
-    private static Route? CatchAll(VirtualHost host) => host.Routes.FirstOrDefault(r => IsCatchAll(r.Match));
-
-    private static bool IsCatchAll(RouteMatch? match) =>
-        match is { PathSpecifierCase: RouteMatch.PathSpecifierOneofCase.Prefix, Prefix: "/" or "" }
-        && match.Headers.Count == 0 && match.QueryParameters.Count == 0 && match.RuntimeFraction is null && match.Grpc is null
-        && match.DynamicMetadata.Count == 0 && match.TlsContext is null;
+    private static Route? CatchAll(VirtualHost host) => host.Routes.FirstOrDefault(r => WildcardHttpRoutes.IsCatchAll(r.Match));
 
     /// <summary>A comparable form of where a route action sends requests; null when a request header chooses.</summary>
     private static string? TargetKey(RouteAction action) => action.ClusterSpecifierCase switch

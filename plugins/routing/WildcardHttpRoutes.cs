@@ -166,7 +166,7 @@ internal static class WildcardHttpRoutes
     }
 
     /// <summary><c>prefix: "/"</c> (or "") with no other condition: matches every request.</summary>
-    private static bool IsCatchAll(RouteMatch? match)
+    internal static bool IsCatchAll(RouteMatch? match)
     {
         if (match is null || match.PathSpecifierCase != RouteMatch.PathSpecifierOneofCase.Prefix || match.Prefix is not ("/" or ""))
             return false;

@@ -49,27 +49,12 @@ internal sealed class RequestFaults : IWaypointFilter
             return null;
         foreach (var perFilter in new[] { request.Route.TypedPerFilterConfig, request.VirtualHost.TypedPerFilterConfig, request.RouteConfiguration.TypedPerFilterConfig })
         {
-            if (Override(perFilter, filter.Name) is { } found)
-                return found.Fault;
+            if (PerFilterConfigs.Override<HTTPFault>(perFilter, filter.Name) is { } found)
+                return found.Config;
         }
         return filter.Disabled || filter.TypedConfig is null ? null : filter.TypedConfig.Unpack<HTTPFault>();
     }
 
     private static HttpFilter? FaultFilter(HttpConnectionManager manager) =>
         manager.HttpFilters.FirstOrDefault(f => f.TypedConfig?.Is(HTTPFault.Descriptor) == true);
-
-    /// <summary>This level's override: a fault, a disabled filter (no fault), or null when the level says nothing.</summary>
-    private static (HTTPFault? Fault, bool Set)? Override(MapField<string, Any> perFilter, string filterName)
-    {
-        if (!perFilter.TryGetValue(filterName, out var any))
-            return null;
-        if (any.Is(HTTPFault.Descriptor))
-            return (any.Unpack<HTTPFault>(), true);
-        if (any.Is(FilterConfig.Descriptor))
-        {
-            var wrapped = any.Unpack<FilterConfig>();
-            return (wrapped.Disabled || wrapped.Config?.Is(HTTPFault.Descriptor) != true ? null : wrapped.Config.Unpack<HTTPFault>(), true);
-        }
-        return null;
-    }
 }

@@ -51,23 +51,9 @@ internal static class LimitLevels
         return (filter.Disabled ? null : filter.TypedConfig.Unpack<HttpLocalRateLimit>(), level);
     }
 
-    /// <summary>
-    /// This level's override: a config, a disabled filter (Config null), or null when the level says
-    /// nothing of this filter (or names a config of another type, which Envoy would refuse).
-    /// </summary>
-    public static (HttpLocalRateLimit? Config, string Field)? Override(MapField<string, Any> perFilter, string filterName)
-    {
-        if (!perFilter.TryGetValue(filterName, out var any))
-            return null;
-        if (any.Is(HttpLocalRateLimit.Descriptor))
-            return (any.Unpack<HttpLocalRateLimit>(), $"typed_per_filter_config[{filterName}]");
-        if (!any.Is(FilterConfig.Descriptor))
-            return null;
-        var wrapped = any.Unpack<FilterConfig>();
-        return wrapped.Disabled || wrapped.Config?.Is(HttpLocalRateLimit.Descriptor) != true
-            ? (null, $"typed_per_filter_config[{filterName}]")
-            : (wrapped.Config.Unpack<HttpLocalRateLimit>(), $"typed_per_filter_config[{filterName}].config");
-    }
+    /// <summary>This level's override of the filter (<see cref="PerFilterConfigs.Override{T}"/>).</summary>
+    public static (HttpLocalRateLimit? Config, string Field)? Override(MapField<string, Any> perFilter, string filterName) =>
+        PerFilterConfigs.Override<HttpLocalRateLimit>(perFilter, filterName);
 
     // A route's name when it has one; its place otherwise (by reference: equal routes are distinct levels).
     private static string RouteName(VirtualHost host, Route route)
