@@ -26,9 +26,9 @@ public sealed partial class Bench
     // what a shared machine's load moves a block by, and back-to-back blocks of all variants see
     // the same load, so per-cycle differences cancel it. One process alternates in-kernel-cheaply
     // (kmb-connect alt moves itself between the cgroups and reads bpf_stats itself).
-    private int TelemetryCycles => TelemetryCyclesFor(o.Quick);
+    private int TelemetryCycles => o.TelemetryCycles ?? TelemetryCyclesFor(o.Quick);
 
-    /// <summary>Cycles of section 2b: 100 with <c>--quick</c>, 400 otherwise.</summary>
+    /// <summary>Cycles of section 2b by default: 100 with <c>--quick</c>, 400 otherwise (<c>--telemetry-cycles N</c> overrides).</summary>
     public static int TelemetryCyclesFor(bool quick) => quick ? 100 : 400;
     /// <summary>Connects per block.</summary>
     public const int TelemetryBlockSize = 250;
@@ -46,6 +46,7 @@ public sealed partial class Bench
         var accessLog = Path.Combine(_work, "access.log");
         var cgroups = new string[TelemetryVariants.Length];
         var daemons = new List<DaemonProcess>();
+        _r.TelemetryCycles = TelemetryCycles;
         Log($"telemetry cost: {TelemetryVariants.Length} daemons ({string.Join(", ", TelemetryVariants.Select(v => v.Name))}) on sibling cgroups, {TelemetryCycles} cycles x {TelemetryBlockSize} connects each, one process alternating");
         try
         {

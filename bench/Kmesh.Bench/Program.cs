@@ -6,6 +6,7 @@ using Kmesh.Sdk.Testing;
 string? daemonDll = null, xdsServerDll = null, pluginDir = null, connectTool = null, microDll = null, outDir = null;
 var quick = false;
 string? only = null;
+int? telemetryCycles = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -18,6 +19,7 @@ for (var i = 0; i < args.Length; i++)
         case "--out": outDir = args[++i]; break;
         case "--quick": quick = true; break;
         case "--only": only = args[++i]; break;
+        case "--telemetry-cycles": telemetryCycles = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"bench: unknown argument {args[i]}"); return 2;
     }
 }
@@ -28,7 +30,7 @@ if (only is not null and not ("telemetry" or "same-node"))
 }
 if (daemonDll is null || pluginDir is null || connectTool is null || outDir is null)
 {
-    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--xds-server kmesh-xds.dll] [--micro Kmesh.Bench.Micro.dll] [--quick] [--only telemetry|same-node]");
+    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--xds-server kmesh-xds.dll] [--micro Kmesh.Bench.Micro.dll] [--quick] [--only telemetry|same-node] [--telemetry-cycles N]");
     return 2;
 }
 
@@ -46,7 +48,7 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
     Log("terminated: cleaning up");
     cts.Cancel();
 });
-var bench = new Bench(new BenchOptions(daemonDll, xdsServerDll, pluginDir, connectTool, microDll, outDir, quick, only), cts.Token);
+var bench = new Bench(new BenchOptions(daemonDll, xdsServerDll, pluginDir, connectTool, microDll, outDir, quick, only, telemetryCycles), cts.Token);
 try
 {
     await bench.RunAsync();
@@ -73,5 +75,6 @@ static void Log(string text) => Console.Error.WriteLine($"[bench] {text}");
 namespace Kmesh.Bench
 {
     /// <param name="Only">"telemetry": set-up and section 2b alone (issue 11's figures); "same-node": set-up and section 1b alone; each reported in a file of its own; null: everything.</param>
-    public sealed record BenchOptions(string DaemonDll, string? XdsServerDll, string PluginDir, string ConnectTool, string? MicroDll, string OutDir, bool Quick, string? Only = null);
+    /// <param name="TelemetryCycles">Cycles of section 2b instead of the default (100 with --quick, 400 otherwise): more cycles, a tighter interval.</param>
+    public sealed record BenchOptions(string DaemonDll, string? XdsServerDll, string PluginDir, string ConnectTool, string? MicroDll, string OutDir, bool Quick, string? Only = null, int? TelemetryCycles = null);
 }

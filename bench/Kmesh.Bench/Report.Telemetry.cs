@@ -58,7 +58,7 @@ public static partial class Report
         var b = new StringBuilder();
         b.AppendLine(Inv, $"# Kmesh benchmark, section 2b only: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         b.AppendLine();
-        b.AppendLine(Inv, $"`./kmesh bench --only telemetry{(r.Quick ? " --quick" : "")}`, one run of {r.TotalSeconds / 60:0.0} minutes: the set-up, then only what counting and the access log cost a connection (section 2b of a whole run; sections 1, 1b, 2, 3 and 4 were not run). {Bench.TelemetryCyclesFor(r.Quick)} cycles. Every figure below was measured in this run on this machine; the differences pair variants measured back to back in the same cycle.");
+        b.AppendLine(Inv, $"`./kmesh bench --only telemetry{(r.Quick ? " --quick" : "")}`, one run of {r.TotalSeconds / 60:0.0} minutes: the set-up, then only what counting and the access log cost a connection (section 2b of a whole run; sections 1, 1b, 2, 3 and 4 were not run). {r.TelemetryCycles} cycles. Every figure below was measured in this run on this machine; the differences pair variants measured back to back in the same cycle.");
         b.AppendLine();
         Machine(r, b);
         TelemetryGoals(r, b);

@@ -32,6 +32,9 @@ public sealed class Results
 {
     public string Machine { get; set; } = "";
     public bool Quick { get; set; }
+
+    /// <summary>Cycles section 2b ran (each measures every variant once).</summary>
+    public int TelemetryCycles { get; set; }
     /// <summary>"telemetry" when only section 2b ran (<c>--only telemetry</c>); null for a whole run.</summary>
     public string? Only { get; set; }
     public double TotalSeconds { get; set; }
