@@ -23,10 +23,16 @@ struct km_traffic_key {
  * anything is attached, so a full map never loses a count, it only loses the key. */
 #define KM_TRAFFIC_OVERFLOW 0xffffffffu
 
-/* Per CPU; the reader sums CPUs. Bytes are TCP payload only (no SYN, no FIN). */
+/*
+ * Per CPU; the reader sums CPUs. Bytes are TCP payload only (no SYN, no FIN).
+ *
+ * There is no "opened" counter: a connection is counted only when it closes, as opened and closed
+ * at once, so one counter serves both. The reader makes opened = closed + the open connections the
+ * live-bytes iterator reports (telemetry.bpf.c): one atomic add per connection fewer than a counter
+ * of its own, which would always equal closed.
+ */
 struct km_traffic {
-	__u64 opened;          /* connections established (ACTIVE_ESTABLISHED_CB), added when they close; open ones: the iterator */
-	__u64 closed;          /* of those, reached TCP_CLOSE (bytes below folded in then) */
+	__u64 closed;          /* established connections (ACTIVE_ESTABLISHED_CB) that reached TCP_CLOSE (bytes below folded in then) */
 	__u64 request_bytes;   /* client -> server, acknowledged by the server */
 	__u64 response_bytes;  /* server -> client, received in order by the client */
 	__u64 denied[KM_REASON__COUNT]; /* connects refused by commit, by km_reason */
@@ -109,15 +115,14 @@ struct {
  */
 struct km_cluster_traffic {
 	__u64 service_id;      /* the service this CPU's slot counts for; 0 = not claimed yet */
-	__u64 opened;          /* as km_traffic's: added at close, with closed */
-	__u64 closed;
+	__u64 closed;          /* as km_traffic's (opened = closed + open connections) */
 	__u64 request_bytes;
 	__u64 response_bytes;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	/* Cluster ids 0..max_entries-1; preallocated: 40 bytes x CPUs per slot. */
+	/* Cluster ids 0..max_entries-1; preallocated: 32 bytes x CPUs per slot. */
 	__uint(max_entries, 4096);
 	__type(key, __u32);
 	__type(value, struct km_cluster_traffic);

@@ -26,10 +26,7 @@ public struct TrafficMapValue
     /// <summary><c>KM_REASON__COUNT</c>.</summary>
     public const int Reasons = 16;
 
-    /// <summary>Connections established.</summary>
-    public ulong Opened;
-
-    /// <summary>Connections closed (of those established).</summary>
+    /// <summary>Established connections that closed; also the opened ones among them (the kernel keeps no opened counter: opened = closed + open connections).</summary>
     public ulong Closed;
 
     /// <summary>Payload client to server, of closed connections.</summary>
@@ -49,10 +46,7 @@ public struct ClusterTrafficValue
     /// <summary>The service this CPU's slot counts for; 0 while unclaimed.</summary>
     public ulong ServiceId;
 
-    /// <summary>Connections established.</summary>
-    public ulong Opened;
-
-    /// <summary>Connections closed (of those established).</summary>
+    /// <summary>Established connections that closed; also the opened ones among them (the kernel keeps no opened counter: opened = closed + open connections).</summary>
     public ulong Closed;
 
     /// <summary>Payload client to server, of closed connections.</summary>

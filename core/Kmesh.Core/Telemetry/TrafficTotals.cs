@@ -30,7 +30,7 @@ internal sealed class TrafficTotals
         sum ??= new Sum();
         foreach (ref readonly var cpu in perCpu)
         {
-            sum.Opened += cpu.Opened;
+            sum.Opened += cpu.Closed; // counted at close only: closed ones are opened ones (bpf/telemetry.h)
             sum.Closed += cpu.Closed;
             sum.RequestBytes += cpu.RequestBytes;
             sum.ResponseBytes += cpu.ResponseBytes;
@@ -51,7 +51,7 @@ internal sealed class TrafficTotals
                 continue;
             ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_current, new TrafficKey((uint)cpu.ServiceId, clusterId), out _);
             sum ??= new Sum();
-            sum.Opened += cpu.Opened;
+            sum.Opened += cpu.Closed; // counted at close only: closed ones are opened ones (bpf/telemetry.h)
             sum.Closed += cpu.Closed;
             sum.RequestBytes += cpu.RequestBytes;
             sum.ResponseBytes += cpu.ResponseBytes;
@@ -66,7 +66,7 @@ internal sealed class TrafficTotals
         {
             ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_current, new TrafficKey(live.ServiceId, live.ClusterId), out _);
             sum ??= new Sum();
-            // Each record is one open connection: the kernel counts opened only when it closes.
+            // Each record is one open connection: the kernel counts a connection only when it closes.
             sum.Opened++;
             sum.RequestBytes += live.RequestBytes;
             sum.ResponseBytes += live.ResponseBytes;
