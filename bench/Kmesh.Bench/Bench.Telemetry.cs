@@ -19,6 +19,22 @@ public sealed partial class Bench
         ("counters + access log", "--access-log FILE"),
     ];
 
+    /// <summary>
+    /// With <c>--telemetry-baseline</c>: off and counters of the other build, as two more daemons in the
+    /// same cycles. Each is compared with the baseline's own off (<see cref="TelemetryReference"/>).
+    /// </summary>
+    public static readonly (string Name, string Flags)[] TelemetryBaselineVariants =
+    [
+        ("off (before)", "--traffic-counters off, baseline build"),
+        ("counters (before)", "(default), baseline build"),
+    ];
+
+    /// <summary>The variant a variant's differences are taken against: its own build's off.</summary>
+    public static string TelemetryReference(string variant) => variant.EndsWith("(before)", StringComparison.Ordinal) ? "off (before)" : "off";
+
+    private (string Name, string Flags)[] TelemetryRunVariants =>
+        o.TelemetryBaseline is null ? TelemetryVariants : [.. TelemetryVariants, .. TelemetryBaselineVariants];
+
     /// <summary>Services in this part's mesh: few, so that the cost measured is counting's, not the lookups' cache misses.</summary>
     public const int TelemetryServices = 10;
 
@@ -44,10 +60,11 @@ public sealed partial class Bench
         var config = Path.Combine(_work, "telemetry.yaml");
         File.WriteAllText(config, MeshConfig.Generate(TelemetryServices, probeOpen: false));
         var accessLog = Path.Combine(_work, "access.log");
-        var cgroups = new string[TelemetryVariants.Length];
+        var variants = TelemetryRunVariants;
+        var cgroups = new string[variants.Length];
         var daemons = new List<DaemonProcess>();
         _r.TelemetryCycles = TelemetryCycles;
-        Log($"telemetry cost: {TelemetryVariants.Length} daemons ({string.Join(", ", TelemetryVariants.Select(v => v.Name))}) on sibling cgroups, {TelemetryCycles} cycles x {TelemetryBlockSize} connects each, one process alternating");
+        Log($"telemetry cost: {variants.Length} daemons ({string.Join(", ", variants.Select(v => v.Name))}) on sibling cgroups, {TelemetryCycles} cycles x {TelemetryBlockSize} connects each, one process alternating");
         try
         {
             for (var i = 0; i < cgroups.Length; i++)
@@ -57,11 +74,20 @@ public sealed partial class Bench
                 _prefixCgroups.Add(cgroups[i]); // removed with the chain-prefix cgroups, at teardown
                 string[] flags = i switch
                 {
-                    0 => ["--traffic-counters", "off"],
-                    1 => [],
+                    0 or 3 => ["--traffic-counters", "off"],
+                    1 or 4 => [],
                     _ => ["--access-log", accessLog],
                 };
-                daemons.Add(StartDaemon(config, cgroups[i], PrefixPins(cgroups[i]), flags, null));
+                if (i < TelemetryVariants.Length)
+                {
+                    daemons.Add(StartDaemon(config, cgroups[i], PrefixPins(cgroups[i]), flags, null));
+                }
+                else
+                {
+                    // The baseline build: "DLL:PLUGIN_DIR" (paths without ':').
+                    var parts = o.TelemetryBaseline!.Split(':', 2);
+                    daemons.Add(DaemonProcess.Start(parts[0], ["--config", config, "--cgroup", cgroups[i], "--bpffs", PrefixPins(cgroups[i]), "--plugin-dir", parts[1], .. flags], null));
+                }
             }
             foreach (var d in daemons)
                 await d.WaitReadyAsync(TimeSpan.FromSeconds(180));
@@ -81,13 +107,13 @@ public sealed partial class Bench
                 long F(int g) => long.Parse(m.Groups[g].Value, Inv);
                 var (ok, connectRuns) = (F(3), F(6));
                 if (ok == 0)
-                    throw new InvalidOperationException($"a block of the telemetry variant {TelemetryVariants[F(2)].Name} had no connect succeed: {m.Value}");
-                _r.Telemetry.Add(new TelemetrySample(TelemetryVariants[F(2)].Name, (int)F(1), (int)ok, (int)F(4),
+                    throw new InvalidOperationException($"a block of the telemetry variant {variants[F(2)].Name} had no connect succeed: {m.Value}");
+                _r.Telemetry.Add(new TelemetrySample(variants[F(2)].Name, (int)F(1), (int)ok, (int)F(4),
                     connectRuns > 0 ? F(5) / (double)connectRuns : double.NaN, F(7) / (double)ok, F(8) / (double)ok, F(9)));
             }
-            if (_r.Telemetry.Count != TelemetryCycles * TelemetryVariants.Length)
-                throw new InvalidOperationException($"kmb-connect alt reported {_r.Telemetry.Count} blocks of {TelemetryCycles * TelemetryVariants.Length}: {text}");
-            foreach (var v in TelemetryVariants)
+            if (_r.Telemetry.Count != TelemetryCycles * variants.Length)
+                throw new InvalidOperationException($"kmb-connect alt reported {_r.Telemetry.Count} blocks of {TelemetryCycles * variants.Length}: {text}");
+            foreach (var v in variants)
             {
                 var s = _r.Telemetry.Where(x => x.Variant == v.Name).ToList();
                 Log($"  telemetry {v.Name,-22} connect hook {Measure.Median(s.Select(x => x.ConnectNs)),6:0} ns/connect  sockops {Measure.Median(s.Select(x => x.SockOpsNs)),6:0} ns/connection " +
@@ -96,7 +122,7 @@ public sealed partial class Bench
             // What each variant really did: counted (or not) in /metrics, logged (or not) in the file.
             for (var i = 0; i < daemons.Count; i++)
             {
-                var name = TelemetryVariants[i].Name;
+                var name = variants[i].Name;
                 var connections = _r.Telemetry.Where(s => s.Variant == name).Sum(s => (long)s.Connections);
                 var metrics = await MetricsAsync(daemons[i]);
                 var lines = i == 2 ? await AccessLogLinesAsync(accessLog, connections) : 0;

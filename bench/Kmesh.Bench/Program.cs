@@ -7,6 +7,7 @@ string? daemonDll = null, xdsServerDll = null, pluginDir = null, connectTool = n
 var quick = false;
 string? only = null;
 int? telemetryCycles = null;
+string? telemetryBaseline = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -19,6 +20,7 @@ for (var i = 0; i < args.Length; i++)
         case "--out": outDir = args[++i]; break;
         case "--quick": quick = true; break;
         case "--only": only = args[++i]; break;
+        case "--telemetry-baseline": telemetryBaseline = args[++i]; break;
         case "--telemetry-cycles": telemetryCycles = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"bench: unknown argument {args[i]}"); return 2;
     }
@@ -30,7 +32,7 @@ if (only is not null and not ("telemetry" or "same-node"))
 }
 if (daemonDll is null || pluginDir is null || connectTool is null || outDir is null)
 {
-    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--xds-server kmesh-xds.dll] [--micro Kmesh.Bench.Micro.dll] [--quick] [--only telemetry|same-node] [--telemetry-cycles N]");
+    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--xds-server kmesh-xds.dll] [--micro Kmesh.Bench.Micro.dll] [--quick] [--only telemetry|same-node] [--telemetry-cycles N] [--telemetry-baseline DAEMON_DLL:PLUGIN_DIR]");
     return 2;
 }
 
@@ -48,7 +50,7 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
     Log("terminated: cleaning up");
     cts.Cancel();
 });
-var bench = new Bench(new BenchOptions(daemonDll, xdsServerDll, pluginDir, connectTool, microDll, outDir, quick, only, telemetryCycles), cts.Token);
+var bench = new Bench(new BenchOptions(daemonDll, xdsServerDll, pluginDir, connectTool, microDll, outDir, quick, only, telemetryCycles, telemetryBaseline), cts.Token);
 try
 {
     await bench.RunAsync();
@@ -76,5 +78,6 @@ namespace Kmesh.Bench
 {
     /// <param name="Only">"telemetry": set-up and section 2b alone (issue 11's figures); "same-node": set-up and section 1b alone; each reported in a file of its own; null: everything.</param>
     /// <param name="TelemetryCycles">Cycles of section 2b instead of the default (100 with --quick, 400 otherwise): more cycles, a tighter interval.</param>
-    public sealed record BenchOptions(string DaemonDll, string? XdsServerDll, string PluginDir, string ConnectTool, string? MicroDll, string OutDir, bool Quick, string? Only = null, int? TelemetryCycles = null);
+    /// <param name="TelemetryBaseline">"DAEMON_DLL:PLUGIN_DIR" of another build (the code before a change): section 2b then also runs its off and counters, interleaved in the same cycles, so before and after are measured in one run.</param>
+    public sealed record BenchOptions(string DaemonDll, string? XdsServerDll, string PluginDir, string ConnectTool, string? MicroDll, string OutDir, bool Quick, string? Only = null, int? TelemetryCycles = null, string? TelemetryBaseline = null);
 }

@@ -14,7 +14,7 @@ public static partial class Report
     }
 
     private static List<TelemetryRow> TelemetryRows(Results r) =>
-        [.. Bench.TelemetryVariants.Select(v =>
+        [.. Bench.TelemetryVariants.Concat(Bench.TelemetryBaselineVariants).Where(v => r.Telemetry.Any(x => x.Variant == v.Name)).Select(v =>
         {
             var s = r.Telemetry.Where(x => x.Variant == v.Name).ToList();
             return new TelemetryRow(v.Name, v.Flags, Measure.Median(s.Select(x => x.ConnectNs)), Measure.Median(s.Select(x => x.SockOpsNs)),
@@ -23,11 +23,12 @@ public static partial class Report
 
     /// <summary>
     /// The median over cycles of (variant − off) per connection: each cycle measured every variant
-    /// back to back, so pairing within a cycle cancels the load that moves all of them.
+    /// back to back, so pairing within a cycle cancels the load that moves all of them. A baseline
+    /// build's variant is paired with that build's off.
     /// </summary>
     private static double PairedDelta(Results r, string variant, Func<TelemetrySample, double> pick) =>
         Measure.Median(r.Telemetry.Where(x => x.Variant == variant)
-            .Select(x => (x, off: r.Telemetry.FirstOrDefault(y => y.Variant == "off" && y.Round == x.Round)))
+            .Select(x => (x, off: r.Telemetry.FirstOrDefault(y => y.Variant == Bench.TelemetryReference(variant) && y.Round == x.Round)))
             .Where(p => p.off is not null)
             .Select(p => pick(p.x) - pick(p.off!)));
 
@@ -40,7 +41,7 @@ public static partial class Report
     private static (double Lo, double Hi) DeltaInterval(Results r, string variant)
     {
         var d = r.Telemetry.Where(x => x.Variant == variant)
-            .Select(x => (x, off: r.Telemetry.FirstOrDefault(y => y.Variant == "off" && y.Round == x.Round)))
+            .Select(x => (x, off: r.Telemetry.FirstOrDefault(y => y.Variant == Bench.TelemetryReference(variant) && y.Round == x.Round)))
             .Where(p => p.off is not null).Select(p => Total(p.x) - Total(p.off!)).Order().ToList();
         if (d.Count < 6)
             return (double.NaN, double.NaN);
@@ -80,13 +81,18 @@ public static partial class Report
         b.AppendLine(Inv, $"| traffic counters add ≤ +{TelemetryGoalNs:0} ns per connection (connect hook + sockops, on vs off) | **{(delta <= TelemetryGoalNs ? "met" : "missed")}** | " +
             $"{Signed(delta)} ns (median of the per-cycle differences, 95% interval {Signed(lo)} … {Signed(hi)} ns; connect hook {Signed(PairedDelta(r, "counters", s => s.ConnectNs))}, sockops {Signed(PairedDelta(r, "counters", s => s.SockOpsNs))}). " +
             $"{TelemetryWhy(delta, lo, hi)} See section 2b. |");
+        if (r.Telemetry.Any(x => x.Variant == "counters (before)"))
+        {
+            var (blo, bhi) = DeltaInterval(r, "counters (before)");
+            b.AppendLine(Inv, $"| (the baseline build, measured in the same cycles: `--telemetry-baseline`) | before | {Signed(PairedDelta(r, "counters (before)", Total))} ns (95% interval {Signed(blo)} … {Signed(bhi)} ns; connect hook {Signed(PairedDelta(r, "counters (before)", s => s.ConnectNs))}, sockops {Signed(PairedDelta(r, "counters (before)", s => s.SockOpsNs))}) |");
+        }
         b.AppendLine("| per-CPU counters, not shared ones | **met** | km_cluster_traffic (routed connections, by cluster id) is a `BPF_MAP_TYPE_PERCPU_ARRAY` and km_traffic (refusals, and what the array has no slot for) a `BPF_MAP_TYPE_PERCPU_HASH`: each CPU adds to its own copy of a service's counters (an atomic add on a CPU-local line, against a softirq on the same CPU); the daemon sums the CPUs when it reads. |");
         b.AppendLine();
     }
 
     private static string TelemetryWhy(double delta, double lo, double hi)
     {
-        var what = "Counting a routed connection is, at established, the start time (the socket's own SYN-ACK timestamp) and flags kept on the socket, and at close one per-CPU array lookup by cluster id (km_cluster_traffic; no hashing), four atomic adds on a CPU-local line (opened, closed, bytes both ways) and the payload arithmetic; while it is open, the live-bytes iterator counts it as opened at scrape time (off skips all of it).";
+        var what = "Counting a routed connection is, at established, flags kept on the socket (the start time too, only with the access log), and at close one per-CPU array lookup by cluster id (km_cluster_traffic; no hashing), three atomic adds on a CPU-local line (closed, which also stands for opened, and bytes both ways) and the payload arithmetic; while it is open, the live-bytes iterator counts it as opened at scrape time (off skips all of it).";
         if (!double.IsFinite(lo))
             return what + " Too few cycles for an interval.";
         if (hi <= TelemetryGoalNs)
@@ -106,17 +112,17 @@ public static partial class Report
         var off = rows[0];
         b.AppendLine("## 2b. What counting costs a connection (issue 11)");
         b.AppendLine();
-        b.AppendLine(string.Create(Inv, $"Three daemons with the same mesh ({Bench.TelemetryServices} services × 10 endpoints) and the same full chain, each on a sibling cgroup: telemetry **off** (`kmesh run --traffic-counters off`: the kernel's counting code is pruned at load), **counters** (the default: Istio's TCP metrics and `kmesh_connections_denied_total` from km_cluster_traffic and km_traffic) and **counters + access log** (`--access-log FILE`, a file in the bench's temp folder). " +
+        b.AppendLine(string.Create(Inv, $"{(rows.Count > 3 ? "Five daemons (the last two of the baseline build given with `--telemetry-baseline`, its off and its counters, each compared with its own off)" : "Three daemons")} with the same mesh ({Bench.TelemetryServices} services × 10 endpoints) and the same full chain, each on a sibling cgroup: telemetry **off** (`kmesh run --traffic-counters off`: the kernel's counting code is pruned at load), **counters** (the default: Istio's TCP metrics and `kmesh_connections_denied_total` from km_cluster_traffic and km_traffic) and **counters + access log** (`--access-log FILE`, a file in the bench's temp folder). " +
             $"One client process (`kmb-connect alt`) moves itself into each cgroup in turn and dials {Bench.TelemetryBlockSize} VIPs there (a block), the order rotated every cycle, reading the programs' bpf_stats itself before and after each block (no process start between blocks, so blocks can be short and adjacent blocks see the same load); every connect is established (a listener accepts on every endpoint) and closed with RST. " +
             $"`kernel.bpf_stats_enabled=1`: **connect hook** = Δrun_time_ns / Δrun_cnt of the cgroup's connect4 entry program (entry + every plugin + commit, as in section 2); **sockops** = Δrun_time_ns of the cgroup's sock_ops program ({r.SockOpsProgram}; the plugins' sockops programs run inside it as tail calls) / connections made. " +
-            $"Counting happens there, in the core's sockops entry: at established it marks the connection opened on the socket, at TCP_CLOSE it adds opened, closed and bytes to the cluster's slot of the per-CPU array km_cluster_traffic (open connections are counted at scrape time by the live-bytes iterator, outside the data path); a routed connect costs commit nothing more, only a refused one is counted in commit (km_traffic). The access log's records wake the daemon's reader only when 64 KiB are unread, not one by one (the reader drains the ring every 100 ms anyway)."));
+            $"Counting happens there, in the core's sockops entry: at established it marks the connection opened on the socket, at TCP_CLOSE it adds closed (which also stands for opened: the reader makes opened = closed + open connections) and bytes to the cluster's slot of the per-CPU array km_cluster_traffic (open connections are counted at scrape time by the live-bytes iterator, outside the data path); a routed connect costs commit nothing more, only a refused one is counted in commit (km_traffic). The access log's records wake the daemon's reader only when 64 KiB are unread, not one by one (the reader drains the ring every 100 ms anyway)."));
         b.AppendLine();
         b.AppendLine("| variant | flags | connect hook (ns/connect) | sockops (ns/connection) | sockops runs per connection | connect hook + sockops | vs off: median of per-cycle differences (95% interval) | connect() p50 | blocks | failed connects |");
         b.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var x in rows)
         {
             var (lo, hi) = DeltaInterval(r, x.Variant);
-            var vsOff = x.Variant == off.Variant ? "–" : $"**{Signed(PairedDelta(r, x.Variant, Total))} ns** ({Signed(lo)} … {Signed(hi)}; hook {Signed(PairedDelta(r, x.Variant, s => s.ConnectNs))}, sockops {Signed(PairedDelta(r, x.Variant, s => s.SockOpsNs))})";
+            var vsOff = x.Variant == Bench.TelemetryReference(x.Variant) ? "–" : $"**{Signed(PairedDelta(r, x.Variant, Total))} ns** ({Signed(lo)} … {Signed(hi)}; hook {Signed(PairedDelta(r, x.Variant, s => s.ConnectNs))}, sockops {Signed(PairedDelta(r, x.Variant, s => s.SockOpsNs))})";
             b.AppendLine(Inv, $"| {x.Variant} | `{x.Flags}` | {x.ConnectNs:0} | {x.SockOpsNs:0} | {x.SockOpsRuns:0.0} | {x.TotalNs:0} | {vsOff} | {x.ConnectP50 / 1000:0.00} µs | {x.Blocks} | {x.Errors} |");
         }
         b.AppendLine();
