@@ -58,7 +58,7 @@ internal static class XdsDecoder
                 continue;
             }
             var name = XdsTypes.NameOf(message);
-            var label = XdsTypes.DiagnosticName(typeUrl, name.Length > 0 ? name : at);
+            var label = XdsTypes.Reference(typeUrl, name.Length > 0 ? name : at);
             if (name.Length == 0)
                 errors.Add(new ResourceRejection(label, "name", "a resource needs a name"));
             else if (item.Name is not null && item.Name != name)
