@@ -24,16 +24,6 @@ internal static class XdsTypes
     public static MessageParser? Parser(string typeUrl) =>
         Order.Contains(typeUrl) && ResourceKinds.FromTypeUrl(typeUrl) is { } kind ? ResourceKinds.Parser(kind) : null;
 
-    /// <summary>The name a resource goes by.</summary>
-    public static string NameOf(IMessage message) => message switch
-    {
-        Listener l => l.Name,
-        Cluster c => c.Name,
-        ClusterLoadAssignment e => e.ClusterName,
-        RouteConfiguration r => r.Name,
-        _ => "",
-    };
-
     /// <summary>The ClusterLoadAssignment an EDS cluster waits for, or null for other discovery types.</summary>
     public static string? EdsName(Cluster cluster) =>
         cluster.ClusterDiscoveryTypeCase == Cluster.ClusterDiscoveryTypeOneofCase.Type && cluster.Type == Cluster.Types.DiscoveryType.Eds

@@ -14,7 +14,7 @@ public sealed class DeltaProtocolTests
     {
         var response = new DeltaDiscoveryResponse { TypeUrl = type, Nonce = nonce, SystemVersionInfo = nonce, RemovedResources = { removed } };
         foreach (var (version, message) in resources)
-            response.Resources.Add(new Resource { Name = Kmesh.Xds.Ads.XdsTypes.NameOf(message), Version = version, Resource_ = Pack(message) });
+            response.Resources.Add(new Resource { Name = ResourceRef.Of(message)!.Value.Name, Version = version, Resource_ = Pack(message) });
         return response;
     }
 
