@@ -1,7 +1,4 @@
 using Envoy.Config.Cluster.V3;
-using Envoy.Config.Endpoint.V3;
-using Envoy.Config.Listener.V3;
-using Envoy.Config.Route.V3;
 using Google.Protobuf;
 using Kmesh.Envoy.Api;
 using Kmesh.Sdk.Snapshot;
