@@ -4,6 +4,7 @@ using Envoy.Config.Listener.V3;
 using Envoy.Config.Route.V3;
 using Google.Protobuf;
 using Kmesh.Envoy.Api;
+using Kmesh.Sdk.Snapshot;
 using YamlDotNet.RepresentationModel;
 
 namespace Kmesh.Xds;
@@ -48,14 +49,18 @@ internal sealed class ResourceCollector(YamlSource source)
     }
 
     /// <summary>The type URL, name and kind of a resource message.</summary>
-    public static (string TypeUrl, string Name, ConfigEntryKind Kind) Identify(IMessage message) => message switch
+    public static (string TypeUrl, string Name, ConfigEntryKind Kind) Identify(IMessage message)
     {
-        Listener l => (EnvoyTypes.Listener, l.Name, ConfigEntryKind.Listener),
-        Cluster c => (EnvoyTypes.Cluster, c.Name, ConfigEntryKind.Cluster),
-        ClusterLoadAssignment e => (EnvoyTypes.ClusterLoadAssignment, e.ClusterName, ConfigEntryKind.ClusterLoadAssignment),
-        RouteConfiguration r => (EnvoyTypes.RouteConfiguration, r.Name, ConfigEntryKind.RouteConfiguration),
-        _ => throw new ArgumentException($"not a resource type: {message.Descriptor.FullName}", nameof(message)),
-    };
+        var resource = ResourceRef.Of(message) ?? throw new ArgumentException($"not a resource type: {message.Descriptor.FullName}", nameof(message));
+        var kind = resource.Kind switch
+        {
+            ResourceKind.Listener => ConfigEntryKind.Listener,
+            ResourceKind.Cluster => ConfigEntryKind.Cluster,
+            ResourceKind.ClusterLoadAssignment => ConfigEntryKind.ClusterLoadAssignment,
+            _ => ConfigEntryKind.RouteConfiguration,
+        };
+        return (resource.TypeUrl, resource.Name, kind);
+    }
 
     /// <summary>A resource that could not be read: the rest of the file still is (lenient reading only).</summary>
     public void Refuse(ConfigEntryKind kind, string name, YamlNode node, string path, ConfigParseException error) =>

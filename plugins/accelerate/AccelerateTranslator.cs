@@ -54,24 +54,24 @@ public sealed class AccelerateTranslator : IIncrementalTranslator, IConfigurable
             .Set(0u, new AccelerateSettings { ExcludedCgroups = (uint)_excludedCgroups.Count });
         foreach (var listener in snapshot.Listeners)
         {
-            if (OptsOut(listener.Metadata, $"listener {listener.Name}", output))
+            if (OptsOut(listener.Metadata, ResourceRef.Listener(listener.Name), output))
             {
                 services.Set(snapshot.Ids.ServiceId(listener.Name), 1);
-                output.Applied($"listener {listener.Name}", OptOutField, AppliedKind.Policy, "same-node acceleration off for this service");
+                output.Applied(ResourceRef.Listener(listener.Name), OptOutField, AppliedKind.Policy, "same-node acceleration off for this service");
             }
         }
         foreach (var (name, cluster) in snapshot.Clusters)
         {
-            if (OptsOut(cluster.Metadata, $"cluster {name}", output))
+            if (OptsOut(cluster.Metadata, ResourceRef.Cluster(name), output))
             {
                 clusters.Set(snapshot.Ids.ClusterId(name), 1);
-                output.Applied($"cluster {name}", OptOutField, AppliedKind.Policy, "same-node acceleration off for this cluster");
+                output.Applied(ResourceRef.Cluster(name), OptOutField, AppliedKind.Policy, "same-node acceleration off for this cluster");
             }
         }
     }
 
     /// <summary>True for <c>accelerate: false</c> (or "false"); anything else but true is an error naming the field.</summary>
-    private static bool OptsOut(Metadata? metadata, string resource, TranslationOutput output)
+    private static bool OptsOut(Metadata? metadata, ResourceRef resource, TranslationOutput output)
     {
         if (metadata?.FilterMetadata.TryGetValue(MetadataNamespace, out var kmesh) != true
             || !kmesh!.Fields.TryGetValue(MetadataKey, out var value))

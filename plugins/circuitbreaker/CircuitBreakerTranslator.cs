@@ -38,7 +38,7 @@ public sealed class CircuitBreakerTranslator : IIncrementalTranslator
         var outliers = delta.Map<uint, OutlierSettings>(CircuitBreakerMaps.Outlier);
         foreach (var name in changes.Clusters.Concat(changes.Endpoints).Distinct(StringComparer.Ordinal))
         {
-            delta.Retranslated($"cluster {name}");
+            delta.Retranslated(ResourceRef.Cluster(name));
             var (clusterLimits, settings) = snapshot.Clusters.TryGetValue(name, out var cluster)
                 ? TranslateCluster(name, cluster, snapshot, delta.Findings)
                 : (null, null);
@@ -58,7 +58,7 @@ public sealed class CircuitBreakerTranslator : IIncrementalTranslator
 
     private static (ClusterLimits?, OutlierSettings?) TranslateCluster(string name, Cluster cluster, MeshSnapshot snapshot, TranslationOutput output)
     {
-        var resource = $"cluster {name}";
+        var resource = ResourceRef.Cluster(name);
         ClusterLimits? limits = null;
         OutlierSettings? outlier = null;
         if (cluster.CircuitBreakers is { } breakers && DefaultThresholds.Limits(breakers, resource, output) is { } clusterLimits)

@@ -1,4 +1,5 @@
 using Envoy.Config.Cluster.V3;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 
 namespace Kmesh.Plugins.CircuitBreaker;
@@ -18,7 +19,7 @@ internal sealed record ConsecutiveFailureDetector(string Field, uint Threshold, 
     private const uint DefaultThreshold = 5;
 
     /// <summary>The detector, or null when none ejects anything (an Info says so).</summary>
-    public static ConsecutiveFailureDetector? Choose(OutlierDetection detection, string field, string resource, TranslationOutput output)
+    public static ConsecutiveFailureDetector? Choose(OutlierDetection detection, string field, ResourceRef resource, TranslationOutput output)
     {
         if (detection.SplitExternalLocalOriginErrors)
         {
@@ -37,7 +38,7 @@ internal sealed record ConsecutiveFailureDetector(string Field, uint Threshold, 
     }
 
     /// <summary>The enforced detector with the smallest threshold (the one that fires first); on a tie, the more enforced.</summary>
-    private static ConsecutiveFailureDetector? Enforced(ConsecutiveFailureDetector[] detectors, string field, string resource, TranslationOutput output)
+    private static ConsecutiveFailureDetector? Enforced(ConsecutiveFailureDetector[] detectors, string field, ResourceRef resource, TranslationOutput output)
     {
         // A threshold of 0 never fires in Envoy (OutlierDetections reports it): not a candidate.
         var enforced = detectors.Where(d => d.Enforcing > 0 && d.Threshold > 0).OrderBy(d => d.Threshold).ThenByDescending(d => d.Enforcing).FirstOrDefault();
@@ -46,7 +47,7 @@ internal sealed record ConsecutiveFailureDetector(string Field, uint Threshold, 
         return enforced;
     }
 
-    private static void ReportExternalOnly(OutlierDetection detection, string field, string resource, TranslationOutput output)
+    private static void ReportExternalOnly(OutlierDetection detection, string field, ResourceRef resource, TranslationOutput output)
     {
         if (detection.Consecutive5Xx is not null)
             output.Info(resource, field + ".consecutive_5xx", "with split_external_local_origin_errors it counts upstream responses only, which needs L7; connect failures count as local-origin failures");

@@ -1,5 +1,6 @@
 using Envoy.Config.Cluster.V3;
 using Envoy.Config.Core.V3;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 using Thresholds = Envoy.Config.Cluster.V3.CircuitBreakers.Types.Thresholds;
 
@@ -28,7 +29,7 @@ internal static class DefaultThresholds
     /// The limits, or null when there are none (no DEFAULT entry, or both at <see cref="Unlimited"/>)
     /// or they are invalid (with an error naming the field).
     /// </summary>
-    public static ClusterLimits? Limits(CircuitBreakers breakers, string resource, TranslationOutput output)
+    public static ClusterLimits? Limits(CircuitBreakers breakers, ResourceRef resource, TranslationOutput output)
     {
         if (breakers.PerHostThresholds.Count > 0)
             output.Warn(resource, Field + ".per_host_thresholds", "limits per endpoint are not applied; the cluster's thresholds are");
@@ -55,7 +56,7 @@ internal static class DefaultThresholds
     }
 
     /// <summary>The first DEFAULT entry (null when there is none); false, with an error, when an entry is invalid.</summary>
-    private static bool TryChooseDefault(CircuitBreakers breakers, string resource, TranslationOutput output, out Thresholds? chosen, out string chosenField)
+    private static bool TryChooseDefault(CircuitBreakers breakers, ResourceRef resource, TranslationOutput output, out Thresholds? chosen, out string chosenField)
     {
         chosen = null;
         chosenField = "";
@@ -84,7 +85,7 @@ internal static class DefaultThresholds
         return true;
     }
 
-    private static uint? Positive(uint? value, string field, string resource, TranslationOutput output)
+    private static uint? Positive(uint? value, string field, ResourceRef resource, TranslationOutput output)
     {
         if (value is null)
             return Unlimited; // see EnvoyDefault
@@ -97,7 +98,7 @@ internal static class DefaultThresholds
     }
 
     // An unlimited request limit leaves nothing out: only real limits are worth a warning.
-    private static void ReportRequestLimits(Thresholds thresholds, string field, string resource, TranslationOutput output)
+    private static void ReportRequestLimits(Thresholds thresholds, string field, ResourceRef resource, TranslationOutput output)
     {
         if (thresholds.MaxRequests is { } requests && requests != Unlimited)
             output.Warn(resource, field + ".max_requests", "limits concurrent requests, which needs L7: not applied");

@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 
 namespace Kmesh.Plugins.CircuitBreaker;
@@ -13,7 +14,7 @@ internal static class Durations
     /// The duration in nanoseconds; <paramref name="fallback"/> when unset. Null, with an error naming
     /// the field, when it is negative, malformed, too long, or zero where zero is not allowed.
     /// </summary>
-    public static ulong? Nanoseconds(Duration? duration, ulong fallback, bool zeroAllowed, string field, string resource, TranslationOutput output)
+    public static ulong? Nanoseconds(Duration? duration, ulong fallback, bool zeroAllowed, string field, ResourceRef resource, TranslationOutput output)
     {
         if (duration is null)
             return fallback;

@@ -1,4 +1,5 @@
 using Envoy.Config.Cluster.V3;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 
 namespace Kmesh.Plugins.CircuitBreaker;
@@ -20,7 +21,7 @@ internal static class OutlierDetections
     /// The settings for a cluster of <paramref name="endpoints"/> hosts, or null when nothing would
     /// ever be ejected (an Info says why) or the config is invalid (an error names each bad field).
     /// </summary>
-    public static OutlierSettings? Settings(OutlierDetection detection, uint endpoints, string resource, TranslationOutput output)
+    public static OutlierSettings? Settings(OutlierDetection detection, uint endpoints, ResourceRef resource, TranslationOutput output)
     {
         var valid = PercentagesValid(detection, resource, output);
         ReportZeroThresholds(detection, resource, output);
@@ -58,7 +59,7 @@ internal static class OutlierDetections
         };
     }
 
-    private static bool PercentagesValid(OutlierDetection d, string resource, TranslationOutput output)
+    private static bool PercentagesValid(OutlierDetection d, ResourceRef resource, TranslationOutput output)
     {
         (string Name, uint? Value)[] percentages =
         [
@@ -87,7 +88,7 @@ internal static class OutlierDetections
     // Envoy accepts a threshold of 0 and then never fires that detector (its count, compared after
     // each increment, never equals 0); generated configs use it to switch one off (Envoy Gateway
     // sends consecutiveGatewayFailure: 0). Valid, so no error: the detector is off, and we say so.
-    private static void ReportZeroThresholds(OutlierDetection d, string resource, TranslationOutput output)
+    private static void ReportZeroThresholds(OutlierDetection d, ResourceRef resource, TranslationOutput output)
     {
         (string Name, uint? Value)[] thresholds =
         [
@@ -102,7 +103,7 @@ internal static class OutlierDetections
         }
     }
 
-    private static void ReportNotApplied(OutlierDetection d, string resource, TranslationOutput output)
+    private static void ReportNotApplied(OutlierDetection d, ResourceRef resource, TranslationOutput output)
     {
         uint?[] statistical =
         [

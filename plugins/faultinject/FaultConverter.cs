@@ -1,4 +1,5 @@
 using Envoy.Extensions.Filters.Http.Fault.V3;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 
 namespace Kmesh.Plugins.FaultInject;
@@ -13,7 +14,7 @@ internal static class FaultConverter
     private const string NeedsL7 = "needs L7";
 
     /// <summary>The share of connects to refuse in parts per million, or null for none.</summary>
-    public static uint? AbortPerMillion(FaultSource source, string resource, TranslationOutput output)
+    public static uint? AbortPerMillion(FaultSource source, ResourceRef resource, TranslationOutput output)
     {
         var fault = source.Fault!;
         var field = source.Field;
@@ -47,7 +48,7 @@ internal static class FaultConverter
     }
 
     // A fault limited to some requests cannot be told apart at connect time: none is injected.
-    private static bool Unconditional(HTTPFault fault, string resource, string field, TranslationOutput output)
+    private static bool Unconditional(HTTPFault fault, ResourceRef resource, string field, TranslationOutput output)
     {
         if (fault.Headers.Count > 0)
         {

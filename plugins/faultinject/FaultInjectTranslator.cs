@@ -25,7 +25,7 @@ public sealed class FaultInjectTranslator : IIncrementalTranslator
         var faults = output.Map<uint, FaultEntry>(FaultInjectMaps.Faults);
         foreach (var listener in snapshot.Listeners)
         {
-            var resource = $"listener {listener.Name}";
+            var resource = ResourceRef.Listener(listener.Name);
             if (ServiceFilterChains.ConnectTimeChain(listener) is not { } picked)
             {
                 TranslateVirtualHosts(listener, snapshot, faults, resource, output);
@@ -53,7 +53,7 @@ public sealed class FaultInjectTranslator : IIncrementalTranslator
     /// service of its own (<see cref="HttpVirtualHosts.ServiceName"/>), with its own fault, as
     /// Istio writes a VirtualService's fault on that host's routes.
     /// </summary>
-    private static void TranslateVirtualHosts(global::Envoy.Config.Listener.V3.Listener listener, MeshSnapshot snapshot, DesiredMap<uint, FaultEntry> faults, string resource, TranslationOutput output)
+    private static void TranslateVirtualHosts(global::Envoy.Config.Listener.V3.Listener listener, MeshSnapshot snapshot, DesiredMap<uint, FaultEntry> faults, ResourceRef resource, TranslationOutput output)
     {
         if (ServiceFilterChains.IsServiceAddress(listener.Address))
             return; // a VIP listener whose chains need the connection's bytes: not ours to guess

@@ -1,4 +1,5 @@
 using Envoy.Type.V3;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 
 namespace Kmesh.Plugins.FaultInject;
@@ -7,7 +8,7 @@ namespace Kmesh.Plugins.FaultInject;
 internal static class FractionalPercents
 {
     /// <summary>The share in parts per million, or null (with an error naming the field) when it is not a valid share.</summary>
-    public static uint? ToPerMillion(FractionalPercent percent, string resource, string field, TranslationOutput output)
+    public static uint? ToPerMillion(FractionalPercent percent, ResourceRef resource, string field, TranslationOutput output)
     {
         uint scale = percent.Denominator switch
         {

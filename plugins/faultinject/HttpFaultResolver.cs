@@ -17,7 +17,7 @@ namespace Kmesh.Plugins.FaultInject;
 /// </summary>
 internal static class HttpFaultResolver
 {
-    public static FaultSource? Resolve(HttpConnectionManager hcm, MeshSnapshot snapshot, string resource, string field, TranslationOutput output)
+    public static FaultSource? Resolve(HttpConnectionManager hcm, MeshSnapshot snapshot, ResourceRef resource, string field, TranslationOutput output)
     {
         var filter = FindFilter(hcm, resource, field, output, out var filterField);
         if (filter is null)
@@ -35,7 +35,7 @@ internal static class HttpFaultResolver
     /// virtual host naming a VIP is a service of its own: the fault every request to each such
     /// host gets (null when none, or when it depends on the path).
     /// </summary>
-    public static List<(VirtualHost Host, string Field, FaultSource? Fault)> ResolvePerHost(HttpConnectionManager hcm, MeshSnapshot snapshot, string resource, string field, TranslationOutput output)
+    public static List<(VirtualHost Host, string Field, FaultSource? Fault)> ResolvePerHost(HttpConnectionManager hcm, MeshSnapshot snapshot, ResourceRef resource, string field, TranslationOutput output)
     {
         var result = new List<(VirtualHost, string, FaultSource?)>();
         var filter = FindFilter(hcm, resource, field, output, out var filterField);
@@ -67,7 +67,7 @@ internal static class HttpFaultResolver
         _ => (null, ""),
     };
 
-    private static HttpFilter? FindFilter(HttpConnectionManager hcm, string resource, string field, TranslationOutput output, out string filterField)
+    private static HttpFilter? FindFilter(HttpConnectionManager hcm, ResourceRef resource, string field, TranslationOutput output, out string filterField)
     {
         HttpFilter? found = null;
         filterField = "";
@@ -87,7 +87,7 @@ internal static class HttpFaultResolver
         return found;
     }
 
-    private static FaultSource? Common(string filterName, FaultSource fromFilter, RouteConfiguration routes, string routesField, string resource, TranslationOutput output)
+    private static FaultSource? Common(string filterName, FaultSource fromFilter, RouteConfiguration routes, string routesField, ResourceRef resource, TranslationOutput output)
     {
         var level = Override(routes.TypedPerFilterConfig, filterName, $"{routesField}.typed_per_filter_config", resource, output) ?? fromFilter;
         FaultSource? common = null;
@@ -111,7 +111,7 @@ internal static class HttpFaultResolver
     /// or a route's own. (false, null) when its routes disagree or a fault sits on a route that
     /// does not take every request: that needs L7, and a warning says so.
     /// </summary>
-    private static (bool Agreed, FaultSource? Fault) HostCommon(string filterName, FaultSource level, VirtualHost host, string hostField, string resource, TranslationOutput output)
+    private static (bool Agreed, FaultSource? Fault) HostCommon(string filterName, FaultSource level, VirtualHost host, string hostField, ResourceRef resource, TranslationOutput output)
     {
         var hostLevel = Override(host.TypedPerFilterConfig, filterName, $"{hostField}.typed_per_filter_config", resource, output) ?? level;
         FaultSource? common = null;
@@ -140,7 +140,7 @@ internal static class HttpFaultResolver
     private static FaultSource? Applicable(FaultSource source) => source.Fault is null ? null : source;
 
     /// <summary>The override for the fault filter at one level, or null when this level has none.</summary>
-    private static FaultSource? Override(MapField<string, Any> perFilter, string filterName, string field, string resource, TranslationOutput output)
+    private static FaultSource? Override(MapField<string, Any> perFilter, string filterName, string field, ResourceRef resource, TranslationOutput output)
     {
         if (!perFilter.TryGetValue(filterName, out var any))
             return null;

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Numerics;
 using Envoy.Config.Core.V3;
 using Envoy.Config.Endpoint.V3;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 
 namespace Kmesh.Plugins.LoadBalance;
@@ -48,7 +49,7 @@ internal static class ClusterEndpoints
         var result = new List<WeightedEndpoint>();
         if (assignment is null)
             return result;
-        var resource = $"cluster {cluster}";
+        var resource = ResourceRef.Cluster(cluster);
         var factor = OverprovisioningFactor(assignment, resource, output);
         var weightedHealth = assignment.Policy?.WeightedPriorityHealth ?? false;
 
@@ -97,7 +98,7 @@ internal static class ClusterEndpoints
         return result;
     }
 
-    private static uint OverprovisioningFactor(ClusterLoadAssignment assignment, string resource, TranslationOutput output)
+    private static uint OverprovisioningFactor(ClusterLoadAssignment assignment, ResourceRef resource, TranslationOutput output)
     {
         var factor = assignment.Policy?.OverprovisioningFactor;
         if (factor is null)
@@ -219,7 +220,7 @@ internal static class ClusterEndpoints
         return exact.Select(w => w.IsZero ? 0u : (uint)BigInteger.Max(BigInteger.One, (w * scale + sum / 2) / sum)).ToArray();
     }
 
-    private static Host? ToHost(LbEndpoint lbEndpoint, uint priority, int locality, string resource, string field, TranslationOutput output)
+    private static Host? ToHost(LbEndpoint lbEndpoint, uint priority, int locality, ResourceRef resource, string field, TranslationOutput output)
     {
         var weight = lbEndpoint.LoadBalancingWeight ?? 1u;
         if (weight == 0)

@@ -1,5 +1,6 @@
 using Envoy.Config.Cluster.V3;
 using Google.Protobuf.WellKnownTypes;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 using LeastRequestPolicy = Envoy.Extensions.LoadBalancingPolicies.LeastRequest.V3.LeastRequest;
 using MaglevPolicy = Envoy.Extensions.LoadBalancingPolicies.Maglev.V3.Maglev;
@@ -50,7 +51,7 @@ internal sealed record ClusterPolicy(LbPolicy Policy, uint ChoiceCount, HashTabl
     /// supports). Null when the configuration is invalid: the cluster is then left out, with an
     /// Error naming the field.
     /// </summary>
-    public static ClusterPolicy? Of(Cluster cluster, string resource, TranslationOutput output)
+    public static ClusterPolicy? Of(Cluster cluster, ResourceRef resource, TranslationOutput output)
     {
         if (cluster.LoadBalancingPolicy is not null)
             return OfTyped(cluster.LoadBalancingPolicy, resource, "load_balancing_policy", output);
@@ -68,7 +69,7 @@ internal sealed record ClusterPolicy(LbPolicy Policy, uint ChoiceCount, HashTabl
         };
     }
 
-    private static ClusterPolicy? OfTyped(LoadBalancingPolicy typed, string resource, string field, TranslationOutput output)
+    private static ClusterPolicy? OfTyped(LoadBalancingPolicy typed, ResourceRef resource, string field, TranslationOutput output)
     {
         for (var i = 0; i < typed.Policies.Count; i++)
         {
@@ -103,7 +104,7 @@ internal sealed record ClusterPolicy(LbPolicy Policy, uint ChoiceCount, HashTabl
         return Unsupported(resource, field, "no policy of the list is supported", output);
     }
 
-    private static ClusterPolicy? LeastRequest(uint? choiceCount, bool hasBias, bool hasSlowStart, string resource, string field, TranslationOutput output)
+    private static ClusterPolicy? LeastRequest(uint? choiceCount, bool hasBias, bool hasSlowStart, ResourceRef resource, string field, TranslationOutput output)
     {
         if (choiceCount is < 2)
         {
@@ -123,7 +124,7 @@ internal sealed record ClusterPolicy(LbPolicy Policy, uint ChoiceCount, HashTabl
         return new ClusterPolicy(LbPolicy.LeastRequest, choices, null, false);
     }
 
-    private static ClusterPolicy? RingHash(ulong? minimum, ulong? maximum, string resource, string field, TranslationOutput output)
+    private static ClusterPolicy? RingHash(ulong? minimum, ulong? maximum, ResourceRef resource, string field, TranslationOutput output)
     {
         var min = minimum ?? RingHashTable.DefaultMinimumRingSize;
         var max = maximum ?? RingHashTable.DefaultMaximumRingSize;
@@ -141,7 +142,7 @@ internal sealed record ClusterPolicy(LbPolicy Policy, uint ChoiceCount, HashTabl
         return new ClusterPolicy(LbPolicy.ConsistentHash, 0, new RingHashSpec(min, max, tableSize), false);
     }
 
-    private static ClusterPolicy? Maglev(ulong? tableSize, string resource, string field, TranslationOutput output)
+    private static ClusterPolicy? Maglev(ulong? tableSize, ResourceRef resource, string field, TranslationOutput output)
     {
         var size = tableSize ?? MaglevTable.DefaultTableSize;
         if (!MaglevTable.IsPrime(size))
@@ -165,7 +166,7 @@ internal sealed record ClusterPolicy(LbPolicy Policy, uint ChoiceCount, HashTabl
     /// table becomes Envoy's 65537 when the endpoints outnumber it. An explicit table_size is
     /// kept, with a warning when the endpoints outnumber its entries.
     /// </summary>
-    public ClusterPolicy SizedFor(int endpoints, string resource, TranslationOutput output)
+    public ClusterPolicy SizedFor(int endpoints, ResourceRef resource, TranslationOutput output)
     {
         HashTableSpec? table = Table switch
         {
@@ -180,7 +181,7 @@ internal sealed record ClusterPolicy(LbPolicy Policy, uint ChoiceCount, HashTabl
         return table == Table ? this : this with { Table = table };
     }
 
-    private static ClusterPolicy Unsupported(string resource, string field, string why, TranslationOutput output)
+    private static ClusterPolicy Unsupported(ResourceRef resource, string field, string why, TranslationOutput output)
     {
         output.Warn(resource, field, $"{why}; using ROUND_ROBIN");
         return RoundRobin;

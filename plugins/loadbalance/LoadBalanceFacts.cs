@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Envoy.Config.Cluster.V3;
 using Envoy.Config.Endpoint.V3;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 
 namespace Kmesh.Plugins.LoadBalance;
@@ -16,7 +17,7 @@ internal static class LoadBalanceFacts
     // Enough to recognise a cluster; a long list is summed up by its count.
     private const int ListedEndpoints = 8;
 
-    public static void Report(TranslationOutput output, string resource, Cluster cluster, string policy,
+    public static void Report(TranslationOutput output, ResourceRef resource, Cluster cluster, string policy,
         ClusterLoadAssignment? assignment, IReadOnlyList<WeightedEndpoint> endpoints, bool localityWeighted)
     {
         var policyField = cluster.LoadBalancingPolicy is not null ? "load_balancing_policy" : "lb_policy";

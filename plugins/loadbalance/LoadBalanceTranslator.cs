@@ -91,7 +91,7 @@ public sealed class LoadBalanceTranslator : IIncrementalTranslator
             // The old entries go, the new ones come (a key in both is simply set again: the core writes only what differs).
             before?.RemoveFrom(schedule, clusters);
             now?.WriteTo(schedule, clusters, delta.Findings);
-            delta.Retranslated($"cluster {name}");
+            delta.Retranslated(ResourceRef.Cluster(name));
             if (now is null)
                 previous.Remove(name);
             else
@@ -105,7 +105,7 @@ public sealed class LoadBalanceTranslator : IIncrementalTranslator
     {
         // This cluster's findings and facts on their own, to be reported again while it stays the same.
         var findings = new TranslationOutput();
-        var resource = $"cluster {name}";
+        var resource = ResourceRef.Cluster(name);
         var policy = ClusterPolicy.Of(cluster, resource, findings);
         if (policy is null)
             return new ClusterTranslation(cluster, assignment, null, null, null, findings); // invalid: reported, and the cluster is left out
@@ -129,7 +129,7 @@ public sealed class LoadBalanceTranslator : IIncrementalTranslator
     }
 
     private static uint WriteTable(ScheduleWriter schedule, LbFamily family, List<WeightedEndpoint> endpoints, HashTableSpec? table,
-        string resource, TranslationOutput output)
+        ResourceRef resource, TranslationOutput output)
     {
         endpoints = endpoints.Where(e => e.Weight > 0).ToList();
         if (endpoints.Count == 0)

@@ -30,7 +30,7 @@ public sealed class RateLimitTranslator : IIncrementalTranslator
         {
             if (ServiceFilterChains.ConnectTimeChain(listener) is not { } picked)
                 continue;
-            var resource = $"listener {listener.Name}";
+            var resource = ResourceRef.Listener(listener.Name);
             if (BucketOf(picked.Chain, resource, picked.Field, output) is not { } found)
                 continue;
             var (bucket, field) = found;
@@ -39,7 +39,7 @@ public sealed class RateLimitTranslator : IIncrementalTranslator
         }
     }
 
-    private static (RateLimitConfig Bucket, string Field)? BucketOf(FilterChain chain, string resource, string chainField, TranslationOutput output)
+    private static (RateLimitConfig Bucket, string Field)? BucketOf(FilterChain chain, ResourceRef resource, string chainField, TranslationOutput output)
     {
         (RateLimitConfig, string)? bucket = null;
         var seen = false;
@@ -72,7 +72,7 @@ public sealed class RateLimitTranslator : IIncrementalTranslator
     private static string Describe(RateLimitConfig bucket) => string.Create(CultureInfo.InvariantCulture,
         $"connection rate limit: a bucket of {bucket.MaxTokens} tokens, {bucket.TokensPerFill} added every {bucket.FillIntervalNs / 1e9:0.###} s; a connect without a token fails with ENOBUFS");
 
-    private static void ReportHttpLimits(HttpConnectionManager hcm, string resource, string field, TranslationOutput output)
+    private static void ReportHttpLimits(HttpConnectionManager hcm, ResourceRef resource, string field, TranslationOutput output)
     {
         for (var i = 0; i < hcm.HttpFilters.Count; i++)
         {

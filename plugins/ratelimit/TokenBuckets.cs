@@ -1,4 +1,5 @@
 using Envoy.Type.V3;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 
 namespace Kmesh.Plugins.RateLimit;
@@ -11,7 +12,7 @@ internal static class TokenBuckets
     private static readonly TimeSpan MinFillInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The bucket, or null with an error naming the field when it is not valid.</summary>
-    public static RateLimitConfig? Convert(TokenBucket? bucket, string resource, string field, TranslationOutput output)
+    public static RateLimitConfig? Convert(TokenBucket? bucket, ResourceRef resource, string field, TranslationOutput output)
     {
         if (bucket is null)
         {

@@ -17,7 +17,7 @@ internal static class ListenerTargetResolver
 {
     public static ServiceTarget? Resolve(Listener listener, MeshSnapshot snapshot, TranslationOutput output)
     {
-        var resource = $"listener {listener.Name}";
+        var resource = ResourceRef.Listener(listener.Name);
         var chain = PickFilterChain(listener, resource, output);
         if (chain is null)
             return null;
@@ -46,7 +46,7 @@ internal static class ListenerTargetResolver
     /// The chain every governance plugin reads (<see cref="ServiceFilterChains"/>: one rule for
     /// all), with what routing has to tell the operator about the choice.
     /// </summary>
-    private static ChosenChain? PickFilterChain(Listener listener, string resource, TranslationOutput output)
+    private static ChosenChain? PickFilterChain(Listener listener, ResourceRef resource, TranslationOutput output)
     {
         if (ServiceFilterChains.ConnectTimeChain(listener) is not { } chosen)
         {
@@ -66,7 +66,7 @@ internal static class ListenerTargetResolver
         return new ChosenChain(chain, field);
     }
 
-    private static ServiceTarget? FromTcpProxy(TcpProxy proxy, string resource, string field, TranslationOutput output)
+    private static ServiceTarget? FromTcpProxy(TcpProxy proxy, ResourceRef resource, string field, TranslationOutput output)
     {
         switch (proxy.ClusterSpecifierCase)
         {
@@ -86,7 +86,7 @@ internal static class ListenerTargetResolver
     /// snapshot. Null, reported, when RDS names one the snapshot lacks (an ADS client warms the
     /// listener until it arrives, so that is a file naming a missing one) or for scoped routes.
     /// </summary>
-    internal static RouteConfiguration? RouteConfigurationOf(HttpConnectionManager hcm, MeshSnapshot snapshot, string resource, string field, TranslationOutput output)
+    internal static RouteConfiguration? RouteConfigurationOf(HttpConnectionManager hcm, MeshSnapshot snapshot, ResourceRef resource, string field, TranslationOutput output)
     {
         RouteConfiguration? routes = hcm.RouteSpecifierCase switch
         {
@@ -104,7 +104,7 @@ internal static class ListenerTargetResolver
         return routes;
     }
 
-    private static ServiceTarget? FromHttp(HttpConnectionManager hcm, MeshSnapshot snapshot, string resource, string field, TranslationOutput output)
+    private static ServiceTarget? FromHttp(HttpConnectionManager hcm, MeshSnapshot snapshot, ResourceRef resource, string field, TranslationOutput output)
     {
         var routes = RouteConfigurationOf(hcm, snapshot, resource, field, output);
         if (routes is null)
@@ -134,7 +134,7 @@ internal static class ListenerTargetResolver
                 yield return (routes.VirtualHosts[v].Routes[r], $"virtual_hosts[{v}].routes[{r}]");
     }
 
-    private static ServiceTarget? FromRouteAction(Route route, string resource, string field, TranslationOutput output)
+    private static ServiceTarget? FromRouteAction(Route route, ResourceRef resource, string field, TranslationOutput output)
     {
         if (route.ActionCase != Route.ActionOneofCase.Route_)
         {
@@ -162,7 +162,7 @@ internal static class ListenerTargetResolver
     /// warning when <paramref name="limitIsWarning"/> (one virtual host of a wildcard listener,
     /// whose error would refuse every service of the listener over ADS).
     /// </summary>
-    internal static ServiceTarget? Weighted((string Name, uint Weight)[] ways, string resource, string field, TranslationOutput output,
+    internal static ServiceTarget? Weighted((string Name, uint Weight)[] ways, ResourceRef resource, string field, TranslationOutput output,
         string leftOut = "the listener is left out", bool limitIsWarning = false)
     {
         if (ways.Length == 0)

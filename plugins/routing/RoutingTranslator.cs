@@ -52,7 +52,7 @@ public sealed class RoutingTranslator : IIncrementalTranslator, IConfigurable
         var wildcards = new List<WildcardHttpListener>();
         foreach (var listener in snapshot.Listeners)
         {
-            var resource = $"listener {listener.Name}";
+            var resource = ResourceRef.Listener(listener.Name);
             var wildcardAddresses = new List<(string Field, int Port)>();
             var vips = ServiceAddresses(listener, resource, output, wildcardAddresses);
             if (vips.Count == 0 && wildcardAddresses.Count > 0)
@@ -133,7 +133,7 @@ public sealed class RoutingTranslator : IIncrementalTranslator, IConfigurable
         return value;
     }
 
-    private static List<KmAddr> ServiceAddresses(Listener listener, string resource, TranslationOutput output, List<(string Field, int Port)> wildcards)
+    private static List<KmAddr> ServiceAddresses(Listener listener, ResourceRef resource, TranslationOutput output, List<(string Field, int Port)> wildcards)
     {
         var result = new List<KmAddr>();
         AddAddress(listener.Address, "address", resource, output, result, wildcards);
@@ -143,7 +143,7 @@ public sealed class RoutingTranslator : IIncrementalTranslator, IConfigurable
     }
 
     /// <summary>Adds a VIP:port to <paramref name="result"/>; a wildcard address goes to <paramref name="wildcards"/>, unreported.</summary>
-    private static void AddAddress(Address? address, string field, string resource, TranslationOutput output, List<KmAddr> result, List<(string Field, int Port)> wildcards)
+    private static void AddAddress(Address? address, string field, ResourceRef resource, TranslationOutput output, List<KmAddr> result, List<(string Field, int Port)> wildcards)
     {
         if (address is null)
         {

@@ -8,7 +8,7 @@ using Kmesh.Sdk.Translation;
 namespace Kmesh.Plugins.Routing;
 
 /// <summary>A wildcard listener (0.0.0.0 / ::) with HTTP connection managers, its ports and the chains examined.</summary>
-internal sealed record WildcardHttpListener(Listener Listener, string Resource, int[] Ports, IReadOnlyList<(HttpConnectionManager Hcm, string Field)> Chains);
+internal sealed record WildcardHttpListener(Listener Listener, ResourceRef Resource, int[] Ports, IReadOnlyList<(HttpConnectionManager Hcm, string Field)> Chains);
 
 /// <summary>
 /// HTTP listeners the Istio way: <c>0.0.0.0_PORT</c> with an HTTP connection manager whose
@@ -33,7 +33,7 @@ internal static class WildcardHttpRoutes
     /// (<c>transport_protocol</c>, <c>application_protocols</c>: Istio's HTTP chain), and the
     /// default chain. A chain matched on anything else is not examined (reported as Info).
     /// </summary>
-    public static List<(HttpConnectionManager Hcm, string Field)> HttpChains(Listener listener, string resource, TranslationOutput output)
+    public static List<(HttpConnectionManager Hcm, string Field)> HttpChains(Listener listener, ResourceRef resource, TranslationOutput output)
     {
         var skipped = new List<string>();
         var result = HttpVirtualHosts.ReachableManagers(listener, skipped);
@@ -48,7 +48,7 @@ internal static class WildcardHttpRoutes
     /// the virtual hosts <see cref="WaypointSteering"/> wants go to the waypoint instead), with their virtual host's service id
     /// and, for what was applied, the listener's resource name and the domain that named the VIP.
     /// </summary>
-    public static List<(KmAddr Vip, uint ServiceId, ServiceTarget Target, string Resource, string DomainField)> Translate(
+    public static List<(KmAddr Vip, uint ServiceId, ServiceTarget Target, ResourceRef Resource, string DomainField)> Translate(
         IReadOnlyList<WildcardHttpListener> listeners, MeshSnapshot snapshot, IReadOnlyDictionary<KmAddr, string> owners, TranslationOutput output, bool steer = false)
     {
         var claims = new Dictionary<KmAddr, List<Claim>>();
@@ -101,7 +101,7 @@ internal static class WildcardHttpRoutes
                     "a wildcard address catches every destination, and no virtual host of its HTTP routes names a VIP (an IP literal among its domains): nothing to route at connect time");
         }
 
-        var result = new List<(KmAddr, uint, ServiceTarget, string, string)>();
+        var result = new List<(KmAddr, uint, ServiceTarget, ResourceRef, string)>();
         foreach (var vip in order)
         {
             var list = claims[vip];
@@ -123,7 +123,7 @@ internal static class WildcardHttpRoutes
         return result;
     }
 
-    private sealed record HostContext(string Resource, string Field, string Name, List<(KmAddr Vip, string DomainField)> Vips)
+    private sealed record HostContext(ResourceRef Resource, string Field, string Name, List<(KmAddr Vip, string DomainField)> Vips)
     {
         public string VipList => string.Join(", ", Vips.Select(v => v.Vip.ToString()).Distinct());
     }

@@ -1,4 +1,5 @@
 using Kmesh.Plugins.Accelerate;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 using static Kmesh.Plugins.Tests.Resources;
 
@@ -32,7 +33,7 @@ public class AccelerateTranslatorTests
 
         output.AssertNoDiagnostics();
         Assert.Equal(optedOut, output.Declared<uint, byte>("acc_optout_clusters").TryGet(snapshot.Ids.ClusterId("c"), out _));
-        Assert.Equal(optedOut, output.Facts.Any(f => f.Resource == "cluster c" && f.Detail.Contains("acceleration off")));
+        Assert.Equal(optedOut, output.Facts.Any(f => f.Resource == ResourceRef.Cluster("c") && f.Detail.Contains("acceleration off")));
     }
 
     [Fact]

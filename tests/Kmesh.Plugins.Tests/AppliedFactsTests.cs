@@ -1,3 +1,4 @@
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 using static Kmesh.Plugins.Tests.GovernanceTranslation;
 using static Kmesh.Plugins.Tests.Resources;
@@ -18,7 +19,7 @@ public class AppliedFactsTests
         var output = Translation.Routing(new SnapshotBuilder().Listener(TcpProxyListener("reviews", Vip, 9080, "reviews")).Build());
 
         var fact = Assert.Single(output.Facts);
-        Assert.Equal((AppliedKind.Vip, "listener reviews", "127.10.0.10:9080 → cluster 'reviews'"), (fact.Kind, fact.Resource, fact.Detail));
+        Assert.Equal((AppliedKind.Vip, ResourceRef.Listener("reviews"), "127.10.0.10:9080 → cluster 'reviews'"), (fact.Kind, fact.Resource, fact.Detail));
     }
 
     [Fact]
@@ -52,7 +53,7 @@ public class AppliedFactsTests
         var output = Translation.Routing(new SnapshotBuilder().Listener(listener).Build());
 
         var fact = Assert.Single(output.Facts);
-        Assert.Equal("listener 0.0.0.0_9080", fact.Resource);
+        Assert.Equal(ResourceRef.Listener("0.0.0.0_9080"), fact.Resource);
         Assert.Equal("filter_chains[0].filters[0].typed_config.virtual_hosts[0].domains[1]", fact.Field);
         Assert.Equal("10.96.0.15:9080 → cluster 'reviews'", fact.Detail);
     }
@@ -62,7 +63,7 @@ public class AppliedFactsTests
     {
         var output = Translation.LoadBalance(new SnapshotBuilder().Cluster(StaticCluster("web", "RANDOM", "10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80", "10.0.0.4:80")).Build());
 
-        Assert.All(output.Facts, f => Assert.Equal("cluster web", f.Resource));
+        Assert.All(output.Facts, f => Assert.Equal(ResourceRef.Cluster("web"), f.Resource));
         Assert.Equal("RANDOM load balancing", Assert.Single(output.Facts, f => f.Kind == AppliedKind.Policy).Detail);
         Assert.Equal("4 of 4 endpoints take connects: 10.0.0.1:80 25%, 10.0.0.2:80 25%, 10.0.0.3:80 25%, 10.0.0.4:80 25%",
             Assert.Single(output.Facts, f => f.Kind == AppliedKind.Endpoints).Detail);
@@ -106,7 +107,7 @@ public class AppliedFactsTests
         var output = RateLimiting(new SnapshotBuilder().Listener(listener).Build());
 
         var fact = Assert.Single(output.Facts);
-        Assert.Equal((AppliedKind.Policy, "listener limited", "filter_chains[0].filters[0].typed_config.token_bucket"), (fact.Kind, fact.Resource, fact.Field));
+        Assert.Equal((AppliedKind.Policy, ResourceRef.Listener("limited"), "filter_chains[0].filters[0].typed_config.token_bucket"), (fact.Kind, fact.Resource, fact.Field));
         Assert.Equal("connection rate limit: a bucket of 5 tokens, 1 added every 0.5 s; a connect without a token fails with ENOBUFS", fact.Detail);
     }
 
@@ -133,7 +134,7 @@ public class AppliedFactsTests
         var output = FaultInjection(snapshot);
 
         var fact = Assert.Single(output.Facts);
-        Assert.Equal((AppliedKind.Policy, "listener web", detail), (fact.Kind, fact.Resource, fact.Detail));
+        Assert.Equal((AppliedKind.Policy, ResourceRef.Listener("web"), detail), (fact.Kind, fact.Resource, fact.Detail));
         Assert.Equal("filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.abort", fact.Field);
     }
 

@@ -149,7 +149,7 @@ public class RoutingIstioHttpTests
         // No warning per domain; one Info says why the listener routes nothing.
         var info = Assert.Single(output.Diagnostics);
         Assert.Equal(DiagnosticSeverity.Info, info.Severity);
-        Assert.Equal(Listener9080, info.Resource);
+        Assert.Equal(Listener9080, info.Resource.ToString());
         Assert.Contains("names a VIP", info.Message);
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Kmesh.Plugins.Routing;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 using static Kmesh.Plugins.Tests.Resources;
 
@@ -401,7 +402,7 @@ public class RoutingTranslatorTests
         Assert.Equal(snapshot.Ids.ClusterId("reviews"), kept.Clusters[0].ClusterId);
         var error = output.AssertDiagnostic(DiagnosticSeverity.Error, "listener second", "first");
         Assert.Equal("address", error.Field);
-        Assert.DoesNotContain(output.Diagnostics, d => d.Resource == "listener first" || d.Resource == "listener other-port");
+        Assert.DoesNotContain(output.Diagnostics, d => d.Resource == ResourceRef.Listener("first") || d.Resource == ResourceRef.Listener("other-port"));
     }
 
     [Fact]

@@ -121,7 +121,7 @@ internal static class Translation
 
     public static TranslationDiagnostic AssertDiagnostic(this TranslationOutput output, DiagnosticSeverity severity, string resource, string? text = null)
     {
-        var found = output.Diagnostics.FirstOrDefault(d => d.Severity == severity && d.Resource == resource
+        var found = output.Diagnostics.FirstOrDefault(d => d.Severity == severity && d.Resource.ToString() == resource
             && (text is null || d.Message.Contains(text, StringComparison.OrdinalIgnoreCase)));
         Assert.True(found is not null,
             $"expected {severity} on '{resource}'{(text is null ? "" : $" mentioning '{text}'")}; got: {string.Join(" | ", output.Diagnostics)}");

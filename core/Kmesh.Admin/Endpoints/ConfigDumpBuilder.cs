@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
 using Kmesh.Core.Hosting;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 using Kmesh.Xds;
 
@@ -61,17 +62,17 @@ internal static class ConfigDumpBuilder
     /// <summary>kmesh's section: each resource's outcome with the facts and findings behind it, and the plugins.</summary>
     public static Struct KmeshSection(AppliedConfig applied, IEnumerable<object> plugins)
     {
-        var resources = new SortedDictionary<string, (List<string> Facts, List<TranslationDiagnostic> Findings)>(StringComparer.Ordinal);
-        (List<string>, List<TranslationDiagnostic>) Entry(string resource)
+        var resources = new SortedDictionary<ResourceRef, (List<string> Facts, List<TranslationDiagnostic> Findings)>();
+        (List<string>, List<TranslationDiagnostic>) Entry(ResourceRef resource)
         {
             if (!resources.TryGetValue(resource, out var entry))
                 resources[resource] = entry = ([], []);
             return entry;
         }
         foreach (var listener in applied.Resources.Listeners)
-            Entry($"listener {listener.Name}");
+            Entry(ResourceRef.Listener(listener.Name));
         foreach (var cluster in applied.Resources.Clusters)
-            Entry($"cluster {cluster.Name}");
+            Entry(ResourceRef.Cluster(cluster.Name));
         foreach (var fact in applied.Facts)
             Entry(fact.Fact.Resource).Item1.Add($"{fact.Plugin}: {(fact.Fact.Field.Length == 0 ? "" : fact.Fact.Field + ": ")}{fact.Fact.Detail}");
         foreach (var diagnostic in applied.Diagnostics)
@@ -85,7 +86,7 @@ internal static class ConfigDumpBuilder
                 : facts.Count > 0 ? "applied"
                 : "not_used";
             var item = new Struct();
-            item.Fields["resource"] = Value.ForString(resource);
+            item.Fields["resource"] = Value.ForString(resource.ToString());
             item.Fields["outcome"] = Value.ForString(outcome);
             item.Fields["facts"] = Value.ForList(facts.Select(Value.ForString).ToArray());
             item.Fields["findings"] = Value.ForList(findings.Select(f => Value.ForString($"{f.Severity.ToString().ToLowerInvariant()}: {(f.Field.Length == 0 ? "" : f.Field + ": ")}{f.Message}")).ToArray());

@@ -97,7 +97,7 @@ public static class CheckJsonWriter
         foreach (var (resource, finding) in file.Unattributed)
         {
             json.WriteStartObject();
-            json.WriteString("resource", resource);
+            json.WriteString("resource", resource.ToString());
             WriteFindingFields(json, finding);
             json.WriteEndObject();
         }

@@ -1,5 +1,6 @@
 using Envoy.Config.Cluster.V3;
 using Kmesh.Core.Mesh;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 using Kmesh.Xds;
 
@@ -17,7 +18,7 @@ internal static class DnsNames
         if (!resolveNow)
         {
             foreach (var (cluster, type, hosts) in DnsClusters(resources))
-                reports.Add($"cluster {cluster}", new CheckFinding(DiagnosticSeverity.Info, "load_assignment",
+                reports.Add(ResourceRef.Cluster(cluster), new CheckFinding(DiagnosticSeverity.Info, "load_assignment",
                     $"{type}: the check does not look up {string.Join(", ", hosts)} (kmesh run does, and keeps them fresh); " +
                     "each name stands for one endpoint here (--resolve-dns looks them up now)", CheckSources.Check));
             return StandInDns.For(names);
@@ -27,7 +28,7 @@ internal static class DnsNames
         foreach (var (cluster, _, hosts) in DnsClusters(resources))
         {
             foreach (var failure in failures.Where(f => hosts.Any(h => f.StartsWith(h + ":", StringComparison.OrdinalIgnoreCase))))
-                reports.Add($"cluster {cluster}", new CheckFinding(DiagnosticSeverity.Info, "load_assignment",
+                reports.Add(ResourceRef.Cluster(cluster), new CheckFinding(DiagnosticSeverity.Info, "load_assignment",
                     $"looking up {failure}: no endpoint from that name here", CheckSources.Check));
         }
         return dns;

@@ -1,3 +1,4 @@
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 using Kmesh.Xds;
 
@@ -16,7 +17,7 @@ public sealed record FileResult(
     string? Shape,
     FileProblem? Problem,
     IReadOnlyList<ResourceResult> Resources,
-    IReadOnlyList<(string Resource, CheckFinding Finding)> Unattributed)
+    IReadOnlyList<(ResourceRef Resource, CheckFinding Finding)> Unattributed)
 {
     /// <summary>How many items had each outcome.</summary>
     public OutcomeCounts Counts => OutcomeCounts.Of(Resources);

@@ -38,8 +38,9 @@ internal static class OutcomeJudge
     private static ResourceResult Own(ConfigEntry entry, TranslationReports reports, IReadOnlyList<string> plugins, EnvoyResources resources)
     {
         var label = ResourceLabels.Of(entry);
-        var facts = reports.TakeFacts(label);
-        var findings = ParserWarnings(entry).Concat(reports.TakeFindings(label)).ToList();
+        var reference = ResourceLabels.ReferenceOf(entry);
+        var facts = reports.TakeFacts(reference);
+        var findings = ParserWarnings(entry).Concat(reports.TakeFindings(reference)).ToList();
         if (entry.Error is { } error)
         {
             findings.Insert(0, new CheckFinding(DiagnosticSeverity.Error, error.FieldPath, error.Reason, CheckSources.Parser, error.Line));
@@ -62,8 +63,9 @@ internal static class OutcomeJudge
     private static ResourceResult ThroughUsers(ConfigEntry entry, TranslationReports reports, Users index)
     {
         var label = ResourceLabels.Of(entry);
-        var facts = reports.TakeFacts(label);
-        var findings = ParserWarnings(entry).Concat(reports.TakeFindings(label)).ToList();
+        var reference = ResourceLabels.ReferenceOf(entry);
+        var facts = reports.TakeFacts(reference);
+        var findings = ParserWarnings(entry).Concat(reports.TakeFindings(reference)).ToList();
         var users = index.Of(entry);
         foreach (var user in users.Where(u => u.Outcome is ResourceOutcome.Applied or ResourceOutcome.Partial))
             facts.Add(DerivedFact(entry, user));

@@ -215,7 +215,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     }
 
     [LoggerMessage(EventId = 200, Message = "{Resource}: {Field}: {Message}")]
-    private static partial void LogDiagnostic(ILogger logger, LogLevel level, string resource, string field, string message);
+    private static partial void LogDiagnostic(ILogger logger, LogLevel level, ResourceRef resource, string field, string message);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "Plugin {Plugin} kept its previous state: {Reason}")]
     private static partial void LogPluginUpdateFailed(ILogger logger, string plugin, string reason);

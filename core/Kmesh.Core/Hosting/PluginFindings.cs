@@ -1,3 +1,4 @@
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Translation;
 
 namespace Kmesh.Core.Hosting;
@@ -16,7 +17,7 @@ namespace Kmesh.Core.Hosting;
 public sealed class PluginFindings
 {
     private readonly IReadOnlyList<TranslationFact> _base;
-    private readonly Dictionary<string, TranslationFact[]> _since;
+    private readonly Dictionary<ResourceRef, TranslationFact[]> _since;
     private IReadOnlyList<TranslationFact>? _facts;
 
     /// <summary>The findings and facts of a full translation.</summary>
@@ -24,11 +25,11 @@ public sealed class PluginFindings
     /// <param name="diagnostics">Its findings.</param>
     /// <param name="facts">What it applied.</param>
     public PluginFindings(ITranslator translator, IReadOnlyList<TranslationDiagnostic> diagnostics, IReadOnlyList<TranslationFact> facts)
-        : this(translator, diagnostics, facts, new Dictionary<string, TranslationFact[]>(StringComparer.Ordinal)) =>
+        : this(translator, diagnostics, facts, new Dictionary<ResourceRef, TranslationFact[]>()) =>
         _facts = facts;
 
     private PluginFindings(ITranslator translator, IReadOnlyList<TranslationDiagnostic> diagnostics, IReadOnlyList<TranslationFact> facts,
-        Dictionary<string, TranslationFact[]> since)
+        Dictionary<ResourceRef, TranslationFact[]> since)
     {
         Translator = translator;
         Diagnostics = diagnostics;
@@ -56,10 +57,10 @@ public sealed class PluginFindings
         // A fact about a resource not translated again adds to that resource's facts: only a whole list says that.
         if (reported.Any(f => !delta.Resources.Contains(f.Resource)))
             return new PluginFindings(Translator, diagnostics, Facts.Where(f => !delta.Resources.Contains(f.Resource)).Concat(reported).ToList());
-        var since = new Dictionary<string, TranslationFact[]>(_since, StringComparer.Ordinal);
+        var since = new Dictionary<ResourceRef, TranslationFact[]>(_since);
         foreach (var resource in delta.Resources)
             since[resource] = [];
-        foreach (var group in reported.GroupBy(f => f.Resource, StringComparer.Ordinal))
+        foreach (var group in reported.GroupBy(f => f.Resource))
             since[group.Key] = group.ToArray();
         var result = new PluginFindings(Translator, diagnostics, _base, since);
         return since.Count > 64 && since.Count > _base.Count / 8 ? new PluginFindings(Translator, diagnostics, result.Facts) : result;

@@ -225,7 +225,7 @@ public static class SnapshotBuilder
 
     private static ClusterLoadAssignment? Resolve(Cluster cluster, Dictionary<string, ClusterLoadAssignment> assignments, DnsCache dns, List<TranslationDiagnostic> diagnostics)
     {
-        var resource = $"cluster {cluster.Name}";
+        var resource = ResourceRef.Cluster(cluster.Name);
         if (cluster.ClusterDiscoveryTypeCase == Cluster.ClusterDiscoveryTypeOneofCase.ClusterType)
         {
             diagnostics.Add(new(DiagnosticSeverity.Warning, resource, "cluster_type", $"custom cluster type {cluster.ClusterType.Name} is not supported; the cluster has no endpoints"));

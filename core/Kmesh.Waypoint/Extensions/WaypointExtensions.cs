@@ -49,6 +49,6 @@ internal sealed class WaypointExtensions(IReadOnlyList<LoadedExtension> loaded) 
 
     private sealed class Report(List<WaypointFinding> findings) : IWaypointReport
     {
-        public void NotHonoured(string resource, string field, string message) => findings.Add(new WaypointFinding(resource, field, message));
+        public void NotHonoured(ResourceRef resource, string field, string message) => findings.Add(new WaypointFinding(resource, field, message));
     }
 }

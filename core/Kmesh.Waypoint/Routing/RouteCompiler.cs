@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Envoy.Config.Core.V3;
 using Envoy.Config.Route.V3;
+using Kmesh.Sdk.Snapshot;
 
 namespace Kmesh.Waypoint.Routing;
 
@@ -13,7 +14,7 @@ internal static class RouteCompiler
     /// <summary>Envoy's route timeout when none is set.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
 
-    public static List<(string Domain, VirtualHostRoutes Host)> Compile(RouteConfiguration config, string resource, List<WaypointFinding> findings)
+    public static List<(string Domain, VirtualHostRoutes Host)> Compile(RouteConfiguration config, ResourceRef resource, List<WaypointFinding> findings)
     {
         var domains = new List<(string, VirtualHostRoutes)>();
         for (var v = 0; v < config.VirtualHosts.Count; v++)

@@ -34,13 +34,13 @@ internal static class WaypointTableBuilder
             var (hcm, field) = managers[0];
             if (RouteConfigOf(hcm, routesByName, listener, field, findings) is not { } config)
                 continue;
-            var resource = hcm.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.Rds ? $"route {config.Name}" : $"listener {listener.Name}";
+            var resource = hcm.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.Rds ? ResourceRef.Routes(config.Name) : ResourceRef.Listener(listener.Name);
             var domains = RouteCompiler.Compile(config, resource, findings);
             var routes = new PortRoutes(listener, hcm, config, new HostSelector(domains, hcm.StripAnyHostPort, hcm.StripMatchingHostPort));
             if (!ports.TryGetValue(port, out var choice))
                 ports[port] = choice = new PortListenerChoice();
             if (!IPAddress.TryParse(socket.Address, out var address) || !choice.Add(address, routes))
-                findings.Add(new WaypointFinding($"listener {listener.Name}", "address", $"{socket.Address}:{port} is served by an earlier listener; this one is not"));
+                findings.Add(new WaypointFinding(ResourceRef.Listener(listener.Name), "address", $"{socket.Address}:{port} is served by an earlier listener; this one is not"));
         }
         var clusters = UpstreamClusterBuilder.Build(resources.Clusters, resources.Endpoints, findings);
         return new WaypointTable(version, ports, clusters, findings);
@@ -55,10 +55,10 @@ internal static class WaypointTableBuilder
             case HttpConnectionManager.RouteSpecifierOneofCase.Rds when routes.TryGetValue(hcm.Rds.RouteConfigName, out var config):
                 return config;
             case HttpConnectionManager.RouteSpecifierOneofCase.Rds:
-                findings.Add(new WaypointFinding($"listener {listener.Name}", $"{field}.rds", $"route configuration {hcm.Rds.RouteConfigName} has not arrived; the port is not served"));
+                findings.Add(new WaypointFinding(ResourceRef.Listener(listener.Name), $"{field}.rds", $"route configuration {hcm.Rds.RouteConfigName} has not arrived; the port is not served"));
                 return null;
             default:
-                findings.Add(new WaypointFinding($"listener {listener.Name}", field, $"{hcm.RouteSpecifierCase} route specifier is not supported"));
+                findings.Add(new WaypointFinding(ResourceRef.Listener(listener.Name), field, $"{hcm.RouteSpecifierCase} route specifier is not supported"));
                 return null;
         }
     }

@@ -2,6 +2,7 @@ using Envoy.Config.Cluster.V3;
 using Envoy.Config.Core.V3;
 using Envoy.Config.Endpoint.V3;
 using UpstreamHttpOptions = Envoy.Extensions.Upstreams.Http.V3.HttpProtocolOptions;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Waypoint.Routing;
 
 namespace Kmesh.Waypoint.Upstream;
@@ -31,7 +32,7 @@ internal static class UpstreamClusterBuilder
                 byService.TryGetValue(serviceName, out assignment);
             }
             if (cluster.LbPolicy is Cluster.Types.LbPolicy.RingHash or Cluster.Types.LbPolicy.Maglev)
-                findings.Add(new WaypointFinding($"cluster {cluster.Name}", "lb_policy", $"{cluster.LbPolicy} needs a hash policy the waypoint does not apply yet: balanced at random"));
+                findings.Add(new WaypointFinding(ResourceRef.Cluster(cluster.Name), "lb_policy", $"{cluster.LbPolicy} needs a hash policy the waypoint does not apply yet: balanced at random"));
             var endpoints = assignment is null ? [] : UsableEndpoints(assignment);
             var connectTimeout = cluster.ConnectTimeout?.ToTimeSpan() is { } t && t > TimeSpan.Zero ? t : UpstreamCluster.DefaultConnectTimeout;
             result[cluster.Name] = new UpstreamCluster(cluster.Name, new EndpointPicker(endpoints, cluster.LbPolicy), ProtocolOf(cluster), connectTimeout);

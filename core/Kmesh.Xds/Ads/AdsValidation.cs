@@ -22,7 +22,7 @@ internal static class AdsValidation
         Dictionary<string, List<Cluster>>? owners = null;
         foreach (var resource in upserts)
         {
-            var label = XdsTypes.DiagnosticName(typeUrl, resource.Name);
+            var label = XdsTypes.Reference(typeUrl, resource.Name);
             Cluster? owner = null;
             if (resource.Message is ClusterLoadAssignment)
             {

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Xds.Sources;
 
 namespace Kmesh.Xds.Ads;
@@ -57,8 +58,8 @@ internal static class XdsDecoder
                 errors.Add(new ResourceRejection(item.Name ?? at, "", $"does not parse as {typeUrl}: {reason}"));
                 continue;
             }
-            var name = XdsTypes.NameOf(message);
-            var label = XdsTypes.DiagnosticName(typeUrl, name.Length > 0 ? name : at);
+            var name = ResourceRef.Of(message)?.Name ?? "";
+            var label = XdsTypes.Reference(typeUrl, name.Length > 0 ? name : at);
             if (name.Length == 0)
                 errors.Add(new ResourceRejection(label, "name", "a resource needs a name"));
             else if (item.Name is not null && item.Name != name)

@@ -1,5 +1,6 @@
 using Envoy.Config.Cluster.V3;
 using Envoy.Config.Listener.V3;
+using Kmesh.Sdk.Snapshot;
 
 namespace Kmesh.Xds.Ads;
 
@@ -10,5 +11,5 @@ internal sealed record XdsProposal(
     EnvoyResources Resources,
     Dictionary<string, Listener> ActiveListeners,
     Dictionary<string, Cluster> ActiveClusters,
-    IReadOnlySet<string>? Scrutinized,
+    IReadOnlySet<ResourceRef>? Scrutinized,
     bool Warm);

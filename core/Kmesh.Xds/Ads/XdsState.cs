@@ -3,6 +3,7 @@ using Envoy.Config.Endpoint.V3;
 using Envoy.Config.Listener.V3;
 using Envoy.Config.Route.V3;
 using Kmesh.Envoy.Api;
+using Kmesh.Sdk.Snapshot;
 
 namespace Kmesh.Xds.Ads;
 
@@ -189,7 +190,7 @@ internal sealed class XdsState
     /// <summary>Names marked absent, for logs.</summary>
     public IEnumerable<string> Absent => _absent.Select(k => $"{XdsTypes.Short(k.Type)} {k.Name}");
 
-    private XdsProposal Resolve(Dictionary<string, Dictionary<string, XdsResource>> sets, Dictionary<string, string> versions, IReadOnlySet<string>? scrutinized)
+    private XdsProposal Resolve(Dictionary<string, Dictionary<string, XdsResource>> sets, Dictionary<string, string> versions, IReadOnlySet<ResourceRef>? scrutinized)
     {
         var arrived = (string type, string name) => sets[type].ContainsKey(name) || _absent.Contains((type, name));
         var clusters = new Dictionary<string, Cluster>(StringComparer.Ordinal);
@@ -259,22 +260,22 @@ internal sealed class XdsState
     }
 
     /// <summary>The resources whose translation errors refuse this response: those it carries, and those it completes.</summary>
-    private HashSet<string> Scrutinize(string typeUrl, IReadOnlyList<XdsResource> upserts, Dictionary<string, Dictionary<string, XdsResource>> sets)
+    private HashSet<ResourceRef> Scrutinize(string typeUrl, IReadOnlyList<XdsResource> upserts, Dictionary<string, Dictionary<string, XdsResource>> sets)
     {
         var names = upserts.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
-        var result = new HashSet<string>(StringComparer.Ordinal);
+        var result = new HashSet<ResourceRef>();
         switch (typeUrl)
         {
             case EnvoyTypes.Cluster:
             case EnvoyTypes.Listener:
-                result.UnionWith(names.Select(n => XdsTypes.DiagnosticName(typeUrl, n)));
+                result.UnionWith(names.Select(n => XdsTypes.Reference(typeUrl, n)));
                 break;
             case EnvoyTypes.ClusterLoadAssignment:
             {
                 var index = EdsIndex(sets[EnvoyTypes.Cluster]);
                 foreach (var name in names)
                     foreach (var cluster in index.GetValueOrDefault(name) ?? [])
-                        result.Add(XdsTypes.DiagnosticName(EnvoyTypes.Cluster, cluster.Name));
+                        result.Add(XdsTypes.Reference(EnvoyTypes.Cluster, cluster.Name));
                 break;
             }
             case EnvoyTypes.RouteConfiguration:
@@ -282,7 +283,7 @@ internal sealed class XdsState
                 var index = RdsIndex(sets[EnvoyTypes.Listener]);
                 foreach (var name in names)
                     foreach (var listener in index.GetValueOrDefault(name) ?? [])
-                        result.Add(XdsTypes.DiagnosticName(EnvoyTypes.Listener, listener));
+                        result.Add(XdsTypes.Reference(EnvoyTypes.Listener, listener));
                 break;
             }
         }

@@ -1,9 +1,7 @@
 using Envoy.Config.Cluster.V3;
-using Envoy.Config.Endpoint.V3;
-using Envoy.Config.Listener.V3;
-using Envoy.Config.Route.V3;
 using Google.Protobuf;
 using Kmesh.Envoy.Api;
+using Kmesh.Sdk.Snapshot;
 
 namespace Kmesh.Xds.Ads;
 
@@ -17,34 +15,11 @@ internal static class XdsTypes
     public static bool IsWildcard(string typeUrl) => typeUrl is EnvoyTypes.Listener or EnvoyTypes.Cluster;
 
     /// <summary>Short name for logs and versions.</summary>
-    public static string Short(string typeUrl) => typeUrl switch
-    {
-        EnvoyTypes.Listener => "lds",
-        EnvoyTypes.Cluster => "cds",
-        EnvoyTypes.ClusterLoadAssignment => "eds",
-        EnvoyTypes.RouteConfiguration => "rds",
-        _ => typeUrl,
-    };
+    public static string Short(string typeUrl) => ResourceKinds.FromTypeUrl(typeUrl) is { } kind ? ResourceKinds.Short(kind) : typeUrl;
 
     /// <summary>The parser for a type, or null if the client does not read it.</summary>
-    public static MessageParser? Parser(string typeUrl) => typeUrl switch
-    {
-        EnvoyTypes.Listener => Listener.Parser,
-        EnvoyTypes.Cluster => Cluster.Parser,
-        EnvoyTypes.ClusterLoadAssignment => ClusterLoadAssignment.Parser,
-        EnvoyTypes.RouteConfiguration => RouteConfiguration.Parser,
-        _ => null,
-    };
-
-    /// <summary>The name a resource goes by.</summary>
-    public static string NameOf(IMessage message) => message switch
-    {
-        Listener l => l.Name,
-        Cluster c => c.Name,
-        ClusterLoadAssignment e => e.ClusterName,
-        RouteConfiguration r => r.Name,
-        _ => "",
-    };
+    public static MessageParser? Parser(string typeUrl) =>
+        Order.Contains(typeUrl) && ResourceKinds.FromTypeUrl(typeUrl) is { } kind ? ResourceKinds.Parser(kind) : null;
 
     /// <summary>The ClusterLoadAssignment an EDS cluster waits for, or null for other discovery types.</summary>
     public static string? EdsName(Cluster cluster) =>
@@ -52,12 +27,7 @@ internal static class XdsTypes
             ? string.IsNullOrEmpty(cluster.EdsClusterConfig?.ServiceName) ? cluster.Name : cluster.EdsClusterConfig.ServiceName
             : null;
 
-    /// <summary>How translators name a resource in their diagnostics.</summary>
-    public static string DiagnosticName(string typeUrl, string name) => typeUrl switch
-    {
-        EnvoyTypes.Listener => $"listener {name}",
-        EnvoyTypes.Cluster => $"cluster {name}",
-        EnvoyTypes.ClusterLoadAssignment => $"cluster load assignment {name}",
-        _ => $"route configuration {name}",
-    };
+    /// <summary>The resource of one of the subscribed types named <paramref name="name"/>, as translators name it.</summary>
+    public static ResourceRef Reference(string typeUrl, string name) =>
+        new(ResourceKinds.FromTypeUrl(typeUrl) ?? throw new ArgumentException($"not a resource type: {typeUrl}", nameof(typeUrl)), name);
 }

@@ -2,6 +2,7 @@ using Envoy.Config.Cluster.V3;
 using Envoy.Config.Endpoint.V3;
 using Envoy.Config.Listener.V3;
 using Google.Protobuf;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Xds.Sources;
 
 namespace Kmesh.Xds.Validation;
@@ -21,7 +22,7 @@ public static class ResourceValidator
     /// <param name="resource">A Listener, Cluster, ClusterLoadAssignment or RouteConfiguration (any message gets the proto rules).</param>
     /// <param name="label">How the resource is named in the rejections.</param>
     /// <param name="owner">For a ClusterLoadAssignment, the cluster it is for, when known.</param>
-    public static List<ResourceRejection> Validate(IMessage resource, string label, Cluster? owner = null)
+    public static List<ResourceRejection> Validate(IMessage resource, ResourceRef label, Cluster? owner = null)
     {
         var violations = ProtoValidator.Validate(resource);
         switch (resource)
@@ -50,13 +51,13 @@ public static class ResourceValidator
             owners.TryAdd(EdsServiceName(cluster), cluster);
         var result = new List<ResourceRejection>();
         foreach (var listener in resources.Listeners)
-            result.AddRange(Validate(listener, $"listener {listener.Name}"));
+            result.AddRange(Validate(listener, ResourceRef.Listener(listener.Name)));
         foreach (var cluster in resources.Clusters)
-            result.AddRange(Validate(cluster, $"cluster {cluster.Name}"));
+            result.AddRange(Validate(cluster, ResourceRef.Cluster(cluster.Name)));
         foreach (var assignment in resources.Endpoints)
-            result.AddRange(Validate(assignment, $"cluster load assignment {assignment.ClusterName}", owners.GetValueOrDefault(assignment.ClusterName)));
+            result.AddRange(Validate(assignment, ResourceRef.LoadAssignment(assignment.ClusterName), owners.GetValueOrDefault(assignment.ClusterName)));
         foreach (var routes in resources.Routes)
-            result.AddRange(Validate(routes, $"route configuration {routes.Name}"));
+            result.AddRange(Validate(routes, ResourceRef.Routes(routes.Name)));
         return result;
     }
 

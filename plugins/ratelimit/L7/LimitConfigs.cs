@@ -43,7 +43,7 @@ internal sealed class LimitConfigs(IWaypointReport report)
 
     private void Manager(MeshSnapshot snapshot, Listener listener, HttpConnectionManager manager, string field, HashSet<BucketKey> keys)
     {
-        var resource = $"listener {listener.Name}";
+        var resource = ResourceRef.Listener(listener.Name);
         var (filter, index) = LimitLevels.FilterOf(manager)!.Value;
         for (var i = index + 1; i < manager.HttpFilters.Count; i++)
         {
@@ -54,8 +54,8 @@ internal sealed class LimitConfigs(IWaypointReport report)
         var (routes, routesResource, routesField) = manager.RouteSpecifierCase switch
         {
             HttpConnectionManager.RouteSpecifierOneofCase.RouteConfig => (manager.RouteConfig, resource, $"{field}.route_config."),
-            HttpConnectionManager.RouteSpecifierOneofCase.Rds when snapshot.Routes.TryGetValue(manager.Rds.RouteConfigName, out var rds) => (rds, $"route_config {rds.Name}", ""),
-            _ => (null, "", ""),
+            HttpConnectionManager.RouteSpecifierOneofCase.Rds when snapshot.Routes.TryGetValue(manager.Rds.RouteConfigName, out var rds) => (rds, ResourceRef.Routes(rds.Name), ""),
+            _ => ((RouteConfiguration?)null, resource, ""),
         };
         if (routes is null)
             return;
@@ -87,14 +87,14 @@ internal sealed class LimitConfigs(IWaypointReport report)
         }
     }
 
-    private void Overrides(Google.Protobuf.Collections.MapField<string, Google.Protobuf.WellKnownTypes.Any> perFilter, string filterName, string resource, string prefix)
+    private void Overrides(Google.Protobuf.Collections.MapField<string, Google.Protobuf.WellKnownTypes.Any> perFilter, string filterName, ResourceRef resource, string prefix)
     {
         if (LimitLevels.Override(perFilter, filterName) is ({ } config, var field))
             Config(config, resource, prefix + field);
     }
 
     /// <summary>Reports what of one config the waypoint does not honour.</summary>
-    private void Config(HttpLocalRateLimit config, string resource, string field)
+    private void Config(HttpLocalRateLimit config, ResourceRef resource, string field)
     {
         if (config.TokenBucket is { } bucket && LimitSettings.Problem(bucket) is var (problemField, reason))
             report.NotHonoured(resource, $"{field}.token_bucket.{problemField}", $"{reason}: this config limits nothing");

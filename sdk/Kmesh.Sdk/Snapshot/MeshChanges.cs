@@ -17,6 +17,17 @@ public sealed class MeshChanges
         Routes = routes.ToHashSet(StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// The change set of these resources (a ClusterLoadAssignment stands for the endpoints of the
+    /// cluster it names); secrets are not part of a snapshot and are ignored.
+    /// </summary>
+    public static MeshChanges Of(IEnumerable<ResourceRef> resources)
+    {
+        var byKind = resources.ToLookup(r => r.Kind, r => r.Name);
+        return new MeshChanges(byKind[ResourceKind.Listener], byKind[ResourceKind.Cluster],
+            byKind[ResourceKind.ClusterLoadAssignment], byKind[ResourceKind.RouteConfiguration]);
+    }
+
     /// <summary>Nothing changed.</summary>
     public static MeshChanges None { get; } = new([], [], [], []);
 
@@ -35,6 +46,23 @@ public sealed class MeshChanges
 
     /// <summary>Route configurations added, changed or removed, by name.</summary>
     public IReadOnlySet<string> Routes { get; }
+
+    /// <summary>Every resource listed, as references: listeners, clusters, endpoint sets (as ClusterLoadAssignments), route configurations.</summary>
+    public IEnumerable<ResourceRef> Resources =>
+        Listeners.Select(ResourceRef.Listener)
+            .Concat(Clusters.Select(ResourceRef.Cluster))
+            .Concat(Endpoints.Select(ResourceRef.LoadAssignment))
+            .Concat(Routes.Select(ResourceRef.Routes));
+
+    /// <summary>True when <paramref name="resource"/> is listed.</summary>
+    public bool Contains(ResourceRef resource) => resource.Kind switch
+    {
+        ResourceKind.Listener => Listeners.Contains(resource.Name),
+        ResourceKind.Cluster => Clusters.Contains(resource.Name),
+        ResourceKind.ClusterLoadAssignment => Endpoints.Contains(resource.Name),
+        ResourceKind.RouteConfiguration => Routes.Contains(resource.Name),
+        _ => false,
+    };
 
     /// <summary>True when nothing changed.</summary>
     public bool IsEmpty => Count == 0;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Kmesh.Sdk.Snapshot;
 
 namespace Kmesh.Sdk.Translation;
 
@@ -6,7 +7,7 @@ namespace Kmesh.Sdk.Translation;
 public sealed class TranslationDelta
 {
     private readonly List<MapChanges> _maps = new();
-    private readonly HashSet<string> _resources = new(StringComparer.Ordinal);
+    private readonly HashSet<ResourceRef> _resources = new();
 
     /// <summary>
     /// The changes to the map named <paramref name="name"/>; created empty on first use. Declare
@@ -21,18 +22,17 @@ public sealed class TranslationDelta
     public IReadOnlyList<MapChanges> Maps => _maps;
 
     /// <summary>
-    /// Says that <paramref name="resource"/> (named as diagnostics name it, e.g. <c>cluster reviews</c>)
-    /// was translated again: the findings and facts this plugin reported for it before are
+    /// Says that <paramref name="resource"/> was translated again: the findings and facts this plugin reported for it before are
     /// replaced by those reported in <see cref="Findings"/> now (none, for a resource that left).
     /// </summary>
-    public void Retranslated(string resource)
+    public void Retranslated(ResourceRef resource)
     {
-        ArgumentException.ThrowIfNullOrEmpty(resource);
+        ArgumentNullException.ThrowIfNull(resource.Name, nameof(resource));
         _resources.Add(resource);
     }
 
     /// <summary>The resources named with <see cref="Retranslated"/>.</summary>
-    public IReadOnlySet<string> Resources => _resources;
+    public IReadOnlySet<ResourceRef> Resources => _resources;
 
     /// <summary>The findings and facts of the resources translated again (its maps are not used).</summary>
     public TranslationOutput Findings { get; } = new();

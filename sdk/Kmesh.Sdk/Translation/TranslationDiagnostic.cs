@@ -1,3 +1,5 @@
+using Kmesh.Sdk.Snapshot;
+
 namespace Kmesh.Sdk.Translation;
 
 /// <summary>How bad a translation finding is.</summary>
@@ -15,10 +17,10 @@ public enum DiagnosticSeverity
 /// A finding about a resource: names the resource and the field so an operator can act.
 /// </summary>
 /// <param name="Severity">How bad it is.</param>
-/// <param name="Resource">The resource, e.g. <c>listener reviews</c> or <c>cluster ratings-v2</c>.</param>
+/// <param name="Resource">The resource, e.g. the listener <c>reviews</c> or the cluster <c>ratings-v2</c>.</param>
 /// <param name="Field">The field path inside the resource, e.g. <c>filter_chains[0].filters[1]</c>.</param>
 /// <param name="Message">What is wrong and what was done about it.</param>
-public sealed record TranslationDiagnostic(DiagnosticSeverity Severity, string Resource, string Field, string Message)
+public sealed record TranslationDiagnostic(DiagnosticSeverity Severity, ResourceRef Resource, string Field, string Message)
 {
     /// <inheritdoc />
     public override string ToString() => $"{Severity.ToString().ToLowerInvariant()}: {Resource}: {Field}: {Message}";

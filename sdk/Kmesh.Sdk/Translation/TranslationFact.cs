@@ -1,3 +1,5 @@
+using Kmesh.Sdk.Snapshot;
+
 namespace Kmesh.Sdk.Translation;
 
 /// <summary>
@@ -7,10 +9,10 @@ namespace Kmesh.Sdk.Translation;
 /// applied from one that no plugin used.
 /// </summary>
 /// <param name="Kind">What kind of kernel state it became.</param>
-/// <param name="Resource">The resource, named exactly as diagnostics name it, e.g. <c>listener reviews</c> or <c>cluster ratings-v2</c>.</param>
+/// <param name="Resource">The resource, e.g. the listener <c>reviews</c> or the cluster <c>ratings-v2</c>.</param>
 /// <param name="Field">The field path inside the resource it came from, e.g. <c>address</c>; empty for the resource as a whole.</param>
 /// <param name="Detail">What it became, for a person, e.g. <c>10.96.0.15:9080 → cluster 'reviews'</c>.</param>
-public sealed record TranslationFact(AppliedKind Kind, string Resource, string Field, string Detail)
+public sealed record TranslationFact(AppliedKind Kind, ResourceRef Resource, string Field, string Detail)
 {
     /// <inheritdoc />
     public override string ToString() =>

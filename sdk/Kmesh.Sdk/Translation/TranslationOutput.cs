@@ -1,3 +1,5 @@
+using Kmesh.Sdk.Snapshot;
+
 namespace Kmesh.Sdk.Translation;
 
 /// <summary>What a translator produces: the desired contents of its maps, its findings, and what it applied.</summary>
@@ -28,21 +30,21 @@ public sealed class TranslationOutput
 
     /// <summary>
     /// Reports what (part of) a resource became in this plugin's maps. Report a fact for every
-    /// resource the plugin acts on, named as its diagnostics name it: a resource with neither
+    /// resource the plugin acts on: a resource with neither
     /// facts nor findings is one no plugin used, and <c>kmesh config check</c> says so.
     /// </summary>
-    public void Applied(string resource, string field, AppliedKind kind, string detail) =>
+    public void Applied(ResourceRef resource, string field, AppliedKind kind, string detail) =>
         _facts.Add(new TranslationFact(kind, resource, field, detail));
 
     /// <summary>Reports that part of a resource is not supported and was left out.</summary>
-    public void Warn(string resource, string field, string message) =>
+    public void Warn(ResourceRef resource, string field, string message) =>
         _diagnostics.Add(new TranslationDiagnostic(DiagnosticSeverity.Warning, resource, field, message));
 
     /// <summary>Reports that a whole resource was left out.</summary>
-    public void Error(string resource, string field, string message) =>
+    public void Error(ResourceRef resource, string field, string message) =>
         _diagnostics.Add(new TranslationDiagnostic(DiagnosticSeverity.Error, resource, field, message));
 
     /// <summary>Reports something worth knowing.</summary>
-    public void Info(string resource, string field, string message) =>
+    public void Info(ResourceRef resource, string field, string message) =>
         _diagnostics.Add(new TranslationDiagnostic(DiagnosticSeverity.Info, resource, field, message));
 }

@@ -23,5 +23,5 @@ public interface IWaypointExtension
 public interface IWaypointReport
 {
     /// <summary>Reports something of <paramref name="resource"/> (e.g. <c>listener 0.0.0.0_9080</c>) at <paramref name="field"/> that is not applied.</summary>
-    void NotHonoured(string resource, string field, string message);
+    void NotHonoured(ResourceRef resource, string field, string message);
 }

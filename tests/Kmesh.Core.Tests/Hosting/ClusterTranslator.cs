@@ -21,11 +21,11 @@ internal sealed class ClusterTranslator : ITranslator
                 throw new InvalidOperationException("fixture translator failure");
             if (cluster.Name.StartsWith("bad-", StringComparison.Ordinal))
             {
-                output.Error($"cluster {cluster.Name}", "type", "is not something this plugin can do");
+                output.Error(ResourceRef.Cluster(cluster.Name), "type", "is not something this plugin can do");
                 continue;
             }
             map.Set(snapshot.Ids.ClusterId(cluster.Name), 1);
-            output.Applied($"cluster {cluster.Name}", "", AppliedKind.Policy, "one entry");
+            output.Applied(ResourceRef.Cluster(cluster.Name), "", AppliedKind.Policy, "one entry");
         }
     }
 }

@@ -18,13 +18,13 @@ public sealed class PluginFindingsTests
         }
     }
 
-    private static TranslationFact Fact(string resource, int version) => new(AppliedKind.Endpoints, resource, "", $"v{version}");
+    private static TranslationFact Fact(ResourceRef resource, int version) => new(AppliedKind.Endpoints, resource, "", $"v{version}");
 
     [Fact]
     public void FactsAfterManyIncrementalUpdates_AreThoseOfTheWholeListModel()
     {
         var random = new Random(16);
-        var resources = Enumerable.Range(0, 1000).Select(i => $"cluster c{i}").ToList();
+        var resources = Enumerable.Range(0, 1000).Select(i => ResourceRef.Cluster($"c{i}")).ToList();
         var model = resources.SelectMany(r => new[] { Fact(r, 0), Fact(r, 0) with { Kind = AppliedKind.Policy } }).ToList();
         var findings = new PluginFindings(new NoTranslator(), [], model.ToList());
 

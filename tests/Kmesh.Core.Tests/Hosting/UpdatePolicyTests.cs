@@ -1,4 +1,5 @@
 using Kmesh.Core.Hosting;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Xds.Sources;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -56,8 +57,8 @@ public sealed class UpdatePolicyTests
         var (host, status) = await StartAsync(datapath, source);
         using var _ = host;
 
-        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a"), "v1", new HashSet<string> { "cluster a" }))).Accepted);
-        var verdict = await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b", "bad-c"), "v2", new HashSet<string> { "cluster bad-c" }));
+        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a"), "v1", new HashSet<ResourceRef> { ResourceRef.Cluster("a") }))).Accepted);
+        var verdict = await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b", "bad-c"), "v2", new HashSet<ResourceRef> { ResourceRef.Cluster("bad-c") }));
 
         Assert.False(verdict.Accepted);
         var rejection = Assert.Single(verdict.Rejections);
@@ -75,8 +76,8 @@ public sealed class UpdatePolicyTests
         var (host, status) = await StartAsync(datapath, source);
         using var _ = host;
 
-        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b"), "v1", new HashSet<string>()))).Accepted);
-        var verdict = await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b", "c"), "v2", new HashSet<string> { "cluster c" }));
+        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b"), "v1", new HashSet<ResourceRef>()))).Accepted);
+        var verdict = await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b", "c"), "v2", new HashSet<ResourceRef> { ResourceRef.Cluster("c") }));
 
         Assert.False(verdict.Accepted);
         Assert.StartsWith("plugin p:", Assert.Single(verdict.Rejections).ToString());
@@ -94,10 +95,10 @@ public sealed class UpdatePolicyTests
 
         Assert.False(status.Readiness.Ready);
         Assert.Contains("no configuration applied yet", status.Readiness.Reasons);
-        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a"), "v1", new HashSet<string>(), Warm: false))).Accepted);
+        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a"), "v1", new HashSet<ResourceRef>(), Warm: false))).Accepted);
         Assert.False(status.Readiness.Ready);
         Assert.Contains(status.Readiness.Reasons, r => r.Contains("still arriving", StringComparison.Ordinal));
-        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a"), "v2", new HashSet<string>(), Warm: true))).Accepted);
+        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a"), "v2", new HashSet<ResourceRef>(), Warm: true))).Accepted);
         Assert.True(status.Readiness.Ready);
     }
 
@@ -108,16 +109,16 @@ public sealed class UpdatePolicyTests
         var source = new ScriptedSource(null);
         var (host, status) = await StartAsync(datapath, source);
         using var _ = host;
-        await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a"), "v1", new HashSet<string>()));
+        await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a"), "v1", new HashSet<ResourceRef>()));
 
         // A plugin bug is not bad config: accepted (no NACK), the plugin keeps its last state.
-        var verdict = await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "boom"), "v2", new HashSet<string> { "cluster boom" }));
+        var verdict = await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "boom"), "v2", new HashSet<ResourceRef> { ResourceRef.Cluster("boom") }));
 
         Assert.True(verdict.Accepted);
         Assert.False(status.Readiness.Ready);
         Assert.Contains(status.Readiness.Reasons, r => r.StartsWith("plugin p does not hold the configuration in force: translator threw InvalidOperationException", StringComparison.Ordinal));
         Assert.Equal(2, status.Readiness.Reasons.Count); // p and q, both fixtures throw
-        await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b"), "v3", new HashSet<string>()));
+        await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b"), "v3", new HashSet<ResourceRef>()));
         Assert.True(status.Readiness.Ready);
         Assert.Equal(2, datapath.Contents("p").Count);
     }

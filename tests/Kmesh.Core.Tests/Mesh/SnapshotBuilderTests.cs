@@ -71,7 +71,7 @@ public class SnapshotBuilderTests
 
         Assert.False(snapshot.Endpoints.ContainsKey("ratings"));
         var warning = Assert.Single(diagnostics);
-        Assert.Equal("cluster ratings", warning.Resource);
+        Assert.Equal(ResourceRef.Cluster("ratings"), warning.Resource);
         Assert.Equal("eds_cluster_config", warning.Field);
     }
 
@@ -237,7 +237,7 @@ public class SnapshotBuilderTests
 
         var rebuilt = SnapshotBuilder.Build(after, "2", new DnsCache(), ids, diagnostics, previous);
 
-        Assert.Single(diagnostics, d => d.Resource == "cluster orphan");
+        Assert.Single(diagnostics, d => d.Resource == ResourceRef.Cluster("orphan"));
         SnapshotAssert.Same(SnapshotBuilder.Build(after, "2", new DnsCache(), ids, []), rebuilt);
     }
 }

@@ -1,6 +1,7 @@
 using Envoy.Service.Discovery.V3;
 using Google.Protobuf;
 using Kmesh.Envoy.Api;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Xds.Ads;
 using static Kmesh.Xds.Tests.Ads.Resources;
 
@@ -13,7 +14,7 @@ public sealed class DeltaProtocolTests
     {
         var response = new DeltaDiscoveryResponse { TypeUrl = type, Nonce = nonce, SystemVersionInfo = nonce, RemovedResources = { removed } };
         foreach (var (version, message) in resources)
-            response.Resources.Add(new Resource { Name = Kmesh.Xds.Ads.XdsTypes.NameOf(message), Version = version, Resource_ = Pack(message) });
+            response.Resources.Add(new Resource { Name = ResourceRef.Of(message)!.Value.Name, Version = version, Resource_ = Pack(message) });
         return response;
     }
 
@@ -107,7 +108,7 @@ public sealed class DeltaProtocolTests
         Assert.Equal("10.0.0.2", endpoints["x"].Endpoints[0].LbEndpoints[0].Endpoint.Address.SocketAddress.Address);
         Assert.Same(first.Resources.Endpoints.Single(e => e.ClusterName == "y"), endpoints["y"]);
         Assert.Contains("eds=d4", second.Resources.VersionInfo);
-        Assert.Equal("cluster x", Assert.Single(second.Scrutinized!));
+        Assert.Equal(ResourceRef.Cluster("x"), Assert.Single(second.Scrutinized!));
 
         // A refused update leaves the state as it was: the next one builds on the accepted assignment.
         await ads.Server.SendAsync(Response(EnvoyTypes.ClusterLoadAssignment, "d5", [], ("3", Cla("x", "10.0.0.3")), ("3", Cla("x", "10.0.0.4"))));

@@ -2,6 +2,7 @@ using Envoy.Service.Discovery.V3;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Kmesh.Envoy.Api;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Xds.Ads;
 using Kmesh.Xds.Sources;
 using static Kmesh.Xds.Tests.Ads.Resources;
@@ -64,7 +65,7 @@ public sealed class SotwProtocolTests
         var complete = await ads.Sink.NextAsync();
         Assert.Single(complete.Resources.Listeners);
         Assert.True(complete.Warm);
-        Assert.Equal(["listener reviews"], complete.Scrutinized!);
+        Assert.Equal([ResourceRef.Listener("reviews")], complete.Scrutinized!);
         Assert.Equal("cds=c1 eds=e1 lds=l1 rds=-", complete.Version);
     }
 
@@ -104,7 +105,7 @@ public sealed class SotwProtocolTests
     public async Task ResourceTheDaemonRefuses_IsNackedWithItsReason_AndALaterGoodResponseApplies()
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Sotw);
-        ads.Sink.Judge = u => u.Scrutinized?.Contains("cluster bad") == true
+        ads.Sink.Judge = u => u.Scrutinized?.Contains(ResourceRef.Cluster("bad")) == true
             ? ConfigVerdict.Reject([new ResourceRejection("cluster bad", "lb_policy", "not supported")])
             : ConfigVerdict.Accept;
         await AcceptStaticClusterAsync(ads);

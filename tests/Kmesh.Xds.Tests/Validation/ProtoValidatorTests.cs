@@ -6,6 +6,7 @@ using Envoy.Config.Route.V3;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Kmesh.Envoy.Api;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Xds.Validation;
 using Xunit.Abstractions;
 using static Kmesh.Xds.Tests.Ads.Resources;
@@ -22,7 +23,8 @@ public sealed class ProtoValidatorTests(ITestOutputHelper output)
         var malformed = MalformedResources.Get(kind);
         var label = malformed.Expected[..malformed.Expected.IndexOf(':', StringComparison.Ordinal)];
 
-        var rejections = ResourceValidator.Validate(malformed.Resource, label);
+        Assert.True(ResourceRef.TryParse(label, out var resource), label);
+        var rejections = ResourceValidator.Validate(malformed.Resource, resource);
 
         Assert.Equal([malformed.Expected], rejections.Select(r => r.ToString()));
     }
@@ -30,11 +32,11 @@ public sealed class ProtoValidatorTests(ITestOutputHelper output)
     [Fact]
     public void WellFormedResources_HaveNoViolations()
     {
-        Assert.Empty(ResourceValidator.Validate(Eds("a"), "cluster a"));
-        Assert.Empty(ResourceValidator.Validate(Cla("a", "fe80::1"), "cla a"));
-        Assert.Empty(ResourceValidator.Validate(Tcp("l", "a"), "listener l"));
-        Assert.Empty(ResourceValidator.Validate(Http("h", "r"), "listener h"));
-        Assert.Empty(ResourceValidator.Validate(Routes("r", "a"), "routes r"));
+        Assert.Empty(ResourceValidator.Validate(Eds("a"), ResourceRef.Cluster("a")));
+        Assert.Empty(ResourceValidator.Validate(Cla("a", "fe80::1"), ResourceRef.LoadAssignment("a")));
+        Assert.Empty(ResourceValidator.Validate(Tcp("l", "a"), ResourceRef.Listener("l")));
+        Assert.Empty(ResourceValidator.Validate(Http("h", "r"), ResourceRef.Listener("h")));
+        Assert.Empty(ResourceValidator.Validate(Routes("r", "a"), ResourceRef.Routes("r")));
     }
 
     [Fact]
@@ -67,9 +69,9 @@ public sealed class ProtoValidatorTests(ITestOutputHelper output)
             cla.Endpoints[0].LbEndpoints.Add(new LbEndpoint { LoadBalancingWeight = 0, Endpoint = cla.Endpoints[0].LbEndpoints[0].Endpoint });
 
         Assert.Equal(9, ProtoValidator.Validate(cla).Count);
-        var rejections = ResourceValidator.Validate(cla, "cla a");
+        var rejections = ResourceValidator.Validate(cla, ResourceRef.LoadAssignment("a"));
         Assert.Equal(ResourceValidator.MaxPerResource + 1, rejections.Count);
-        Assert.Equal("cla a: and 4 more violations", rejections[^1].ToString());
+        Assert.Equal("cluster load assignment a: and 4 more violations", rejections[^1].ToString());
     }
 
     [Theory]
@@ -91,16 +93,16 @@ public sealed class ProtoValidatorTests(ITestOutputHelper output)
         var dns = Static("d");
         dns.Type = Cluster.Types.DiscoveryType.StrictDns;
         dns.LoadAssignment = Cla("d", "reviews.default.svc");
-        Assert.Empty(ResourceValidator.Validate(dns, "cluster d"));
+        Assert.Empty(ResourceValidator.Validate(dns, ResourceRef.Cluster("d")));
 
         var resolved = Cla("a", "anything");
         resolved.Endpoints[0].LbEndpoints[0].Endpoint.Address.SocketAddress.ResolverName = "envoy.resolvers.custom";
-        Assert.Empty(ResourceValidator.Validate(resolved, "cla a"));
+        Assert.Empty(ResourceValidator.Validate(resolved, ResourceRef.LoadAssignment("a")));
 
         var staticCluster = Static("s");
         staticCluster.LoadAssignment = Cla("s", "reviews.default.svc");
         Assert.Equal("cluster s: load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address: malformed IP address: reviews.default.svc",
-            Assert.Single(ResourceValidator.Validate(staticCluster, "cluster s")).ToString());
+            Assert.Single(ResourceValidator.Validate(staticCluster, ResourceRef.Cluster("s"))).ToString());
     }
 
     [Fact]
@@ -112,16 +114,16 @@ public sealed class ProtoValidatorTests(ITestOutputHelper output)
         var ringHash = Eds("a");
         ringHash.LbPolicy = Cluster.Types.LbPolicy.RingHash;
 
-        Assert.Equal("cla a: endpoints[0].lb_endpoints: The sum of weights of all upstream hosts in a locality exceeds 4294967295",
-            Assert.Single(ResourceValidator.Validate(heavy, "cla a", ringHash)).ToString());
-        Assert.Empty(ResourceValidator.Validate(heavy, "cla a", Eds("a"))); // ROUND_ROBIN: Envoy sums nothing
+        Assert.Equal("cluster load assignment a: endpoints[0].lb_endpoints: The sum of weights of all upstream hosts in a locality exceeds 4294967295",
+            Assert.Single(ResourceValidator.Validate(heavy, ResourceRef.LoadAssignment("a"), ringHash)).ToString());
+        Assert.Empty(ResourceValidator.Validate(heavy, ResourceRef.LoadAssignment("a"), Eds("a"))); // ROUND_ROBIN: Envoy sums nothing
 
         var localities = Cla("a");
         localities.Endpoints[0].LoadBalancingWeight = uint.MaxValue;
         localities.Endpoints.Add(new LocalityLbEndpoints { LoadBalancingWeight = 2, LbEndpoints = { localities.Endpoints[0].LbEndpoints[0] } });
         ringHash.CommonLbConfig = new Cluster.Types.CommonLbConfig { LocalityWeightedLbConfig = new Cluster.Types.CommonLbConfig.Types.LocalityWeightedLbConfig() };
-        Assert.Equal("cla a: endpoints[1].load_balancing_weight: The sum of weights of all localities at the same priority exceeds 4294967295",
-            Assert.Single(ResourceValidator.Validate(localities, "cla a", ringHash)).ToString());
+        Assert.Equal("cluster load assignment a: endpoints[1].load_balancing_weight: The sum of weights of all localities at the same priority exceeds 4294967295",
+            Assert.Single(ResourceValidator.Validate(localities, ResourceRef.LoadAssignment("a"), ringHash)).ToString());
     }
 
     [Fact]
@@ -137,16 +139,16 @@ public sealed class ProtoValidatorTests(ITestOutputHelper output)
     [Fact]
     public void TenThousandServices_AllValid_WithTheCostPrinted()
     {
-        var resources = new List<(Google.Protobuf.IMessage Message, string Label)>();
+        var resources = new List<(Google.Protobuf.IMessage Message, ResourceRef Label)>();
         for (var i = 0; i < 10_000; i++)
         {
             var name = $"svc-{i}";
             var cla = Cla(name, $"10.{i / 250 % 256}.{i % 250}.1");
             cla.Endpoints[0].LbEndpoints.Add(new LbEndpoint { LoadBalancingWeight = 2, Endpoint = new Endpoint { Address = new Address { SocketAddress = new SocketAddress { Address = $"10.{i / 250 % 256}.{i % 250}.2", PortValue = 80 } } } });
-            resources.Add((Eds(name), $"cluster {name}"));
-            resources.Add((cla, $"cla {name}"));
-            resources.Add((Tcp(name, name), $"listener {name}"));
-            resources.Add((Routes(name, name), $"routes {name}"));
+            resources.Add((Eds(name), ResourceRef.Cluster(name)));
+            resources.Add((cla, ResourceRef.LoadAssignment(name)));
+            resources.Add((Tcp(name, name), ResourceRef.Listener(name)));
+            resources.Add((Routes(name, name), ResourceRef.Routes(name)));
         }
         ResourceValidator.Validate(resources[0].Message, resources[0].Label); // plans are built once per type; measure the steady state too
         var cold = Stopwatch.StartNew();
