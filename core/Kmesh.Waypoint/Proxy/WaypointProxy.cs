@@ -83,9 +83,9 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         var rewrites = action.PrefixRewrite is not null || action.RegexRewrite is not null;
         var pathAndQuery = rewrites ? action.RewritePath(view.Path) + context.Request.QueryString.Value : view.PathAndQuery;
         var plan = new AttemptPlan(action.Retry, cluster, endpoint, pathAndQuery, rewrites);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        if (action.Timeout is { } limit)
-            timeout.CancelAfter(limit);
+        // YARP already cancels on RequestAborted; a token of our own is only needed for a route timeout, and requests are many.
+        using var timeout = action.Timeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted) : null;
+        timeout?.CancelAfter(action.Timeout!.Value);
         var config = new ForwarderRequestConfig
         {
             // The route's timeout bounds the whole exchange; YARP's idle timeout must not cut it shorter.
@@ -96,7 +96,7 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         ForwarderError error;
         try
         {
-            error = await forwarder.SendAsync(context, endpoint.Prefix, clients.For(cluster.ConnectTimeout), config, new RouteTransformer(route, action, plan), timeout.Token);
+            error = await forwarder.SendAsync(context, endpoint.Prefix, clients.For(cluster.ConnectTimeout), config, new RouteTransformer(route, action, plan), timeout?.Token ?? context.RequestAborted);
         }
         finally
         {
@@ -106,7 +106,7 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         if (error == ForwarderError.None || context.Response.HasStarted)
             return;
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-        if (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested || plan.LastTryTimedOut || exception is TimeoutException)
+        if (timeout?.IsCancellationRequested == true && !context.RequestAborted.IsCancellationRequested || plan.LastTryTimedOut || exception is TimeoutException)
         {
             record.Flags = "UT";
             await AnswerAsync(context, route, StatusCodes.Status504GatewayTimeout, "upstream request timeout");
