@@ -74,7 +74,7 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
     {
         var clusterName = action.PickCluster();
         record.Cluster = clusterName;
-        if (!table.Clusters.TryGetValue(clusterName, out var cluster) || cluster.Picker.Pick() is not { } endpoint)
+        if (!table.Clusters.TryGetValue(clusterName, out var cluster) || cluster.Picker.Pick(action.Hash?.Compute(context)) is not { } endpoint)
         {
             record.Flags = cluster is null ? "NC" : "UH";
             await AnswerAsync(context, route, StatusCodes.Status503ServiceUnavailable, "no healthy upstream");
@@ -82,7 +82,9 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         }
         var rewrites = action.PrefixRewrite is not null || action.RegexRewrite is not null;
         var pathAndQuery = rewrites ? action.RewritePath(view.Path) + context.Request.QueryString.Value : view.PathAndQuery;
-        var plan = new AttemptPlan(action.Retry, cluster, endpoint, pathAndQuery, rewrites);
+        // A body can only be sent again if it was kept: read a small one ahead when the route retries.
+        var body = action.Retry.NumRetries > 0 ? await RequestBodyBuffer.TryReadAsync(context.Request, context.RequestAborted) : null;
+        var plan = new AttemptPlan(action.Retry, cluster, endpoint, pathAndQuery, rewrites) { Body = body };
         // YARP already cancels on RequestAborted; a token of our own is only needed for a route timeout, and requests are many.
         using var timeout = action.Timeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted) : null;
         timeout?.CancelAfter(action.Timeout!.Value);
