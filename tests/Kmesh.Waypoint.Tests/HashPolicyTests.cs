@@ -52,7 +52,7 @@ public sealed class HashPolicyTests
         await using var b = await Backend.StartAsync("b");
         await using var c = await Backend.StartAsync("c");
         await using var waypoint = await WaypointRun.StartAsync(MeshJson.Mesh(
-            MeshJson.VirtualHost("users", ["users"], $$"""{"match": {"prefix": "/"}, "route": {"cluster": "users", "hash_policy": [{{hashPolicy}}]}}"""),
+            MeshJson.VirtualHost("users", ["users"], """{"match": {"prefix": "/"}, "route": {"cluster": "users", "hash_policy": [HASH]}}""".Replace("HASH", hashPolicy)),
             MeshJson.Cluster("users", [(a.Port, 1), (b.Port, 1), (c.Port, 1)], "RING_HASH")));
         using var client = waypoint.Client("users");
 
