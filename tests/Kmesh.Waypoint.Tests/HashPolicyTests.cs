@@ -23,7 +23,7 @@ public sealed class HashPolicyTests
         var counts = endpoints.ToDictionary(e => e, _ => 0);
         for (ulong key = 0; key < 20_000; key++)
             counts[picker.Pick(Routing.StableHash.Mix(key))!]++;
-        // 25% / 25% / 50% of the keys, within what a 1024-point ring gives.
+        // 25% / 25% / 50% of the keys, within what 256 points per unit of weight give.
         Assert.InRange(counts[endpoints[0]] / 20_000.0, 0.18, 0.32);
         Assert.InRange(counts[endpoints[2]] / 20_000.0, 0.42, 0.58);
     }

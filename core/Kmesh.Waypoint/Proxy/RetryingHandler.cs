@@ -24,7 +24,12 @@ internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHand
             plan.Attempts = attempt + 1;
             plan.LastTryTimedOut = false;
             if (attempt > 0)
+            {
                 request.RequestUri = new Uri(plan.Endpoint.Prefix + plan.PathAndQuery);
+                // The first try's content streamed the body once; later tries send the kept copy.
+                if (plan.Body is { } body)
+                    request.Content = Replayable(body, request.Content);
+            }
             // Only a per-try timeout needs a token of its own; most routes have none, and requests are many.
             using var perTry = plan.Retry.PerTryTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
             perTry?.CancelAfter(plan.Retry.PerTryTimeout!.Value);
@@ -55,6 +60,18 @@ internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHand
             }
             await NextTryAsync(plan, attempt, cancellationToken);
         }
+    }
+
+    /// <summary>The kept body as new content, with the content headers of the first try.</summary>
+    private static ByteArrayContent Replayable(byte[] body, HttpContent? first)
+    {
+        var content = new ByteArrayContent(body);
+        if (first is not null)
+        {
+            foreach (var header in first.Headers)
+                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+        return content;
     }
 
     private static bool Retriable(HttpRequestException e, AttemptPlan plan, bool replayable) =>

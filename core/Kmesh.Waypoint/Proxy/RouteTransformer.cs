@@ -20,22 +20,8 @@ internal sealed class RouteTransformer(WaypointRoute route, ForwardAction action
             proxyRequest.RequestUri = new Uri(destinationPrefix + plan.PathAndQuery);
         proxyRequest.Headers.Host = action.HostRewrite
             ?? (action.AutoHostRewrite ? $"{plan.Endpoint.Host}:{plan.Endpoint.Port}" : httpContext.Request.Host.Value);
-        if (plan.Body is { } body)
-            proxyRequest.Content = Replayable(body, proxyRequest.Content);
         route.RequestHeaders.ApplyTo(proxyRequest);
         proxyRequest.Options.Set(AttemptPlan.Key, plan);
-    }
-
-    /// <summary>The buffered body as content that can be sent once per try, with the content headers YARP copied.</summary>
-    private static ByteArrayContent Replayable(byte[] body, HttpContent? streamed)
-    {
-        var content = new ByteArrayContent(body);
-        if (streamed is not null)
-        {
-            foreach (var header in streamed.Headers)
-                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-        return content;
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

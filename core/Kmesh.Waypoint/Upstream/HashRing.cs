@@ -10,21 +10,22 @@ namespace Kmesh.Waypoint.Upstream;
 /// </summary>
 internal sealed class HashRing
 {
-    /// <summary>Envoy's default <c>minimum_ring_size</c>: enough points that shares follow the weights.</summary>
-    private const int MinimumPoints = 1024;
+    /// <summary>
+    /// Points per unit of weight: enough that shares follow the weights, and fixed, so that an
+    /// endpoint's points do not move when another endpoint comes or goes.
+    /// </summary>
+    private const int PointsPerWeight = 256;
 
     private readonly ulong[] _points;
     private readonly UpstreamEndpoint[] _owners;
 
     public HashRing(IReadOnlyList<UpstreamEndpoint> endpoints)
     {
-        long totalWeight = endpoints.Sum(e => (long)Math.Max(1u, e.Weight));
-        var perWeight = (int)Math.Ceiling(MinimumPoints / (double)Math.Max(1, totalWeight));
         var ring = new List<(ulong Point, UpstreamEndpoint Owner)>();
         foreach (var endpoint in endpoints)
         {
             // Points named after the endpoint's address, as Envoy's are: every waypoint builds the same ring.
-            var count = perWeight * (int)Math.Max(1u, endpoint.Weight);
+            var count = PointsPerWeight * (int)Math.Min(Math.Max(1u, endpoint.Weight), 128u);
             for (var i = 0; i < count; i++)
                 ring.Add((StableHash.Of($"{endpoint.Host}:{endpoint.Port}_{i}"), endpoint));
         }
