@@ -42,6 +42,8 @@ public sealed partial class Bench
                   endpoints: [ { lb_endpoints: [ { endpoint: { address: { socket_address: { address: {{MeshConfig.WebBackend}}, port_value: {{MeshConfig.WebBackendPort}} } } } } ] } ]
             """);
         StartServer(_clean.NetnsName, "waypoint",
-            ["dotnet", o.DaemonDll, "waypoint", "--config", config, "--listen", WaypointAddress, "--admin", "none", "--log-level", "warning"]);
+            // As deployed (deploy/kubernetes): thread-pool workers that find no work sleep instead of
+            // spinning, which on 2 shared cores takes CPU from nginx and wrk (and from the waypoint's own I/O).
+            ["env", "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0", "dotnet", o.DaemonDll, "waypoint", "--config", config, "--listen", WaypointAddress, "--admin", "none", "--log-level", "warning"]);
     }
 }

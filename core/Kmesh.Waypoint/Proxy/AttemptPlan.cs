@@ -22,6 +22,9 @@ internal sealed class AttemptPlan(RetryPlan retry, UpstreamCluster cluster, Upst
     /// <summary>Tries made so far (1 after the first), for the access log and <c>x-envoy-attempt-count</c>.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>The request body read ahead for retries (<see cref="RequestBodyBuffer"/>), null when it streams.</summary>
+    public byte[]? Body { get; init; }
+
     /// <summary>True when the last try ran out of its <c>per_try_timeout</c>.</summary>
     public bool LastTryTimedOut { get; set; }
 }

@@ -4,8 +4,9 @@ namespace Kmesh.Waypoint.Proxy;
 /// Sends a proxied request, and again to another endpoint when the route's <c>retry_policy</c>
 /// says so: a retriable status, a failed connect, a reset before the response headers, or a try
 /// that outlived its <c>per_try_timeout</c>. Between tries it waits Envoy's fully jittered
-/// exponential back-off (25 ms base, 250 ms cap). A request with a body is retried only after a
-/// failed connect, since its body was not read then; otherwise the body is gone (Envoy buffers it).
+/// exponential back-off (25 ms base, 250 ms cap). A request whose body was buffered
+/// (<see cref="RequestBodyBuffer"/>) is retried like one without; a streamed body only after a
+/// failed connect, since it was not read then.
 /// </summary>
 internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
 {
@@ -16,14 +17,19 @@ internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHand
     {
         if (!request.Options.TryGetValue(AttemptPlan.Key, out var plan))
             return await base.SendAsync(request, cancellationToken);
-        var replayable = request.Content is null || request.Content.Headers.ContentLength == 0;
+        var replayable = plan.Body is not null || request.Content is null || request.Content.Headers.ContentLength == 0;
         for (var attempt = 0; ; attempt++)
         {
             var retriesLeft = attempt < plan.Retry.NumRetries;
             plan.Attempts = attempt + 1;
             plan.LastTryTimedOut = false;
             if (attempt > 0)
+            {
                 request.RequestUri = new Uri(plan.Endpoint.Prefix + plan.PathAndQuery);
+                // The first try's content streamed the body once; later tries send the kept copy.
+                if (plan.Body is { } body)
+                    request.Content = Replayable(body, request.Content);
+            }
             // Only a per-try timeout needs a token of its own; most routes have none, and requests are many.
             using var perTry = plan.Retry.PerTryTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
             perTry?.CancelAfter(plan.Retry.PerTryTimeout!.Value);
@@ -54,6 +60,18 @@ internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHand
             }
             await NextTryAsync(plan, attempt, cancellationToken);
         }
+    }
+
+    /// <summary>The kept body as new content, with the content headers of the first try.</summary>
+    private static ByteArrayContent Replayable(byte[] body, HttpContent? first)
+    {
+        var content = new ByteArrayContent(body);
+        if (first is not null)
+        {
+            foreach (var header in first.Headers)
+                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+        return content;
     }
 
     private static bool Retriable(HttpRequestException e, AttemptPlan plan, bool replayable) =>

@@ -74,7 +74,7 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
     {
         var clusterName = action.PickCluster();
         record.Cluster = clusterName;
-        if (!table.Clusters.TryGetValue(clusterName, out var cluster) || cluster.Picker.Pick() is not { } endpoint)
+        if (!table.Clusters.TryGetValue(clusterName, out var cluster) || cluster.Picker.Pick(action.Hash?.Compute(context)) is not { } endpoint)
         {
             record.Flags = cluster is null ? "NC" : "UH";
             await AnswerAsync(context, route, StatusCodes.Status503ServiceUnavailable, "no healthy upstream");
@@ -82,10 +82,14 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         }
         var rewrites = action.PrefixRewrite is not null || action.RegexRewrite is not null;
         var pathAndQuery = rewrites ? action.RewritePath(view.Path) + context.Request.QueryString.Value : view.PathAndQuery;
-        var plan = new AttemptPlan(action.Retry, cluster, endpoint, pathAndQuery, rewrites);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        if (action.Timeout is { } limit)
-            timeout.CancelAfter(limit);
+        // A body can only be sent again if it was kept: read a small one ahead when the route retries.
+        var body = action.Retry.NumRetries > 0 ? await RequestBodyBuffer.TryReadAsync(context.Request, context.RequestAborted) : null;
+        if (body is not null)
+            context.Request.Body = new MemoryStream(body, writable: false); // what YARP streams on the first try
+        var plan = new AttemptPlan(action.Retry, cluster, endpoint, pathAndQuery, rewrites) { Body = body };
+        // YARP already cancels on RequestAborted; a token of our own is only needed for a route timeout, and requests are many.
+        using var timeout = action.Timeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted) : null;
+        timeout?.CancelAfter(action.Timeout!.Value);
         var config = new ForwarderRequestConfig
         {
             // The route's timeout bounds the whole exchange; YARP's idle timeout must not cut it shorter.
@@ -96,7 +100,7 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         ForwarderError error;
         try
         {
-            error = await forwarder.SendAsync(context, endpoint.Prefix, clients.For(cluster.ConnectTimeout), config, new RouteTransformer(route, action, plan), timeout.Token);
+            error = await forwarder.SendAsync(context, endpoint.Prefix, clients.For(cluster.ConnectTimeout), config, new RouteTransformer(route, action, plan), timeout?.Token ?? context.RequestAborted);
         }
         finally
         {
@@ -106,7 +110,7 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         if (error == ForwarderError.None || context.Response.HasStarted)
             return;
         var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-        if (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested || plan.LastTryTimedOut || exception is TimeoutException)
+        if (timeout?.IsCancellationRequested == true && !context.RequestAborted.IsCancellationRequested || plan.LastTryTimedOut || exception is TimeoutException)
         {
             record.Flags = "UT";
             await AnswerAsync(context, route, StatusCodes.Status504GatewayTimeout, "upstream request timeout");

@@ -100,7 +100,8 @@ internal static class RouteCompiler
             regexRewrite,
             action.HostRewriteSpecifierCase == RouteAction.HostRewriteSpecifierOneofCase.HostRewriteLiteral ? action.HostRewriteLiteral : null,
             action.HostRewriteSpecifierCase == RouteAction.HostRewriteSpecifierOneofCase.AutoHostRewrite && action.AutoHostRewrite == true,
-            matchedPrefix);
+            matchedPrefix,
+            RequestHash.Of(action.HashPolicy));
     }
 
     private static string? BodyOf(DirectResponseAction direct) => direct.Body?.SpecifierCase switch

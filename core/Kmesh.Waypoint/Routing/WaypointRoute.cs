@@ -27,7 +27,8 @@ internal sealed record ForwardAction(
     (System.Text.RegularExpressions.Regex Pattern, string Substitution)? RegexRewrite,
     string? HostRewrite,
     bool AutoHostRewrite,
-    string MatchedPrefix) : RouteOutcome
+    string MatchedPrefix,
+    RequestHash? Hash = null) : RouteOutcome
 {
     /// <summary>Picks the cluster for one request: weighted clusters are chosen per request.</summary>
     public string PickCluster()

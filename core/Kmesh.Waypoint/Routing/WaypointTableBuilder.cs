@@ -42,7 +42,7 @@ internal static class WaypointTableBuilder
             if (!IPAddress.TryParse(socket.Address, out var address) || !choice.Add(address, routes))
                 findings.Add(new WaypointFinding(ResourceRef.Listener(listener.Name), "address", $"{socket.Address}:{port} is served by an earlier listener; this one is not"));
         }
-        var clusters = UpstreamClusterBuilder.Build(resources.Clusters, resources.Endpoints, findings);
+        var clusters = UpstreamClusterBuilder.Build(resources.Clusters, resources.Endpoints);
         return new WaypointTable(version, ports, clusters, findings);
     }
 

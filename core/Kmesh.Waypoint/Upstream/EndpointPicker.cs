@@ -6,8 +6,9 @@ namespace Kmesh.Waypoint.Upstream;
 /// Chooses an endpoint per request with the cluster's <c>lb_policy</c> and the endpoints' weights:
 /// weighted round robin (smooth: no burst to one endpoint), weighted random, or least request
 /// (two weighted random choices, the one with fewer requests in flight, as Envoy's default
-/// <c>choice_count</c> 2). Ring hash and Maglev have no hash input here yet (no hash_policy
-/// is applied): they balance as random, and the builder reports it.
+/// <c>choice_count</c> 2). Ring hash and Maglev go by the request's hash key (the route's
+/// <c>hash_policy</c>) on a consistent ring; a request without a key is balanced at random, as
+/// Envoy does.
 /// </summary>
 internal sealed class EndpointPicker
 {
@@ -17,6 +18,7 @@ internal sealed class EndpointPicker
     private readonly Cluster.Types.LbPolicy _policy;
     private readonly long[] _current;
     private readonly Lock _roundRobin = new();
+    private readonly HashRing? _ring;
 
     public EndpointPicker(IReadOnlyList<UpstreamEndpoint> endpoints, Cluster.Types.LbPolicy policy)
     {
@@ -28,15 +30,20 @@ internal sealed class EndpointPicker
             _cumulative[i] = sum += Math.Max(1u, _endpoints[i].Weight);
         _total = sum;
         _current = new long[_endpoints.Length];
+        if (policy is Cluster.Types.LbPolicy.RingHash or Cluster.Types.LbPolicy.Maglev && _endpoints.Length > 1)
+            _ring = new HashRing(_endpoints);
     }
 
     public IReadOnlyList<UpstreamEndpoint> Endpoints => _endpoints;
 
     /// <summary>An endpoint, or null when the cluster has none (Envoy answers 503 "no healthy upstream").</summary>
-    public UpstreamEndpoint? Pick()
+    /// <param name="hashKey">The request's hash key, which only ring hash and Maglev clusters use.</param>
+    public UpstreamEndpoint? Pick(ulong? hashKey = null)
     {
         if (_endpoints.Length <= 1)
             return _endpoints.Length == 0 ? null : _endpoints[0];
+        if (_ring is not null && hashKey is { } key)
+            return _ring.Find(key);
         return _policy switch
         {
             Cluster.Types.LbPolicy.RoundRobin => SmoothRoundRobin(),

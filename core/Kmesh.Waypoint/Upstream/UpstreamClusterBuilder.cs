@@ -2,7 +2,6 @@ using Envoy.Config.Cluster.V3;
 using Envoy.Config.Core.V3;
 using Envoy.Config.Endpoint.V3;
 using UpstreamHttpOptions = Envoy.Extensions.Upstreams.Http.V3.HttpProtocolOptions;
-using Kmesh.Sdk.Snapshot;
 using Kmesh.Waypoint.Routing;
 
 namespace Kmesh.Waypoint.Upstream;
@@ -17,7 +16,7 @@ internal static class UpstreamClusterBuilder
 {
     private const string HttpProtocolOptionsKey = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
-    public static Dictionary<string, UpstreamCluster> Build(IEnumerable<Cluster> clusters, IEnumerable<ClusterLoadAssignment> assignments, List<WaypointFinding> findings)
+    public static Dictionary<string, UpstreamCluster> Build(IEnumerable<Cluster> clusters, IEnumerable<ClusterLoadAssignment> assignments)
     {
         var byService = new Dictionary<string, ClusterLoadAssignment>(StringComparer.Ordinal);
         foreach (var assignment in assignments)
@@ -31,8 +30,6 @@ internal static class UpstreamClusterBuilder
                 var serviceName = cluster.EdsClusterConfig?.ServiceName is { Length: > 0 } s ? s : cluster.Name;
                 byService.TryGetValue(serviceName, out assignment);
             }
-            if (cluster.LbPolicy is Cluster.Types.LbPolicy.RingHash or Cluster.Types.LbPolicy.Maglev)
-                findings.Add(new WaypointFinding(ResourceRef.Cluster(cluster.Name), "lb_policy", $"{cluster.LbPolicy} needs a hash policy the waypoint does not apply yet: balanced at random"));
             var endpoints = assignment is null ? [] : UsableEndpoints(assignment);
             var connectTimeout = cluster.ConnectTimeout?.ToTimeSpan() is { } t && t > TimeSpan.Zero ? t : UpstreamCluster.DefaultConnectTimeout;
             result[cluster.Name] = new UpstreamCluster(cluster.Name, new EndpointPicker(endpoints, cluster.LbPolicy), ProtocolOf(cluster), connectTimeout);

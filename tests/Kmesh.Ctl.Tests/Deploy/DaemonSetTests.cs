@@ -24,12 +24,13 @@ public sealed class DaemonSetTests
         Assert.Contains("--admin=$(KMESH_ADMIN)", ((YamlSequenceNode)container["args"]).Select(a => a.ToString()));
         Assert.Equal("127.0.0.1:15200", Env(container, "KMESH_ADMIN"));
         var annotations = Annotations(daemonSet);
-        Assert.Equal("false", annotations["prometheus.io/scrape"].ToString());
-        Assert.Equal("15200", annotations["prometheus.io/port"].ToString());
+        // By default the annotations point at the waypoint container's metrics (15201), not at the loopback admin API.
+        Assert.Equal("15201", annotations["prometheus.io/port"].ToString());
         Assert.Equal("/metrics", annotations["prometheus.io/path"].ToString());
 
         var patch = (YamlMappingNode)Load("admin-scrape-patch.yaml").Single().RootNode;
         Assert.Equal("true", Annotations(patch)["prometheus.io/scrape"].ToString());
+        Assert.Equal("15200", Annotations(patch)["prometheus.io/port"].ToString());
         Assert.Equal("0.0.0.0:15200", Env(Container(patch), "KMESH_ADMIN"));
     }
 
@@ -37,7 +38,7 @@ public sealed class DaemonSetTests
         Load("daemonset.yaml").Select(d => (YamlMappingNode)d.RootNode).Single(d => d["kind"].ToString() == "DaemonSet");
 
     private static YamlMappingNode Container(YamlMappingNode workload) =>
-        (YamlMappingNode)((YamlSequenceNode)Spec(workload)["containers"]).Children.Single();
+        ((YamlSequenceNode)Spec(workload)["containers"]).Cast<YamlMappingNode>().Single(c => c["name"].ToString() == "kmesh");
 
     private static YamlMappingNode Spec(YamlMappingNode workload) =>
         (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)workload["spec"])["template"])["spec"];
