@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Issue 16 with the real processes: `kmesh xds serve --dir` on the one-endpoint bench's layout
 # (10 000 services / 100 000 endpoints in 100 files) and `kmesh run --xds ... --xds-mode MODE`
+# (MODE delta or sotw), or `kmesh run --config FILE` on the same resources in one file (MODE file),
 # attached to an empty cgroup of its own (no process in it: nothing on the machine is governed).
-# Prints: ready time (daemon start → its "ready" line), the daemon's RSS and managed heap when
-# ready and after the changes, and per one-endpoint change the daemon's and the server's CPU
-# (utime+stime from /proc, a change = rename → the daemon's next "Applied config" line).
-# Needs root (BPF), a built tree (./kmesh build) and the micro bench built in Release.
-# Usage: sudo [GCDUMP=FILE] bench/scale16-daemon.sh [delta|sotw] [changes] [configuration]
+# Prints: ready time (daemon start → its "ready" line) and how many updates were written until
+# then, the daemon's RSS beside the GC's own figures (heap size by generation after the last
+# collection, committed) when ready and after the changes, and per one-endpoint change the
+# wall time (rename → the daemon's next "Applied config" line), the daemon's and the server's
+# CPU (utime+stime from /proc).
+# Needs root (BPF) and a built tree (./kmesh build; the micro bench of that configuration too).
+# Usage: sudo [GCDUMP=FILE] [KEEP=1 (the logs stay)] bench/scale16-daemon.sh [delta|sotw|file] [changes] [configuration]
 set -euo pipefail
 MODE=${1:-delta}
 CHANGES=${2:-20}
@@ -14,7 +17,8 @@ CONF=${3:-Debug}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DAEMON=$ROOT/core/Kmesh.Daemon/bin/$CONF/net10.0/kmesh.dll
 SERVER=$ROOT/core/Kmesh.Xds.Server/bin/$CONF/net10.0/kmesh-xds.dll
-MICRO=${MICRO:-$ROOT/bench/Kmesh.Bench.Micro/bin/Release/net10.0/Kmesh.Bench.Micro.dll}
+MICRO=${MICRO:-$ROOT/bench/Kmesh.Bench.Micro/bin/$CONF/net10.0/Kmesh.Bench.Micro.dll}
+COUNTERS=${COUNTERS:-$HOME/.dotnet/tools/dotnet-counters}
 WORK=$(mktemp -d /tmp/kmesh-scale16-XXXXXX)
 CGROUP=/sys/fs/cgroup/unified/kmesh-scale16-$$
 PINS=/sys/fs/bpf/kmesh-scale16-$$
@@ -24,7 +28,7 @@ cleanup() {
   [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null || true
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
   rmdir "$CGROUP" 2>/dev/null || true
-  rm -rf "$PINS" "$WORK"
+  rm -rf "$PINS"; [ -n "${KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -33,15 +37,33 @@ hz=$(getconf CLK_TCK)
 rss_mib() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 heap_mib() { curl -s "$ADMIN/metrics" | awk '/^dotnet_total_memory_bytes / {printf "%.0f", $2 / 1048576}'; }
 applied() { grep -c "Applied config" "$WORK/daemon.log" || true; }
+# The GC's view (System.Runtime meter, one sample): heap size by generation after the last collection, and committed.
+gc_mib() {
+  local csv=$WORK/counters.csv
+  rm -f "$csv"
+  "$COUNTERS" collect -p "$1" --counters 'System.Runtime[dotnet.gc.last_collection.heap.size,dotnet.gc.last_collection.memory.committed_size]' \
+    --format csv -o "$csv" --duration 00:00:00:03 >/dev/null 2>&1 || { echo "(dotnet-counters unavailable)"; return; }
+  awk -F, 'NR > 1 { n = $3; sub(/.*\[/, "", n); sub(/\].*/, "", n); if ($3 ~ /committed/) n = "committed"; v[n] = $NF }
+    END { for (k in v) printf "%s %.0f, ", k, v[k] / 1048576; }' "$csv" | sed 's/, $/ MiB/'
+}
+# One file of the whole layout (MODE file): the 100 files' resources under one resources: list, replaced by a rename.
+combine() { { echo "resources:"; for f in "$WORK/dir"/*.yaml; do tail -n +2 "$f"; done; } >"$WORK/mesh.tmp" && mv "$WORK/mesh.tmp" "$WORK/mesh.yaml"; }
+pct() { tr ' ' '\n' | sort -n | awk -v p="$1" '{ a[NR] = $1 } END { i = int((NR * p + 99) / 100); if (i < 1) i = 1; print a[i] }'; }
 
 mkdir -p "$WORK/dir" "$CGROUP"
 dotnet "$MICRO" --one-endpoint --write-layout "$WORK/dir" >/dev/null
-dotnet "$SERVER" serve --dir "$WORK/dir" --port 0 >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-until PORT=$(grep -oP 'on 127\.0\.0\.1:\K[0-9]+' "$WORK/server.log" | head -1) && [ -n "$PORT" ]; do sleep 0.1; done
+if [ "$MODE" = file ]; then
+  combine
+  SOURCE=(--config "$WORK/mesh.yaml")
+else
+  dotnet "$SERVER" serve --dir "$WORK/dir" --port 0 >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  until PORT=$(grep -oP 'on 127\.0\.0\.1:\K[0-9]+' "$WORK/server.log" | head -1) && [ -n "$PORT" ]; do sleep 0.1; done
+  SOURCE=(--xds "127.0.0.1:$PORT" --xds-mode "$MODE")
+fi
 
 start=$(date +%s.%N)
-dotnet "$DAEMON" run --xds "127.0.0.1:$PORT" --xds-mode "$MODE" --cgroup "$CGROUP" --bpffs "$PINS" \
+dotnet "$DAEMON" run "${SOURCE[@]}" --cgroup "$CGROUP" --bpffs "$PINS" \
   --plugin-dir "$ROOT/artifacts/plugins" --admin 127.0.0.1:0 >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
 until grep -q '\bready\b' "$WORK/daemon.log"; do
@@ -53,7 +75,8 @@ ADMIN=$(grep -oP 'Admin API on \Khttp://[0-9.:]+' "$WORK/daemon.log" | head -1)
 sleep 2
 echo "mode $MODE ($CONF build): ready in ${ready} s (daemon start → ready line); daemon CPU to ready $(( $(ticks $DAEMON_PID) * 1000 / hz )) ms; updates applied until then: $(applied)"
 grep "Applied config" "$WORK/daemon.log" | head -5 | cut -c1-220
-echo "when ready (+2 s): daemon RSS $(rss_mib $DAEMON_PID) MiB, managed heap $(heap_mib) MiB"
+echo "updates accepted while warming, not written: $(grep -c 'not applied yet' "$WORK/daemon.log" || true)"
+echo "when ready (+2 s): daemon RSS $(rss_mib $DAEMON_PID) MiB, managed heap $(heap_mib) MiB; GC: $(gc_mib $DAEMON_PID)"
 # GCDUMP=FILE: the daemon's heap by type when ready (dotnet-gcdump, a NuGet tool), for where the memory goes.
 if [ -n "${GCDUMP:-}" ]; then
   "$HOME/.dotnet/tools/dotnet-gcdump" collect -p "$DAEMON_PID" -o "$GCDUMP" >/dev/null
@@ -63,18 +86,27 @@ fi
 daemon_ms=() server_ms=() wall_ms=()
 for i in $(seq 0 $((CHANGES - 1))); do
   before=$(applied)
-  d0=$(ticks $DAEMON_PID) s0=$(ticks $SERVER_PID) t0=$(date +%s%N)
-  dotnet "$MICRO" --one-endpoint --move-endpoint "$WORK/dir" "$i" >/dev/null
+  if [ "$MODE" = file ]; then
+    # The clock starts at the rename the daemon sees (the new file is made before).
+    dotnet "$MICRO" --one-endpoint --move-endpoint "$WORK/dir" "$i" >/dev/null
+    { echo "resources:"; for f in "$WORK/dir"/*.yaml; do tail -n +2 "$f"; done; } >"$WORK/mesh.tmp"
+    d0=$(ticks $DAEMON_PID) s0=0 t0=$(date +%s%N)
+    mv "$WORK/mesh.tmp" "$WORK/mesh.yaml"
+  else
+    # The generator renames the file the server watches itself: its start (~70-100 ms) is in the wall time.
+    d0=$(ticks $DAEMON_PID) s0=$(ticks $SERVER_PID) t0=$(date +%s%N)
+    dotnet "$MICRO" --one-endpoint --move-endpoint "$WORK/dir" "$i" >/dev/null
+  fi
   until [ "$(applied)" -gt "$before" ]; do sleep 0.01; done
   t1=$(date +%s%N)
   sleep 0.5 # what the update leaves (the ACK, a collection) is counted with it
   wall_ms+=($(( (t1 - t0) / 1000000 )))
   daemon_ms+=($(( ($(ticks $DAEMON_PID) - d0) * 1000 / hz )))
-  server_ms+=($(( ($(ticks $SERVER_PID) - s0) * 1000 / hz )))
+  server_ms+=($(( ( $( [ -n "$SERVER_PID" ] && ticks $SERVER_PID || echo 0) - s0) * 1000 / hz )))
 done
 sum() { local s=0; for v in "$@"; do s=$((s + v)); done; echo "$s"; }
 echo "per change over $CHANGES: daemon CPU $(( $(sum "${daemon_ms[@]}") / CHANGES )) ms, server CPU $(( $(sum "${server_ms[@]}") / CHANGES )) ms (mean; clock ticks of $((1000 / hz)) ms)"
 echo "  daemon CPU each: ${daemon_ms[*]}"
-echo "  rename → Applied line (ms, includes the generator's start ~100+ ms): ${wall_ms[*]}"
-echo "after the changes: daemon RSS $(rss_mib $DAEMON_PID) MiB, managed heap $(heap_mib) MiB"
+echo "  rename → Applied line (ms): ${wall_ms[*]}; p50 $(echo "${wall_ms[*]}" | pct 50), p99 $(echo "${wall_ms[*]}" | pct 99)"
+echo "after the changes: daemon RSS $(rss_mib $DAEMON_PID) MiB, managed heap $(heap_mib) MiB; GC: $(gc_mib $DAEMON_PID)"
 grep "Applied config" "$WORK/daemon.log" | tail -1

@@ -29,6 +29,9 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
     private EnvoyResources _resources = new([], [], [], [], null);
     private string _version = "";
     private bool _warm;
+    /// <summary>Updates accepted but not written because the first fetch was still under way (they are written with the first warm one).</summary>
+    public int HeldWhileWarming { get; private set; }
+
     private volatile IReadOnlyDictionary<(string Plugin, string Map), int> _appliedEntries = new Dictionary<(string, string), int>();
 
     /// <summary>Makes the loop; it starts with the host.</summary>
@@ -233,13 +236,25 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
                 return ConfigVerdict.Reject(rejections);
             }
         }
-        if (Datapath.Adopted && !_warm && !update.Warm)
+        if (!_warm && !update.Warm)
         {
-            // The adopted config is complete and in force; a first fetch still under way is not
-            // (an ADS source offers what arrived so far: clusters without their listeners...).
-            // Writing it would take services out of the adopted maps, which the serving chain
-            // reads. It is accepted, and applied whole with the first warm update.
-            LogHeldUntilWarm(_log, update.Version);
+            // A first fetch still under way (an ADS source offers what arrived so far: clusters
+            // without their listeners...) is judged, not written. With an adopted config in force,
+            // writing it would take services out of the maps the serving chain reads; from nothing,
+            // nothing serves before the first warm update anyway, and at 10 000 services writing
+            // the clusters and endpoints before the listeners cost a full write of the maps and a
+            // collection more (Envoy, too, serves only once its initial fetch is warm). It is
+            // accepted, and applied whole with the first warm update.
+            HeldWhileWarming++;
+            if (Datapath.Adopted)
+            {
+                LogHeldUntilWarm(_log, update.Version);
+            }
+            else
+            {
+                LogWarming(_log, update.Version);
+                Publish(null); // not ready: the first configuration is still arriving
+            }
             return ConfigVerdict.Accept;
         }
         var result = Updater.Commit(prepared);
@@ -363,6 +378,9 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Config {Version} is not applied yet: the first fetch is still under way, and the adopted configuration serves until it is complete")]
     private static partial void LogHeldUntilWarm(ILogger logger, string version);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "Config {Version} accepted, not applied yet: the first fetch is still under way (warming); it is written whole when complete")]
+    private static partial void LogWarming(ILogger logger, string version);
 
     [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Mesh ids restored ({Services} services, {Clusters} clusters, {Endpoints} endpoints) from {Path}")]
     private static partial void LogIdsRestored(ILogger logger, int services, int clusters, int endpoints, string path);

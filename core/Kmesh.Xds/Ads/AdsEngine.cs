@@ -12,8 +12,9 @@ internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogge
 {
     public XdsState State => state;
 
+    // bodies (SotW): what the last accepted responses carried, so that unchanged bodies are neither parsed nor validated again.
     public async Task<AdsOutcome> HandleAsync(string typeUrl, IEnumerable<XdsDecoder.Wire> items, IReadOnlyCollection<string> removals,
-        bool replaceAll, string version, CancellationToken cancellationToken)
+        bool replaceAll, string version, CancellationToken cancellationToken, SotwBodies? bodies = null)
     {
         status?.StreamAnswered();
         await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -25,12 +26,13 @@ internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogge
             ConfigVerdict verdict;
             try
             {
-                decoded = XdsDecoder.Decode(typeUrl, items, errors);
+                decoded = XdsDecoder.Decode(typeUrl, items, errors, bodies);
                 if (errors.Count > 0)
                     return Nack(typeUrl, version, errors);
                 proposal = state.Propose(typeUrl, decoded, removals, replaceAll, version);
                 // What Envoy would refuse (its proto rules, its checks in code) is NACKed before the daemon sees it.
-                var invalid = AdsValidation.Check(typeUrl, decoded, proposal, state.EdsIndex);
+                // A body accepted before was validated then (a cluster's change is checked against the assignment it keeps).
+                var invalid = AdsValidation.Check(typeUrl, decoded.Where(r => !r.Unchanged).ToList(), proposal, state.EdsIndex);
                 if (invalid.Count > 0)
                     return Nack(typeUrl, version, invalid);
                 verdict = await sink.OfferAsync(ToUpdate(proposal), cancellationToken).ConfigureAwait(false);
@@ -45,6 +47,7 @@ internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogge
             if (!verdict.Accepted)
                 return Nack(typeUrl, version, verdict.Rejections);
             state.Commit(proposal);
+            bodies?.Accepted(typeUrl, decoded);
             status?.Responded(typeUrl, version, accepted: true, null);
             LogAccepted(log, XdsTypes.Short(typeUrl), version, decoded.Count, removals.Count);
             return AdsOutcome.Ack;

@@ -17,6 +17,8 @@ internal sealed class SotwAdsStream(AdsEngine engine, Node node)
     private const int InvalidArgument = 3;
     private readonly Dictionary<string, SortedSet<string>> _sent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _nonces = new(StringComparer.Ordinal);
+    // Every push carries the whole set again: what did not change since the last accepted one is not parsed again.
+    private readonly SotwBodies _bodies = new();
     private IClientStreamWriter<DiscoveryRequest>? _writer;
     private bool _nodeSent;
 
@@ -38,7 +40,7 @@ internal sealed class SotwAdsStream(AdsEngine engine, Node node)
             var type = response.TypeUrl;
             _nonces[type] = response.Nonce;
             var wire = response.Resources.Select(a => new XdsDecoder.Wire(null, a, response.VersionInfo));
-            var outcome = await engine.HandleAsync(type, wire, [], XdsTypes.IsWildcard(type), response.VersionInfo, cancellationToken).ConfigureAwait(false);
+            var outcome = await engine.HandleAsync(type, wire, [], XdsTypes.IsWildcard(type), response.VersionInfo, cancellationToken, _bodies).ConfigureAwait(false);
             await WriteAsync(new DiscoveryRequest
             {
                 TypeUrl = type,

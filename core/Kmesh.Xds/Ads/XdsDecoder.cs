@@ -17,7 +17,8 @@ internal static class XdsDecoder
     /// <summary>One resource as it came on the wire: the name the envelope gives (delta), the body, its version.</summary>
     public sealed record Wire(string? Name, Any? Body, string Version);
 
-    public static List<XdsResource> Decode(string typeUrl, IEnumerable<Wire> items, List<ResourceRejection> errors)
+    // bodies (SotW): the accepted bodies a body with the same bytes takes its message from (not parsed again).
+    public static List<XdsResource> Decode(string typeUrl, IEnumerable<Wire> items, List<ResourceRejection> errors, SotwBodies? bodies = null)
     {
         var parser = XdsTypes.Parser(typeUrl);
         var result = new List<XdsResource>();
@@ -45,10 +46,12 @@ internal static class XdsDecoder
                 errors.Add(new ResourceRejection(item.Name ?? at, "@type", $"is {item.Body.TypeUrl} in a {typeUrl} response"));
                 continue;
             }
+            UInt128? hash = bodies is null ? null : SotwBodies.Hash(item.Body.Value);
+            var held = hash is { } h ? bodies!.Find(typeUrl, h) : null;
             IMessage message;
             try
             {
-                message = Parse(parser, item.Body.Value);
+                message = held ?? Parse(parser, item.Body.Value);
             }
             catch (InvalidProtocolBufferException e)
             {
@@ -67,7 +70,7 @@ internal static class XdsDecoder
             else if (!seen.Add(name))
                 errors.Add(new ResourceRejection(label, "name", "named twice in one response"));
             else
-                result.Add(new XdsResource(name, message, item.Version));
+                result.Add(new XdsResource(name, message, item.Version) { BodyHash = hash, Unchanged = held is not null });
         }
         return result;
     }

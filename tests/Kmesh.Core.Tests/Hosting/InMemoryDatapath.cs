@@ -18,11 +18,14 @@ internal sealed class InMemoryDatapath : IDatapath
         foreach (var (name, translator, capacity) in plugins)
         {
             _plugins.Add(new Member(name, translator));
-            _maps[(name, ClusterTranslator.MapName)] = new RecordingKernelMap(name, ClusterTranslator.MapName, 4, 4, capacity, []);
+            _maps[(name, ClusterTranslator.MapName)] = new RecordingKernelMap(name, ClusterTranslator.MapName, 4, 4, capacity, Journal);
         }
     }
 
     public bool Disposed { get; private set; }
+
+    /// <summary>Every step written, across the plugins' maps, in order ("Upsert p.clusters x2").</summary>
+    public List<string> Journal { get; } = [];
 
     /// <summary>What a plugin's map holds now, by key text.</summary>
     public IReadOnlyDictionary<string, byte[]> Contents(string plugin) => _maps[(plugin, ClusterTranslator.MapName)].Contents;

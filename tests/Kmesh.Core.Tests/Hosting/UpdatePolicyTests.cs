@@ -103,6 +103,28 @@ public sealed class UpdatePolicyTests
     }
 
     [Fact]
+    public async Task FromNothing_UpdatesOfTheFirstFetchBeforeItIsWarm_AreJudgedButNotWritten_TheWarmOneIsWrittenOnce()
+    {
+        var datapath = new InMemoryDatapath(("p", new ClusterTranslator(), 10));
+        var source = new ScriptedSource(null);
+        var (host, status) = await StartAsync(datapath, source);
+        using var _ = host;
+
+        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a"), "v1", new HashSet<string> { "cluster a" }, Warm: false))).Accepted);
+        Assert.Empty(datapath.Journal);
+        Assert.Contains(status.Readiness.Reasons, r => r.Contains("still arriving", StringComparison.Ordinal));
+        // Judged all the same: an error in what it brings is refused (NACKed) while warming too.
+        Assert.False((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "bad-c"), "v2", new HashSet<string> { "cluster bad-c" }, Warm: false))).Accepted);
+        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b"), "v3", new HashSet<string> { "cluster b" }, Warm: false))).Accepted);
+        Assert.Empty(datapath.Journal);
+
+        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b"), "v4", new HashSet<string>(), Warm: true))).Accepted);
+        Assert.Equal(["Upsert p.clusters x2"], datapath.Journal);
+        Assert.True(status.Readiness.Ready);
+        Assert.Equal("v4", status.Current?.Version);
+    }
+
+    [Fact]
     public async Task TranslatorThatThrows_IsIsolated_TheOthersApply_AndTheNodeIsNotReadyUntilItHoldsTheConfigAgain()
     {
         var datapath = new InMemoryDatapath(("p", new ClusterTranslator(), 10), ("q", new ClusterTranslator(), 10));

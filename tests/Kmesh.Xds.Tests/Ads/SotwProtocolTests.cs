@@ -70,6 +70,54 @@ public sealed class SotwProtocolTests
     }
 
     [Fact]
+    public async Task AnEdsPushOfTheWholeSet_ReusesTheMessagesWhoseBytesWereAccepted_AndParsesOnlyTheChangedOne()
+    {
+        await using var ads = await AdsHarness.StartAsync(XdsMode.Sotw);
+        await ads.Server.NextAsync(); // CDS subscription
+        await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "c1", "n1", Eds("a"), Eds("b")));
+        await ads.Sink.NextAsync();
+        await ads.Server.NextAsync(); // ACK
+        await ads.Server.NextAsync(); // EDS subscription
+        await ads.Server.NextAsync(); // LDS subscription
+        await ads.Server.SendAsync(Response(EnvoyTypes.ClusterLoadAssignment, "e1", "n2", Cla("a"), Cla("b")));
+        var first = await ads.Sink.NextAsync();
+        await ads.Server.NextAsync(); // ACK
+
+        // SotW carries every assignment again; only b's bytes changed.
+        await ads.Server.SendAsync(Response(EnvoyTypes.ClusterLoadAssignment, "e2", "n3", Cla("a"), Cla("b", "127.0.0.2")));
+        var second = await ads.Sink.NextAsync();
+        var ack = await ads.Server.NextAsync();
+        Assert.Equal(("e2", "n3"), (ack.VersionInfo, ack.ResponseNonce));
+
+        Assert.Same(first.Resources.Endpoints.Single(e => e.ClusterName == "a"), second.Resources.Endpoints.Single(e => e.ClusterName == "a"));
+        Assert.NotSame(first.Resources.Endpoints.Single(e => e.ClusterName == "b"), second.Resources.Endpoints.Single(e => e.ClusterName == "b"));
+        Assert.Equal("127.0.0.2", second.Resources.Endpoints.Single(e => e.ClusterName == "b").Endpoints[0].LbEndpoints[0].Endpoint.Address.SocketAddress.Address);
+    }
+
+    [Fact]
+    public async Task BytesOnceRefused_AreParsedAndJudgedAgain_NotTakenFromTheRefusedResponse()
+    {
+        await using var ads = await AdsHarness.StartAsync(XdsMode.Sotw);
+        await AcceptStaticClusterAsync(ads, "a");
+        ads.Sink.Judge = u => u.Scrutinized?.Contains("cluster b") == true
+            ? ConfigVerdict.Reject([new ResourceRejection("cluster b", "", "not now")])
+            : ConfigVerdict.Accept;
+        await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "2", "n2", Static("a"), Static("b")));
+        var refused = await ads.Sink.NextAsync();
+        Assert.NotNull((await ads.Server.NextAsync()).ErrorDetail);
+
+        ads.Sink.Judge = _ => ConfigVerdict.Accept;
+        await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "3", "n3", Static("a"), Static("b")));
+        var accepted = await ads.Sink.NextAsync();
+        Assert.Null((await ads.Server.NextAsync()).ErrorDetail);
+
+        // a was accepted before: the same message. b's bytes were refused: parsed again, and judged again (scrutinized).
+        Assert.Same(refused.Resources.Clusters.Single(c => c.Name == "a"), accepted.Resources.Clusters.Single(c => c.Name == "a"));
+        Assert.NotSame(refused.Resources.Clusters.Single(c => c.Name == "b"), accepted.Resources.Clusters.Single(c => c.Name == "b"));
+        Assert.Contains("cluster b", accepted.Scrutinized!);
+    }
+
+    [Fact]
     public async Task NameGivenTwice_IsNacked_WithTheLastGoodVersion_AndNothingIsOffered()
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Sotw);
