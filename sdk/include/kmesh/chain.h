@@ -20,7 +20,7 @@
  * core's sockhash km_socks (same-node acceleration); 1.3 names the core's accounting fields of
  * km_conn (start_ns, telemetry), which were reserved space before. 1.4 adds km_ctx.skip_slots:
  * the slots that have nothing to do for this connect, which km_next_connect4/6 pass over (routing
- * writes it from its route entry; see docs/plugin-abi). A plugin that must also run on an
+ * writes it from its route entry; see docs/plugins.md). A plugin that must also run on an
  * older core builds with -DKMESH_ABI_MINOR=<n> (the SDK's KmeshPluginAbi property does it)
  * and then sees only what minor n offers.
  */
