@@ -468,7 +468,7 @@ public class RoutingTranslatorTests
         Assert.Equal(["rt_routes", "rt_waypoint"], output.Maps.Select(m => m.Name));
         var map = output.Maps[0];
         Assert.Equal(20, map.KeySize);                                 // struct rt_key
-        Assert.Equal(16 + MaxClusters * 8, map.ValueSize);             // struct rt_route
+        Assert.Equal(24 + MaxClusters * 8, map.ValueSize);             // struct rt_route (skip_slots[2] since 1.4.0)
         Assert.Equal(4, output.Maps[1].KeySize);                       // __u32 index
         Assert.Equal(20, output.Maps[1].ValueSize);                    // struct km_addr
     }
