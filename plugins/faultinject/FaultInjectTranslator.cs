@@ -23,12 +23,14 @@ public sealed class FaultInjectTranslator : IIncrementalTranslator
     {
         // Declared even when empty, so that faults removed from the config are removed from the kernel.
         var faults = output.Map<uint, FaultEntry>(FaultInjectMaps.Faults);
+        // The connect programs act only on services with a fault: the chain skips them elsewhere.
+        var work = output.ConnectWork();
         foreach (var listener in snapshot.Listeners)
         {
             var resource = ResourceRef.Listener(listener.Name);
             if (ServiceFilterChains.ConnectTimeChain(listener) is not { } picked)
             {
-                TranslateVirtualHosts(listener, snapshot, faults, resource, output);
+                TranslateVirtualHosts(listener, snapshot, faults, work, resource, output);
                 continue;
             }
             for (var i = 0; i < picked.Chain.Filters.Count; i++)
@@ -40,7 +42,10 @@ public sealed class FaultInjectTranslator : IIncrementalTranslator
                 var source = HttpFaultResolver.Resolve(config.Unpack<HttpConnectionManager>(), snapshot, resource, field, output);
                 var share = source is null ? null : FaultConverter.AbortPerMillion(source, resource, output);
                 if (share > 0)
+                {
                     faults.Set(snapshot.Ids.ServiceId(listener.Name), new FaultEntry { AbortPerMillion = share.Value });
+                    work.Add(snapshot.Ids.ServiceId(listener.Name));
+                }
                 if (share is not null)
                     output.Applied(resource, source!.Field + ".abort", AppliedKind.Policy, Describe(share.Value));
                 break;
@@ -53,7 +58,7 @@ public sealed class FaultInjectTranslator : IIncrementalTranslator
     /// service of its own (<see cref="HttpVirtualHosts.ServiceName"/>), with its own fault, as
     /// Istio writes a VirtualService's fault on that host's routes.
     /// </summary>
-    private static void TranslateVirtualHosts(global::Envoy.Config.Listener.V3.Listener listener, MeshSnapshot snapshot, DesiredMap<uint, FaultEntry> faults, ResourceRef resource, TranslationOutput output)
+    private static void TranslateVirtualHosts(global::Envoy.Config.Listener.V3.Listener listener, MeshSnapshot snapshot, DesiredMap<uint, FaultEntry> faults, ServiceWork work, ResourceRef resource, TranslationOutput output)
     {
         if (ServiceFilterChains.IsServiceAddress(listener.Address))
             return; // a VIP listener whose chains need the connection's bytes: not ours to guess
@@ -64,7 +69,10 @@ public sealed class FaultInjectTranslator : IIncrementalTranslator
                 var share = source is null ? null : FaultConverter.AbortPerMillion(source, resource, output);
                 var id = snapshot.Ids.ServiceId(HttpVirtualHosts.ServiceName(listener.Name, host.Name));
                 if (share > 0)
+                {
                     faults.Set(id, new FaultEntry { AbortPerMillion = share.Value });
+                    work.Add(id);
+                }
                 if (share is not null)
                     output.Applied(resource, source!.Field + ".abort", AppliedKind.Policy, $"virtual host '{host.Name}': {Describe(share.Value)}");
             }

@@ -26,6 +26,8 @@ public sealed class RateLimitTranslator : IIncrementalTranslator
     {
         // Declared even when empty, so that limits removed from the config are removed from the kernel.
         var config = output.Map<uint, RateLimitConfig>(RateLimitMaps.Config);
+        // The connect programs act only on services with a bucket: the chain skips them elsewhere.
+        var work = output.ConnectWork();
         foreach (var listener in snapshot.Listeners)
         {
             if (ServiceFilterChains.ConnectTimeChain(listener) is not { } picked)
@@ -35,6 +37,7 @@ public sealed class RateLimitTranslator : IIncrementalTranslator
                 continue;
             var (bucket, field) = found;
             config.Set(snapshot.Ids.ServiceId(listener.Name), bucket);
+            work.Add(snapshot.Ids.ServiceId(listener.Name));
             output.Applied(resource, field, AppliedKind.Policy, Describe(bucket));
         }
     }

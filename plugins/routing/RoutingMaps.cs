@@ -65,6 +65,10 @@ public struct RouteValue
     public uint TotalWeight;
     /// <summary><see cref="RoutingMaps.WaypointFlag"/> or 0.</summary>
     public uint Flags;
+    /// <summary>connect4's chain slots with nothing configured for the service (<c>skip_slots[0]</c>, chain ABI 1.4).</summary>
+    public uint SkipSlots4;
+    /// <summary>connect6's (<c>skip_slots[1]</c>).</summary>
+    public uint SkipSlots6;
     /// <summary>The clusters with cumulative weights.</summary>
     public RouteClusters Clusters;
 }

@@ -13,9 +13,10 @@ namespace Kmesh.Plugins.Routing;
 /// address and its additional addresses) maps to the cluster, or to weighted clusters for
 /// a gray release, that its tcp_proxy (or single-target HTTP routes) names. Wildcard HTTP
 /// listeners (Istio's <c>0.0.0.0_PORT</c>) route the VIPs their virtual hosts' domains name:
-/// see <see cref="WildcardHttpRoutes"/>.
+/// see <see cref="WildcardHttpRoutes"/>. Each route also carries the chain slots that have
+/// nothing configured for its service (<see cref="ChainWork"/>, chain ABI 1.4).
 /// </summary>
-public sealed class RoutingTranslator : IIncrementalTranslator, IConfigurable
+public sealed class RoutingTranslator : IIncrementalTranslator, IChainWorkReader, IConfigurable
 {
     /// <summary><c>--plugin-arg routing.waypoint=IP</c> (what <c>kmesh run --waypoint IP</c> sets): steer L7 services there.</summary>
     public const string WaypointArgument = "waypoint";
@@ -78,7 +79,7 @@ public sealed class RoutingTranslator : IIncrementalTranslator, IConfigurable
                 : ListenerTargetResolver.Resolve(listener, snapshot, output);
             if (target is null)
                 continue;
-            var value = BuildRoute(snapshot.Ids.ServiceId(listener.Name), target, snapshot);
+            var value = BuildRoute(snapshot.Ids.ServiceId(listener.Name), target, snapshot, output.ChainWork);
             foreach (var vip in vips)
             {
                 if (owners.TryGetValue(vip, out var owner))
@@ -94,7 +95,7 @@ public sealed class RoutingTranslator : IIncrementalTranslator, IConfigurable
         // After every VIP listener: an explicit listener on a VIP:port wins over a domain naming it.
         foreach (var (key, serviceId, target, resource, domainField) in WildcardHttpRoutes.Translate(wildcards, snapshot, explicitVips, output, steer: _waypoint is not null))
         {
-            routes.Set(RouteKey.From(key, IpProtoTcp), BuildRoute(serviceId, target, snapshot));
+            routes.Set(RouteKey.From(key, IpProtoTcp), BuildRoute(serviceId, target, snapshot, output.ChainWork));
             output.Applied(resource, domainField, AppliedKind.Vip, $"{key} → {target.Describe()}");
         }
     }
@@ -111,7 +112,7 @@ public sealed class RoutingTranslator : IIncrementalTranslator, IConfigurable
         map.Set(1u, KmAddr.From(v6, 0));
     }
 
-    private static RouteValue BuildRoute(uint serviceId, ServiceTarget target, MeshSnapshot snapshot)
+    private static RouteValue BuildRoute(uint serviceId, ServiceTarget target, MeshSnapshot snapshot, ChainWork work)
     {
         var value = new RouteValue { ServiceId = serviceId };
         if (target.ToWaypoint)
@@ -119,6 +120,9 @@ public sealed class RoutingTranslator : IIncrementalTranslator, IConfigurable
             value.Flags = RoutingMaps.WaypointFlag;
             return value;
         }
+        // The later plugins with nothing for this service: each connect passes over them.
+        value.SkipSlots4 = work.SkipSlots(serviceId, ChainHook.Connect4);
+        value.SkipSlots6 = work.SkipSlots(serviceId, ChainHook.Connect6);
         uint upper = 0;
         var count = 0;
         foreach (var (cluster, weight) in target.Clusters)

@@ -59,9 +59,9 @@ static __always_inline int rt_v4_mapped(const struct km_addr *a)
 }
 
 /* A waypoint route: the waypoint's address for this hook's family, with the dialed port. */
-static __always_inline int rt_to_waypoint(struct km_ctx *c, __u32 index)
+static __always_inline int rt_to_waypoint(struct km_ctx *c, __u32 hook)
 {
-	struct km_addr *waypoint = bpf_map_lookup_elem(&rt_waypoint, &index);
+	struct km_addr *waypoint = bpf_map_lookup_elem(&rt_waypoint, &hook);
 
 	/* No address for this family (an IPv6-only waypoint, an IPv4 hook): leave the connect
 	 * undecided, as a route to nowhere; the core's fail-closed setting applies. */
@@ -74,7 +74,7 @@ static __always_inline int rt_to_waypoint(struct km_ctx *c, __u32 index)
 	return RT_TO_WAYPOINT;
 }
 
-static __always_inline int rt_route_connect(struct bpf_sock_addr *ctx, struct km_ctx *c, __u32 waypoint_index)
+static __always_inline int rt_route_connect(struct bpf_sock_addr *ctx, struct km_ctx *c, __u32 hook)
 {
 	struct rt_key key = {};
 	struct rt_route *r;
@@ -100,8 +100,10 @@ static __always_inline int rt_route_connect(struct bpf_sock_addr *ctx, struct km
 		return RT_NOT_A_SERVICE;
 	c->service_id = r->service_id;
 	if (r->flags & RT_F_WAYPOINT)
-		return rt_to_waypoint(c, waypoint_index);
+		return rt_to_waypoint(c, hook);
 	c->cluster_id = rt_pick_cluster(r);
+	/* Plugins after us with nothing for this service are not even tail-called. */
+	c->skip_slots = r->skip_slots[hook & 1];
 	return RT_ROUTED;
 }
 
@@ -110,7 +112,7 @@ int routing_connect4(struct bpf_sock_addr *ctx)
 {
 	struct km_ctx *c = km_ctx_get(ctx);
 
-	if (c && rt_route_connect(ctx, c, RT_WAYPOINT_V4) != RT_ROUTED)
+	if (c && rt_route_connect(ctx, c, RT_HOOK_V4) != RT_ROUTED)
 		return km_finish_connect4(ctx);
 	return km_next_connect4(ctx);
 }
@@ -120,7 +122,7 @@ int routing_connect6(struct bpf_sock_addr *ctx)
 {
 	struct km_ctx *c = km_ctx_get(ctx);
 
-	if (c && rt_route_connect(ctx, c, RT_WAYPOINT_V6) != RT_ROUTED)
+	if (c && rt_route_connect(ctx, c, RT_HOOK_V6) != RT_ROUTED)
 		return km_finish_connect6(ctx);
 	return km_next_connect6(ctx);
 }

@@ -24,15 +24,18 @@ struct rt_cluster {
 /* rt_route.flags: connects go to the node's L7 waypoint (rt_waypoint), keeping the dialed port. */
 #define RT_F_WAYPOINT 1
 
-/* rt_waypoint's indexes: the address for each hook's family. */
-#define RT_WAYPOINT_V4 0
-#define RT_WAYPOINT_V6 1  /* an IPv6 waypoint, or an IPv4 one as ::ffff:a.b.c.d */
+/* Per-hook indexes (rt_waypoint's, rt_route.skip_slots'): connect4's and connect6's. */
+#define RT_HOOK_V4 0
+#define RT_HOOK_V6 1  /* connect6: an IPv6 waypoint, or an IPv4 one as ::ffff:a.b.c.d */
 
 struct rt_route {
 	__u32 service_id;
 	__u32 count;         /* used entries of clusters[] */
 	__u32 total_weight;  /* clusters[count - 1].upper */
 	__u32 flags;         /* RT_F_* */
+	/* Per hook: the chain slots with nothing configured for this service (km_ctx.skip_slots,
+	 * ABI 1.4), folded in by the core from what the later plugins declared. */
+	__u32 skip_slots[2];
 	struct rt_cluster clusters[RT_MAX_CLUSTERS];
 };
 

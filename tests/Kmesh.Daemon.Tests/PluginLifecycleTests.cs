@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kmesh.Sdk.Manifest;
 using Kmesh.Sdk.Testing;
 
 namespace Kmesh.Daemon.Tests;
@@ -33,11 +34,13 @@ public sealed class PluginLifecycleTests : IDisposable
         return (process.ExitCode, output);
     }
 
-    private void BumpVersion(string plugin, string version)
+    private void BumpVersion(string plugin, string version) => SetManifestField(plugin, "version", version);
+
+    private void SetManifestField(string plugin, string field, string value)
     {
         var manifest = Path.Combine(_plugins, plugin, "kmesh-plugin.json");
         var text = File.ReadAllText(manifest);
-        File.WriteAllText(manifest, System.Text.RegularExpressions.Regex.Replace(text, "\"version\": *\"[^\"]+\"", $"\"version\": \"{version}\""));
+        File.WriteAllText(manifest, System.Text.RegularExpressions.Regex.Replace(text, $"\"{field}\": *\"[^\"]+\"", $"\"{field}\": \"{value}\""));
     }
 
     [KernelFact]
@@ -120,6 +123,8 @@ public sealed class PluginLifecycleTests : IDisposable
         await using var run = await MeshRun.StartAsync(TestMesh.Config(), pluginDirectory: _plugins);
         // The new "routing" object has no connect6 program, which its manifest promises.
         File.Copy(Path.Combine(RepoPaths.TestPlugins, "rejected", "rejected.bpf.o"), Path.Combine(_plugins, "routing", "routing.bpf.o"), overwrite: true);
+        // The manifest says the fixture object's ABI, or the core refuses that disagreement first.
+        SetManifestField("routing", "abi", PluginManifest.Load(Path.Combine(RepoPaths.TestPlugins, "rejected", PluginManifest.FileName)).Abi);
         BumpVersion("routing", "1.0.1");
         var skip = run.Daemon.Lines.Count;
 

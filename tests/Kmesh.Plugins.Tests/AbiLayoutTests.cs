@@ -34,7 +34,8 @@ public class AbiLayoutTests
 
     [Fact]
     public void RouteValue_MirrorsRtRoute() =>
-        MapLayout.AssertMatches<RouteValue>("routing.bpf.o", "rt_route");
+        MapLayout.AssertMatches<RouteValue>("routing.bpf.o", "rt_route",
+            ("skip_slots", nameof(RouteValue.SkipSlots4)), ("skip_slots", nameof(RouteValue.SkipSlots6)));
 
     [Fact]
     public void LbClusterEntry_MirrorsLbCluster() =>

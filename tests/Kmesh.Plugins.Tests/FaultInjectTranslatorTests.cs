@@ -36,6 +36,18 @@ public class FaultInjectTranslatorTests
 
         Assert.Equal(0, output.Faults().Count);
         output.AssertNoDiagnostics();
+        // No service has work: the chain passes over faultinject everywhere (chain ABI 1.4).
+        Assert.Empty(output.DeclaredConnectWork!.Services);
+    }
+
+    [Fact]
+    public void Abort_DeclaresConnectWorkForItsService()
+    {
+        var snapshot = Http(CatchAllRoutes("web"), FaultFilter(Abort(30, "HUNDRED")));
+
+        var output = FaultInjection(snapshot);
+
+        Assert.Equal([snapshot.Ids.ServiceId("web")], output.DeclaredConnectWork!.Services);
     }
 
     [Fact]

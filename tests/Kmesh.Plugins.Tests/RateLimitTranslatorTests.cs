@@ -27,6 +27,21 @@ public class RateLimitTranslatorTests
     }
 
     [Fact]
+    public void ConnectWork_IsDeclaredForLimitedServicesOnly()
+    {
+        var snapshot = new SnapshotBuilder()
+            .Listener(ListenerWith("limited", Vip, 9080, LocalRateLimitFilter("""{ "max_tokens": 10, "fill_interval": "1s" }""") + ", " + TcpProxyFilter("limited")))
+            .Listener(ListenerWith("free", "127.10.0.11", 9080, TcpProxyFilter("free")))
+            .Build();
+
+        var work = RateLimiting(snapshot).DeclaredConnectWork;
+
+        // Declared, so the chain passes over ratelimit for 'free' (chain ABI 1.4).
+        Assert.NotNull(work);
+        Assert.Equal([snapshot.Ids.ServiceId("limited")], work.Services);
+    }
+
+    [Fact]
     public void TokensPerFillAbsent_DefaultsToOne_AndFractionalIntervalsKeepTheirNanoseconds()
     {
         var snapshot = Limited("""{ "max_tokens": 3, "fill_interval": "1.5s" }""");

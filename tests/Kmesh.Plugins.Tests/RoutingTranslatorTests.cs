@@ -35,6 +35,30 @@ public class RoutingTranslatorTests
     }
 
     [Fact]
+    public void ChainWork_EachRouteCarriesTheSlotsWithNothingForItsService()
+    {
+        var snapshot = new SnapshotBuilder()
+            .Listener(TcpProxyListener("reviews", "127.10.0.10", 9080, "reviews"))
+            .Listener(TcpProxyListener("ratings", "127.10.0.11", 9080, "ratings"))
+            .Build();
+        var reviews = snapshot.Ids.ServiceId("reviews");
+        // Slot 1 has work for reviews only, slot 3 for nobody; connect6's slot 1 for both.
+        var work = new ChainWork([
+            new WorkSlot(Kmesh.Sdk.Abi.ChainHook.Connect4, 1, new HashSet<uint> { reviews }),
+            new WorkSlot(Kmesh.Sdk.Abi.ChainHook.Connect4, 3, new HashSet<uint>()),
+            new WorkSlot(Kmesh.Sdk.Abi.ChainHook.Connect6, 1, new HashSet<uint> { reviews, snapshot.Ids.ServiceId("ratings") }),
+        ]);
+        var output = new TranslationOutput { ChainWork = work };
+
+        new RoutingTranslator().Translate(snapshot, output);
+
+        Assert.Equal((1u << 3, 0u), (output.RouteFor("127.10.0.10", 9080).SkipSlots4, output.RouteFor("127.10.0.10", 9080).SkipSlots6));
+        Assert.Equal(((1u << 1) | (1u << 3), 0u), (output.RouteFor("127.10.0.11", 9080).SkipSlots4, output.RouteFor("127.10.0.11", 9080).SkipSlots6));
+        // Without chain work (a plugin set that declares none) nothing is skipped.
+        Assert.Equal(0u, Translation.Routing(snapshot).RouteFor("127.10.0.11", 9080).SkipSlots4);
+    }
+
+    [Fact]
     public void TcpProxy_Ipv6Listener_KeyIsInet6WithAllSixteenAddressBytes()
     {
         var snapshot = new SnapshotBuilder().Listener(TcpProxyListener("ratings", "fd00:10::11", 9080, "ratings")).Build();
@@ -445,7 +469,7 @@ public class RoutingTranslatorTests
         Assert.Equal(["rt_routes", "rt_waypoint"], output.Maps.Select(m => m.Name));
         var map = output.Maps[0];
         Assert.Equal(20, map.KeySize);                                 // struct rt_key
-        Assert.Equal(16 + MaxClusters * 8, map.ValueSize);             // struct rt_route
+        Assert.Equal(24 + MaxClusters * 8, map.ValueSize);             // struct rt_route (skip_slots[2] since 1.4.0)
         Assert.Equal(4, output.Maps[1].KeySize);                       // __u32 index
         Assert.Equal(20, output.Maps[1].ValueSize);                    // struct km_addr
     }

@@ -67,12 +67,21 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         var translationErrors = new Dictionary<string, string>(StringComparer.Ordinal);
         var findings = new Dictionary<string, PluginFindings>(StringComparer.Ordinal);
         int incremental = 0;
-        foreach (var plugin in datapath.Translators)
+        // Readers of the chain's work (routing) go last: they fold in what the others declared.
+        var chain = datapath.Translators;
+        var work = new Dictionary<string, IReadOnlySet<uint>>(StringComparer.Ordinal);
+        ChainWork? chainWork = null;
+        foreach (var plugin in chain.Where(p => p.Translator is not IChainWorkReader).Concat(chain.Where(p => p.Translator is IChainWorkReader)))
         {
+            var reader = plugin.Translator is IChainWorkReader;
+            if (reader)
+                chainWork ??= ChainWorkFolding.Fold(chain, work);
             try
             {
+                // A reader's entries carry the chain's work: when that changed, they all may have.
                 if (changes is not null && plugin.Translator is IIncrementalTranslator partial
-                    && _findings.TryGetValue(plugin.Name, out var previous) && ReferenceEquals(previous.Translator, plugin.Translator))
+                    && _findings.TryGetValue(plugin.Name, out var previous) && ReferenceEquals(previous.Translator, plugin.Translator)
+                    && (!reader || chainWork!.Equals(_committedChainWork)))
                 {
                     var delta = new TranslationDelta();
                     if (partial.TranslateChanges(snapshot, changes, delta))
@@ -81,27 +90,36 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
                         findings[plugin.Name] = merged;
                         diagnostics.AddRange(merged.Diagnostics);
                         desired.Add(PluginDesiredMaps.Incremental(plugin.Name, delta.Maps));
+                        if (_committedWork.TryGetValue(plugin.Name, out var kept))
+                            work[plugin.Name] = kept;
                         incremental++;
                         continue;
                     }
                 }
-                var output = new TranslationOutput();
+                var output = new TranslationOutput { ChainWork = reader ? chainWork! : ChainWork.None };
                 plugin.Translator.Translate(snapshot, output);
                 findings[plugin.Name] = new PluginFindings(plugin.Translator, output.Diagnostics, output.Facts);
                 diagnostics.AddRange(output.Diagnostics);
                 desired.Add(new PluginDesiredMaps(plugin.Name, output.Maps));
+                if (output.DeclaredConnectWork is { } declared)
+                    work[plugin.Name] = declared.Services;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 translationErrors[plugin.Name] = $"translator threw {e.GetType().Name}: {e.Message}";
             }
         }
+        // Written in chain order, as before readers went last.
+        var order = chain.Select((p, i) => (p.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        desired.Sort((a, b) => order.GetValueOrDefault(a.Plugin).CompareTo(order.GetValueOrDefault(b.Plugin)));
         return new PreparedUpdate(snapshot, desired, diagnostics, translationErrors)
         {
             Facts = new PluginFactList(findings),
             Changes = changes,
             IncrementalPlugins = incremental,
             Findings = findings,
+            ConnectWork = work,
+            ChainWork = chainWork,
         };
     }
 
@@ -139,6 +157,15 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
             if (!translationErrors.ContainsKey(plugin) && !result.PluginErrors.ContainsKey(plugin))
                 _findings[plugin] = pluginFindings;
         }
+        _committedWork.Clear();
+        foreach (var (plugin, services) in update.ConnectWork)
+        {
+            if (_findings.ContainsKey(plugin))
+                _committedWork[plugin] = services;
+        }
+        // What the readers' maps now hold (a reader that failed keeps the masks of the work before).
+        if (update.ChainWork is { } folded && datapath.Translators.Any(t => t.Translator is IChainWorkReader && _findings.ContainsKey(t.Name)))
+            _committedChainWork = folded;
         // What this update cost to make, roughly: what it built anew. A one-endpoint change at 10 000
         // services over delta is not a large update, though the configuration it changed is large; a
         // SotW push of the same change is (its snapshot is built from scratch from 10 000 new objects).
@@ -193,6 +220,10 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     private int _preparedSinceCommit;
     // Per plugin: the findings and facts of the translation its maps hold, and the translator that made it.
     private readonly Dictionary<string, PluginFindings> _findings = new(StringComparer.Ordinal);
+    // Per plugin: the services it declared connect work for, in the translation its maps hold; and
+    // the chain's work the readers' maps were last written with.
+    private readonly Dictionary<string, IReadOnlySet<uint>> _committedWork = new(StringComparer.Ordinal);
+    private ChainWork? _committedChainWork;
 
     /// <summary>Findings are logged once, when they first appear, not at every refresh.</summary>
     private void ReportNewDiagnostics(IReadOnlyList<TranslationDiagnostic> diagnostics)

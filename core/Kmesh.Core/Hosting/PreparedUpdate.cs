@@ -24,6 +24,12 @@ public sealed record PreparedUpdate(
     /// <summary>How many plugins translated only <see cref="Changes"/>; the others translated the whole snapshot.</summary>
     public int IncrementalPlugins { get; init; }
 
+    /// <summary>Per plugin that declared it, the services its connect programs have work for (chain ABI 1.4).</summary>
+    public IReadOnlyDictionary<string, IReadOnlySet<uint>> ConnectWork { get; init; } = new Dictionary<string, IReadOnlySet<uint>>();
+
+    /// <summary>The chain's work the readers (routing) were translated with; null when no plugin reads it.</summary>
+    public ChainWork? ChainWork { get; init; }
+
     /// <summary>Per plugin, the findings and facts of its translation in full (what the next incremental update builds on).</summary>
     public IReadOnlyDictionary<string, PluginFindings> Findings { get; init; } = new Dictionary<string, PluginFindings>();
 }

@@ -44,6 +44,22 @@ public sealed class TranslationOutput
     public void Error(ResourceRef resource, string field, string message) =>
         _diagnostics.Add(new TranslationDiagnostic(DiagnosticSeverity.Error, resource, field, message));
 
+    /// <summary>
+    /// Declares that this plugin's connect programs act only on the services added to the
+    /// returned set (chain ABI 1.4): the chain passes over the plugin for every other service.
+    /// Declare it even when no service has work (then the plugin is skipped everywhere); never
+    /// declare it if the connect programs act on anything else (every connect, a cluster).
+    /// </summary>
+    public ServiceWork ConnectWork() => _connectWork ??= new ServiceWork();
+
+    /// <summary>What <see cref="ConnectWork"/> declared; null when it was not called.</summary>
+    public ServiceWork? DeclaredConnectWork => _connectWork;
+
+    /// <summary>Which chain slots have nothing to do per service: set by the core for an <see cref="IChainWorkReader"/>, else <see cref="ChainWork.None"/>.</summary>
+    public ChainWork ChainWork { get; init; } = ChainWork.None;
+
+    private ServiceWork? _connectWork;
+
     /// <summary>Reports something worth knowing.</summary>
     public void Info(ResourceRef resource, string field, string message) =>
         _diagnostics.Add(new TranslationDiagnostic(DiagnosticSeverity.Info, resource, field, message));

@@ -18,7 +18,9 @@
  * Versions: 1.0 = the connect chains; 1.1 adds the sockops chain, the connection record
  * km_conn and the shared outlier ejections km_ejected; 1.2 adds the sk_msg chain on the
  * core's sockhash km_socks (same-node acceleration); 1.3 names the core's accounting fields of
- * km_conn (start_ns, telemetry), which were reserved space before. A plugin that must also run on an
+ * km_conn (start_ns, telemetry), which were reserved space before. 1.4 adds km_ctx.skip_slots:
+ * the slots that have nothing to do for this connect, which km_next_connect4/6 pass over (routing
+ * writes it from its route entry; see docs/plugins.md). A plugin that must also run on an
  * older core builds with -DKMESH_ABI_MINOR=<n> (the SDK's KmeshPluginAbi property does it)
  * and then sees only what minor n offers.
  */
@@ -34,7 +36,7 @@
  * hooks). KMESH_ABI_LATEST_MINOR is what this header describes; KMESH_ABI_MINOR is what
  * the object being built targets (and records in km_abi_version). */
 #define KMESH_ABI_MAJOR 1
-#define KMESH_ABI_LATEST_MINOR 3
+#define KMESH_ABI_LATEST_MINOR 4
 #ifndef KMESH_ABI_MINOR
 #define KMESH_ABI_MINOR KMESH_ABI_LATEST_MINOR
 #endif
@@ -117,7 +119,16 @@ struct km_ctx {
 	__u32 reason;         /* enum km_reason */
 	__s32 deny_errno;     /* positive errno for KM_VERDICT_DENY */
 	struct km_addr dest;  /* the endpoint, for KM_VERDICT_REWRITE */
+#if KMESH_ABI_MINOR >= 4
+	/* ABI 1.4: bit n set = slot n of this hook's chain has nothing configured for this connect's
+	 * service and is passed over by km_next_connect4/6 (0 from the entry: every slot runs).
+	 * Written by routing from its route entry, where the core folded in which later plugins
+	 * declared work for the service; a plugin that never declares work never gets a bit. */
+	__u32 skip_slots;
+	__u32 reserved[7];    /* room for minor versions */
+#else
 	__u32 reserved[8];    /* room for minor versions */
+#endif
 };
 
 /* Counters by reason, per CPU; the core sums them. */
@@ -177,18 +188,50 @@ static __always_inline void km_deny(struct km_ctx *c, __u32 reason, __s32 err)
 	c->deny_errno = err;
 }
 
-/* Hand over to the next program of the chain; when there is none, to commit. Returns
- * only when even commit is missing: then the connect proceeds untouched (fail-open). */
+#if KMESH_ABI_MINOR >= 4
+/* The lowest set bit's index of x (x != 0). clang 14's BPF backend cannot lower
+ * __builtin_ctz, hence the halving steps. */
+static __always_inline __u32 km_lowest_bit(__u32 x)
+{
+	__u32 n = 0;
+
+	if (!(x & 0xffff)) { n += 16; x >>= 16; }
+	if (!(x & 0xff)) { n += 8; x >>= 8; }
+	if (!(x & 0xf)) { n += 4; x >>= 4; }
+	if (!(x & 0x3)) { n += 2; x >>= 2; }
+	if (!(x & 0x1)) n += 1;
+	return n;
+}
+
+/* The slot after `slot` that is not in km_ctx.skip_slots (commit when none is). Without the
+ * context (a stale scratch entry) nothing is skipped: a skip must never be guessed. */
+static __always_inline __u32 km_next_slot(__u32 slot, const struct km_ctx *c)
+{
+	__u32 later;
+
+	if (!c || !c->skip_slots || slot >= KM_SLOT_COMMIT)
+		return slot + 1;
+	later = ~c->skip_slots & ~((2u << slot) - 1);
+	return later ? km_lowest_bit(later) : KM_SLOT_COMMIT;
+}
+#define KM_NEXT_SLOT(ctx, slot) km_next_slot((slot), km_ctx_get(ctx))
+#else
+#define KM_NEXT_SLOT(ctx, slot) ((slot) + 1)
+#endif
+
+/* Hand over to the next program of the chain (from 1.4 on, the next one with work for this
+ * connect); when there is none, to commit. Returns only when even commit is missing: then
+ * the connect proceeds untouched (fail-open). */
 static __always_inline int km_next_connect4(struct bpf_sock_addr *ctx)
 {
-	bpf_tail_call(ctx, &km_chain_c4, km_slot_connect4 + 1);
+	bpf_tail_call(ctx, &km_chain_c4, KM_NEXT_SLOT(ctx, km_slot_connect4));
 	bpf_tail_call(ctx, &km_chain_c4, KM_SLOT_COMMIT);
 	return 1;
 }
 
 static __always_inline int km_next_connect6(struct bpf_sock_addr *ctx)
 {
-	bpf_tail_call(ctx, &km_chain_c6, km_slot_connect6 + 1);
+	bpf_tail_call(ctx, &km_chain_c6, KM_NEXT_SLOT(ctx, km_slot_connect6));
 	bpf_tail_call(ctx, &km_chain_c6, KM_SLOT_COMMIT);
 	return 1;
 }

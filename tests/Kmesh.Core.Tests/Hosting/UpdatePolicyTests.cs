@@ -110,15 +110,15 @@ public sealed class UpdatePolicyTests
         var (host, status) = await StartAsync(datapath, source);
         using var _ = host;
 
-        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a"), "v1", new HashSet<string> { "cluster a" }, Warm: false))).Accepted);
+        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a"), "v1", new HashSet<ResourceRef> { ResourceRef.Cluster("a") }, Warm: false))).Accepted);
         Assert.Empty(datapath.Journal);
         Assert.Contains(status.Readiness.Reasons, r => r.Contains("still arriving", StringComparison.Ordinal));
         // Judged all the same: an error in what it brings is refused (NACKed) while warming too.
-        Assert.False((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "bad-c"), "v2", new HashSet<string> { "cluster bad-c" }, Warm: false))).Accepted);
-        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b"), "v3", new HashSet<string> { "cluster b" }, Warm: false))).Accepted);
+        Assert.False((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "bad-c"), "v2", new HashSet<ResourceRef> { ResourceRef.Cluster("bad-c") }, Warm: false))).Accepted);
+        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b"), "v3", new HashSet<ResourceRef> { ResourceRef.Cluster("b") }, Warm: false))).Accepted);
         Assert.Empty(datapath.Journal);
 
-        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b"), "v4", new HashSet<string>(), Warm: true))).Accepted);
+        Assert.True((await source.OfferAsync(new ConfigUpdate(ScriptedSource.Clusters("a", "b"), "v4", new HashSet<ResourceRef>(), Warm: true))).Accepted);
         Assert.Equal(["Upsert p.clusters x2"], datapath.Journal);
         Assert.True(status.Readiness.Ready);
         Assert.Equal("v4", status.Current?.Version);

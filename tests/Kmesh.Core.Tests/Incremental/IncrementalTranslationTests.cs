@@ -136,10 +136,14 @@ public sealed class IncrementalTranslationTests
         // The snapshot the update was built on (derived from the previous one where it could be) is this one.
         Kmesh.Core.Tests.Mesh.SnapshotAssert.Same(snapshot, prepared.Snapshot);
         var facts = new List<string>();
-        foreach (var (name, make) in Plugins)
+        // As the daemon does: readers of the chain's work (routing) last, with what the others declared.
+        var work = new Dictionary<string, IReadOnlySet<uint>>(StringComparer.Ordinal);
+        foreach (var (name, translator) in Plugins.Select(p => (p.Name, Translator: p.Make())).OrderBy(p => p.Translator is IChainWorkReader))
         {
-            var output = new TranslationOutput();
-            make().Translate(snapshot, output);
+            var output = new TranslationOutput { ChainWork = translator is IChainWorkReader ? ChainWorkFolding.Fold(datapath.Translators, work) : ChainWork.None };
+            translator.Translate(snapshot, output);
+            if (output.DeclaredConnectWork is { } declared)
+                work[name] = declared.Services;
             diagnostics.AddRange(output.Diagnostics);
             facts.AddRange(output.Facts.Select(f => $"{name}: {f}"));
             foreach (var map in output.Maps)

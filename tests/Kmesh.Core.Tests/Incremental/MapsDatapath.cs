@@ -22,7 +22,7 @@ internal sealed class MapsDatapath : IDatapath
         {
             var probe = new TranslationOutput();
             translator.Translate(MeshSnapshot.Empty(new StableMeshIds()), probe);
-            _plugins.Add(new Member(name, translator, probe.Maps.Select(m => m.Name).ToList()));
+            _plugins.Add(new Member(name, translator, probe.Maps.Select(m => m.Name).ToList(), _plugins.Count));
             foreach (var map in probe.Maps)
                 _maps[(name, map.Name)] = new CountingMap(map.Name, map.KeySize, map.ValueSize);
         }
@@ -56,11 +56,12 @@ internal sealed class MapsDatapath : IDatapath
     {
     }
 
-    private sealed record Member(string Name, ITranslator Translator, IReadOnlyList<string> MapNames) : IChainMember
+    // Each plugin in its chain-order slot, of this SDK's ABI: the chain's work (1.4) is folded as in a daemon.
+    private sealed record Member(string Name, ITranslator Translator, IReadOnlyList<string> MapNames, int Slot) : IChainMember
     {
         public string Version => "1.0.0";
-        public string Abi => "1.0";
-        public IReadOnlyDictionary<ChainHook, int> Slots { get; } = new Dictionary<ChainHook, int> { [ChainHook.Connect4] = 0 };
+        public string Abi => $"{ChainAbi.Major}.{ChainAbi.Minor}";
+        public IReadOnlyDictionary<ChainHook, int> Slots { get; } = new Dictionary<ChainHook, int> { [ChainHook.Connect4] = Slot, [ChainHook.Connect6] = Slot };
         public string Fingerprint => "test";
         public IReadOnlyList<KeyValuePair<string, ulong>> ReadCounters() => [];
     }

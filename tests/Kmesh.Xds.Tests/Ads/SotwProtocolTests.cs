@@ -99,7 +99,7 @@ public sealed class SotwProtocolTests
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Sotw);
         await AcceptStaticClusterAsync(ads, "a");
-        ads.Sink.Judge = u => u.Scrutinized?.Contains("cluster b") == true
+        ads.Sink.Judge = u => u.Scrutinized?.Contains(ResourceRef.Cluster("b")) == true
             ? ConfigVerdict.Reject([new ResourceRejection("cluster b", "", "not now")])
             : ConfigVerdict.Accept;
         await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "2", "n2", Static("a"), Static("b")));
@@ -114,7 +114,7 @@ public sealed class SotwProtocolTests
         // a was accepted before: the same message. b's bytes were refused: parsed again, and judged again (scrutinized).
         Assert.Same(refused.Resources.Clusters.Single(c => c.Name == "a"), accepted.Resources.Clusters.Single(c => c.Name == "a"));
         Assert.NotSame(refused.Resources.Clusters.Single(c => c.Name == "b"), accepted.Resources.Clusters.Single(c => c.Name == "b"));
-        Assert.Contains("cluster b", accepted.Scrutinized!);
+        Assert.Contains(ResourceRef.Cluster("b"), accepted.Scrutinized!);
     }
 
     [Fact]
