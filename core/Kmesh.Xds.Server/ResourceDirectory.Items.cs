@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Google.Protobuf;
 using Kmesh.Envoy.Api;
 
@@ -29,13 +26,13 @@ public sealed partial class ResourceDirectory
         if (split is null)
             return ParseWhole(file, text, state);
         // What surrounds the items could change what they mean (another shape, a version): then none is reused.
-        var frame = Hash(split.Prefix + "\0" + split.Suffix);
+        var frame = ResourceItems.Hash(split.Prefix + "\0" + split.Suffix);
         var known = frame == state.ItemsFrame ? state.Items : null;
         var hashes = new UInt128[split.Items.Count];
         var missing = new List<string>();
         for (var k = 0; k < hashes.Length; k++)
         {
-            hashes[k] = Hash(split.Items[k]);
+            hashes[k] = ResourceItems.Hash(split.Items[k]);
             if (known is null || !known.ContainsKey(hashes[k]))
                 missing.Add(split.Items[k]);
         }
@@ -124,12 +121,5 @@ public sealed partial class ResourceDirectory
             yield return (EnvoyTypes.Listener, l.Name, l);
         foreach (var r in resources.Routes)
             yield return (EnvoyTypes.RouteConfiguration, r.Name, r);
-    }
-
-    private static UInt128 Hash(string item)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(MemoryMarshal.AsBytes(item.AsSpan()), hash);
-        return BinaryPrimitives.ReadUInt128LittleEndian(hash);
     }
 }

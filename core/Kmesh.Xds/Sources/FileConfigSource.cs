@@ -15,6 +15,7 @@ public sealed partial class FileConfigSource : IConfigSource
     private readonly ILogger _log;
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConfigFileWatcher _watcher;
+    private readonly IncrementalFileReader _reader;
     private string _version;
 
     /// <summary>Reads the file now (a broken file throws here, before the daemon touches the kernel) and starts watching it.</summary>
@@ -24,7 +25,8 @@ public sealed partial class FileConfigSource : IConfigSource
     {
         _path = path;
         _log = log;
-        Initial = Read(path);
+        _reader = new IncrementalFileReader(path);
+        Initial = ReadAgain();
         _version = Initial.Version;
         _watcher = new ConfigFileWatcher(path, _ => _changes.Writer.TryWrite(true), log);
     }
@@ -45,7 +47,7 @@ public sealed partial class FileConfigSource : IConfigSource
                 ConfigUpdate update;
                 try
                 {
-                    update = Read(_path);
+                    update = ReadAgain();
                 }
                 catch (Exception e) when (e is ConfigParseException or IOException or UnauthorizedAccessException)
                 {
@@ -84,17 +86,45 @@ public sealed partial class FileConfigSource : IConfigSource
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The reader of this source's file: what its last read parsed (for tests).</summary>
+    internal IncrementalFileReader Reader => _reader;
+
     /// <summary>Parses the file; the version is its <c>version_info</c> (if any) and a hash of its text.</summary>
     /// <exception cref="ConfigParseException">The file is not a valid resource file, or over a <see cref="ParseLimits">limit</see>.</exception>
     /// <exception cref="IOException">The file cannot be read, or is a directory.</exception>
     public static ConfigUpdate Read(string path)
     {
         var text = ConfigText.Read(path);
-        var resources = EnvoyConfigFile.Parse(path, text);
+        return Versioned(EnvoyConfigFile.Parse(path, text), text);
+    }
+
+    /// <summary>
+    /// Reads the file again, parsing only the items that changed since the last good read
+    /// (<see cref="IncrementalFileReader"/>): unchanged resources are the same objects as before.
+    /// </summary>
+    private ConfigUpdate ReadAgain()
+    {
+        var text = ConfigText.Read(_path);
+        var resources = _reader.Read(text);
+        if (_reader.LastWhole)
+            LogParsedWhole(_log, _path, _reader.LastParsed);
+        else
+            LogParsedItems(_log, _path, _reader.LastParsed, _reader.LastTotal);
+        return Versioned(resources, text);
+    }
+
+    private static ConfigUpdate Versioned(EnvoyResources resources, string text)
+    {
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
         var version = string.IsNullOrEmpty(resources.VersionInfo) ? hash : $"{resources.VersionInfo} ({hash})";
         return new ConfigUpdate(resources, version);
     }
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Information, Message = "Config {Path} read: {Parsed} of {Total} items parsed (the others unchanged)")]
+    private static partial void LogParsedItems(ILogger logger, string path, int parsed, int total);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "Config {Path} read whole: {Resources} resources parsed")]
+    private static partial void LogParsedWhole(ILogger logger, string path, int resources);
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Error, Message = "Config {Path} could not be read (a bug, please report it), still serving version {Version}; the next edit is read again")]
     private static partial void LogReadFailed(ILogger logger, Exception exception, string path, string version);

@@ -1,11 +1,16 @@
-namespace Kmesh.Xds.Server;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace Kmesh.Xds;
 
 /// <summary>
 /// A resource file cut, as text, into the items of its top-level <c>resources:</c> block list and
 /// the frame around them (<see cref="Prefix"/>: up to the first item; <see cref="Suffix"/>: after
 /// the last), so that a changed file needs only its changed items parsed: the prefix, any subset
 /// of the items and the suffix are again a document of the same shape, whose resources are those
-/// of the items it holds.
+/// of the items it holds. Shared by the xDS server's directory and the daemon's file source, which
+/// both re-parse only the items whose text (<see cref="Hash"/>) changed.
 /// </summary>
 /// <param name="Prefix">The text before the first item (e.g. <c>version_info</c> and the <c>resources:</c> line).</param>
 /// <param name="Items">Each item's text, from its <c>-</c> line up to the next item's (comments and blank lines included).</param>
@@ -91,19 +96,36 @@ internal sealed record ResourceItems(string Prefix, IReadOnlyList<string> Items,
             size += item.Length + 1;
         var text = new System.Text.StringBuilder(size);
         text.Append(Prefix);
+        foreach (var item in items)
+        {
+            text.Append(item);
+            // The last item of a file may lack its newline; another item or the suffix must not join it.
+            if (!item.EndsWith('\n'))
+                text.Append('\n');
+        }
+        text.Append(Suffix);
+        return (text.ToString(), StartLines(items));
+    }
+
+    /// <summary>The 1-based line each of <paramref name="items"/> starts on in <see cref="Document"/> of them (of all <see cref="Items"/>: in the file).</summary>
+    public int[] StartLines(IReadOnlyList<string> items)
+    {
         var line = 1 + Count(Prefix);
         var starts = new int[items.Count];
         for (var k = 0; k < items.Count; k++)
         {
             starts[k] = line;
-            text.Append(items[k]);
-            // The last item of a file may lack its newline; another item or the suffix must not join it.
-            if (!items[k].EndsWith('\n'))
-                text.Append('\n');
             line += Count(items[k]) + (items[k].EndsWith('\n') ? 0 : 1);
         }
-        text.Append(Suffix);
-        return (text.ToString(), starts);
+        return starts;
+    }
+
+    /// <summary>An item's (or frame's) identity: the first 128 bits of the SHA-256 of its UTF-16 text; equal text, equal hash.</summary>
+    public static UInt128 Hash(string text)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(MemoryMarshal.AsBytes(text.AsSpan()), hash);
+        return BinaryPrimitives.ReadUInt128LittleEndian(hash);
     }
 
     private static int Count(string text) => text.AsSpan().Count('\n');
