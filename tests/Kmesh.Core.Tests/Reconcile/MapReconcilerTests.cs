@@ -163,16 +163,16 @@ public class MapReconcilerTests
         reconciler.Apply([Desired("lb", o => { var m = o.Map<uint, uint>("schedule"); for (var k = 0u; k < 3000; k++) m.Set(k, k); })], Lookup);
         _journal.Clear();
 
-        // 500 values changed, 100 keys new, 200 gone: only those are written.
+        // 1 500 values changed, 100 keys new, 200 gone: only those are written.
         var result = reconciler.Apply([Desired("lb", o =>
         {
             var m = o.Map<uint, uint>("schedule");
             for (var k = 200u; k < 3100; k++)
-                m.Set(k, k < 700 ? k + 1 : k);
+                m.Set(k, k < 1700 ? k + 1 : k);
         })], Lookup);
 
         Assert.True(result.Complete);
-        Assert.Equal(600, result.Upserts);
+        Assert.Equal(1600, result.Upserts);
         Assert.Equal(200, result.Deletes);
         Assert.Equal(2900, map.Contents.Count);
         Assert.Equal(2900, reconciler.Applied.Entries("lb", "schedule").Count);
@@ -180,7 +180,7 @@ public class MapReconcilerTests
         {
             var m = o.Map<uint, uint>("schedule");
             for (var k = 200u; k < 3100; k++)
-                m.Set(k, k < 700 ? k + 1 : k);
+                m.Set(k, k < 1700 ? k + 1 : k);
         })], Lookup).Upserts);
     }
 }
