@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Runtime.InteropServices;
 using Kmesh.Bpf;
 using Kmesh.Core.Reconcile;
 
@@ -6,7 +6,7 @@ namespace Kmesh.Core.Datapath;
 
 /// <summary>
 /// A plugin's kernel map behind the reconciler's <see cref="IKernelMap"/>. Larger steps go
-/// to the kernel in one batch syscall (keys and values packed into pooled buffers); when a
+/// to the kernel in one batch syscall (keys and values packed into one native buffer); when a
 /// batch fails, the step is replayed entry by entry so the reconciler learns exactly how
 /// far it got (upserts and deletes are idempotent, so replaying is safe).
 /// </summary>
@@ -48,24 +48,27 @@ internal sealed class BpfKernelMap(BpfMap map) : IKernelMap
         return ApplyOneByOne(step);
     }
 
-    private bool TryBatch(MapStep step)
+    private unsafe bool TryBatch(MapStep step)
     {
-        var keySize = KeySize;
-        var valueSize = ValueSize;
-        var keys = ArrayPool<byte>.Shared.Rent(step.Ops.Count * keySize);
-        var values = step.Kind == MapOpKind.Upsert ? ArrayPool<byte>.Shared.Rent(step.Ops.Count * valueSize) : null;
+        var keyBytes = step.Ops.Count * KeySize;
+        var valueBytes = step.Kind == MapOpKind.Upsert ? step.Ops.Count * ValueSize : 0;
+        // Native memory, freed right after the syscall: a pooled array of a first write at 10 000
+        // services (100 000 endpoints: megabytes per map) would stay cached in the large object
+        // heap for the daemon's life, for a write of that size that comes once.
+        var block = (byte*)NativeMemory.Alloc((nuint)(keyBytes + valueBytes));
         try
         {
+            var keys = new Span<byte>(block, keyBytes);
+            var values = new Span<byte>(block + keyBytes, valueBytes);
             for (var i = 0; i < step.Ops.Count; i++)
             {
-                step.Ops[i].Key.Span.CopyTo(keys.AsSpan(i * keySize, keySize));
-                if (values is not null)
-                    step.Ops[i].Value.AsSpan().CopyTo(values.AsSpan(i * valueSize, valueSize));
+                step.Ops[i].Key.Span.CopyTo(keys.Slice(i * KeySize, KeySize));
+                if (valueBytes > 0)
+                    step.Ops[i].Value.AsSpan().CopyTo(values.Slice(i * ValueSize, ValueSize));
             }
-            var packedKeys = keys.AsSpan(0, step.Ops.Count * keySize);
-            if (values is not null)
-                return map.UpdateBatch(packedKeys, values.AsSpan(0, step.Ops.Count * valueSize), BpfUpdateFlags.Any) == step.Ops.Count;
-            map.DeleteBatch(packedKeys); // keys already gone are skipped, which is what we want
+            if (valueBytes > 0)
+                return map.UpdateBatch(keys, values, BpfUpdateFlags.Any) == step.Ops.Count;
+            map.DeleteBatch(keys); // keys already gone are skipped, which is what we want
             return true;
         }
         catch (BpfException)
@@ -74,9 +77,7 @@ internal sealed class BpfKernelMap(BpfMap map) : IKernelMap
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(keys);
-            if (values is not null)
-                ArrayPool<byte>.Shared.Return(values);
+            NativeMemory.Free(block);
         }
     }
 

@@ -57,8 +57,7 @@ public sealed class MapReconciler
                 errors[step.Plugin] = $"map {step.Map}: {e.Message}";
                 continue;
             }
-            for (var i = 0; i < done; i++)
-                _applied.Record(step.Plugin, step.Map, step.Ops[i]);
+            _applied.Record(step.Plugin, step.Map, step.Ops, done);
             if (step.Kind == MapOpKind.Upsert) upserts += done; else deletes += done;
             if (done < step.Ops.Count && !errors.ContainsKey(step.Plugin))
                 errors[step.Plugin] = $"map {step.Map}: only {done} of {step.Ops.Count} changes took effect";

@@ -153,4 +153,34 @@ public class MapReconcilerTests
 
         Assert.Contains("'nope'", result.PluginErrors["routing"]);
     }
+
+    [Fact]
+    public void Apply_LargeWrites_AppliedMemoryMatchesTheKernel()
+    {
+        // Steps this large have the applied table sized up front (new keys counted, replacements not).
+        var map = Kernel("lb", "schedule", capacity: 10_000);
+        var reconciler = new MapReconciler();
+        reconciler.Apply([Desired("lb", o => { var m = o.Map<uint, uint>("schedule"); for (var k = 0u; k < 3000; k++) m.Set(k, k); })], Lookup);
+        _journal.Clear();
+
+        // 1 500 values changed, 100 keys new, 200 gone: only those are written.
+        var result = reconciler.Apply([Desired("lb", o =>
+        {
+            var m = o.Map<uint, uint>("schedule");
+            for (var k = 200u; k < 3100; k++)
+                m.Set(k, k < 1700 ? k + 1 : k);
+        })], Lookup);
+
+        Assert.True(result.Complete);
+        Assert.Equal(1600, result.Upserts);
+        Assert.Equal(200, result.Deletes);
+        Assert.Equal(2900, map.Contents.Count);
+        Assert.Equal(2900, reconciler.Applied.Entries("lb", "schedule").Count);
+        Assert.Equal(0, reconciler.Apply([Desired("lb", o =>
+        {
+            var m = o.Map<uint, uint>("schedule");
+            for (var k = 200u; k < 3100; k++)
+                m.Set(k, k < 1700 ? k + 1 : k);
+        })], Lookup).Upserts);
+    }
 }
