@@ -1,5 +1,4 @@
 using Google.Protobuf;
-using Kmesh.Envoy.Api;
 
 namespace Kmesh.Xds.Server;
 
@@ -48,10 +47,10 @@ public sealed partial class ResourceDirectory
         }
         foreach (var warning in resources.Warnings)
             LogFileWarning(log, warning.ToString());
-        _resourcesParsed += Count(resources);
+        _resourcesParsed += resources.Count;
 
         var byItem = new List<((string Type, string Name) Key, ServedResource Resource)>[missing.Count];
-        foreach (var (typeUrl, name, message) in All(resources))
+        foreach (var (typeUrl, name, message) in resources.All())
         {
             if (name.Length == 0)
             {
@@ -93,9 +92,9 @@ public sealed partial class ResourceDirectory
         var resources = EnvoyConfigFile.Parse(file, text);
         foreach (var warning in resources.Warnings)
             LogFileWarning(log, warning.ToString());
-        _resourcesParsed += Count(resources);
+        _resourcesParsed += resources.Count;
         var packed = new Dictionary<(string Type, string Name), ServedResource>();
-        foreach (var (typeUrl, name, message) in All(resources))
+        foreach (var (typeUrl, name, message) in resources.All())
         {
             if (name.Length == 0)
             {
@@ -106,20 +105,5 @@ public sealed partial class ResourceDirectory
                 LogDuplicate(log, file, typeUrl, name);
         }
         return packed;
-    }
-
-    private static int Count(EnvoyResources resources) =>
-        resources.Clusters.Count + resources.Endpoints.Count + resources.Listeners.Count + resources.Routes.Count;
-
-    private static IEnumerable<(string Type, string Name, IMessage Message)> All(EnvoyResources resources)
-    {
-        foreach (var c in resources.Clusters)
-            yield return (EnvoyTypes.Cluster, c.Name, c);
-        foreach (var e in resources.Endpoints)
-            yield return (EnvoyTypes.ClusterLoadAssignment, e.ClusterName, e);
-        foreach (var l in resources.Listeners)
-            yield return (EnvoyTypes.Listener, l.Name, l);
-        foreach (var r in resources.Routes)
-            yield return (EnvoyTypes.RouteConfiguration, r.Name, r);
     }
 }

@@ -2,6 +2,8 @@ using Envoy.Config.Cluster.V3;
 using Envoy.Config.Endpoint.V3;
 using Envoy.Config.Listener.V3;
 using Envoy.Config.Route.V3;
+using Google.Protobuf;
+using Kmesh.Envoy.Api;
 
 namespace Kmesh.Xds;
 
@@ -42,6 +44,25 @@ public sealed record EnvoyResources(
     /// </summary>
     public IReadOnlyDictionary<(string TypeUrl, string Name), string> ResourceVersions { get; init; } =
         new Dictionary<(string TypeUrl, string Name), string>();
+
+    /// <summary>How many resources there are, of every type.</summary>
+    public int Count => Clusters.Count + Endpoints.Count + Listeners.Count + Routes.Count;
+
+    /// <summary>
+    /// Every resource with its type URL and name (a ClusterLoadAssignment's <c>cluster_name</c>), in
+    /// make-before-break order: clusters, their endpoints, listeners, routes; file order within a type.
+    /// </summary>
+    public IEnumerable<(string TypeUrl, string Name, IMessage Message)> All()
+    {
+        foreach (var c in Clusters)
+            yield return (EnvoyTypes.Cluster, c.Name, c);
+        foreach (var e in Endpoints)
+            yield return (EnvoyTypes.ClusterLoadAssignment, e.ClusterName, e);
+        foreach (var l in Listeners)
+            yield return (EnvoyTypes.Listener, l.Name, l);
+        foreach (var r in Routes)
+            yield return (EnvoyTypes.RouteConfiguration, r.Name, r);
+    }
 
     /// <summary>The line a resource starts on, or null when it did not come from the file.</summary>
     public int? LineOf(string typeUrl, string name) =>

@@ -3,7 +3,6 @@ using Envoy.Config.Endpoint.V3;
 using Envoy.Config.Listener.V3;
 using Envoy.Config.Route.V3;
 using Google.Protobuf;
-using Kmesh.Envoy.Api;
 
 namespace Kmesh.Xds.Sources;
 
@@ -119,7 +118,7 @@ internal sealed class IncrementalFileReader(string path)
     {
         var byItem = new List<ItemResource>[parsed.Length];
         var warningsByItem = new List<ItemWarning>[parsed.Length];
-        foreach (var (typeUrl, name, message) in All(resources))
+        foreach (var (typeUrl, name, message) in resources.All())
         {
             // An unnamed resource has no line to place it by.
             if (name.Length == 0 || resources.LineOf(typeUrl, name) is not { } line || ItemOf(starts, line) is not { } at)
@@ -158,21 +157,9 @@ internal sealed class IncrementalFileReader(string path)
     {
         var resources = EnvoyConfigFile.Parse(path, text);
         _items = null;
-        LastParsed = LastTotal = resources.Listeners.Count + resources.Clusters.Count + resources.Endpoints.Count + resources.Routes.Count;
+        LastParsed = LastTotal = resources.Count;
         LastWhole = true;
         return resources;
-    }
-
-    private static IEnumerable<(string Type, string Name, IMessage Message)> All(EnvoyResources resources)
-    {
-        foreach (var l in resources.Listeners)
-            yield return (EnvoyTypes.Listener, l.Name, l);
-        foreach (var c in resources.Clusters)
-            yield return (EnvoyTypes.Cluster, c.Name, c);
-        foreach (var e in resources.Endpoints)
-            yield return (EnvoyTypes.ClusterLoadAssignment, e.ClusterName, e);
-        foreach (var r in resources.Routes)
-            yield return (EnvoyTypes.RouteConfiguration, r.Name, r);
     }
 
     /// <summary>The file's resources gathered item by item, in file order, with the file's lines and indexes.</summary>
