@@ -115,9 +115,38 @@ public sealed partial class FileConfigSource : IConfigSource
 
     private static ConfigUpdate Versioned(EnvoyResources resources, string text)
     {
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
+        var hash = Convert.ToHexString(Utf8Sha256(text))[..12].ToLowerInvariant();
         var version = string.IsNullOrEmpty(resources.VersionInfo) ? hash : $"{resources.VersionInfo} ({hash})";
         return new ConfigUpdate(resources, version);
+    }
+
+    /// <summary>
+    /// SHA-256 of the text's UTF-8 bytes, encoded a slice at a time: a whole copy of a 16 MB file
+    /// would be large-object garbage at every reload, which the incremental read otherwise avoids.
+    /// </summary>
+    private static byte[] Utf8Sha256(string text)
+    {
+        const int CharsPerSlice = 16 * 1024;
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var encoder = Encoding.UTF8.GetEncoder();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(CharsPerSlice));
+        try
+        {
+            var rest = text.AsSpan();
+            do
+            {
+                // The encoder carries a surrogate pair split between slices: the bytes are GetBytes(text)'s.
+                encoder.Convert(rest, buffer, flush: true, out var charsUsed, out var bytesUsed, out _);
+                sha.AppendData(buffer, 0, bytesUsed);
+                rest = rest[charsUsed..];
+            }
+            while (!rest.IsEmpty);
+            return sha.GetHashAndReset();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     [LoggerMessage(EventId = 32, Level = LogLevel.Information, Message = "Config {Path} read: {Parsed} of {Total} items parsed (the others unchanged)")]

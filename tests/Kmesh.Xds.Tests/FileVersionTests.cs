@@ -1,0 +1,28 @@
+using System.Security.Cryptography;
+using System.Text;
+using Kmesh.Xds.Sources;
+
+namespace Kmesh.Xds.Tests;
+
+/// <summary>A file's version names the SHA-256 of its UTF-8 bytes, however large the file and wherever its multi-byte characters fall.</summary>
+public sealed class FileVersionTests
+{
+    [Fact]
+    public void Version_IsTheHashOfTheFilesUtf8Bytes_AcrossSurrogatePairs()
+    {
+        // Several of the hash's encoding slices long, ending among 2-, 3- and 4-byte characters (surrogate pairs).
+        var comment = "# " + new string('x', 16 * 1024 - 3) + string.Concat(Enumerable.Repeat("é😀€", 20_000)) + "\n";
+        var text = comment + "resources: []\n";
+        var path = Path.Combine(Path.GetTempPath(), $"kmesh-version-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, text, new UTF8Encoding(false));
+        try
+        {
+            var expected = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
+            Assert.Equal(expected, FileConfigSource.Read(path).Version);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
