@@ -21,10 +21,20 @@ public static class MeshDiff
             return new MeshChanges([], Changed(before.Clusters, after.Clusters), Changed(before.Endpoints, after.Endpoints), Changed(before.Routes, after.Routes));
         var listeners = Changed(before.ListenersByName, after.ListenersByName);
         // Listeners are a list, and which of two listeners on one address wins may go by order:
-        // a new order lists every listener (rare: a control plane keeps its order).
-        if (!before.Listeners.Select(l => l.Name).SequenceEqual(after.Listeners.Select(l => l.Name), StringComparer.Ordinal))
+        // when the listeners both snapshots hold are in another order, every listener is listed
+        // (rare: a control plane keeps its order). An insertion or a removal keeps the others'
+        // order; the listener added or removed is listed by the walk above.
+        if (!SameRelativeOrder(before, after))
             listeners = before.Listeners.Concat(after.Listeners).Select(l => l.Name).Distinct(StringComparer.Ordinal).ToList();
         return new MeshChanges(listeners, Changed(before.Clusters, after.Clusters), Changed(before.Endpoints, after.Endpoints), Changed(before.Routes, after.Routes));
+    }
+
+    /// <summary>Whether the listeners in both snapshots come in the same order in each.</summary>
+    private static bool SameRelativeOrder(MeshSnapshot before, MeshSnapshot after)
+    {
+        var common = after.Listeners.Where(l => before.ListenersByName.ContainsKey(l.Name)).Select(l => l.Name);
+        var kept = before.Listeners.Where(l => after.ListenersByName.ContainsKey(l.Name)).Select(l => l.Name);
+        return kept.SequenceEqual(common, StringComparer.Ordinal);
     }
 
     /// <summary>Of <paramref name="names"/>, those whose entry differs from <paramref name="before"/> to <paramref name="after"/> (as <see cref="Compute"/> decides).</summary>
