@@ -5,7 +5,8 @@ namespace Kmesh.Xds.Server;
 /// <summary>
 /// Calls back when a directory's files change: inotify for speed, debounced (editors write in
 /// bursts), and a poll of names, times and sizes for what inotify misses. The callback decides
-/// whether the content really changed.
+/// whether the content really changed. A resource file renamed into place is read at once: a
+/// rename is how tools replace a file atomically, so there is no half-written file to wait out.
 /// </summary>
 public sealed class DirectoryWatcher : IDisposable
 {
@@ -14,7 +15,9 @@ public sealed class DirectoryWatcher : IDisposable
     /// now costs only the files that changed (and a burst's half-written file is read again at its
     /// next event), so the wait is short — it is part of every change's latency.
     /// </summary>
-    internal static readonly TimeSpan DebounceDelay = TimeSpan.FromMilliseconds(20);
+    public static readonly TimeSpan DefaultDebounce = TimeSpan.FromMilliseconds(20);
+
+    private readonly TimeSpan _debounceDelay;
 
     private readonly string _directory;
     private readonly Action _onChange;
@@ -27,8 +30,14 @@ public sealed class DirectoryWatcher : IDisposable
     private bool _disposed;
 
     /// <summary>Starts watching <paramref name="directory"/>; <paramref name="onChange"/> is never called concurrently.</summary>
-    public DirectoryWatcher(string directory, Action onChange, ILogger log, TimeSpan? pollInterval = null)
+    /// <param name="directory">The directory whose files are served.</param>
+    /// <param name="onChange">Called after a change, never concurrently; it decides whether the content really changed.</param>
+    /// <param name="log">Where failures to watch or read go.</param>
+    /// <param name="pollInterval">How often names, times and sizes are compared; 1 s by default.</param>
+    /// <param name="debounce">Quiet time after an event other than a rename into place; <see cref="DefaultDebounce"/> by default.</param>
+    public DirectoryWatcher(string directory, Action onChange, ILogger log, TimeSpan? pollInterval = null, TimeSpan? debounce = null)
     {
+        _debounceDelay = debounce ?? DefaultDebounce;
         _directory = directory;
         _onChange = onChange;
         _log = log;
@@ -37,10 +46,12 @@ public sealed class DirectoryWatcher : IDisposable
         try
         {
             _watcher = new FileSystemWatcher(directory) { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
-            _watcher.Changed += (_, _) => Schedule();
-            _watcher.Created += (_, _) => Schedule();
-            _watcher.Deleted += (_, _) => Schedule();
-            _watcher.Renamed += (_, _) => Schedule();
+            _watcher.Changed += (_, _) => Schedule(_debounceDelay);
+            _watcher.Created += (_, _) => Schedule(_debounceDelay);
+            _watcher.Deleted += (_, _) => Schedule(_debounceDelay);
+            // Only a rename *to* a resource file is complete: an editor that first renames the
+            // file away (a backup) and then writes a new one is still debounced.
+            _watcher.Renamed += (_, e) => Schedule(ResourceDirectory.IsResourceFile(e.FullPath) ? TimeSpan.Zero : _debounceDelay);
             _watcher.EnableRaisingEvents = true;
         }
         catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
@@ -48,7 +59,7 @@ public sealed class DirectoryWatcher : IDisposable
             log.LogWarning(e, "Cannot watch {Directory}; polling it", directory);
         }
         var poll = pollInterval ?? TimeSpan.FromSeconds(1);
-        _poll = new Timer(_ => { if (Fingerprint() != _fingerprint) Schedule(); }, null, poll, poll);
+        _poll = new Timer(_ => { if (Fingerprint() != _fingerprint) Schedule(_debounceDelay); }, null, poll, poll);
     }
 
     /// <summary>Stops watching; waits for a callback in progress.</summary>
@@ -61,11 +72,11 @@ public sealed class DirectoryWatcher : IDisposable
         _poll.Dispose();
     }
 
-    private void Schedule()
+    private void Schedule(TimeSpan delay)
     {
         try
         {
-            _debounce.Change(DebounceDelay, Timeout.InfiniteTimeSpan);
+            _debounce.Change(delay, Timeout.InfiniteTimeSpan);
         }
         catch (ObjectDisposedException)
         {

@@ -64,11 +64,15 @@ public sealed partial class ResourceDirectory(string directory, ILogger log)
     /// <summary>How many times a file was parsed since start (files whose content changed, or appeared).</summary>
     public long FilesParsedTotal { get; private set; }
 
+    /// <summary>Whether a file of that name is read as resources (<c>*.yaml</c>, <c>*.yml</c>, <c>*.json</c>).</summary>
+    public static bool IsResourceFile(string path) =>
+        path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal) || path.EndsWith(".json", StringComparison.Ordinal);
+
     /// <summary>Reads what changed in the directory now. Not thread-safe: one caller at a time.</summary>
     public DirectoryRead Read()
     {
         var files = System.IO.Directory.EnumerateFiles(directory)
-            .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal))
+            .Where(IsResourceFile)
             .Order(StringComparer.Ordinal)
             .ToList();
         var touched = new HashSet<(string Type, string Name)>();

@@ -1,0 +1,47 @@
+using Kmesh.Xds.Server;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kmesh.Xds.Tests.Ads;
+
+/// <summary>
+/// The ADS server's directory watcher: a resource file renamed into place (an atomic replace) is
+/// read at once; other file events wait out the debounce, here made far longer than the test
+/// waits so that which path fired is plain.
+/// </summary>
+public sealed class DirectoryWatcherTests : IDisposable
+{
+    private static readonly TimeSpan LongDebounce = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan NoPoll = TimeSpan.FromHours(1);
+    private readonly string _dir = Directory.CreateTempSubdirectory("kmesh-dirwatch-").FullName;
+    private readonly SemaphoreSlim _changes = new(0);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private DirectoryWatcher Watch() => new(_dir, () => _changes.Release(), NullLogger.Instance, NoPoll, LongDebounce);
+
+    [Fact]
+    public async Task ResourceFileRenamedIntoPlace_IsReadAtOnce()
+    {
+        using var watcher = Watch();
+        var tmp = Path.Combine(_dir, "eds.yaml.tmp");
+        await File.WriteAllTextAsync(tmp, "resources: []\n");
+
+        File.Move(tmp, Path.Combine(_dir, "eds.yaml"));
+
+        Assert.True(await _changes.WaitAsync(TimeSpan.FromSeconds(30)), "the rename was not read before the debounce");
+    }
+
+    [Fact]
+    public async Task WriteInPlace_OrRenameAwayFromAResourceName_WaitsForTheDebounce()
+    {
+        var path = Path.Combine(_dir, "eds.yaml");
+        await File.WriteAllTextAsync(path, "resources: []\n");
+        using var watcher = Watch();
+
+        // An editor's save: the file is renamed to a backup, then written anew in place.
+        File.Move(path, path + "~");
+        await File.WriteAllTextAsync(path, "resources: []\n# edited\n");
+
+        Assert.False(await _changes.WaitAsync(TimeSpan.FromSeconds(2)), "a half-done save was read before the debounce");
+    }
+}
