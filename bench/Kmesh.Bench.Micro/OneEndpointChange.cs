@@ -29,7 +29,7 @@ namespace Kmesh.Bench.Micro;
 /// writes are one syscall per entry changed), the process's CPU per change (server, client and
 /// daemon together) and the daemon update's own time. The daemon with and without its incremental
 /// path, delta and SotW. Run: dotnet run -c Release --project bench/Kmesh.Bench.Micro -- --one-endpoint [--services N] [--changes N];
-/// with <c>--write-layout DIR</c> it only writes the directory, with <c>--move-endpoint DIR I</c> only change I (for bench/scale16-daemon.sh).
+/// with <c>--write-layout DIR</c> it only writes the directory, with <c>--move-endpoint DIR I [--staged]</c> only change I (for bench/scale16-daemon.sh; staged: written under a temporary name, its path and the target's printed, for the caller to rename).
 /// </summary>
 public static class OneEndpointChange
 {
@@ -51,8 +51,11 @@ public static class OneEndpointChange
         {
             var i = int.Parse(args[move + 2], CultureInfo.InvariantCulture);
             var service = i * (services / Files) % services + i % (services / Files);
-            WriteFile(args[move + 1], FileOf(service, services), services, moved: i, aged: false);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Name(service)} {9001 + i}"));
+            // --staged: the new file is left under its temporary name for the caller to rename, so
+            // that the caller's clock starts at the rename, not at this process's start.
+            var staged = Array.IndexOf(args, "--staged") >= 0;
+            var (temp, path) = WriteFile(args[move + 1], FileOf(service, services), services, moved: i, aged: false, rename: !staged);
+            Console.WriteLine(staged ? $"{temp} {path}" : string.Create(CultureInfo.InvariantCulture, $"{Name(service)} {9001 + i}"));
             return 0;
         }
         var dir = Directory.CreateTempSubdirectory("kmesh-scale16-").FullName;
@@ -165,7 +168,7 @@ public static class OneEndpointChange
     private static int FileOf(int service, int services) => service / (services / Files);
 
     /// <summary>Writes file <paramref name="file"/> by atomic rename; change <paramref name="moved"/> (≥ 0) moves endpoint 0 of one of its services to port 9001+moved.</summary>
-    private static void WriteFile(string dir, int file, int services, int moved, bool aged)
+    private static (string Temp, string Path) WriteFile(string dir, int file, int services, int moved, bool aged, bool rename = true)
     {
         var per = services / Files;
         var movedService = moved < 0 ? -1 : moved * per % services + moved % per;
@@ -201,7 +204,9 @@ public static class OneEndpointChange
         File.WriteAllText(temp, text.ToString());
         if (aged)
             File.SetLastWriteTimeUtc(temp, DateTime.UtcNow - TimeSpan.FromMinutes(10));
-        File.Move(temp, path, overwrite: true);
+        if (rename)
+            File.Move(temp, path, overwrite: true);
+        return (temp, path);
     }
 
     private static string Name(int s) => "svc-" + s.ToString(CultureInfo.InvariantCulture);
