@@ -11,6 +11,8 @@ internal static class RepoPaths
 
     public static string DaemonSet => Path.Combine(Root, "deploy", "kubernetes", "daemonset.yaml");
 
+    public static string Dockerfile => Path.Combine(Root, "deploy", "Dockerfile");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
