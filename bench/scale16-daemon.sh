@@ -9,13 +9,13 @@
 # wall time (rename → the daemon's next "Applied config" line), the daemon's and the server's
 # CPU (utime+stime from /proc).
 # Needs root (BPF) and a built tree (./kmesh build; the micro bench of that configuration too).
-# Usage: sudo [GCDUMP=FILE] [KEEP=1 (the logs stay)] bench/scale16-daemon.sh [delta|sotw|file] [changes] [configuration]
+# Usage: sudo [GCDUMP=FILE] [KEEP=1 (the logs stay)] [DAEMON=kmesh.dll (another build, e.g. a ReadyToRun publish)] bench/scale16-daemon.sh [delta|sotw|file] [changes] [configuration]
 set -euo pipefail
 MODE=${1:-delta}
 CHANGES=${2:-20}
 CONF=${3:-Debug}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DAEMON=$ROOT/core/Kmesh.Daemon/bin/$CONF/net10.0/kmesh.dll
+DAEMON=${DAEMON:-$ROOT/core/Kmesh.Daemon/bin/$CONF/net10.0/kmesh.dll}
 SERVER=$ROOT/core/Kmesh.Xds.Server/bin/$CONF/net10.0/kmesh-xds.dll
 MICRO=${MICRO:-$ROOT/bench/Kmesh.Bench.Micro/bin/$CONF/net10.0/Kmesh.Bench.Micro.dll}
 COUNTERS=${COUNTERS:-$HOME/.dotnet/tools/dotnet-counters}
