@@ -10,7 +10,7 @@ public sealed class StableMeshIds : IMeshIds
 {
     private readonly Interner _clusters = new();
     private readonly Interner _services = new();
-    private readonly Interner _endpoints = new();
+    private readonly EndpointInterner _endpoints = new();
 
     /// <inheritdoc />
     public uint ClusterId(string clusterName) => _clusters.Get(clusterName);
@@ -19,7 +19,7 @@ public sealed class StableMeshIds : IMeshIds
     public uint ServiceId(string listenerName) => _services.Get(listenerName);
 
     /// <inheritdoc />
-    public uint EndpointId(IPEndPoint endpoint) => _endpoints.Get(endpoint.ToString());
+    public uint EndpointId(IPEndPoint endpoint) => _endpoints.Get(endpoint);
 
     /// <summary>
     /// Ids handed out by an earlier instance, restored: each list in id order (id = position + 1),
@@ -38,7 +38,7 @@ public sealed class StableMeshIds : IMeshIds
         foreach (var name in clusters)
             ids._clusters.Get(name);
         foreach (var name in endpoints)
-            ids._endpoints.Get(name);
+            ids._endpoints.Restore(name);
         return ids;
     }
 
