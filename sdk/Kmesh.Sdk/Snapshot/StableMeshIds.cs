@@ -8,9 +8,9 @@ namespace Kmesh.Sdk.Snapshot;
 /// </summary>
 public sealed class StableMeshIds : IMeshIds
 {
-    private readonly Interner _clusters = new();
-    private readonly Interner _services = new();
-    private readonly EndpointInterner _endpoints = new();
+    private readonly Interner<string> _clusters = new(StringComparer.Ordinal);
+    private readonly Interner<string> _services = new(StringComparer.Ordinal);
+    private readonly Interner<EndpointKey> _endpoints = new(EqualityComparer<EndpointKey>.Default);
 
     /// <inheritdoc />
     public uint ClusterId(string clusterName) => _clusters.Get(clusterName);
@@ -19,7 +19,7 @@ public sealed class StableMeshIds : IMeshIds
     public uint ServiceId(string listenerName) => _services.Get(listenerName);
 
     /// <inheritdoc />
-    public uint EndpointId(IPEndPoint endpoint) => _endpoints.Get(endpoint);
+    public uint EndpointId(IPEndPoint endpoint) => _endpoints.Get(EndpointKey.Of(endpoint));
 
     /// <summary>
     /// Ids handed out by an earlier instance, restored: each list in id order (id = position + 1),
@@ -38,32 +38,34 @@ public sealed class StableMeshIds : IMeshIds
         foreach (var name in clusters)
             ids._clusters.Get(name);
         foreach (var name in endpoints)
-            ids._endpoints.Restore(name);
+            ids._endpoints.Get(EndpointKey.Parse(name, ids._endpoints.Count));
         return ids;
     }
 
     /// <summary>Every service name handed an id, in id order (id = position + 1).</summary>
-    public IReadOnlyList<string> ServiceNames() => _services.Names();
+    public IReadOnlyList<string> ServiceNames() => _services.Keys();
 
     /// <summary>Every cluster name handed an id, in id order.</summary>
-    public IReadOnlyList<string> ClusterNames() => _clusters.Names();
+    public IReadOnlyList<string> ClusterNames() => _clusters.Keys();
 
     /// <summary>Every endpoint (<c>ADDRESS:PORT</c>) handed an id, in id order.</summary>
-    public IReadOnlyList<string> EndpointNames() => _endpoints.Names();
+    public IReadOnlyList<string> EndpointNames() => _endpoints.Keys().Select(k => k.ToString()).ToArray();
 
     /// <summary>How many ids were handed out, all kinds together (cheap: to tell whether <see cref="ServiceNames"/> and friends changed).</summary>
     public int Count => _services.Count + _clusters.Count + _endpoints.Count;
 
     /// <summary>The cluster an id was handed out for, or null (the kernel reports ids; operators read names).</summary>
-    public string? ClusterName(uint id) => _clusters.NameOf(id);
+    public string? ClusterName(uint id) => _clusters.KeyOf(id);
 
     /// <summary>The service (listener, or listener and virtual host) an id was handed out for, or null.</summary>
-    public string? ServiceName(uint id) => _services.NameOf(id);
+    public string? ServiceName(uint id) => _services.KeyOf(id);
 
-    private sealed class Interner
+    /// <summary>Ids in first-seen order, 1 up, for keys of one kind.</summary>
+    private sealed class Interner<TKey>(IEqualityComparer<TKey> comparer)
+        where TKey : notnull
     {
-        private readonly Dictionary<string, uint> _ids = new(StringComparer.Ordinal);
-        private readonly List<string> _names = [];
+        private readonly Dictionary<TKey, uint> _ids = new(comparer);
+        private readonly List<TKey> _keys = [];
         private readonly Lock _lock = new();
 
         public int Count
@@ -71,32 +73,32 @@ public sealed class StableMeshIds : IMeshIds
             get
             {
                 lock (_lock)
-                    return _names.Count;
+                    return _keys.Count;
             }
         }
 
-        public IReadOnlyList<string> Names()
+        public TKey[] Keys()
         {
             lock (_lock)
-                return _names.ToArray();
+                return _keys.ToArray();
         }
 
-        public string? NameOf(uint id)
+        public TKey? KeyOf(uint id)
         {
             lock (_lock)
-                return id >= 1 && id <= _names.Count ? _names[(int)id - 1] : null;
+                return id >= 1 && id <= _keys.Count ? _keys[(int)id - 1] : default;
         }
 
-        public uint Get(string name)
+        public uint Get(TKey key)
         {
-            ArgumentNullException.ThrowIfNull(name);
+            ArgumentNullException.ThrowIfNull(key);
             lock (_lock)
             {
-                if (!_ids.TryGetValue(name, out var id))
+                if (!_ids.TryGetValue(key, out var id))
                 {
-                    id = checked((uint)_ids.Count + 1);
-                    _ids.Add(name, id);
-                    _names.Add(name);
+                    id = checked((uint)_keys.Count + 1);
+                    _ids.Add(key, id);
+                    _keys.Add(key);
                 }
                 return id;
             }
