@@ -10,6 +10,10 @@
 # prints per variant the growth of the cgroup's connect4 entry program's bpf_stats per connect
 # (entry + every tail-called plugin + commit) and kmb-connect's connect() latency percentiles.
 # kernel.bpf_stats_enabled is restored; netns, cgroups and pins are removed on exit.
+# PROFILE=1: each round also dials every variant once more under `perf record -g` (not the block
+# the bpf_stats are read around) and at the end prints, per variant, how the chain's time splits
+# between its programs (bench/tools/chain-split.py): "split variant= program= share= ns=", ns being
+# the share times the variant's median chain ns.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ROUNDS=${1:-3}; shift
@@ -101,6 +105,15 @@ for round in $(seq "$ROUNDS"); do
     read -r t0 c0 < <(stats "${PROGS[$j]}")
     out=$(dial "${CGS[$j]}" vip "$n" "$COUNT" "$round")
     read -r t1 c1 < <(stats "${PROGS[$j]}")
-    echo "round=$round variant=${LABELS[$j]} chain_ns_per_connect=$(( (t1 - t0) / (c1 - c0) )) $out"
+    echo "round=$round variant=${LABELS[$j]} chain_ns_per_connect=$(( (t1 - t0) / (c1 - c0) )) $out" | tee -a "$DIR/rounds"
+    [ -n "${PROFILE:-}" ] && sh -c "echo \$\$ > ${CGS[$j]}/cgroup.procs; exec perf record -q -F 20000 -g -o $DIR/perf-$j-$round.data -- ip netns exec $NS $DIR/kmb-connect lat vip $n $COUNT $((round + 100))" > /dev/null 2>&1
   done
 done
+if [ -n "${PROFILE:-}" ]; then
+  for j in "${!LABELS[@]}"; do
+    med=$(grep " variant=${LABELS[$j]} " "$DIR/rounds" | sed -E 's/.*chain_ns_per_connect=([0-9]+).*/\1/' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    "$ROOT/bench/tools/chain-split.py" "$DIR"/perf-"$j"-*.data | while read -r prog n share; do
+      echo "split variant=${LABELS[$j]} program=$prog samples=$n share=$share ns=$(python3 -c "print(round($share * $med))")"
+    done
+  done
+fi
