@@ -1,12 +1,13 @@
 #!/bin/bash
 # chain-cost.sh: the whole connect chain's cost per connect at 10 and 10 000 services, for one or
 # more builds side by side in one run (issue 17: "before/after in one run").
-#   sudo bench/tools/chain-cost.sh [ROUNDS] LABEL=DAEMON_DLL:PLUGIN_DIR[:PLUGINS] [LABEL=...]
-# (PLUGINS: a --plugins list, e.g. routing,loadbalance, to see what a shorter chain costs.)
+#   sudo bench/tools/chain-cost.sh [ROUNDS] LABEL=DAEMON_DLL:PLUGIN_DIR[:PLUGINS[:ARGS]] [LABEL=...]
+# (PLUGINS: a --plugins list, e.g. routing,loadbalance, to see what a shorter chain costs; empty:
+# the default chain. ARGS: more daemon arguments, e.g. "--map-capacity loadbalance.lb_schedule=4096".)
 # Per build and scale one daemon (the default chain) on a cgroup of its own, on the bench's
 # generated mesh (services of 10 endpoints, bench/Kmesh.Bench/MeshConfig.cs's addresses). Each
-# round dials COUNT connects from kmb-connect to random VIPs of every daemon in turn (rotated per
-# round, so drift hits all alike), plus the same number straight to endpoints (direct), and
+# round dials COUNT connects from kmb-connect to random VIPs of every daemon in turn (in a shuffled
+# order per round, so drift and neighbours hit all alike), plus the same number straight to endpoints (direct), and
 # prints per variant the growth of the cgroup's connect4 entry program's bpf_stats per connect
 # (entry + every tail-called plugin + commit) and kmb-connect's connect() latency percentiles.
 # kernel.bpf_stats_enabled is restored; netns, cgroups and pins are removed on exit.
@@ -75,11 +76,16 @@ ip netns exec "$NS" "$DIR/kmb-connect" listen 9000 > /dev/null & LPID=$!
 i=0
 for build in "$@"; do
   label=${build%%=*}; rest=${build#*=}; dll=${rest%%:*}; rest=${rest#*:}; plugins=${rest%%:*}
-  chain=(); [ "$rest" != "$plugins" ] && chain=(--plugins "${rest#*:}")
+  chain=(); extra=()
+  if [ "$rest" != "$plugins" ]; then
+    rest=${rest#*:}; list=${rest%%:*}
+    [ -n "$list" ] && chain=(--plugins "$list")
+    [ "$rest" != "$list" ] && read -r -a extra <<< "${rest#*:}"
+  fi
   for n in $SCALES; do
     cg=/sys/fs/cgroup/unified/kmb-cc$$-$i; pin=/sys/fs/bpf/kmb-cc$$-$i
     mkdir -p "$cg"; CGS+=("$cg"); PINS+=("$pin"); LABELS+=("$label-$n")
-    dotnet "$dll" run --plugin-dir "$plugins" --config "$DIR/mesh-$n.yaml" --cgroup "$cg" --bpffs "$pin" --admin none "${chain[@]}" > "$DIR/daemon-$i.log" 2>&1 &
+    dotnet "$dll" run --plugin-dir "$plugins" --config "$DIR/mesh-$n.yaml" --cgroup "$cg" --bpffs "$pin" --admin none "${chain[@]}" "${extra[@]}" > "$DIR/daemon-$i.log" 2>&1 &
     DPIDS+=($!); i=$((i + 1))
   done
 done
@@ -96,8 +102,9 @@ dial() { sh -c "echo \$\$ > $1/cgroup.procs; exec ip netns exec $NS $DIR/kmb-con
 sysctl -q kernel.bpf_stats_enabled=1
 V=${#LABELS[@]}
 for round in $(seq "$ROUNDS"); do
-  for k in $(seq 0 "$V"); do
-    j=$(( (k + round) % (V + 1) ))
+  # A shuffled order per round (seeded: a rerun dials the same): with a fixed rotation each
+  # variant would always follow the same neighbour, whose caches and slabs it inherits.
+  for j in $(python3 -c 'import random, sys; o = list(range(int(sys.argv[2]) + 1)); random.Random(int(sys.argv[1])).shuffle(o); print(*o)' "$round" "$V"); do
     if [ "$j" -eq "$V" ]; then
       n=${SCALES##* }
       echo "round=$round variant=direct-$n chain_ns_per_connect=- $(dial /sys/fs/cgroup/unified "ep" "$n" "$COUNT" "$round")"
