@@ -1,22 +1,29 @@
 #!/bin/bash
 # chain-cost.sh: the whole connect chain's cost per connect at 10 and 10 000 services, for one or
 # more builds side by side in one run (issue 17: "before/after in one run").
-#   sudo bench/tools/chain-cost.sh [ROUNDS] LABEL=DAEMON_DLL:PLUGIN_DIR[:PLUGINS] [LABEL=...]
-# (PLUGINS: a --plugins list, e.g. routing,loadbalance, to see what a shorter chain costs.)
+#   sudo bench/tools/chain-cost.sh [ROUNDS] LABEL=DAEMON_DLL:PLUGIN_DIR[:PLUGINS[:ARGS]] [LABEL=...]
+# (PLUGINS: a --plugins list, e.g. routing,loadbalance, to see what a shorter chain costs; empty:
+# the default chain. ARGS: more daemon arguments, e.g. "--map-capacity loadbalance.lb_schedule=4096".)
 # Per build and scale one daemon (the default chain) on a cgroup of its own, on the bench's
 # generated mesh (services of 10 endpoints, bench/Kmesh.Bench/MeshConfig.cs's addresses). Each
-# round dials COUNT connects from kmb-connect to random VIPs of every daemon in turn (rotated per
-# round, so drift hits all alike), plus the same number straight to endpoints (direct), and
+# round dials COUNT connects from kmb-connect to random VIPs of every daemon in turn (in a shuffled
+# order per round, so drift and neighbours hit all alike), plus the same number straight to endpoints (direct), and
 # prints per variant the growth of the cgroup's connect4 entry program's bpf_stats per connect
 # (entry + every tail-called plugin + commit) and kmb-connect's connect() latency percentiles.
 # kernel.bpf_stats_enabled is restored; netns, cgroups and pins are removed on exit.
+# sockops_ns_per_connect: the same for the cgroup's sock_ops entry (the sockops chain runs inside
+# connect() for TCP_CONNECT_CB and, on loopback, for the SYN-ACK and the close), per connect.
+# PROFILE=1: each round also dials every variant once more under `perf record -g` (not the block
+# the bpf_stats are read around) and at the end prints, per variant, how each chain's time splits
+# between its programs (bench/tools/chain-split.py): "split variant= program= chain= share= ns=
+# leaves=", ns being the share times the variant's median ns per connect of that chain.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 ROUNDS=${1:-3}; shift
 COUNT=${COUNT:-20000}
 SCALES=${SCALES:-"10 10000"}
 NS=kmb-cc$$; DIR=$(mktemp -d)
-LABELS=(); DPIDS=(); CGS=(); PINS=(); PROGS=()
+LABELS=(); DPIDS=(); CGS=(); PINS=(); PROGS=(); SOPS=()
 cleanup() {
   [ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
   for p in "${DPIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -69,11 +76,16 @@ ip netns exec "$NS" "$DIR/kmb-connect" listen 9000 > /dev/null & LPID=$!
 i=0
 for build in "$@"; do
   label=${build%%=*}; rest=${build#*=}; dll=${rest%%:*}; rest=${rest#*:}; plugins=${rest%%:*}
-  chain=(); [ "$rest" != "$plugins" ] && chain=(--plugins "${rest#*:}")
+  chain=(); extra=()
+  if [ "$rest" != "$plugins" ]; then
+    rest=${rest#*:}; list=${rest%%:*}
+    [ -n "$list" ] && chain=(--plugins "$list")
+    [ "$rest" != "$list" ] && read -r -a extra <<< "${rest#*:}"
+  fi
   for n in $SCALES; do
     cg=/sys/fs/cgroup/unified/kmb-cc$$-$i; pin=/sys/fs/bpf/kmb-cc$$-$i
     mkdir -p "$cg"; CGS+=("$cg"); PINS+=("$pin"); LABELS+=("$label-$n")
-    dotnet "$dll" run --plugin-dir "$plugins" --config "$DIR/mesh-$n.yaml" --cgroup "$cg" --bpffs "$pin" --admin none "${chain[@]}" > "$DIR/daemon-$i.log" 2>&1 &
+    dotnet "$dll" run --plugin-dir "$plugins" --config "$DIR/mesh-$n.yaml" --cgroup "$cg" --bpffs "$pin" --admin none "${chain[@]}" "${extra[@]}" > "$DIR/daemon-$i.log" 2>&1 &
     DPIDS+=($!); i=$((i + 1))
   done
 done
@@ -82,6 +94,7 @@ for j in "${!LABELS[@]}"; do
   grep -q ready "$DIR/daemon-$j.log" || { echo "daemon ${LABELS[$j]} not ready:"; tail -20 "$DIR/daemon-$j.log"; exit 1; }
   grep -m1 ready "$DIR/daemon-$j.log" | sed "s/^/${LABELS[$j]}: /"
   PROGS+=("$(bpftool -j cgroup show "${CGS[$j]}" | python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin) if p["attach_type"]=="cgroup_inet4_connect"][0])')")
+  SOPS+=("$(bpftool -j cgroup show "${CGS[$j]}" | python3 -c 'import json,sys; print([p["id"] for p in json.load(sys.stdin) if "sock_ops" in p["attach_type"]][0])')")
 done
 stats() { bpftool -j prog show id "$1" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("run_time_ns",0), d.get("run_cnt",0))'; }
 # Joined before `ip netns exec`, whose own sysfs would hide the cgroup tree.
@@ -89,8 +102,9 @@ dial() { sh -c "echo \$\$ > $1/cgroup.procs; exec ip netns exec $NS $DIR/kmb-con
 sysctl -q kernel.bpf_stats_enabled=1
 V=${#LABELS[@]}
 for round in $(seq "$ROUNDS"); do
-  for k in $(seq 0 "$V"); do
-    j=$(( (k + round) % (V + 1) ))
+  # A shuffled order per round (seeded: a rerun dials the same): with a fixed rotation each
+  # variant would always follow the same neighbour, whose caches and slabs it inherits.
+  for j in $(python3 -c 'import random, sys; o = list(range(int(sys.argv[2]) + 1)); random.Random(int(sys.argv[1])).shuffle(o); print(*o)' "$round" "$V"); do
     if [ "$j" -eq "$V" ]; then
       n=${SCALES##* }
       echo "round=$round variant=direct-$n chain_ns_per_connect=- $(dial /sys/fs/cgroup/unified "ep" "$n" "$COUNT" "$round")"
@@ -99,8 +113,23 @@ for round in $(seq "$ROUNDS"); do
     n=${LABELS[$j]##*-}
     dial "${CGS[$j]}" vip "$n" 2000 7 > /dev/null
     read -r t0 c0 < <(stats "${PROGS[$j]}")
+    read -r s0 _ < <(stats "${SOPS[$j]}")
     out=$(dial "${CGS[$j]}" vip "$n" "$COUNT" "$round")
     read -r t1 c1 < <(stats "${PROGS[$j]}")
-    echo "round=$round variant=${LABELS[$j]} chain_ns_per_connect=$(( (t1 - t0) / (c1 - c0) )) $out"
+    # The close's sockops events may trail the last connect by a moment.
+    sleep 0.2
+    read -r s1 _ < <(stats "${SOPS[$j]}")
+    echo "round=$round variant=${LABELS[$j]} chain_ns_per_connect=$(( (t1 - t0) / (c1 - c0) )) sockops_ns_per_connect=$(( (s1 - s0) / (c1 - c0) )) $out" | tee -a "$DIR/rounds"
+    [ -n "${PROFILE:-}" ] && sh -c "echo \$\$ > ${CGS[$j]}/cgroup.procs; exec perf record -q -F 20000 -g -o $DIR/perf-$j-$round.data -- ip netns exec $NS $DIR/kmb-connect lat vip $n $COUNT $((round + 100))" > /dev/null 2>&1
   done
 done
+if [ -n "${PROFILE:-}" ]; then
+  for j in "${!LABELS[@]}"; do
+    median() { grep " variant=${LABELS[$j]} " "$DIR/rounds" | sed -E "s/.* $1=([0-9]+).*/\\1/" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+    med_connect=$(median chain_ns_per_connect); med_sockops=$(median sockops_ns_per_connect)
+    "$ROOT/bench/tools/chain-split.py" "$DIR"/perf-"$j"-*.data | while read -r prog chain n share top; do
+      med=$med_connect; [ "$chain" = sockops ] && med=$med_sockops
+      echo "split variant=${LABELS[$j]} program=$prog chain=$chain samples=$n share=$share ns=$(python3 -c "print(round($share * $med))") leaves=$top"
+    done
+  done
+fi

@@ -120,20 +120,24 @@ public sealed class RoutingTranslator : IIncrementalTranslator, IChainWorkReader
             value.Flags = RoutingMaps.WaypointFlag;
             return value;
         }
-        // The later plugins with nothing for this service: each connect passes over them.
-        value.SkipSlots4 = work.SkipSlots(serviceId, ChainHook.Connect4);
-        value.SkipSlots6 = work.SkipSlots(serviceId, ChainHook.Connect6);
         uint upper = 0;
         var count = 0;
+        var clusterIds = new List<uint>(target.Clusters.Count);
         foreach (var (cluster, weight) in target.Clusters)
         {
             if (weight == 0)
                 continue;
             upper += weight;
-            value.Clusters[count++] = new RouteCluster { ClusterId = snapshot.Ids.ClusterId(cluster), Upper = upper };
+            var clusterId = snapshot.Ids.ClusterId(cluster);
+            clusterIds.Add(clusterId);
+            value.Clusters[count++] = new RouteCluster { ClusterId = clusterId, Upper = upper };
         }
         value.Count = (uint)count;
         value.TotalWeight = upper;
+        // The later plugins with nothing for this service nor for any cluster it may pick: each
+        // connect passes over them (the mask is read before the pick, so it covers all of them).
+        value.SkipSlots4 = work.SkipSlots(serviceId, clusterIds, ChainHook.Connect4);
+        value.SkipSlots6 = work.SkipSlots(serviceId, clusterIds, ChainHook.Connect6);
         return value;
     }
 

@@ -29,6 +29,25 @@ public sealed class CircuitBreakerTests
         Assert.True(GovernanceMesh.Count(stop, "CircuitOpen") >= 2, stop);
     }
 
+    // A cluster without limits has no connect work: the chain passes the circuit breaker over
+    // for its service (chain ABI 1.4). Limits added live must make routing run it again at once.
+    [KernelFact]
+    public async Task MaxConnectionsAddedLive_IsEnforced_AndLiftedWhenRemovedLive()
+    {
+        await using var run = await CircuitBreakerMesh.StartAsync(CircuitBreakerMesh.Config());
+        await run.Client.HoldAsync(CircuitBreakerMesh.CappedVip, CircuitBreakerMesh.Port, "held");
+        var unlimited = await run.Client.DialAsync(CircuitBreakerMesh.CappedVip, CircuitBreakerMesh.Port, 3);
+
+        await run.RewriteConfigAsync(CircuitBreakerMesh.Config(capped: CircuitBreakerMesh.Breaker(1)));
+        var limited = await run.DialUntilAsync(CircuitBreakerMesh.CappedVip, 1, r => r.ErrorCount("EBUSY") == 1, TimeSpan.FromSeconds(10));
+        await run.RewriteConfigAsync(CircuitBreakerMesh.Config());
+        var lifted = await run.DialUntilAsync(CircuitBreakerMesh.CappedVip, 1, r => r.Succeeded == 1, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(3, unlimited.Succeeded);
+        Assert.Equal(1, limited.ErrorCount("EBUSY"));
+        Assert.Equal(1, lifted.Succeeded);
+    }
+
     [KernelFact]
     public async Task MaxPendingTwo_ThirdConnectWhileTwoAreInHandshakeIsRefused_AndPendingReturnsToZero()
     {

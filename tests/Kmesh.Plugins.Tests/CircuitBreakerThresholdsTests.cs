@@ -50,6 +50,35 @@ public class CircuitBreakerThresholdsTests
         output.AssertDiagnostic(DiagnosticSeverity.Info, "cluster capped", "not limited");
     }
 
+    // The connect programs only read cb_limits: a route to clusters without limits skips them (chain ABI 1.4).
+    [Fact]
+    public void ConnectWork_IsTheClustersWithLimits_AndNoService()
+    {
+        var snapshot = new SnapshotBuilder()
+            .Cluster(GuardedCluster("capped", """ "circuit_breakers": { "thresholds": [ { "max_connections": 3 } ] } """, Endpoint))
+            .Cluster(GuardedCluster("retries", """ "circuit_breakers": { "thresholds": [ { "max_retries": 3 } ] } """, Endpoint))
+            .Cluster(GuardedCluster("ejecting", """ "outlier_detection": { "consecutive_5xx": 2 } """, Endpoint))
+            .Cluster(GuardedCluster("plain", "", Endpoint))
+            .Build();
+
+        var work = CircuitBreaking(snapshot).DeclaredConnectWork;
+
+        Assert.NotNull(work);
+        Assert.Empty(work.Services);
+        // Outlier detection is the sockops program's and loadbalance's: no connect work.
+        Assert.Equal([snapshot.Ids.ClusterId("capped")], work.Clusters);
+    }
+
+    [Fact]
+    public void NoLimitAnywhere_StillDeclaresWork_SoThatTheChainSkipsItEverywhere()
+    {
+        var work = CircuitBreaking(OneCluster("")).DeclaredConnectWork;
+
+        Assert.NotNull(work);
+        Assert.Empty(work.Services);
+        Assert.Empty(work.Clusters);
+    }
+
     [Fact]
     public void NoCircuitBreakers_NoLimitAtAll_AndNothingToSay()
     {

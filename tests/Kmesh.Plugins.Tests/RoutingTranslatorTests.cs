@@ -59,6 +59,32 @@ public class RoutingTranslatorTests
     }
 
     [Fact]
+    public void ChainWork_PerCluster_RunsTheSlotForRoutesThatMayPickAClusterWithWork()
+    {
+        var snapshot = new SnapshotBuilder()
+            .Listener(TcpProxyListener("reviews", "127.10.0.10", 9080, "reviews"))
+            .Listener(TcpProxyListener("ratings", "127.10.0.11", 9080, "ratings"))
+            .Listener(ListenerWith("split", "127.10.0.12", 9080, WeightedTcpProxyFilter(("ratings", 99), ("reviews", 1))))
+            .Build();
+        // Slot 2 (a circuit breaker) has work for the cluster reviews and no service.
+        var clusterWork = new HashSet<uint> { snapshot.Ids.ClusterId("reviews") };
+        var work = new ChainWork([
+            new WorkSlot(Kmesh.Sdk.Abi.ChainHook.Connect4, 2, new HashSet<uint>(), clusterWork),
+            new WorkSlot(Kmesh.Sdk.Abi.ChainHook.Connect6, 2, new HashSet<uint>(), clusterWork),
+        ]);
+        var output = new TranslationOutput { ChainWork = work };
+
+        new RoutingTranslator().Translate(snapshot, output);
+
+        Assert.Equal(0u, output.RouteFor("127.10.0.10", 9080).SkipSlots4);
+        Assert.Equal((1u << 2, 1u << 2), (output.RouteFor("127.10.0.11", 9080).SkipSlots4, output.RouteFor("127.10.0.11", 9080).SkipSlots6));
+        // The mask is read before the weighted pick: one cluster with work runs the slot for all.
+        Assert.Equal((0u, 0u), (output.RouteFor("127.10.0.12", 9080).SkipSlots4, output.RouteFor("127.10.0.12", 9080).SkipSlots6));
+        // A reader that does not say its clusters never skips a slot with cluster work.
+        Assert.Equal(0u, work.SkipSlots(snapshot.Ids.ServiceId("ratings"), Kmesh.Sdk.Abi.ChainHook.Connect4));
+    }
+
+    [Fact]
     public void TcpProxy_Ipv6Listener_KeyIsInet6WithAllSixteenAddressBytes()
     {
         var snapshot = new SnapshotBuilder().Listener(TcpProxyListener("ratings", "fd00:10::11", 9080, "ratings")).Build();

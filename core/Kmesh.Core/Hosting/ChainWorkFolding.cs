@@ -18,7 +18,13 @@ internal static class ChainWorkFolding
 
     private static readonly ChainHook[] ConnectHooks = [ChainHook.Connect4, ChainHook.Connect6];
 
-    public static ChainWork Fold(IReadOnlyList<IChainMember> chain, IReadOnlyDictionary<string, IReadOnlySet<uint>> declared)
+    private static readonly IReadOnlySet<uint> NoClusters = new HashSet<uint>();
+
+    /// <param name="chain">The chain's plugins, with their slots and ABI.</param>
+    /// <param name="declared">Per plugin that declared its work, the services it acts on.</param>
+    /// <param name="clusters">Per such plugin, the clusters it acts on (<see cref="ServiceWork.Clusters"/>); none when absent.</param>
+    public static ChainWork Fold(IReadOnlyList<IChainMember> chain, IReadOnlyDictionary<string, IReadOnlySet<uint>> declared,
+        IReadOnlyDictionary<string, IReadOnlySet<uint>>? clusters = null)
     {
         var slots = new List<WorkSlot>();
         foreach (var member in chain)
@@ -28,7 +34,7 @@ internal static class ChainWorkFolding
             foreach (var hook in ConnectHooks)
             {
                 if (member.Slots.TryGetValue(hook, out var slot))
-                    slots.Add(new WorkSlot(hook, slot, services));
+                    slots.Add(new WorkSlot(hook, slot, services, clusters?.GetValueOrDefault(member.Name) ?? NoClusters));
             }
         }
         return slots.Count == 0 ? ChainWork.None : new ChainWork(slots);

@@ -70,12 +70,13 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         // Readers of the chain's work (routing) go last: they fold in what the others declared.
         var chain = datapath.Translators;
         var work = new Dictionary<string, IReadOnlySet<uint>>(StringComparer.Ordinal);
+        var clusterWork = new Dictionary<string, IReadOnlySet<uint>>(StringComparer.Ordinal);
         ChainWork? chainWork = null;
         foreach (var plugin in chain.Where(p => p.Translator is not IChainWorkReader).Concat(chain.Where(p => p.Translator is IChainWorkReader)))
         {
             var reader = plugin.Translator is IChainWorkReader;
             if (reader)
-                chainWork ??= ChainWorkFolding.Fold(chain, work);
+                chainWork ??= ChainWorkFolding.Fold(chain, work, clusterWork);
             try
             {
                 // A reader's entries carry the chain's work: when that changed, they all may have.
@@ -92,6 +93,8 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
                         desired.Add(PluginDesiredMaps.Incremental(plugin.Name, delta.Maps));
                         if (_committedWork.TryGetValue(plugin.Name, out var kept))
                             work[plugin.Name] = kept;
+                        if (_committedClusterWork.TryGetValue(plugin.Name, out var keptClusters))
+                            clusterWork[plugin.Name] = keptClusters;
                         incremental++;
                         continue;
                     }
@@ -102,7 +105,10 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
                 diagnostics.AddRange(output.Diagnostics);
                 desired.Add(new PluginDesiredMaps(plugin.Name, output.Maps));
                 if (output.DeclaredConnectWork is { } declared)
+                {
                     work[plugin.Name] = declared.Services;
+                    clusterWork[plugin.Name] = declared.Clusters;
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -119,6 +125,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
             IncrementalPlugins = incremental,
             Findings = findings,
             ConnectWork = work,
+            ConnectClusterWork = clusterWork,
             ChainWork = chainWork,
         };
     }
@@ -162,6 +169,12 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         {
             if (_findings.ContainsKey(plugin))
                 _committedWork[plugin] = services;
+        }
+        _committedClusterWork.Clear();
+        foreach (var (plugin, clusters) in update.ConnectClusterWork)
+        {
+            if (_findings.ContainsKey(plugin))
+                _committedClusterWork[plugin] = clusters;
         }
         // What the readers' maps now hold (a reader that failed keeps the masks of the work before).
         if (update.ChainWork is { } folded && datapath.Translators.Any(t => t.Translator is IChainWorkReader && _findings.ContainsKey(t.Name)))
@@ -223,6 +236,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     // Per plugin: the services it declared connect work for, in the translation its maps hold; and
     // the chain's work the readers' maps were last written with.
     private readonly Dictionary<string, IReadOnlySet<uint>> _committedWork = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlySet<uint>> _committedClusterWork = new(StringComparer.Ordinal);
     private ChainWork? _committedChainWork;
 
     /// <summary>Findings are logged once, when they first appear, not at every refresh.</summary>

@@ -27,6 +27,9 @@ public sealed record PreparedUpdate(
     /// <summary>Per plugin that declared it, the services its connect programs have work for (chain ABI 1.4).</summary>
     public IReadOnlyDictionary<string, IReadOnlySet<uint>> ConnectWork { get; init; } = new Dictionary<string, IReadOnlySet<uint>>();
 
+    /// <summary>Per plugin that declared its connect work, the clusters it has work for (a per-cluster plugin: the circuit breaker).</summary>
+    public IReadOnlyDictionary<string, IReadOnlySet<uint>> ConnectClusterWork { get; init; } = new Dictionary<string, IReadOnlySet<uint>>();
+
     /// <summary>The chain's work the readers (routing) were translated with; null when no plugin reads it.</summary>
     public ChainWork? ChainWork { get; init; }
 

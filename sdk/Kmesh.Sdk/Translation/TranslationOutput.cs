@@ -48,7 +48,8 @@ public sealed class TranslationOutput
     /// Declares that this plugin's connect programs act only on the services added to the
     /// returned set (chain ABI 1.4): the chain passes over the plugin for every other service.
     /// Declare it even when no service has work (then the plugin is skipped everywhere); never
-    /// declare it if the connect programs act on anything else (every connect, a cluster).
+    /// declare it if the connect programs act on anything else (every connect); a plugin that acts
+    /// per cluster declares its clusters (<see cref="ServiceWork.AddCluster"/>).
     /// </summary>
     public ServiceWork ConnectWork() => _connectWork ??= new ServiceWork();
 

@@ -46,6 +46,25 @@ public sealed class ChainWorkFoldingTests
         Assert.NotEqual(a, c);
     }
 
+    [Fact]
+    public void ClusterWork_RunsTheSlotWhenTheRouteMayPickOneOfThoseClusters()
+    {
+        var chain = new IChainMember[] { new Member("routing", "1.4", 0), new Member("circuitbreaker", "1.4", 2) };
+        var declared = new Dictionary<string, IReadOnlySet<uint>> { ["circuitbreaker"] = new HashSet<uint>() };
+        var clusters = new Dictionary<string, IReadOnlySet<uint>> { ["circuitbreaker"] = new HashSet<uint> { 40 } };
+
+        var work = ChainWorkFolding.Fold(chain, declared, clusters);
+
+        Assert.Equal(0u, work.SkipSlots(7, [40], ChainHook.Connect4));
+        Assert.Equal(0u, work.SkipSlots(7, [41, 40], ChainHook.Connect6));
+        Assert.Equal(1u << 2, work.SkipSlots(7, [41], ChainHook.Connect4));
+        // Without the route's clusters it cannot tell: never skipped.
+        Assert.Equal(0u, work.SkipSlots(7, ChainHook.Connect4));
+        // Another cluster set is other work (routing is then translated in full).
+        Assert.NotEqual(work, ChainWorkFolding.Fold(chain, declared, new Dictionary<string, IReadOnlySet<uint>> { ["circuitbreaker"] = new HashSet<uint> { 41 } }));
+        Assert.Equal(work, ChainWorkFolding.Fold(chain, declared, new Dictionary<string, IReadOnlySet<uint>> { ["circuitbreaker"] = new HashSet<uint> { 40 } }));
+    }
+
     private sealed class Member(string name, string abi, int connect4, int? connect6 = null) : IChainMember
     {
         public string Name => name;

@@ -138,12 +138,16 @@ public sealed class IncrementalTranslationTests
         var facts = new List<string>();
         // As the daemon does: readers of the chain's work (routing) last, with what the others declared.
         var work = new Dictionary<string, IReadOnlySet<uint>>(StringComparer.Ordinal);
+        var clusterWork = new Dictionary<string, IReadOnlySet<uint>>(StringComparer.Ordinal);
         foreach (var (name, translator) in Plugins.Select(p => (p.Name, Translator: p.Make())).OrderBy(p => p.Translator is IChainWorkReader))
         {
-            var output = new TranslationOutput { ChainWork = translator is IChainWorkReader ? ChainWorkFolding.Fold(datapath.Translators, work) : ChainWork.None };
+            var output = new TranslationOutput { ChainWork = translator is IChainWorkReader ? ChainWorkFolding.Fold(datapath.Translators, work, clusterWork) : ChainWork.None };
             translator.Translate(snapshot, output);
             if (output.DeclaredConnectWork is { } declared)
+            {
                 work[name] = declared.Services;
+                clusterWork[name] = declared.Clusters;
+            }
             diagnostics.AddRange(output.Diagnostics);
             facts.AddRange(output.Facts.Select(f => $"{name}: {f}"));
             foreach (var map in output.Maps)

@@ -68,6 +68,40 @@ public class MapReconcilerTests
         Assert.All(_maps.Values, m => Assert.Empty(m.Contents));
     }
 
+    // Routing's route entry carries the skip mask (chain ABI 1.4). A limit added to a service
+    // must be in ratelimit's map before the mask stops skipping ratelimit for it, and a limit
+    // removed must be skipped before its entry goes: then no connect sees a limit half applied.
+    [Fact]
+    public void Apply_SkipMaskInTheRoute_ClearedAfterThePluginsConfigLands_SetBeforeItGoes()
+    {
+        const uint SkipRatelimit = 1u << 1;
+        Kernel("routing", "routes");
+        Kernel("ratelimit", "config");
+        var reconciler = new MapReconciler();
+        reconciler.Apply(
+        [
+            Desired("routing", o => o.Map<uint, uint>("routes").Set(1, SkipRatelimit)),
+            Desired("ratelimit", o => o.Map<uint, uint>("config")),
+        ], Lookup);
+        _journal.Clear();
+
+        reconciler.Apply(
+        [
+            Desired("routing", o => o.Map<uint, uint>("routes").Set(1, 0)),
+            Desired("ratelimit", o => o.Map<uint, uint>("config").Set(1, 5)),
+        ], Lookup);
+        var added = _journal.ToList();
+        _journal.Clear();
+        reconciler.Apply(
+        [
+            Desired("routing", o => o.Map<uint, uint>("routes").Set(1, SkipRatelimit)),
+            Desired("ratelimit", o => o.Map<uint, uint>("config")),
+        ], Lookup);
+
+        Assert.Equal(["Upsert ratelimit.config x1", "Upsert routing.routes x1"], added);
+        Assert.Equal(["Upsert routing.routes x1", "Delete ratelimit.config x1"], _journal);
+    }
+
     [Fact]
     public void Apply_SameStateTwice_WritesNothingTheSecondTime()
     {
