@@ -17,6 +17,8 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
     private DaemonProcess? _daemon;
     private string _config = "";
     private readonly List<string> _prefixCgroups = [];
+    /// <summary>Proxies whose CPU per request the request path records, by variant name.</summary>
+    private readonly Dictionary<string, Process> _servers = [];
     private string? _statsBefore;
 
     private int Rounds => o.Quick ? 1 : 3;
@@ -35,7 +37,10 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             _r.Quick = o.Quick;
             _r.Build = o.DaemonDll.Contains("/Release/", StringComparison.Ordinal) ? "Release" : o.DaemonDll.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "unknown";
             _r.Only = o.Only;
-            await SetUpAsync();
+            if (o.Only == "waypoint")
+                await SetUpWaypointOnlyAsync();
+            else
+                await SetUpAsync();
             if (o.Only == "telemetry")
             {
                 await TelemetryCostAsync();
@@ -44,9 +49,13 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             {
                 await SameNodeAsync();
             }
+            else if (o.Only == "waypoint")
+            {
+                await RequestPathAsync(WaypointVariants());
+            }
             else
             {
-                await RequestPathAsync();
+                await RequestPathAsync(AllVariants());
                 await SameNodeAsync();
                 await IdleAsync("idle, 13 services");
                 await TelemetryCostAsync();
@@ -88,8 +97,8 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             StartServer(ns, "nginx", ["nginx", "-c", NginxConf($"nginx-{ns}", $"{MeshConfig.WebBackend}:{MeshConfig.WebBackendPort}"), "-g", "daemon off;"]);
             StartServer(ns, "listener", [o.ConnectTool, "listen", MeshConfig.ListenerPort.ToString(Inv)]);
         }
-        StartServer(_clean.NetnsName, "haproxy", ["haproxy", "-db", "-f", HaproxyConf()]);
-        StartWaypoint();
+        _servers["haproxy"] = StartServer(_clean.NetnsName, "haproxy", ["haproxy", "-db", "-f", HaproxyConf()]);
+        StartWaypoints();
         LoadIptables(10);
         // conntrack entries of one-shot connections: short timeouts so the table never fills.
         Sysctl(_nat.NetnsName, "net.netfilter.nf_conntrack_tcp_timeout_time_wait", "1");
@@ -105,7 +114,8 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
         await _daemon.WaitReadyAsync(TimeSpan.FromSeconds(120));
         await WaitUntilAsync(() => Curl(_clean.NetnsName, $"http://{MeshConfig.WebBackend}:{MeshConfig.WebBackendPort}/")
             && Curl(_nat.NetnsName, $"http://{MeshConfig.WebVip}/")
-            && Curl(_clean.NetnsName, "http://127.0.0.3:8082/") && Curl(_clean.NetnsName, WaypointUrl), "nginx, HAProxy, the waypoint and DNAT to answer");
+            && Curl(_clean.NetnsName, "http://127.0.0.3:8082/") && WaypointsAnswer(), "nginx, HAProxy, the waypoint and DNAT to answer");
+        await WarmUpWaypointsAsync();
         if (!Curl(_clean.NetnsName, $"http://{MeshConfig.WebVip}/", _clean.CgroupPath))
             throw new InvalidOperationException($"a request to the web VIP from the governed cgroup did not reach nginx; daemon log:\n{_daemon.Log}\n" +
                 Proc.Run(Proc.InNetns(_clean.NetnsName, _clean.CgroupPath, "wrk", "-t1", "-c1", "-d1s", $"http://{MeshConfig.WebVip}/")).Out);
@@ -161,17 +171,18 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
 
     private sealed record Variant(string Name, string Netns, string? Cgroup, string Url);
 
-    private async Task RequestPathAsync()
+    private Variant[] AllVariants() =>
+    [
+        new("direct", _clean.NetnsName, null, $"http://{MeshConfig.WebBackend}:{MeshConfig.WebBackendPort}/"),
+        new("kmesh", _clean.NetnsName, _clean.CgroupPath, $"http://{MeshConfig.WebVip}/"),
+        new("haproxy-tcp", _clean.NetnsName, null, "http://127.0.0.3:8081/"),
+        new("haproxy-http", _clean.NetnsName, null, "http://127.0.0.3:8082/"),
+        .. WaypointRows(),
+        new("iptables", _nat.NetnsName, null, $"http://{MeshConfig.WebVip}/"),
+    ];
+
+    private async Task RequestPathAsync(Variant[] variants)
     {
-        var variants = new Variant[]
-        {
-            new("direct", _clean.NetnsName, null, $"http://{MeshConfig.WebBackend}:{MeshConfig.WebBackendPort}/"),
-            new("kmesh", _clean.NetnsName, _clean.CgroupPath, $"http://{MeshConfig.WebVip}/"),
-            new("haproxy-tcp", _clean.NetnsName, null, "http://127.0.0.3:8081/"),
-            new("haproxy-http", _clean.NetnsName, null, "http://127.0.0.3:8082/"),
-            new("waypoint", _clean.NetnsName, null, WaypointUrl),
-            new("iptables", _nat.NetnsName, null, $"http://{MeshConfig.WebVip}/"),
-        };
         _r.Variants = [.. variants.Select(v => v.Name)];
         var scenarios = new (string Mode, int Conns)[] { ("keep-alive", 1), ("keep-alive", 64), ("close", 1), ("close", 64) };
         Log($"request path: {scenarios.Length} scenarios x {variants.Length} variants x {Rounds} rounds x {WrkSeconds}s (wrk)");
@@ -186,9 +197,14 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
                     var v = variants[(j + round) % variants.Length];
                     string[] wrk = ["wrk", "-t1", $"-c{conns}", $"-d{WrkSeconds}s", "--latency", "--timeout", "2s",
                         .. mode == "close" ? new[] { "-H", "Connection: close" } : [], v.Url];
+                    // The proxy's own CPU per request (utime+stime over the run / requests) depends far less
+                    // on what else runs on the machine than req/s and latency do.
+                    var server = _servers.GetValueOrDefault(v.Name.StartsWith("haproxy", StringComparison.Ordinal) ? "haproxy" : v.Name);
+                    var cpuBefore = server is null ? 0 : Measure.CpuSeconds(server.Id);
                     var res = Measure.ParseWrk(Proc.Checked(Proc.InNetns(v.Netns, v.Cgroup, wrk), TimeSpan.FromSeconds(WrkSeconds + 30)));
-                    _r.Add(new RequestSample(mode, conns, v.Name, round, res));
-                    Log($"  {mode,-10} c={conns,-2} {v.Name,-12} p50 {res.P50,8:0.0}us p99 {res.P99,8:0.0}us {res.Rps,9:0} req/s{(res.Errors + res.Non2xx > 0 ? $"  errors {res.Errors} non-2xx {res.Non2xx}" : "")}");
+                    double? cpuUs = server is null || res.Rps <= 0 ? null : (Measure.CpuSeconds(server.Id) - cpuBefore) * 1e6 / (res.Rps * WrkSeconds);
+                    _r.Add(new RequestSample(mode, conns, v.Name, round, res, cpuUs));
+                    Log($"  {mode,-10} c={conns,-2} {v.Name,-15} p50 {res.P50,8:0.0}us p99 {res.P99,8:0.0}us {res.Rps,9:0} req/s{(cpuUs is { } c ? $"  cpu {c,6:0.0}us/req" : "")}{(res.Errors + res.Non2xx > 0 ? $"  errors {res.Errors} non-2xx {res.Non2xx}" : "")}");
                     await Task.Delay(200, ct);
                 }
             }
@@ -423,10 +439,11 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
     private void LoadIptables(int n) =>
         Proc.Checked("ip", ["netns", "exec", _nat.NetnsName, "iptables-restore"], TimeSpan.FromMinutes(5), MeshConfig.IptablesRules(n));
 
-    private void StartServer(string netns, string name, string[] command)
+    /// <returns>The server's process: <c>ip netns exec</c> execs the command, so its pid is the server's.</returns>
+    private Process StartServer(string netns, string name, string[] command)
     {
         var log = Path.Combine(_work, $"{name}-{netns}.log");
-        Proc.Start("ip", ["netns", "exec", netns, .. command], line => File.AppendAllText(log, line + "\n"));
+        return Proc.Start("ip", ["netns", "exec", netns, .. command], line => File.AppendAllText(log, line + "\n"));
     }
 
     private static void Sysctl(string netns, string key, string value) =>

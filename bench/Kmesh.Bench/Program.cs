@@ -8,6 +8,7 @@ var quick = false;
 string? only = null;
 int? telemetryCycles = null;
 string? telemetryBaseline = null;
+string? waypointBaseline = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -21,18 +22,19 @@ for (var i = 0; i < args.Length; i++)
         case "--quick": quick = true; break;
         case "--only": only = args[++i]; break;
         case "--telemetry-baseline": telemetryBaseline = args[++i]; break;
+        case "--waypoint-baseline": waypointBaseline = args[++i]; break;
         case "--telemetry-cycles": telemetryCycles = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"bench: unknown argument {args[i]}"); return 2;
     }
 }
-if (only is not null and not ("telemetry" or "same-node"))
+if (only is not null and not ("telemetry" or "same-node" or "waypoint"))
 {
-    Console.Error.WriteLine($"bench: --only takes 'telemetry' (section 2b alone) or 'same-node' (section 1b alone), not '{only}'");
+    Console.Error.WriteLine($"bench: --only takes 'telemetry' (section 2b alone), 'same-node' (section 1b alone) or 'waypoint' (the waypoint's request-path rows alone), not '{only}'");
     return 2;
 }
 if (daemonDll is null || pluginDir is null || connectTool is null || outDir is null)
 {
-    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--xds-server kmesh-xds.dll] [--micro Kmesh.Bench.Micro.dll] [--quick] [--only telemetry|same-node] [--telemetry-cycles N] [--telemetry-baseline DAEMON_DLL:PLUGIN_DIR]");
+    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--xds-server kmesh-xds.dll] [--micro Kmesh.Bench.Micro.dll] [--quick] [--only telemetry|same-node|waypoint] [--telemetry-cycles N] [--telemetry-baseline DAEMON_DLL:PLUGIN_DIR] [--waypoint-baseline KMESH_DLL]");
     return 2;
 }
 
@@ -50,7 +52,7 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
     Log("terminated: cleaning up");
     cts.Cancel();
 });
-var bench = new Bench(new BenchOptions(daemonDll, xdsServerDll, pluginDir, connectTool, microDll, outDir, quick, only, telemetryCycles, telemetryBaseline), cts.Token);
+var bench = new Bench(new BenchOptions(daemonDll, xdsServerDll, pluginDir, connectTool, microDll, outDir, quick, only, telemetryCycles, telemetryBaseline, waypointBaseline), cts.Token);
 try
 {
     await bench.RunAsync();
@@ -76,8 +78,9 @@ static void Log(string text) => Console.Error.WriteLine($"[bench] {text}");
 
 namespace Kmesh.Bench
 {
-    /// <param name="Only">"telemetry": set-up and section 2b alone (issue 11's figures); "same-node": set-up and section 1b alone; each reported in a file of its own; null: everything.</param>
+    /// <param name="Only">"telemetry": set-up and section 2b alone (issue 11's figures); "same-node": set-up and section 1b alone; "waypoint": nginx, HAProxy and the waypoint(s) in one namespace and the request path's direct, haproxy-http and waypoint rows alone (no daemon, no kernel programs); each reported in a file of its own; null: everything.</param>
     /// <param name="TelemetryCycles">Cycles of section 2b instead of the default (100 with --quick, 400 otherwise): more cycles, a tighter interval.</param>
     /// <param name="TelemetryBaseline">"DAEMON_DLL:PLUGIN_DIR" of another build (the code before a change): section 2b then also runs its off and counters, interleaved in the same cycles, so before and after are measured in one run.</param>
-    public sealed record BenchOptions(string DaemonDll, string? XdsServerDll, string PluginDir, string ConnectTool, string? MicroDll, string OutDir, bool Quick, string? Only = null, int? TelemetryCycles = null, string? TelemetryBaseline = null);
+    /// <param name="WaypointBaseline">kmesh.dll of another build (the code before a change): its waypoint runs beside this build's as the variant <c>waypoint-before</c>, alternated with it in the same rounds.</param>
+    public sealed record BenchOptions(string DaemonDll, string? XdsServerDll, string PluginDir, string ConnectTool, string? MicroDll, string OutDir, bool Quick, string? Only = null, int? TelemetryCycles = null, string? TelemetryBaseline = null, string? WaypointBaseline = null);
 }

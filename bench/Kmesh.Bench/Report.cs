@@ -33,6 +33,8 @@ public static partial class Report
             return (WriteTelemetryOnly(r, outDir), null);
         if (r.Only == "same-node")
             return (WriteSameNodeOnly(r, outDir), null);
+        if (r.Only == "waypoint")
+            return (WriteWaypointOnly(r, outDir), null);
         var stem = $"{DateTime.UtcNow:yyyy-MM-dd}-{MachineInfo.ShortName()}{(r.Quick ? "-quick" : "")}";
         var md = Path.Combine(outDir, stem + ".md");
         var png = Path.Combine(outDir, stem + ".png");

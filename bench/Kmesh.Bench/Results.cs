@@ -1,6 +1,7 @@
 namespace Kmesh.Bench;
 
-public sealed record RequestSample(string Mode, int Conns, string Variant, int Round, WrkResult Result);
+/// <summary>One wrk run of the request path; <see cref="CpuUsPerRequest"/>: the proxy process's utime+stime per request served (null where there is no proxy process: direct, kmesh, iptables).</summary>
+public sealed record RequestSample(string Mode, int Conns, string Variant, int Round, WrkResult Result, double? CpuUsPerRequest = null);
 
 public sealed record ConnectSample(int Services, string Variant, ConnectResult Result, double? BpfNsPerConnect);
 

@@ -65,6 +65,8 @@ internal static partial class WaypointCommand
 
     public static async Task<int> RunAsync(WaypointOptions options, LogLevel level)
     {
+        // Before any socket: the runtime reads this once, at the first asynchronous socket operation.
+        InlineSocketCompletions.PreferInline();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         // YARP logs two lines per proxied request at Information: per-request lines belong in --access-log.
         builder.Logging.AddKmeshConsole(new LogLevelSwitch(level)).AddFilter("Yarp", LogLevel.Warning);

@@ -54,6 +54,23 @@ public sealed class DaemonSetWaypointTests
         Assert.Equal("status.hostIP", NodeIpField(daemon));
     }
 
+    [Fact]
+    public void Waypoint_RunsCompletionsInlineAndWorkersDoNotSpin_TheDaemonKeepsTheDefaults()
+    {
+        var waypoint = Env(Container("waypoint"));
+        var daemon = Env(Container("kmesh"));
+
+        Assert.Equal("1", waypoint.GetValueOrDefault(Kmesh.Waypoint.Hosting.InlineSocketCompletions.Variable));
+        Assert.Equal("0", waypoint.GetValueOrDefault("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"));
+        // The daemon's socket continuations may wait on the kernel (map updates): not for its engine thread.
+        Assert.False(daemon.ContainsKey(Kmesh.Waypoint.Hosting.InlineSocketCompletions.Variable));
+    }
+
+    private static Dictionary<string, string> Env(YamlMappingNode container) =>
+        container.Children.TryGetValue("env", out var env)
+            ? ((YamlSequenceNode)env).Cast<YamlMappingNode>().Where(e => e.Children.ContainsKey("value")).ToDictionary(e => e["name"].ToString(), e => e["value"].ToString())
+            : [];
+
     private static YamlMappingNode Template() => (YamlMappingNode)DaemonSet["spec"]["template"];
 
     private static YamlMappingNode Spec() => (YamlMappingNode)Template()["spec"];

@@ -7,8 +7,8 @@ namespace Kmesh.Waypoint.Upstream;
 /// weighted round robin (smooth: no burst to one endpoint), weighted random, or least request
 /// (two weighted random choices, the one with fewer requests in flight, as Envoy's default
 /// <c>choice_count</c> 2). Ring hash and Maglev go by the request's hash key (the route's
-/// <c>hash_policy</c>) on a consistent ring; a request without a key is balanced at random, as
-/// Envoy does.
+/// <c>hash_policy</c>), on a consistent ring and in Maglev's lookup table; a request without a key
+/// is balanced at random, as Envoy does.
 /// </summary>
 internal sealed class EndpointPicker
 {
@@ -19,8 +19,10 @@ internal sealed class EndpointPicker
     private readonly long[] _current;
     private readonly Lock _roundRobin = new();
     private readonly HashRing? _ring;
+    private readonly MaglevTable? _maglev;
 
-    public EndpointPicker(IReadOnlyList<UpstreamEndpoint> endpoints, Cluster.Types.LbPolicy policy)
+    /// <param name="maglevSize">The size of a Maglev cluster's lookup table (a prime).</param>
+    public EndpointPicker(IReadOnlyList<UpstreamEndpoint> endpoints, Cluster.Types.LbPolicy policy, int maglevSize = MaglevTable.DefaultSize)
     {
         _endpoints = [.. endpoints];
         _policy = policy;
@@ -30,8 +32,10 @@ internal sealed class EndpointPicker
             _cumulative[i] = sum += Math.Max(1u, _endpoints[i].Weight);
         _total = sum;
         _current = new long[_endpoints.Length];
-        if (policy is Cluster.Types.LbPolicy.RingHash or Cluster.Types.LbPolicy.Maglev && _endpoints.Length > 1)
+        if (policy == Cluster.Types.LbPolicy.RingHash && _endpoints.Length > 1)
             _ring = new HashRing(_endpoints);
+        else if (policy == Cluster.Types.LbPolicy.Maglev && _endpoints.Length > 1)
+            _maglev = new MaglevTable(_endpoints, maglevSize);
     }
 
     public IReadOnlyList<UpstreamEndpoint> Endpoints => _endpoints;
@@ -42,8 +46,8 @@ internal sealed class EndpointPicker
     {
         if (_endpoints.Length <= 1)
             return _endpoints.Length == 0 ? null : _endpoints[0];
-        if (_ring is not null && hashKey is { } key)
-            return _ring.Find(key);
+        if (hashKey is { } key && (_ring is not null || _maglev is not null))
+            return _ring?.Find(key) ?? _maglev!.Find(key);
         return _policy switch
         {
             Cluster.Types.LbPolicy.RoundRobin => SmoothRoundRobin(),

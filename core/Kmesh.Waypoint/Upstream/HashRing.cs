@@ -3,10 +3,10 @@ using Kmesh.Waypoint.Routing;
 namespace Kmesh.Waypoint.Upstream;
 
 /// <summary>
-/// Consistent hashing for ring hash and Maglev clusters: each endpoint owns points on a 64-bit
-/// ring in proportion to its weight, and a key goes to the owner of the first point at or after
-/// it. The same key reaches the same endpoint while the endpoints stay; when one goes, only its
-/// keys move. (Maglev's lookup table has the same two properties; one ring serves both.)
+/// Consistent hashing for ring hash clusters: each endpoint owns points on a 64-bit ring in
+/// proportion to its weight, and a key goes to the owner of the first point at or after it. The
+/// same key reaches the same endpoint while the endpoints stay; when one goes, only its keys move.
+/// (Maglev clusters use <see cref="MaglevTable"/>.)
 /// </summary>
 internal sealed class HashRing
 {

@@ -32,10 +32,18 @@ internal static class UpstreamClusterBuilder
             }
             var endpoints = assignment is null ? [] : UsableEndpoints(assignment);
             var connectTimeout = cluster.ConnectTimeout?.ToTimeSpan() is { } t && t > TimeSpan.Zero ? t : UpstreamCluster.DefaultConnectTimeout;
-            result[cluster.Name] = new UpstreamCluster(cluster.Name, new EndpointPicker(endpoints, cluster.LbPolicy), ProtocolOf(cluster), connectTimeout);
+            result[cluster.Name] = new UpstreamCluster(cluster.Name, new EndpointPicker(endpoints, cluster.LbPolicy, MaglevSize(cluster)), ProtocolOf(cluster), connectTimeout);
         }
         return result;
     }
+
+    /// <summary>
+    /// <c>maglev_lb_config.table_size</c>, or Envoy's default. A size that is not a prime (or over
+    /// Envoy's limit of 5 000 011) is refused by the loadbalance plugin's translator, which reports it;
+    /// the waypoint serves such a cluster with the default table rather than not at all.
+    /// </summary>
+    private static int MaglevSize(Cluster cluster) =>
+        cluster.MaglevLbConfig?.TableSize is { } size && size <= 5_000_011 && MaglevTable.IsPrime((int)size) ? (int)size : MaglevTable.DefaultSize;
 
     private static List<UpstreamEndpoint> UsableEndpoints(ClusterLoadAssignment assignment)
     {

@@ -2,7 +2,10 @@ namespace Kmesh.Sdk.Waypoint;
 
 /// <summary>
 /// A plugin's handling of requests under one configuration. Immutable from the waypoint's point
-/// of view: a new configuration brings a new filter. Called concurrently for many requests.
+/// of view: a new configuration brings a new filter. Called concurrently for many requests, on
+/// the socket engine's thread that read the request (the waypoint runs completions inline): a
+/// filter must never block (await; no <c>.Result</c>, <c>Wait()</c> or <c>Thread.Sleep</c>), or every
+/// connection served by that thread waits with it.
 /// </summary>
 public interface IWaypointFilter
 {
