@@ -63,11 +63,11 @@ internal sealed class IncrementalFileReader(string path)
         var frame = ResourceItems.Hash(split.Prefix + "\0" + split.Suffix);
         var known = frame == _frame ? _items : null;
         var hashes = new UInt128[split.Items.Count];
-        var missing = new List<string>();
+        var missing = new List<ReadOnlyMemory<char>>();
         var missingAt = new List<int>();
         for (var k = 0; k < hashes.Length; k++)
         {
-            hashes[k] = ResourceItems.Hash(split.Items[k]);
+            hashes[k] = ResourceItems.Hash(split.Items[k].Span);
             if (known is null || !known.ContainsKey(hashes[k]))
             {
                 missing.Add(split.Items[k]);
