@@ -159,6 +159,24 @@ internal sealed class XdsState
             && _activeListeners.All(e => listenerSet.TryGetValue(e.Key, out var r) && ReferenceEquals(r.Message, e.Value));
     }
 
+    /// <summary>
+    /// Back to holding nothing (a first fetch whose held responses are replayed or forgotten): the
+    /// names requested, and when, stay, as they are the stream's subscriptions.
+    /// </summary>
+    public void Clear()
+    {
+        _sets = XdsTypes.Order.ToDictionary(t => t, _ => new Dictionary<string, XdsResource>(StringComparer.Ordinal));
+        _versions = new(StringComparer.Ordinal);
+        _activeListeners = new(StringComparer.Ordinal);
+        _activeClusters = new(StringComparer.Ordinal);
+        _wanted.Clear();
+        _committed = null;
+        _steady = false;
+        _absentChangesAtCommit = _absentChanges;
+        _edsIndex = null;
+        _rdsIndex = null;
+    }
+
     /// <summary>Notes when names were first requested, for the absence timeout; forgets names no longer requested.</summary>
     public void MarkRequested(string typeUrl, IReadOnlyCollection<string> names, DateTime now)
     {
