@@ -34,7 +34,38 @@ public static class ConfigText
         return (text, hash!);
     }
 
-    private static unsafe (string Text, byte[]? Hash) ReadFile(string path, bool hash)
+    /// <summary>
+    /// The file's text decoded into <paramref name="buffer"/> (grown when too small) and the SHA-256 of
+    /// its UTF-8 bytes: for a reader of one large file at every change, whose text is garbage once read
+    /// (a 16 MB file is a 32 MB string on the large object heap, left for a full collection each time).
+    /// </summary>
+    /// <exception cref="IOException">A directory, or the file cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">No permission to read it.</exception>
+    /// <exception cref="ConfigParseException">Too large, or not UTF-8 text (a binary file).</exception>
+    public static (ReadOnlyMemory<char> Text, byte[] Sha256) ReadInto(string path, ref char[]? buffer)
+    {
+        var target = new Target(buffer);
+        var (_, hash) = ReadFile(path, hash: true, target);
+        buffer = target.Buffer;
+        return (buffer.AsMemory(0, target.Length), hash!);
+    }
+
+    /// <summary>Where decoded text goes: a new string, or a buffer of chars reused from read to read.</summary>
+    private sealed class Target(char[]? buffer)
+    {
+        public char[] Buffer { get; private set; } = buffer ?? [];
+        public int Length { get; private set; }
+
+        public void Fill(ReadOnlySpan<byte> utf8)
+        {
+            var count = Strict.GetCharCount(utf8);
+            if (count > Buffer.Length)
+                Buffer = new char[count + count / 16]; // room for a file that grows a little
+            Length = Strict.GetChars(utf8, Buffer);
+        }
+    }
+
+    private static unsafe (string Text, byte[]? Hash) ReadFile(string path, bool hash, Target? target = null)
     {
         if (Directory.Exists(path))
             throw new IOException($"{path}: is a directory, not a config file; name a file (for each file in it: {Path.Combine(path, "*.yaml")})");
@@ -48,7 +79,7 @@ public static class ConfigText
             var bytes = ReadAtMost(stream, ParseLimits.MaxDocumentBytes + 1);
             if (bytes.Length > ParseLimits.MaxDocumentBytes)
                 throw TooLarge(path, bytes.Length);
-            return Decode(path, bytes, hash);
+            return Decode(path, bytes, hash, target);
         }
         // The bytes go to native memory, freed as soon as they are decoded: a large file read at every
         // change would otherwise leave its bytes (and a growing buffer's copies) on the large object heap.
@@ -69,9 +100,9 @@ public static class ConfigText
                 var bytes = ReadAtMost(stream, ParseLimits.MaxDocumentBytes + 1);
                 if (bytes.Length > ParseLimits.MaxDocumentBytes)
                     throw TooLarge(path, bytes.Length);
-                return Decode(path, bytes, hash);
+                return Decode(path, bytes, hash, target);
             }
-            return Decode(path, buffer[..read], hash);
+            return Decode(path, buffer[..read], hash, target);
         }
         finally
         {
@@ -79,7 +110,8 @@ public static class ConfigText
         }
     }
 
-    private static (string Text, byte[]? Hash) Decode(string path, ReadOnlySpan<byte> bytes, bool hash)
+    // Into target when given (the text returned is then empty).
+    private static (string Text, byte[]? Hash) Decode(string path, ReadOnlySpan<byte> bytes, bool hash, Target? target)
     {
         var nul = bytes.IndexOf((byte)0);
         if (nul >= 0)
@@ -88,10 +120,13 @@ public static class ConfigText
         // encoding that emits no mark has an empty one, and the mark was read as part of the first key.)
         ReadOnlySpan<byte> mark = [0xEF, 0xBB, 0xBF];
         var offset = bytes.StartsWith(mark) ? mark.Length : 0;
-        string text;
+        var text = "";
         try
         {
-            text = Strict.GetString(bytes[offset..]);
+            if (target is null)
+                text = Strict.GetString(bytes[offset..]);
+            else
+                target.Fill(bytes[offset..]);
         }
         catch (DecoderFallbackException e)
         {
@@ -102,7 +137,7 @@ public static class ConfigText
     }
 
     /// <summary>Refuses text longer than <see cref="ParseLimits.MaxDocumentBytes"/> (for text that did not come from <see cref="Read"/>).</summary>
-    public static void CheckSize(string path, string text)
+    public static void CheckSize(string path, ReadOnlySpan<char> text)
     {
         // UTF-8 takes at least one byte a character: a cheap test first.
         if (text.Length > ParseLimits.MaxDocumentBytes / 3 && Encoding.UTF8.GetByteCount(text) > ParseLimits.MaxDocumentBytes)

@@ -26,15 +26,19 @@ internal sealed record ResourceItems(string Prefix, IReadOnlyList<ReadOnlyMemory
     /// always parsed whole. Whatever is null here is parsed whole, as before; the cut never
     /// decides what a file means.
     /// </summary>
-    public static ResourceItems? TrySplit(string text)
+    public static ResourceItems? TrySplit(string text) => TrySplit(text.AsMemory());
+
+    /// <inheritdoc cref="TrySplit(string)"/>
+    public static ResourceItems? TrySplit(ReadOnlyMemory<char> text)
     {
-        if (text.Contains('&', StringComparison.Ordinal))
+        var all = text.Span;
+        if (all.Contains('&'))
             return null;
         var list = -1;
-        for (int start = 0, next; start < text.Length; start = next)
+        for (int start = 0, next; start < all.Length; start = next)
         {
-            next = NextLine(text, start);
-            var line = Line(text, start, next);
+            next = NextLine(all, start);
+            var line = Line(all, start, next);
             if (line.StartsWith("---", StringComparison.Ordinal) || line.StartsWith("...", StringComparison.Ordinal) || line.StartsWith('%'))
                 return null; // several documents, or directives
             if (line.TrimEnd().SequenceEqual("resources:"))
@@ -50,11 +54,11 @@ internal sealed record ResourceItems(string Prefix, IReadOnlyList<ReadOnlyMemory
         // The first item fixes the list's indentation; everything more indented, blank or a comment belongs to the item above it.
         var indent = -1;
         var items = new List<int>();
-        var end = text.Length;
-        for (int start = NextLine(text, list), next; start < text.Length; start = next)
+        var end = all.Length;
+        for (int start = NextLine(all, list), next; start < all.Length; start = next)
         {
-            next = NextLine(text, start);
-            var line = Line(text, start, next);
+            next = NextLine(all, start);
+            var line = Line(all, start, next);
             var content = line.TrimStart(' ');
             if (content.IsWhiteSpace() || content[0] == '#')
                 continue;
@@ -83,9 +87,9 @@ internal sealed record ResourceItems(string Prefix, IReadOnlyList<ReadOnlyMemory
         for (var k = 0; k < items.Count; k++)
         {
             var to = k + 1 < items.Count ? items[k + 1] : end;
-            cut[k] = text.AsMemory(items[k], to - items[k]);
+            cut[k] = text[items[k]..to];
         }
-        return new ResourceItems(text[..items[0]], cut, text[end..]);
+        return new ResourceItems(new string(all[..items[0]]), cut, new string(all[end..]));
     }
 
     /// <summary>The document holding only <paramref name="items"/>: the prefix, them, the suffix; and the 1-based line each item starts on in it.</summary>
@@ -129,16 +133,16 @@ internal sealed record ResourceItems(string Prefix, IReadOnlyList<ReadOnlyMemory
     }
 
     /// <summary>Where the line after the one starting at <paramref name="start"/> starts (the text's length after the last).</summary>
-    private static int NextLine(string text, int start)
+    private static int NextLine(ReadOnlySpan<char> text, int start)
     {
-        var newline = text.IndexOf('\n', start);
-        return newline < 0 ? text.Length : newline + 1;
+        var newline = text[start..].IndexOf('\n');
+        return newline < 0 ? text.Length : start + newline + 1;
     }
 
     /// <summary>The line from <paramref name="start"/> to <paramref name="next"/>, without its line break.</summary>
-    private static ReadOnlySpan<char> Line(string text, int start, int next)
+    private static ReadOnlySpan<char> Line(ReadOnlySpan<char> text, int start, int next)
     {
-        var span = text.AsSpan(start, next - start);
+        var span = text[start..next];
         return span.TrimEnd('\n').TrimEnd('\r');
     }
 }

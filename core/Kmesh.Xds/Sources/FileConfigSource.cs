@@ -18,6 +18,9 @@ public sealed partial class FileConfigSource : IConfigSource
     // The SHA-256 of the file's bytes at the last read, good or bad: a signal without a change (a touch, a
     // rename of the same content) is not read again, as a content-comparing watcher would not have called.
     private byte[] _readHash = [];
+    // The file's text at the last read: reused, as a large file's text is garbage once read (its
+    // items are slices of it, only the changed ones are parsed, nothing of it is kept).
+    private char[]? _text;
 
     /// <summary>Reads the file now (a broken file throws here, before the daemon touches the kernel) and starts watching it.</summary>
     /// <exception cref="ConfigParseException">The file is not a valid resource file.</exception>
@@ -118,7 +121,7 @@ public sealed partial class FileConfigSource : IConfigSource
     /// </summary>
     private ConfigUpdate? ReadAgain()
     {
-        var (text, hash) = ConfigText.ReadHashed(_path);
+        var (text, hash) = ConfigText.ReadInto(_path, ref _text);
         if (hash.AsSpan().SequenceEqual(_readHash))
             return null;
         _readHash = hash;
