@@ -111,6 +111,10 @@ public sealed partial class AdsConfigSource(XdsClientOptions options, ILogger lo
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
                 await engine.ExpireAsync(options.ResourceTimeout, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping; answers of a first fetch held until now fail with the cancelled call (not always as OperationCanceledException).
+        }
         catch (OperationCanceledException)
         {
         }

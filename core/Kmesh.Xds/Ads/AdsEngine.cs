@@ -205,7 +205,16 @@ internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogge
                 if (proposal.Warm)
                 {
                     state.Commit(proposal);
-                    await OfferHeldAsync(proposal, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await OfferHeldAsync(proposal, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException && !cancellationToken.IsCancellationRequested)
+                    {
+                        // The answers go on the stream that brought the responses: if it just broke, the
+                        // next one fetches again. The timer itself must go on.
+                        LogAnswersLost(log, e.Message);
+                    }
                 }
                 return;
             }
@@ -273,6 +282,9 @@ internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogge
 
     [LoggerMessage(EventId = 314, Level = LogLevel.Information, Message = "xDS {Type} version {Version} checked ({Count} resources), answered once the first fetch is complete")]
     private static partial void LogHeld(ILogger logger, string type, string version, int count);
+
+    [LoggerMessage(EventId = 316, Level = LogLevel.Warning, Message = "The first fetch's answers could not be written ({Reason}); the stream reconnects and fetches again")]
+    private static partial void LogAnswersLost(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 315, Level = LogLevel.Warning, Message = "The first fetch was refused whole: its {Count} responses are judged again one at a time, each answered for what it brought")]
     private static partial void LogReplaying(ILogger logger, int count);
