@@ -66,7 +66,8 @@ start=$(date +%s.%N)
 dotnet "$DAEMON" run "${SOURCE[@]}" --cgroup "$CGROUP" --bpffs "$PINS" \
   --plugin-dir "$ROOT/artifacts/plugins" --admin 127.0.0.1:0 >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
-until grep -q '\bready\b' "$WORK/daemon.log"; do
+# The ready line itself (kmesh[1] "ready: N listeners..."): a usage error's text may hold the word.
+until grep -q ' ready: ' "$WORK/daemon.log"; do
   kill -0 "$DAEMON_PID" 2>/dev/null || { cat "$WORK/daemon.log"; exit 1; }
   sleep 0.05
 done
@@ -74,7 +75,8 @@ ready=$(echo "$(date +%s.%N) - $start" | bc)
 ADMIN=$(grep -oP 'Admin API on \Khttp://[0-9.:]+' "$WORK/daemon.log" | head -1)
 sleep 2
 echo "mode $MODE ($CONF build): ready in ${ready} s (daemon start → ready line); daemon CPU to ready $(( $(ticks $DAEMON_PID) * 1000 / hz )) ms; updates applied until then: $(applied)"
-grep "Applied config" "$WORK/daemon.log" | head -5 | cut -c1-220
+# The timeline to ready: connect, each response (held while the first fetch warms, or judged), the write.
+grep -E "xDS connecting|checked \(|accepted, not applied|Applied config|read: |read whole" "$WORK/daemon.log" | head -8 | cut -c1-170
 echo "updates accepted while warming, not written: $(grep -c 'not applied yet' "$WORK/daemon.log" || true)"
 echo "when ready (+2 s): daemon RSS $(rss_mib $DAEMON_PID) MiB, managed heap $(heap_mib) MiB; GC: $(gc_mib $DAEMON_PID)"
 # GCDUMP=FILE: the daemon's heap by type when ready (dotnet-gcdump, a NuGet tool), for where the memory goes.

@@ -28,10 +28,10 @@ public sealed partial class ResourceDirectory
         var frame = ResourceItems.Hash(split.Prefix + "\0" + split.Suffix);
         var known = frame == state.ItemsFrame ? state.Items : null;
         var hashes = new UInt128[split.Items.Count];
-        var missing = new List<string>();
+        var missing = new List<ReadOnlyMemory<char>>();
         for (var k = 0; k < hashes.Length; k++)
         {
-            hashes[k] = ResourceItems.Hash(split.Items[k]);
+            hashes[k] = ResourceItems.Hash(split.Items[k].Span);
             if (known is null || !known.ContainsKey(hashes[k]))
                 missing.Add(split.Items[k]);
         }

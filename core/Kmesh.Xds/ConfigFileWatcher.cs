@@ -10,11 +10,14 @@ namespace Kmesh.Xds;
 /// The directory is watched, not the file, because editors and config tools replace a file by
 /// renaming a new one over it; bursts of events are debounced; and a slow poll of the file's
 /// time and size catches what inotify misses (network filesystems, exhausted watches).
+/// A watcher made by <see cref="Signals"/> does not read the file: its owner reads it (once) and
+/// tells a real change from a touch itself.
 /// </summary>
 public sealed class ConfigFileWatcher : IDisposable
 {
     private readonly string _path;
-    private readonly Action<string> _onChange;
+    private readonly Action<string>? _onChange;
+    private readonly Action? _onSignal;
     private readonly ILogger _logger;
     private readonly TimeSpan _debounce;
     private readonly FileSystemWatcher? _watcher;
@@ -33,15 +36,35 @@ public sealed class ConfigFileWatcher : IDisposable
     /// <param name="pollInterval">How often to compare the file's time and size; 2 s by default.</param>
     public ConfigFileWatcher(string path, Action<string> onChange, ILogger? logger = null,
         TimeSpan? debounce = null, TimeSpan? pollInterval = null)
+        : this(path, onChange, null, logger, debounce, pollInterval)
+    {
+    }
+
+    /// <summary>
+    /// Starts watching without reading: <paramref name="onSignal"/> is called after each burst of
+    /// events (debounced) or a changed time or size, whether or not the content changed. For an
+    /// owner that reads the file anyway (the file source): a second read and a kept copy of a large
+    /// file's text would double what each change costs.
+    /// </summary>
+    public static ConfigFileWatcher Signals(string path, Action onSignal, ILogger? logger = null,
+        TimeSpan? debounce = null, TimeSpan? pollInterval = null) =>
+        new(path, null, onSignal, logger, debounce, pollInterval);
+
+    private ConfigFileWatcher(string path, Action<string>? onChange, Action? onSignal, ILogger? logger,
+        TimeSpan? debounce, TimeSpan? pollInterval)
     {
         _path = Path.GetFullPath(path);
         _onChange = onChange;
+        _onSignal = onSignal;
         _logger = logger ?? NullLogger.Instance;
         _debounce = debounce ?? TimeSpan.FromMilliseconds(100);
 
-        var text = TryRead(out var bytes);
-        CurrentText = text;
-        _hash = bytes is null ? null : SHA256.HashData(bytes);
+        if (onChange is not null)
+        {
+            var text = TryRead(out var bytes);
+            CurrentText = text;
+            _hash = bytes is null ? null : SHA256.HashData(bytes);
+        }
         _stat = Stat();
 
         _debounceTimer = new Timer(_ => Check(), null, Timeout.Infinite, Timeout.Infinite);
@@ -50,7 +73,7 @@ public sealed class ConfigFileWatcher : IDisposable
         _pollTimer = new Timer(_ => Poll(), null, poll, poll);
     }
 
-    /// <summary>The file's text as last read (at start or at the last change), or null if it was missing.</summary>
+    /// <summary>The file's text as last read (at start or at the last change), or null if it was missing (or never read: <see cref="Signals"/>).</summary>
     public string? CurrentText { get; private set; }
 
     /// <summary>Stops watching; waits for a callback in progress.</summary>
@@ -119,6 +142,11 @@ public sealed class ConfigFileWatcher : IDisposable
             if (_disposed)
                 return;
             _stat = Stat();
+            if (_onSignal is not null)
+            {
+                Call(_onSignal);
+                return;
+            }
             var text = TryRead(out var bytes);
             // A missing file is most likely mid-replace: keep the last content, wait for the next event.
             if (text is null || bytes is null)
@@ -128,14 +156,19 @@ public sealed class ConfigFileWatcher : IDisposable
                 return;
             _hash = hash;
             CurrentText = text;
-            try
-            {
-                _onChange(text);
-            }
-            catch (Exception ex)
-            {
-                _logger.LogError(ex, "The change handler for {Path} failed", _path);
-            }
+            Call(() => _onChange!(text));
+        }
+    }
+
+    private void Call(Action handler)
+    {
+        try
+        {
+            handler();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "The change handler for {Path} failed", _path);
         }
     }
 

@@ -25,4 +25,25 @@ public sealed class FileVersionTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void Version_OfAFileWithAByteOrderMark_IsThatOfItsText()
+    {
+        var text = "version_info: v7\nresources: []\n";
+        var plain = Path.Combine(Path.GetTempPath(), $"kmesh-version-{Guid.NewGuid():N}.yaml");
+        var marked = Path.Combine(Path.GetTempPath(), $"kmesh-version-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(plain, text, new UTF8Encoding(false));
+        File.WriteAllText(marked, text, new UTF8Encoding(true));
+        try
+        {
+            var expected = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
+            Assert.Equal($"v7 ({expected})", FileConfigSource.Read(plain).Version);
+            Assert.Equal($"v7 ({expected})", FileConfigSource.Read(marked).Version);
+        }
+        finally
+        {
+            File.Delete(plain);
+            File.Delete(marked);
+        }
+    }
 }

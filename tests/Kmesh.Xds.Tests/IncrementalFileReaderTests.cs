@@ -185,4 +185,49 @@ public sealed class IncrementalFileReaderTests : IDisposable
         await stop.CancelAsync();
         await run;
     }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public void Items_AreSlicesOfTheText_ThatPutTogetherAreTheText(string newline)
+    {
+        // The last item without its newline, and a top-level key after the list.
+        var text = Mesh(20).Replace("\n", newline) + "extra: 1";
+        var split = ResourceItems.TrySplit(text)!;
+
+        Assert.Equal(40, split.Items.Count);
+        foreach (var item in split.Items)
+        {
+            // Not a copy: the item's memory is the file's text itself.
+            Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetString(item, out var owner, out _, out _));
+            Assert.Same(text, owner);
+            Assert.StartsWith("- ", item.ToString());
+        }
+        Assert.Equal(text, split.Prefix + string.Concat(split.Items.Select(i => i.ToString())) + split.Suffix);
+        Assert.Equal(ResourceItems.Hash(split.Items[3].ToString()), ResourceItems.Hash(split.Items[3].Span));
+    }
+
+    [Fact]
+    public async Task WatchedFile_RewrittenWithTheSameBytes_IsNotReadAgain()
+    {
+        var path = Path.Combine(_dir, "mesh.yaml");
+        File.WriteAllText(path, Mesh(50));
+        await using var source = new FileConfigSource(path, new ListLogger());
+        var sink = new RecordingSink();
+        using var stop = new CancellationTokenSource();
+        var run = source.RunAsync(sink, stop.Token);
+
+        // The same content renamed over the file, then a real edit: only the edit is offered.
+        File.WriteAllText(path + ".tmp", Mesh(50));
+        File.Move(path + ".tmp", path, overwrite: true);
+        await Task.Delay(400);
+        File.WriteAllText(path + ".tmp", Mesh(50, (i, item) => i == 7 ? item.Replace("8080", "8443") : item));
+        File.Move(path + ".tmp", path, overwrite: true);
+        var update = await sink.NextAsync();
+
+        Assert.Equal(8443u, update.Resources.Endpoints[7].Endpoints[0].LbEndpoints[0].Endpoint.Address.SocketAddress.PortValue);
+        Assert.False(sink.TryNext(out _));
+        await stop.CancelAsync();
+        await run;
+    }
 }

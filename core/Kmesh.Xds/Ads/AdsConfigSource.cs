@@ -24,7 +24,7 @@ public sealed partial class AdsConfigSource(XdsClientOptions options, ILogger lo
     /// <inheritdoc />
     public async Task RunAsync(IConfigSink sink, CancellationToken cancellationToken)
     {
-        var engine = new AdsEngine(new XdsState(), sink, log, Status);
+        var engine = new AdsEngine(new XdsState(), sink, log, Status) { HoldFirstFetch = options.HoldFirstFetch };
         var node = XdsNodeIdentity.Build(options);
         var backoff = new AdsBackoff(options.InitialBackoff, options.MaxBackoff);
         var expiry = ExpireLoopAsync(engine, cancellationToken);
@@ -49,6 +49,8 @@ public sealed partial class AdsConfigSource(XdsClientOptions options, ILogger lo
                 LogStreamEnded(log, options.Address, e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : e.Message);
             }
             Status.StreamEnded();
+            // Responses of a first fetch it held were never answered: the next stream fetches them again.
+            await engine.StreamEndedAsync().ConfigureAwait(false);
             if (worked)
                 backoff.Reset();
             var delay = backoff.Next();
@@ -108,6 +110,10 @@ public sealed partial class AdsConfigSource(XdsClientOptions options, ILogger lo
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
                 await engine.ExpireAsync(options.ResourceTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping; answers of a first fetch held until now fail with the cancelled call (not always as OperationCanceledException).
         }
         catch (OperationCanceledException)
         {

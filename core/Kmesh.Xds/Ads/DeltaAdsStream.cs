@@ -16,6 +16,8 @@ internal sealed class DeltaAdsStream(AdsEngine engine, Node node)
 {
     private const int InvalidArgument = 3;
     private readonly Dictionary<string, SortedSet<string>> _sent = new(StringComparer.Ordinal);
+    // Answers of the first fetch may be written later, by the absence timer: one write at a time.
+    private readonly SemaphoreSlim _writing = new(1, 1);
     private IClientStreamWriter<DeltaDiscoveryRequest>? _writer;
     private bool _nodeSent;
 
@@ -36,13 +38,13 @@ internal sealed class DeltaAdsStream(AdsEngine engine, Node node)
             var type = response.TypeUrl;
             var version = response.SystemVersionInfo.Length > 0 ? response.SystemVersionInfo : response.Nonce;
             var wire = response.Resources.Select(r => new XdsDecoder.Wire(r.Name, r.Resource_, r.Version));
-            var outcome = await engine.HandleAsync(type, wire, response.RemovedResources, replaceAll: false, version, cancellationToken).ConfigureAwait(false);
-            await WriteAsync(new DeltaDiscoveryRequest
-            {
-                TypeUrl = type,
-                ResponseNonce = response.Nonce,
-                ErrorDetail = outcome.Accepted ? null : new Status { Code = InvalidArgument, Message = outcome.ErrorDetail },
-            }, cancellationToken).ConfigureAwait(false);
+            await engine.HandleAsync(type, wire, response.RemovedResources, replaceAll: false, version,
+                outcome => WriteAsync(new DeltaDiscoveryRequest
+                {
+                    TypeUrl = type,
+                    ResponseNonce = response.Nonce,
+                    ErrorDetail = outcome.Accepted ? null : new Status { Code = InvalidArgument, Message = outcome.ErrorDetail },
+                }, cancellationToken), cancellationToken).ConfigureAwait(false);
             if (!ldsRequested && type == EnvoyTypes.Cluster)
             {
                 ldsRequested = true;
@@ -93,13 +95,21 @@ internal sealed class DeltaAdsStream(AdsEngine engine, Node node)
         await WriteAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task WriteAsync(DeltaDiscoveryRequest request, CancellationToken cancellationToken)
+    private async Task WriteAsync(DeltaDiscoveryRequest request, CancellationToken cancellationToken)
     {
-        if (!_nodeSent)
+        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            request.Node = node;
-            _nodeSent = true;
+            if (!_nodeSent)
+            {
+                request.Node = node;
+                _nodeSent = true;
+            }
+            await _writer!.WriteAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        return _writer!.WriteAsync(request, cancellationToken);
+        finally
+        {
+            _writing.Release();
+        }
     }
 }

@@ -16,7 +16,11 @@ internal sealed class SotwAdsStream(AdsEngine engine, Node node)
 {
     private const int InvalidArgument = 3;
     private readonly Dictionary<string, SortedSet<string>> _sent = new(StringComparer.Ordinal);
+    // The nonce of the last answered response of each type: a request names it. Not the last received:
+    // a response of the first fetch may wait for its answer, and a request naming it would ACK it.
     private readonly Dictionary<string, string> _nonces = new(StringComparer.Ordinal);
+    // Answers of the first fetch may be written later, by the absence timer: one write at a time.
+    private readonly SemaphoreSlim _writing = new(1, 1);
     // Every push carries the whole set again: what did not change since the last accepted one is not parsed again.
     private readonly SotwBodies _bodies = new();
     private IClientStreamWriter<DiscoveryRequest>? _writer;
@@ -38,17 +42,20 @@ internal sealed class SotwAdsStream(AdsEngine engine, Node node)
         {
             ReceivedAny = true;
             var type = response.TypeUrl;
-            _nonces[type] = response.Nonce;
             var wire = response.Resources.Select(a => new XdsDecoder.Wire(null, a, response.VersionInfo));
-            var outcome = await engine.HandleAsync(type, wire, [], XdsTypes.IsWildcard(type), response.VersionInfo, cancellationToken, _bodies).ConfigureAwait(false);
-            await WriteAsync(new DiscoveryRequest
-            {
-                TypeUrl = type,
-                VersionInfo = outcome.Accepted ? response.VersionInfo : state.AcceptedVersion(type),
-                ResponseNonce = response.Nonce,
-                ResourceNames = { _sent.GetValueOrDefault(type) ?? [] },
-                ErrorDetail = outcome.Accepted ? null : new Status { Code = InvalidArgument, Message = outcome.ErrorDetail },
-            }, cancellationToken).ConfigureAwait(false);
+            await engine.HandleAsync(type, wire, [], XdsTypes.IsWildcard(type), response.VersionInfo,
+                outcome => WriteAsync(() =>
+                {
+                    _nonces[type] = response.Nonce;
+                    return new DiscoveryRequest
+                    {
+                        TypeUrl = type,
+                        VersionInfo = outcome.Accepted ? response.VersionInfo : state.AcceptedVersion(type),
+                        ResponseNonce = response.Nonce,
+                        ResourceNames = { _sent.GetValueOrDefault(type) ?? [] },
+                        ErrorDetail = outcome.Accepted ? null : new Status { Code = InvalidArgument, Message = outcome.ErrorDetail },
+                    };
+                }, cancellationToken), cancellationToken, _bodies).ConfigureAwait(false);
             if (!ldsRequested && type == EnvoyTypes.Cluster)
             {
                 ldsRequested = true;
@@ -83,7 +90,7 @@ internal sealed class SotwAdsStream(AdsEngine engine, Node node)
     {
         _sent[type] = names;
         await engine.MarkRequestedAsync(type, names, cancellationToken).ConfigureAwait(false);
-        await WriteAsync(new DiscoveryRequest
+        await WriteAsync(() => new DiscoveryRequest
         {
             TypeUrl = type,
             VersionInfo = engine.State.AcceptedVersion(type),
@@ -92,14 +99,24 @@ internal sealed class SotwAdsStream(AdsEngine engine, Node node)
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task WriteAsync(DiscoveryRequest request, CancellationToken cancellationToken)
+    /// <summary>Writes the request <paramref name="make"/> builds, once it is this request's turn (what it names is read then).</summary>
+    private async Task WriteAsync(Func<DiscoveryRequest> make, CancellationToken cancellationToken)
     {
-        // The node goes in the first request only, as Envoy does: the server keeps it for the stream.
-        if (!_nodeSent)
+        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            request.Node = node;
-            _nodeSent = true;
+            var request = make();
+            // The node goes in the first request only, as Envoy does: the server keeps it for the stream.
+            if (!_nodeSent)
+            {
+                request.Node = node;
+                _nodeSent = true;
+            }
+            await _writer!.WriteAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        return _writer!.WriteAsync(request, cancellationToken);
+        finally
+        {
+            _writing.Release();
+        }
     }
 }

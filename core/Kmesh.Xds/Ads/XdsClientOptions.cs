@@ -30,6 +30,12 @@ public sealed record XdsClientOptions
     /// <summary>How long a requested resource may take to arrive before it is treated as absent (Envoy's initial_fetch_timeout).</summary>
     public TimeSpan ResourceTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// True (the default): the responses of the first fetch are answered once it is complete, and the
+    /// daemon is offered it once, whole, instead of once per response (see <see cref="AdsEngine"/>).
+    /// </summary>
+    public bool HoldFirstFetch { get; init; } = true;
+
     /// <summary>The first reconnect delay; doubled at each failure up to <see cref="MaxBackoff"/>.</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
 

@@ -111,6 +111,7 @@ internal sealed class XdsState
     /// <summary>Makes a proposal the state; drops EDS/RDS resources nothing needs any more.</summary>
     public void Commit(XdsProposal proposal)
     {
+        _changes++;
         var quick = _committed is not null
             && ReferenceEquals(proposal.ActiveListeners, _committed.ActiveListeners)
             && ReferenceEquals(proposal.ActiveClusters, _committed.ActiveClusters)
@@ -159,9 +160,29 @@ internal sealed class XdsState
             && _activeListeners.All(e => listenerSet.TryGetValue(e.Key, out var r) && ReferenceEquals(r.Message, e.Value));
     }
 
+    /// <summary>
+    /// Back to holding nothing (a first fetch whose held responses are replayed or forgotten): the
+    /// names requested, and when, stay, as they are the stream's subscriptions.
+    /// </summary>
+    public void Clear()
+    {
+        _changes++;
+        _sets = XdsTypes.Order.ToDictionary(t => t, _ => new Dictionary<string, XdsResource>(StringComparer.Ordinal));
+        _versions = new(StringComparer.Ordinal);
+        _activeListeners = new(StringComparer.Ordinal);
+        _activeClusters = new(StringComparer.Ordinal);
+        _wanted.Clear();
+        _committed = null;
+        _steady = false;
+        _absentChangesAtCommit = _absentChanges;
+        _edsIndex = null;
+        _rdsIndex = null;
+    }
+
     /// <summary>Notes when names were first requested, for the absence timeout; forgets names no longer requested.</summary>
     public void MarkRequested(string typeUrl, IReadOnlyCollection<string> names, DateTime now)
     {
+        _changes++;
         foreach (var name in names)
             _requested.TryAdd((typeUrl, name), now);
         foreach (var key in _requested.Keys.Where(k => k.Type == typeUrl && !names.Contains(k.Name)).ToList())
@@ -173,19 +194,43 @@ internal sealed class XdsState
     }
 
     /// <summary>Marks requested names that never arrived within <paramref name="timeout"/> as absent; true if any.</summary>
+    /// <remarks>
+    /// The absence timer calls this every second for the life of the stream. At 10 000 services a
+    /// walk of every requested name each time was 10 000 lookups a second (half a second of CPU
+    /// during a Debug start-up): the walk is skipped while nothing it reads changed (no commit, no
+    /// new request) and no waiting name's time is up yet.
+    /// </remarks>
     public bool ExpireAbsent(DateTime now, TimeSpan timeout)
     {
+        if (_expiryChecked == (_changes, timeout) && now < _nextExpiry)
+            return false;
         var changed = false;
+        var next = DateTime.MaxValue;
         foreach (var (key, since) in _requested)
         {
-            if (!_sets[key.Type].ContainsKey(key.Name) && now - since >= timeout && _absent.Add(key))
+            if (_sets[key.Type].ContainsKey(key.Name) || _absent.Contains(key))
+                continue;
+            if (now - since >= timeout)
             {
+                _absent.Add(key);
                 changed = true;
                 _absentChanges++;
             }
+            else if (since + timeout < next)
+            {
+                next = since + timeout;
+            }
         }
+        _expiryChecked = (_changes, timeout);
+        _nextExpiry = next;
         return changed;
     }
+
+    // What the last walk of ExpireAbsent saw (the count of changes to the sets and requests, the
+    // timeout) and when a name it saw waiting is due; nothing is due before.
+    private (int Changes, TimeSpan Timeout)? _expiryChecked;
+    private DateTime _nextExpiry;
+    private int _changes;
 
     /// <summary>Names marked absent, for logs.</summary>
     public IEnumerable<string> Absent => _absent.Select(k => $"{XdsTypes.Short(k.Type)} {k.Name}");

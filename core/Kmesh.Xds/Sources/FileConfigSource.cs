@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -17,6 +15,12 @@ public sealed partial class FileConfigSource : IConfigSource
     private readonly ConfigFileWatcher _watcher;
     private readonly IncrementalFileReader _reader;
     private string _version;
+    // The SHA-256 of the file's bytes at the last read, good or bad: a signal without a change (a touch, a
+    // rename of the same content) is not read again, as a content-comparing watcher would not have called.
+    private byte[] _readHash = [];
+    // The file's text at the last read: reused, as a large file's text is garbage once read (its
+    // items are slices of it, only the changed ones are parsed, nothing of it is kept).
+    private char[]? _text;
 
     /// <summary>Reads the file now (a broken file throws here, before the daemon touches the kernel) and starts watching it.</summary>
     /// <exception cref="ConfigParseException">The file is not a valid resource file.</exception>
@@ -26,9 +30,19 @@ public sealed partial class FileConfigSource : IConfigSource
         _path = path;
         _log = log;
         _reader = new IncrementalFileReader(path);
-        Initial = ReadAgain();
+        // Watching starts first, so that no change between the first read and the watch goes unseen.
+        // The watcher only signals: this source reads the file once per change, and keeps no copy of it.
+        _watcher = ConfigFileWatcher.Signals(path, () => _changes.Writer.TryWrite(true), log);
+        try
+        {
+            Initial = ReadAgain()!;
+        }
+        catch
+        {
+            _watcher.Dispose();
+            throw;
+        }
         _version = Initial.Version;
-        _watcher = new ConfigFileWatcher(path, _ => _changes.Writer.TryWrite(true), log);
     }
 
     /// <inheritdoc />
@@ -44,10 +58,12 @@ public sealed partial class FileConfigSource : IConfigSource
         {
             await foreach (var _ in _changes.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                ConfigUpdate update;
+                ConfigUpdate? update;
                 try
                 {
                     update = ReadAgain();
+                    if (update is null)
+                        continue; // the same bytes as the last read
                 }
                 catch (Exception e) when (e is ConfigParseException or IOException or UnauthorizedAccessException)
                 {
@@ -94,59 +110,35 @@ public sealed partial class FileConfigSource : IConfigSource
     /// <exception cref="IOException">The file cannot be read, or is a directory.</exception>
     public static ConfigUpdate Read(string path)
     {
-        var text = ConfigText.Read(path);
-        return Versioned(EnvoyConfigFile.Parse(path, text), text);
+        var (text, hash) = ConfigText.ReadHashed(path);
+        return Versioned(EnvoyConfigFile.Parse(path, text), hash);
     }
 
     /// <summary>
     /// Reads the file again, parsing only the items that changed since the last good read
     /// (<see cref="IncrementalFileReader"/>): unchanged resources are the same objects as before.
+    /// Null when the file's bytes are those of the last read.
     /// </summary>
-    private ConfigUpdate ReadAgain()
+    private ConfigUpdate? ReadAgain()
     {
-        var text = ConfigText.Read(_path);
+        var (text, hash) = ConfigText.ReadInto(_path, ref _text);
+        if (hash.AsSpan().SequenceEqual(_readHash))
+            return null;
+        _readHash = hash;
         var resources = _reader.Read(text);
         if (_reader.LastWhole)
             LogParsedWhole(_log, _path, _reader.LastParsed);
         else
             LogParsedItems(_log, _path, _reader.LastParsed, _reader.LastTotal);
-        return Versioned(resources, text);
+        return Versioned(resources, hash);
     }
 
-    private static ConfigUpdate Versioned(EnvoyResources resources, string text)
+    /// <summary>The version: the file's <c>version_info</c> (if any) and the first 12 hex digits of the SHA-256 of its UTF-8 bytes.</summary>
+    private static ConfigUpdate Versioned(EnvoyResources resources, byte[] sha256)
     {
-        var hash = Convert.ToHexString(Utf8Sha256(text))[..12].ToLowerInvariant();
+        var hash = Convert.ToHexString(sha256)[..12].ToLowerInvariant();
         var version = string.IsNullOrEmpty(resources.VersionInfo) ? hash : $"{resources.VersionInfo} ({hash})";
         return new ConfigUpdate(resources, version);
-    }
-
-    /// <summary>
-    /// SHA-256 of the text's UTF-8 bytes, encoded a slice at a time: a whole copy of a 16 MB file
-    /// would be large-object garbage at every reload, which the incremental read otherwise avoids.
-    /// </summary>
-    private static byte[] Utf8Sha256(string text)
-    {
-        const int CharsPerSlice = 16 * 1024;
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var encoder = Encoding.UTF8.GetEncoder();
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(CharsPerSlice));
-        try
-        {
-            var rest = text.AsSpan();
-            do
-            {
-                // The encoder carries a surrogate pair split between slices: the bytes are GetBytes(text)'s.
-                encoder.Convert(rest, buffer, flush: true, out var charsUsed, out var bytesUsed, out _);
-                sha.AppendData(buffer, 0, bytesUsed);
-                rest = rest[charsUsed..];
-            }
-            while (!rest.IsEmpty);
-            return sha.GetHashAndReset();
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     [LoggerMessage(EventId = 32, Level = LogLevel.Information, Message = "Config {Path} read: {Parsed} of {Total} items parsed (the others unchanged)")]

@@ -18,7 +18,7 @@ namespace Kmesh.Xds.Sources;
 /// resources in file order, their lines (a reused item's lines move with the items before it), their
 /// versions, and warnings with the file's lines and list indexes. Whatever could make a part read
 /// differently from the whole is parsed whole instead: a file of another shape (a bootstrap, a config
-/// dump, several documents, anchors — <see cref="ResourceItems.TrySplit"/> cuts only the simple
+/// dump, several documents, anchors — <see cref="ResourceItems.TrySplit(ReadOnlyMemory{char})"/> cuts only the simple
 /// resource list), a changed frame (<c>version_info</c> or other keys around the list), an unnamed
 /// resource or a warning that cannot be placed in its item, a name defined twice, and any error —
 /// the whole parse then refuses the file with the error's real line (a bad edit of a large file so
@@ -39,35 +39,39 @@ internal sealed class IncrementalFileReader(string path)
     private UInt128 _frame;
     private string? _versionInfo;
 
-    /// <summary>Items (of a resource list) or resources (of a file parsed whole) parsed by the last <see cref="Read"/>.</summary>
+    /// <summary>Items (of a resource list) or resources (of a file parsed whole) parsed by the last <see cref="Read(ReadOnlyMemory{char})"/>.</summary>
     public int LastParsed { get; private set; }
 
-    /// <summary>Items or resources the file held at the last <see cref="Read"/>.</summary>
+    /// <summary>Items or resources the file held at the last <see cref="Read(ReadOnlyMemory{char})"/>.</summary>
     public int LastTotal { get; private set; }
 
-    /// <summary>True when the last <see cref="Read"/> parsed the whole file (not cut into items).</summary>
+    /// <summary>True when the last <see cref="Read(ReadOnlyMemory{char})"/> parsed the whole file (not cut into items).</summary>
     public bool LastWhole { get; private set; }
 
     /// <summary>Reads <paramref name="text"/>, the file's new content; state is kept only when it is good.</summary>
     /// <exception cref="ConfigParseException">The file is not a valid resource file.</exception>
-    public EnvoyResources Read(string text)
+    public EnvoyResources Read(string text) => Read(text.AsMemory());
+
+    /// <summary>Reads <paramref name="text"/>, the file's new content (maybe in a buffer the caller reuses: nothing of it is kept).</summary>
+    /// <exception cref="ConfigParseException">The file is not a valid resource file.</exception>
+    public EnvoyResources Read(ReadOnlyMemory<char> text)
     {
         var split = ResourceItems.TrySplit(text);
-        return split is null ? ParseWhole(text) : ParseItems(text, split) ?? ParseWhole(text);
+        return split is null ? ParseWhole(text.ToString()) : ParseItems(text, split) ?? ParseWhole(text.ToString());
     }
 
     /// <summary>Parses the changed items; null when the file must be parsed whole to read as the whole does.</summary>
-    private EnvoyResources? ParseItems(string text, ResourceItems split)
+    private EnvoyResources? ParseItems(ReadOnlyMemory<char> text, ResourceItems split)
     {
-        ConfigText.CheckSize(path, text); // the parts are smaller than the file: its limit is checked here
+        ConfigText.CheckSize(path, text.Span); // the parts are smaller than the file: its limit is checked here
         var frame = ResourceItems.Hash(split.Prefix + "\0" + split.Suffix);
         var known = frame == _frame ? _items : null;
         var hashes = new UInt128[split.Items.Count];
-        var missing = new List<string>();
+        var missing = new List<ReadOnlyMemory<char>>();
         var missingAt = new List<int>();
         for (var k = 0; k < hashes.Length; k++)
         {
-            hashes[k] = ResourceItems.Hash(split.Items[k]);
+            hashes[k] = ResourceItems.Hash(split.Items[k].Span);
             if (known is null || !known.ContainsKey(hashes[k]))
             {
                 missing.Add(split.Items[k]);

@@ -13,7 +13,8 @@ internal sealed class AdsHarness : IAsyncDisposable
     public RecordingSink Sink { get; } = new();
 
     public static async Task<AdsHarness> StartAsync(XdsMode mode, TimeSpan? resourceTimeout = null,
-        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null, string? caFile = null, string? tokenFile = null)
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null, string? caFile = null, string? tokenFile = null,
+        bool holdFirstFetch = false)
     {
         var harness = new AdsHarness();
         await harness.Server.StartAsync(certificate);
@@ -28,6 +29,8 @@ internal sealed class AdsHarness : IAsyncDisposable
             ResourceTimeout = resourceTimeout ?? TimeSpan.FromSeconds(30),
             InitialBackoff = TimeSpan.FromMilliseconds(50),
             MaxBackoff = TimeSpan.FromMilliseconds(200),
+            // The protocol tests script each answer of the first fetch; FirstFetchTests hold it, as the daemon does.
+            HoldFirstFetch = holdFirstFetch,
         }, NullLogger.Instance);
         harness._run = source.RunAsync(harness.Sink, harness._stop.Token);
         return harness;
