@@ -8,7 +8,8 @@ namespace Kmesh.Xds;
 /// <summary>
 /// Watches one file and calls back with its new text whenever its content really changes.
 /// The directory is watched, not the file, because editors and config tools replace a file by
-/// renaming a new one over it; bursts of events are debounced; and a slow poll of the file's
+/// renaming a new one over it (such a rename is read at once, as the new file is complete); other
+/// bursts of events are debounced; and a slow poll of the file's
 /// time and size catches what inotify misses (network filesystems, exhausted watches).
 /// A watcher made by <see cref="Signals"/> does not read the file: its owner reads it (once) and
 /// tells a real change from a touch itself.
@@ -98,14 +99,16 @@ public sealed class ConfigFileWatcher : IDisposable
             {
                 NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
             };
-            watcher.Changed += (_, _) => Schedule();
-            watcher.Created += (_, _) => Schedule();
-            watcher.Renamed += (_, _) => Schedule();
-            watcher.Deleted += (_, _) => Schedule();
+            watcher.Changed += (_, _) => Schedule(_debounce);
+            watcher.Created += (_, _) => Schedule(_debounce);
+            // A file renamed over this one is complete (the atomic replace config tools do): read at
+            // once. A rename away from it (an editor's backup before it writes anew) is debounced.
+            watcher.Renamed += (_, e) => Schedule(e.FullPath == _path ? TimeSpan.Zero : _debounce);
+            watcher.Deleted += (_, _) => Schedule(_debounce);
             watcher.Error += (_, e) =>
             {
                 _logger.LogWarning(e.GetException(), "Watching {Path} lost events; re-reading it", _path);
-                Schedule();
+                Schedule(_debounce);
             };
             watcher.EnableRaisingEvents = true;
             return watcher;
@@ -118,11 +121,11 @@ public sealed class ConfigFileWatcher : IDisposable
         }
     }
 
-    private void Schedule()
+    private void Schedule(TimeSpan delay)
     {
         try
         {
-            _debounceTimer.Change(_debounce, Timeout.InfiniteTimeSpan);
+            _debounceTimer.Change(delay, Timeout.InfiniteTimeSpan);
         }
         catch (ObjectDisposedException)
         {
@@ -132,7 +135,7 @@ public sealed class ConfigFileWatcher : IDisposable
     private void Poll()
     {
         if (Stat() != _stat)
-            Schedule();
+            Schedule(_debounce);
     }
 
     private void Check()
@@ -195,7 +198,7 @@ public sealed class ConfigFileWatcher : IDisposable
         {
             // Being written right now: the writer's close raises another event.
             _logger.LogDebug(ex, "Cannot read {Path} yet", _path);
-            Schedule();
+            Schedule(_debounce);
             bytes = null;
             return null;
         }

@@ -54,6 +54,23 @@ public sealed class ConfigFileWatcherTests : IDisposable
     }
 
     [Fact]
+    public void RenameOverTheFile_IsReadAtOnce_AnInPlaceEditAfterTheDebounce()
+    {
+        File.WriteAllText(FilePath, "v1");
+        // A debounce far longer than the test waits: only the rename path can report in time.
+        using var watcher = new ConfigFileWatcher(FilePath, _seen.Add, debounce: TimeSpan.FromMinutes(5), pollInterval: TimeSpan.FromHours(1));
+
+        File.WriteAllText(FilePath, "v2 in place");
+        Assert.False(_seen.TryTake(out _, TimeSpan.FromSeconds(2)), "an in-place edit was read before the debounce");
+
+        var temp = Path.Combine(_dir, ".mesh.yaml.tmp");
+        File.WriteAllText(temp, "v3 by rename");
+        File.Move(temp, FilePath, overwrite: true);
+
+        Assert.Equal("v3 by rename", Next());
+    }
+
+    [Fact]
     public void TouchWithoutChange_IsNotReported()
     {
         File.WriteAllText(FilePath, "same");
