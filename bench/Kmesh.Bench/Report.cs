@@ -153,10 +153,10 @@ public static partial class Report
             var h = rows.First(x => x.Variant == "haproxy-tcp");
             b.AppendLine(Inv, $"### {mode}, {conns} connection{(conns > 1 ? "s" : "")}");
             b.AppendLine();
-            b.AppendLine("| variant | p50 | p90 | p99 | req/s | p50 / direct | p99 / direct | req/s / direct | p50 / HAProxy TCP | p99 / HAProxy TCP | errors |");
-            b.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            b.AppendLine("| variant | p50 | p90 | p99 | req/s | p50 / direct | p99 / direct | req/s / direct | p50 / HAProxy TCP | p99 / HAProxy TCP | proxy CPU µs/request | errors |");
+            b.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             foreach (var x in rows)
-                b.AppendLine(Inv, $"| {x.Variant} | {Us(x.P50)} | {Us(x.P90)} | {Us(x.P99)} | {x.Rps:0} | {X(x.P50 / d.P50)} | {X(x.P99 / d.P99)} | {X(x.Rps / d.Rps)} | {X(x.P50 / h.P50)} | {X(x.P99 / h.P99)} | {x.Errors} |");
+                b.AppendLine(Inv, $"| {x.Variant} | {Us(x.P50)} | {Us(x.P90)} | {Us(x.P99)} | {x.Rps:0} | {X(x.P50 / d.P50)} | {X(x.P99 / d.P99)} | {X(x.Rps / d.Rps)} | {X(x.P50 / h.P50)} | {X(x.P99 / h.P99)} | {ProxyCpu(r, mode, conns, x.Variant)} | {x.Errors} |");
             b.AppendLine();
             var spread = r.Requests.Where(x => x.Mode == mode && x.Conns == conns).GroupBy(x => x.Variant)
                 .Select(g => $"{g.Key} {Us(g.Min(x => x.Result.P99))}–{Us(g.Max(x => x.Result.P99))}");
@@ -164,8 +164,17 @@ public static partial class Report
             b.AppendLine();
         }
         var rounds = r.Requests.Select(x => x.Round).Distinct().Count();
-        b.AppendLine(Inv, $"Each cell is the median of {rounds} round(s); every round ran all variants of a scenario back to back in a rotated order.");
+        b.Append(Inv, $"Each cell is the median of {rounds} round(s); every round ran all variants of a scenario back to back in a rotated order. ");
+        b.AppendLine("**Proxy CPU µs/request**: the proxy process's utime+stime over a run (from /proc) ÷ the requests wrk counted; it depends far less than req/s on what else runs.");
         b.AppendLine();
+    }
+
+    /// <summary>The proxy process's CPU per request, median over the rounds; empty where no proxy process serves (direct, kmesh, iptables).</summary>
+    private static string ProxyCpu(Results r, string mode, int conns, string variant)
+    {
+        var cpu = r.Requests.Where(x => x.Mode == mode && x.Conns == conns && x.Variant == variant && x.CpuUsPerRequest is not null)
+            .Select(x => x.CpuUsPerRequest!.Value).ToList();
+        return cpu.Count > 0 ? Us(Measure.Median(cpu)) : "";
     }
 
     /// <summary>bpf ns/connect of the chain's first <paramref name="i"/> plugins (the whole chain for i = Chain.Count).</summary>
