@@ -1,7 +1,5 @@
 using Envoy.Config.Cluster.V3;
-using Envoy.Config.Endpoint.V3;
 using Envoy.Config.Listener.V3;
-using Envoy.Config.Route.V3;
 using Google.Protobuf;
 using Kmesh.Envoy.Api;
 using Kmesh.Sdk.Snapshot;
@@ -15,12 +13,7 @@ namespace Kmesh.Xds;
 /// </summary>
 internal sealed class ResourceCollector(YamlSource source)
 {
-    private readonly List<Listener> _listeners = [];
-    private readonly List<Cluster> _clusters = [];
-    private readonly List<ClusterLoadAssignment> _endpoints = [];
-    private readonly List<RouteConfiguration> _routes = [];
-    private readonly Dictionary<(string TypeUrl, string Name), int> _lines = [];
-    private readonly Dictionary<(string TypeUrl, string Name), string> _versions = [];
+    private readonly ResourceLists _resources = new();
     private readonly List<ConfigEntry> _entries = [];
 
     /// <summary>Keeps a resource that was read; <paramref name="version"/> is its own version (a Resource wrapper's), if the file gives one.</summary>
@@ -28,23 +21,9 @@ internal sealed class ResourceCollector(YamlSource source)
     {
         var (typeUrl, name, kind) = Identify(message);
         // Envoy names a static listener that has no name itself, so several may lack one.
-        if (name.Length > 0)
-        {
-            var line = YamlSource.LineOf(node);
-            if (_lines.TryGetValue((typeUrl, name), out var first))
-                throw source.Error(node, path, $"duplicate {KindName(kind)} name '{name}': defined at line {first} and again at line {line}");
-            _lines[(typeUrl, name)] = line;
-            if (version is not null)
-                _versions[(typeUrl, name)] = version;
-        }
-
-        switch (message)
-        {
-            case Listener l: _listeners.Add(l); break;
-            case Cluster c: _clusters.Add(c); break;
-            case ClusterLoadAssignment e: _endpoints.Add(e); break;
-            case RouteConfiguration r: _routes.Add(r); break;
-        }
+        var line = YamlSource.LineOf(node);
+        if (!_resources.TryAdd(message, typeUrl, name, line, version, out var first))
+            throw source.Error(node, path, $"duplicate {KindName(kind)} name '{name}': defined at line {first} and again at line {line}");
         _entries.Add(Entry(kind, name, node, path) with { TypeUrl = typeUrl, Resource = message, Warnings = warnings });
     }
 
@@ -83,10 +62,10 @@ internal sealed class ResourceCollector(YamlSource source)
         _entries.Where(e => e.Resource is Listener).Select(e => ((Listener)e.Resource!, e.FieldPath));
 
     /// <summary>The clusters read so far.</summary>
-    public IReadOnlyList<Cluster> Clusters => _clusters;
+    public IReadOnlyList<Cluster> Clusters => _resources.Clusters;
 
     public EnvoyResources Build(string? versionInfo) =>
-        new(_listeners, _clusters, _endpoints, _routes, versionInfo) { ResourceLines = _lines, ResourceVersions = _versions, Warnings = source.Warnings.ToList() };
+        _resources.Build(versionInfo, source.Warnings.ToList());
 
     /// <summary>Every entry, in file order.</summary>
     public IReadOnlyList<ConfigEntry> Entries => _entries.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();

@@ -1,7 +1,3 @@
-using Envoy.Config.Cluster.V3;
-using Envoy.Config.Endpoint.V3;
-using Envoy.Config.Listener.V3;
-using Envoy.Config.Route.V3;
 using Google.Protobuf;
 
 namespace Kmesh.Xds.Sources;
@@ -169,12 +165,7 @@ internal sealed class IncrementalFileReader(string path)
     /// <summary>The file's resources gathered item by item, in file order, with the file's lines and indexes.</summary>
     private sealed class Assembly(string path)
     {
-        private readonly List<Listener> _listeners = [];
-        private readonly List<Cluster> _clusters = [];
-        private readonly List<ClusterLoadAssignment> _endpoints = [];
-        private readonly List<RouteConfiguration> _routes = [];
-        private readonly Dictionary<(string TypeUrl, string Name), int> _lines = [];
-        private readonly Dictionary<(string TypeUrl, string Name), string> _versions = [];
+        private readonly ResourceLists _resources = new();
         private readonly List<ConfigWarning> _warnings = [];
 
         /// <summary>Adds item <paramref name="index"/>, which starts on <paramref name="start"/>; false when a name is already defined.</summary>
@@ -182,17 +173,8 @@ internal sealed class IncrementalFileReader(string path)
         {
             foreach (var r in item.Resources)
             {
-                if (!_lines.TryAdd((r.TypeUrl, r.Name), start + r.LineOffset))
+                if (!_resources.TryAdd(r.Message, r.TypeUrl, r.Name, start + r.LineOffset, r.Version, out _))
                     return false;
-                if (r.Version is not null)
-                    _versions[(r.TypeUrl, r.Name)] = r.Version;
-                switch (r.Message)
-                {
-                    case Listener l: _listeners.Add(l); break;
-                    case Cluster c: _clusters.Add(c); break;
-                    case ClusterLoadAssignment e: _endpoints.Add(e); break;
-                    case RouteConfiguration rc: _routes.Add(rc); break;
-                }
             }
             foreach (var w in item.Warnings)
                 _warnings.Add(new ConfigWarning(path, start + w.LineOffset, w.Column, FieldPath.Index("resources", index) + w.PathAfterIndex, w.Message));
@@ -200,6 +182,6 @@ internal sealed class IncrementalFileReader(string path)
         }
 
         public EnvoyResources Build(string? versionInfo) =>
-            new(_listeners, _clusters, _endpoints, _routes, versionInfo) { ResourceLines = _lines, ResourceVersions = _versions, Warnings = _warnings };
+            _resources.Build(versionInfo, _warnings);
     }
 }
