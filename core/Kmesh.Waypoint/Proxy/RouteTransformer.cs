@@ -1,3 +1,4 @@
+using Kmesh.Waypoint.Observability;
 using Kmesh.Waypoint.Routing;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
@@ -10,7 +11,7 @@ namespace Kmesh.Waypoint.Proxy;
 /// <c>host_rewrite_literal</c> / <c>auto_host_rewrite</c>; the header edits of route, virtual
 /// host and route configuration are applied both ways.
 /// </summary>
-internal sealed class RouteTransformer(WaypointRoute route, ForwardAction action, AttemptPlan plan) : HttpTransformer
+internal sealed class RouteTransformer(WaypointRoute route, ForwardAction action, AttemptPlan plan, RequestRecord record) : HttpTransformer
 {
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
@@ -20,7 +21,7 @@ internal sealed class RouteTransformer(WaypointRoute route, ForwardAction action
             proxyRequest.RequestUri = new Uri(destinationPrefix + plan.PathAndQuery);
         proxyRequest.Headers.Host = action.HostRewrite
             ?? (action.AutoHostRewrite ? $"{plan.Endpoint.Host}:{plan.Endpoint.Port}" : httpContext.Request.Host.Value);
-        route.RequestHeaders.ApplyTo(proxyRequest);
+        route.RequestHeaders.ApplyTo(proxyRequest, HeaderFormatInput.ForRequest(httpContext, record));
         proxyRequest.Options.Set(AttemptPlan.Key, plan);
     }
 
@@ -28,7 +29,7 @@ internal sealed class RouteTransformer(WaypointRoute route, ForwardAction action
     {
         var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         if (proxyResponse is not null)
-            route.ResponseHeaders.ApplyTo(httpContext.Response.Headers);
+            route.ResponseHeaders.ApplyTo(httpContext.Response.Headers, HeaderFormatInput.ForResponse(httpContext, record, plan.Endpoint));
         return proceed;
     }
 }

@@ -57,11 +57,11 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         switch (route.Outcome)
         {
             case DirectAnswer direct:
-                await AnswerAsync(context, route, direct.Status, direct.Body);
+                await AnswerAsync(context, record, route, direct.Status, direct.Body);
                 return;
             case RedirectAnswer redirect:
-                route.ResponseHeaders.ApplyTo(context.Response.Headers);
                 context.Response.StatusCode = redirect.Status;
+                route.ResponseHeaders.ApplyTo(context.Response.Headers, HeaderFormatInput.ForResponse(context, record));
                 context.Response.Headers.Location = RedirectLocation(context.Request, redirect);
                 return;
             case ForwardAction forward:
@@ -77,7 +77,7 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         if (!table.Clusters.TryGetValue(clusterName, out var cluster) || cluster.Picker.Pick(action.Hash?.Compute(context)) is not { } endpoint)
         {
             record.Flags = cluster is null ? "NC" : "UH";
-            await AnswerAsync(context, route, StatusCodes.Status503ServiceUnavailable, "no healthy upstream");
+            await AnswerAsync(context, record, route, StatusCodes.Status503ServiceUnavailable, "no healthy upstream");
             return;
         }
         var rewrites = action.PrefixRewrite is not null || action.RegexRewrite is not null;
@@ -100,7 +100,7 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         ForwarderError error;
         try
         {
-            error = await forwarder.SendAsync(context, endpoint.Prefix, clients.For(cluster.ConnectTimeout), config, new RouteTransformer(route, action, plan), timeout?.Token ?? context.RequestAborted);
+            error = await forwarder.SendAsync(context, endpoint.Prefix, clients.For(cluster.ConnectTimeout), config, new RouteTransformer(route, action, plan, record), timeout?.Token ?? context.RequestAborted);
         }
         finally
         {
@@ -113,12 +113,12 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         if (timeout?.IsCancellationRequested == true && !context.RequestAborted.IsCancellationRequested || plan.LastTryTimedOut || exception is TimeoutException)
         {
             record.Flags = "UT";
-            await AnswerAsync(context, route, StatusCodes.Status504GatewayTimeout, "upstream request timeout");
+            await AnswerAsync(context, record, route, StatusCodes.Status504GatewayTimeout, "upstream request timeout");
         }
         else if (error is not ForwarderError.RequestCanceled)
         {
             record.Flags = "UF";
-            await AnswerAsync(context, route, StatusCodes.Status503ServiceUnavailable, "upstream connect error or disconnect/reset before headers");
+            await AnswerAsync(context, record, route, StatusCodes.Status503ServiceUnavailable, "upstream connect error or disconnect/reset before headers");
         }
     }
 
@@ -129,11 +129,11 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         _ => HttpVersion.Version11,
     };
 
-    private static async Task AnswerAsync(HttpContext context, WaypointRoute route, int status, string? body)
+    private static async Task AnswerAsync(HttpContext context, RequestRecord record, WaypointRoute route, int status, string? body)
     {
         context.Response.Clear();
         context.Response.StatusCode = status;
-        route.ResponseHeaders.ApplyTo(context.Response.Headers);
+        route.ResponseHeaders.ApplyTo(context.Response.Headers, HeaderFormatInput.ForResponse(context, record));
         if (body is { Length: > 0 })
         {
             context.Response.ContentType = "text/plain";

@@ -23,14 +23,13 @@ internal static class RouteCompiler
             var routes = new List<WaypointRoute>();
             for (var r = 0; r < vhost.Routes.Count; r++)
             {
-                var field = $"virtual_hosts[{v}].routes[{r}]";
                 try
                 {
-                    routes.Add(CompileRoute(vhost.Routes[r], vhost, config, field));
+                    routes.Add(CompileRoute(vhost.Routes[r], vhost, config, $"virtual_hosts[{v}]", $"virtual_hosts[{v}].routes[{r}]"));
                 }
                 catch (UnsupportedRouteException e)
                 {
-                    findings.Add(new WaypointFinding(resource, e.Field.StartsWith(field, StringComparison.Ordinal) ? e.Field : $"{field}.{e.Field}", $"{e.Message}; this route is left out"));
+                    findings.Add(new WaypointFinding(resource, e.Field, $"{e.Message}; this route is left out"));
                 }
             }
             var host = new VirtualHostRoutes(vhost.Name, $"{resource} / virtual host {vhost.Name}", routes, vhost);
@@ -40,29 +39,30 @@ internal static class RouteCompiler
         return domains;
     }
 
-    private static WaypointRoute CompileRoute(Route route, VirtualHost vhost, RouteConfiguration config, string field)
+    /// <param name="vhostField">Where the virtual host is in the route configuration; <paramref name="field"/> where the route is.</param>
+    private static WaypointRoute CompileRoute(Route route, VirtualHost vhost, RouteConfiguration config, string vhostField, string field)
     {
         var condition = RouteCondition.From(route.Match ?? new RouteMatch { Prefix = "/" }, $"{field}.match");
         RouteOutcome outcome = route.ActionCase switch
         {
-            Route.ActionOneofCase.Route_ => Forward(route.Route_, route.Match, vhost, $"{field}.route"),
+            Route.ActionOneofCase.Route_ => Forward(route.Route_, route.Match, vhost, vhostField, $"{field}.route"),
             Route.ActionOneofCase.DirectResponse => new DirectAnswer((int)route.DirectResponse.Status, BodyOf(route.DirectResponse)),
             Route.ActionOneofCase.Redirect => Redirect(route.Redirect, $"{field}.redirect"),
             _ => throw new UnsupportedRouteException(field, $"action {route.ActionCase} is not supported"),
         };
-        var requestHeaders = HeaderEdits.Of(
-            (route.RequestHeadersToAdd, route.RequestHeadersToRemove),
-            (vhost.RequestHeadersToAdd, vhost.RequestHeadersToRemove),
-            (config.RequestHeadersToAdd, config.RequestHeadersToRemove));
-        var responseHeaders = HeaderEdits.Of(
-            (route.ResponseHeadersToAdd, route.ResponseHeadersToRemove),
-            (vhost.ResponseHeadersToAdd, vhost.ResponseHeadersToRemove),
-            (config.ResponseHeadersToAdd, config.ResponseHeadersToRemove));
+        var requestHeaders = HeaderEdits.Of(route.Name,
+            new(route.RequestHeadersToAdd, route.RequestHeadersToRemove, $"{field}.request_headers_to_add"),
+            new(vhost.RequestHeadersToAdd, vhost.RequestHeadersToRemove, $"{vhostField}.request_headers_to_add"),
+            new(config.RequestHeadersToAdd, config.RequestHeadersToRemove, "request_headers_to_add"));
+        var responseHeaders = HeaderEdits.Of(route.Name,
+            new(route.ResponseHeadersToAdd, route.ResponseHeadersToRemove, $"{field}.response_headers_to_add"),
+            new(vhost.ResponseHeadersToAdd, vhost.ResponseHeadersToRemove, $"{vhostField}.response_headers_to_add"),
+            new(config.ResponseHeadersToAdd, config.ResponseHeadersToRemove, "response_headers_to_add"));
         var name = route.Name.Length > 0 ? route.Name : field;
         return new WaypointRoute(name, condition, outcome, requestHeaders, responseHeaders, route);
     }
 
-    private static ForwardAction Forward(RouteAction action, RouteMatch? match, VirtualHost vhost, string field)
+    private static ForwardAction Forward(RouteAction action, RouteMatch? match, VirtualHost vhost, string vhostField, string field)
     {
         List<(string, uint)> clusters;
         uint total;
@@ -83,7 +83,7 @@ internal static class RouteCompiler
         }
         var timeout = action.Timeout is null ? DefaultTimeout : action.Timeout.ToTimeSpan() is var t && t > TimeSpan.Zero ? t : (TimeSpan?)null;
         // A route's retry policy replaces its virtual host's, as in Envoy.
-        var retry = RetryPlan.From(action.RetryPolicy ?? vhost.RetryPolicy, action.RetryPolicy is null ? "retry_policy" : $"{field}.retry_policy");
+        var retry = RetryPlan.From(action.RetryPolicy ?? vhost.RetryPolicy, action.RetryPolicy is null ? $"{vhostField}.retry_policy" : $"{field}.retry_policy");
         (Regex, string)? regexRewrite = action.RegexRewrite is { } rr
             ? (new Regex(rr.Pattern.Regex, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant), rr.Substitution)
             : null;
