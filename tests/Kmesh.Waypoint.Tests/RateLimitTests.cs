@@ -177,7 +177,8 @@ public sealed class RateLimitTests
     {
         await using var backend = await Backend.StartAsync("b");
         var logs = new List<string>();
-        var limit = Limit(1) + """, "descriptors": [{"entries": [{"key": "client", "value": "a"}], "token_bucket": {"max_tokens": 9, "fill_interval": "60s"}}]""";
+        // An entry without a value asks Envoy for a bucket per distinct value, which the waypoint does not keep.
+        var limit = Limit(1) + """, "descriptors": [{"entries": [{"key": "client"}], "token_bucket": {"max_tokens": 9, "fill_interval": "60s"}}]""";
         var mesh = MeshJson.Mesh(MeshJson.VirtualHost("h", ["h"], """{"match": {"prefix": "/"}, "route": {"cluster": "b"}}"""), MeshJson.Cluster("b", backend))
             .Replace("\"http_filters\": [", "\"http_filters\": [" + Filter(limit) + ",");
         await using var waypoint = await WaypointRun.StartAsync(mesh, logs, o => o with { PluginDirectories = [RepoPlugins.Directory] });
@@ -190,7 +191,84 @@ public sealed class RateLimitTests
         lock (logs)
             lines = [.. logs];
         Assert.Contains(lines, l => l.Contains("listener 0.0.0.0_", StringComparison.Ordinal)
-            && l.Contains("filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.descriptors", StringComparison.Ordinal));
+            && l.Contains("filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.descriptors[0]", StringComparison.Ordinal)
+            && l.Contains("without a value", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DescriptorsMadeByTheRoutesRateLimitsHaveBucketsOfTheirOwn()
+    {
+        await using var backend = await Backend.StartAsync("b");
+        // Istio's documented shape: descriptors in the filter config, actions on the route. The
+        // default bucket is large and, with always_consume_default_token_bucket false, untouched by
+        // requests a descriptor limits.
+        var limit = Limit(100) + """
+            , "always_consume_default_token_bucket": false,
+            "descriptors": [
+              {"entries": [{"key": "user", "value": "alice"}], "token_bucket": {"max_tokens": 2, "fill_interval": "3600s"}},
+              {"entries": [{"key": "generic_key", "value": "all"}, {"key": "slow", "value": "yes"}], "token_bucket": {"max_tokens": 1, "fill_interval": "3600s"}}]
+            """;
+        await using var waypoint = await StartAsync(backend, Filter(limit),
+            """
+            {"match": {"prefix": "/"}, "route": {"cluster": "b", "rate_limits": [
+              {"actions": [{"request_headers": {"header_name": "x-user", "descriptor_key": "user"}}]},
+              {"actions": [{"generic_key": {"descriptor_value": "all"}},
+                           {"header_value_match": {"descriptor_key": "slow", "descriptor_value": "yes", "headers": [{"name": "x-slow", "exact_match": "1"}]}}]}]}}
+            """);
+        using var client = waypoint.Client("h");
+
+        async Task<int[]> AsAsync(string header, string value, int count)
+        {
+            var statuses = new int[count];
+            for (var i = 0; i < count; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { header, value } } };
+                using var response = await client.SendAsync(request);
+                statuses[i] = (int)response.StatusCode;
+            }
+            return statuses;
+        }
+
+        var alice = await AsAsync("x-user", "alice", 3);
+        var bob = await AsAsync("x-user", "bob", 4);
+        var slow = await AsAsync("x-slow", "1", 2);
+        var notSlow = await AsAsync("x-slow", "0", 2);
+
+        Assert.Equal([200, 200, 429], alice);
+        Assert.Equal([200, 200, 200, 200], bob);
+        Assert.Equal([200, 429], slow);
+        Assert.Equal([200, 200], notSlow);
+    }
+
+    [Fact]
+    public async Task ByDefaultARequestADescriptorLimitsTakesFromTheDefaultBucketTooAndTheHeadersDescribeTheDescriptor()
+    {
+        await using var backend = await Backend.StartAsync("b");
+        var limit = Limit(3) + """
+            , "enable_x_ratelimit_headers": "DRAFT_VERSION_03",
+            "descriptors": [{"entries": [{"key": "masked_remote_address", "value": "127.0.0.0/8"}], "token_bucket": {"max_tokens": 5, "fill_interval": "3600s"}}]
+            """;
+        var host = MeshJson.VirtualHost("h", ["h"], """{"match": {"prefix": "/"}, "route": {"cluster": "b"}}""")
+            .Replace("\"routes\":", "\"rate_limits\": [{\"actions\": [{\"masked_remote_address\": {\"v4_prefix_mask_len\": 8}}]}], \"routes\":");
+        var mesh = MeshJson.Mesh(host, MeshJson.Cluster("b", backend)).Replace("\"http_filters\": [", "\"http_filters\": [" + Filter(limit) + ",");
+        await using var waypoint = await WaypointRun.StartAsync(mesh, options: o => o with { PluginDirectories = [RepoPlugins.Directory] });
+        using var client = waypoint.Client("h");
+
+        var statuses = new List<int>();
+        string? limitHeader = null, remaining = null;
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await client.GetAsync("/");
+            statuses.Add((int)response.StatusCode);
+            limitHeader = Header(response, "x-ratelimit-limit");
+            remaining ??= Header(response, "x-ratelimit-remaining");
+        }
+
+        // The virtual host's action applies (the route has none); each request takes from the
+        // descriptor's five and the default three, so the default runs out first.
+        Assert.Equal([200, 200, 200, 429], statuses);
+        Assert.Equal("5", limitHeader);
+        Assert.Equal("4", remaining);
     }
 
     private static async Task ChangeAsync(WaypointRun waypoint, HttpClient client, string mesh, string probeAnswer)

@@ -1,8 +1,8 @@
 using Envoy.Config.Route.V3;
 using Envoy.Extensions.Filters.Common.Fault.V3;
 using Envoy.Extensions.Filters.Http.Fault.V3;
-using Envoy.Type.Matcher.V3;
 using Envoy.Type.V3;
+using Kmesh.Sdk.Waypoint;
 using Microsoft.AspNetCore.Http;
 
 namespace Kmesh.Plugins.FaultInject.L7;
@@ -33,7 +33,7 @@ internal sealed class RequestFault
         }
     }
 
-    public bool AppliesTo(HttpRequest request) => _headers.All(h => HeaderMatches(h, request.Headers));
+    public bool AppliesTo(HttpRequest request) => _headers.All(h => HeaderMatchers.Matches(h, request.Headers));
 
     /// <summary>The delay for this request, if it draws one.</summary>
     public TimeSpan? DrawDelay() => _delay is { } d && Draw(_delayShare) ? d : null;
@@ -75,39 +75,4 @@ internal sealed class RequestFault
     }
 
     private static bool Draw(uint perMillion) => perMillion >= 1_000_000 || (uint)Random.Shared.Next(1_000_000) < perMillion;
-
-    /// <summary>The matchers fault configs use: presence, exact, prefix, suffix, contains, regex (whole value), inverted.</summary>
-    private static bool HeaderMatches(HeaderMatcher matcher, IHeaderDictionary headers)
-    {
-        var present = headers.TryGetValue(matcher.Name, out var values);
-        var value = values.ToString();
-#pragma warning disable CS0612 // the legacy *_match fields are still what many configs use
-        var result = matcher.HeaderMatchSpecifierCase switch
-        {
-            HeaderMatcher.HeaderMatchSpecifierOneofCase.PresentMatch => present == matcher.PresentMatch,
-            HeaderMatcher.HeaderMatchSpecifierOneofCase.ExactMatch => present && value == matcher.ExactMatch,
-            HeaderMatcher.HeaderMatchSpecifierOneofCase.PrefixMatch => present && value.StartsWith(matcher.PrefixMatch, StringComparison.Ordinal),
-            HeaderMatcher.HeaderMatchSpecifierOneofCase.SuffixMatch => present && value.EndsWith(matcher.SuffixMatch, StringComparison.Ordinal),
-            HeaderMatcher.HeaderMatchSpecifierOneofCase.ContainsMatch => present && value.Contains(matcher.ContainsMatch, StringComparison.Ordinal),
-            HeaderMatcher.HeaderMatchSpecifierOneofCase.StringMatch => present && StringMatches(matcher.StringMatch, value),
-            HeaderMatcher.HeaderMatchSpecifierOneofCase.None => present,
-            _ => false,
-        };
-#pragma warning restore CS0612
-        return result != matcher.InvertMatch;
-    }
-
-    private static bool StringMatches(StringMatcher matcher, string value)
-    {
-        var comparison = matcher.IgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        return matcher.MatchPatternCase switch
-        {
-            StringMatcher.MatchPatternOneofCase.Exact => string.Equals(value, matcher.Exact, comparison),
-            StringMatcher.MatchPatternOneofCase.Prefix => value.StartsWith(matcher.Prefix, comparison),
-            StringMatcher.MatchPatternOneofCase.Suffix => value.EndsWith(matcher.Suffix, comparison),
-            StringMatcher.MatchPatternOneofCase.Contains => value.Contains(matcher.Contains, comparison),
-            StringMatcher.MatchPatternOneofCase.SafeRegex => System.Text.RegularExpressions.Regex.IsMatch(value, $"^(?:{matcher.SafeRegex.Regex})$", System.Text.RegularExpressions.RegexOptions.NonBacktracking),
-            _ => false,
-        };
-    }
 }

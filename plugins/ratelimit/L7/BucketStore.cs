@@ -5,7 +5,7 @@ namespace Kmesh.Plugins.RateLimit.L7;
 
 /// <summary>
 /// The waypoint's request buckets for as long as it runs, one per configured level (a listener's
-/// filter, a route configuration, a virtual host, a route) and config. A new configuration that
+/// filter, a route configuration, a virtual host, a route) and config, and one per descriptor of it. A new configuration that
 /// keeps a level's config unchanged keeps its bucket, tokens and all; a changed config starts a
 /// full bucket, as Envoy does when it builds the filter anew.
 /// </summary>
@@ -15,8 +15,8 @@ internal sealed class BucketStore(TimeProvider time)
 
     public int Count => _buckets.Count;
 
-    public RequestTokenBucket Get(BucketKey key, LimitSettings settings) =>
-        _buckets.GetOrAdd(key, static (_, arg) => new RequestTokenBucket(arg.Bucket.MaxTokens, arg.Bucket.TokensPerFill, arg.Bucket.FillInterval, arg.Time), (Bucket: settings.Bucket!, Time: time));
+    public RequestTokenBucket Get(BucketKey key, BucketShape shape) =>
+        _buckets.GetOrAdd(key, static (_, arg) => new RequestTokenBucket(arg.Shape.MaxTokens, arg.Shape.TokensPerFill, arg.Shape.FillInterval, arg.Time), (Shape: shape, Time: time));
 
     /// <summary>Forgets the buckets of levels the configuration in force no longer has.</summary>
     public void KeepOnly(IReadOnlySet<BucketKey> inUse)

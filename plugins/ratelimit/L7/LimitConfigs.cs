@@ -69,8 +69,8 @@ internal sealed class LimitConfigs(IWaypointReport report)
             if (reportRoutes)
             {
                 Overrides(host.TypedPerFilterConfig, filter.Name, routesResource, hostField + ".");
-                if (host.RateLimits.Count > 0)
-                    report.NotHonoured(routesResource, $"{hostField}.rate_limits", "rate_limits actions are not evaluated by the waypoint: only the default token_bucket applies");
+                // The destination cluster is the route's: a virtual host's action is checked with each route.
+                Actions(host.RateLimits, AnyCluster, routesResource, $"{hostField}.rate_limits");
             }
             for (var r = 0; r < host.Routes.Count; r++)
             {
@@ -78,12 +78,33 @@ internal sealed class LimitConfigs(IWaypointReport report)
                 if (reportRoutes)
                 {
                     Overrides(route.TypedPerFilterConfig, filter.Name, routesResource, $"{hostField}.routes[{r}].");
-                    if (route.Route_?.RateLimits.Count > 0)
-                        report.NotHonoured(routesResource, $"{hostField}.routes[{r}].route.rate_limits", "rate_limits actions are not evaluated by the waypoint: only the default token_bucket applies");
+                    if (route.Route_ is { } action)
+                        Actions(action.RateLimits, action.ClusterSpecifierCase == RouteAction.ClusterSpecifierOneofCase.Cluster ? action.Cluster : null, routesResource, $"{hostField}.routes[{r}].route.rate_limits");
                 }
                 if (LimitLevels.Effective(listener, manager, routes, host, route) is ({ } config, var level))
+                {
                     keys.Add(new BucketKey(level, Google.Protobuf.MessageExtensions.ToByteString(config)));
+                    foreach (var descriptor in DescriptorLimits.Honoured(config, level))
+                        keys.Add(descriptor.Bucket);
+                }
             }
+        }
+    }
+
+    private const string AnyCluster = "";
+
+    /// <summary>Reports the <c>rate_limits</c> actions the waypoint cannot evaluate (their descriptor is then never made).</summary>
+    private void Actions(IEnumerable<global::Envoy.Config.Route.V3.RateLimit> rateLimits, string? cluster, ResourceRef resource, string field)
+    {
+        var i = 0;
+        foreach (var rateLimit in rateLimits)
+        {
+            for (var a = 0; a < rateLimit.Actions.Count; a++)
+            {
+                if (DescriptorActions.Unsupported(rateLimit.Actions[a], cluster) is { } reason)
+                    report.NotHonoured(resource, $"{field}[{i}].actions[{a}]", $"{reason}: this rate_limits entry describes no request");
+            }
+            i++;
         }
     }
 
@@ -98,17 +119,19 @@ internal sealed class LimitConfigs(IWaypointReport report)
     {
         if (config.TokenBucket is { } bucket && LimitSettings.Problem(bucket) is var (problemField, reason))
             report.NotHonoured(resource, $"{field}.token_bucket.{problemField}", $"{reason}: this config limits nothing");
-        if (config.Descriptors.Count > 0)
-            report.NotHonoured(resource, $"{field}.descriptors", "descriptors are not honoured by the waypoint: only the default token_bucket applies");
-        if (config.Stage != 0)
-            report.NotHonoured(resource, $"{field}.stage", "stages are not honoured by the waypoint (rate_limits actions are not evaluated)");
+        for (var d = 0; d < config.Descriptors.Count; d++)
+        {
+            var descriptor = config.Descriptors[d];
+            if (DescriptorLimits.Problem(descriptor) is { } problem)
+                report.NotHonoured(resource, $"{field}.descriptors[{d}]", $"{problem}: this descriptor limits nothing");
+            else if (descriptor.TokenBucket is null)
+                report.NotHonoured(resource, $"{field}.descriptors[{d}].token_bucket", "is required: this descriptor limits nothing");
+            else if (LimitSettings.Problem(descriptor.TokenBucket) is var (bucketField, bucketReason))
+                report.NotHonoured(resource, $"{field}.descriptors[{d}].token_bucket.{bucketField}", $"{bucketReason}: this descriptor limits nothing");
+        }
         if (config.LocalRateLimitPerDownstreamConnection)
             report.NotHonoured(resource, $"{field}.local_rate_limit_per_downstream_connection", "per-connection buckets are not kept by the waypoint: this config limits nothing");
         if (config.LocalClusterRateLimit is not null)
             report.NotHonoured(resource, $"{field}.local_cluster_rate_limit", "not honoured: the waypoint's bucket is this node's alone");
-        if (config.VhRateLimits != VhRateLimitsOptions.Override)
-            report.NotHonoured(resource, $"{field}.vh_rate_limits", "not honoured: rate_limits actions are not evaluated by the waypoint");
-        if (config.AlwaysConsumeDefaultTokenBucket is not null)
-            report.NotHonoured(resource, $"{field}.always_consume_default_token_bucket", "not honoured: without descriptors every request takes from the default token_bucket");
     }
 }

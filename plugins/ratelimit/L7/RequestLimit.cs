@@ -4,12 +4,13 @@ using Microsoft.AspNetCore.Http;
 namespace Kmesh.Plugins.RateLimit.L7;
 
 /// <summary>
-/// One level's limit as requests meet it: its settings and its bucket (shared by every request the
-/// level covers). Over the limit, and enforced, the request is answered as Envoy answers it: the
+/// One level's limit as requests meet it: its settings, its bucket (shared by every request the
+/// level covers) and its descriptors' buckets. Over the limit, and enforced, the request is answered as Envoy answers it: the
 /// status (429 unless set), <c>x-envoy-ratelimited: true</c>, the body <c>local_rate_limited</c>;
 /// a gRPC request gets a trailers-only UNAVAILABLE (RESOURCE_EXHAUSTED if so configured).
 /// </summary>
-internal sealed class RequestLimit(LimitSettings settings, RequestTokenBucket? bucket)
+/// <param name="descriptors">The config's descriptors for this route, null when it has none.</param>
+internal sealed class RequestLimit(LimitSettings settings, RequestTokenBucket? bucket, DescriptorLimits? descriptors = null)
 {
     public static readonly RequestLimit None = new(new LimitSettings(null, 0, 0, 429, [], [], false, false), null);
 
@@ -18,9 +19,16 @@ internal sealed class RequestLimit(LimitSettings settings, RequestTokenBucket? b
     {
         if (bucket is null || !Draw(settings.EnabledPerMillion))
             return true;
-        var (taken, remaining, untilFill) = bucket.TryTake();
+        var (matched, taken, described) = descriptors?.TryTake(context) ?? (false, true, null);
+        if (taken && (!matched || descriptors!.AlwaysConsumeDefault))
+            taken = bucket.TryTake().Taken;
         if (settings.RateLimitHeaders)
-            AddRateLimitHeaders(context.Response, bucket.MaxTokens, remaining, untilFill);
+        {
+            // Envoy describes the first matched descriptor's bucket, the default one otherwise.
+            var shown = described ?? bucket;
+            var (remaining, untilFill) = shown.Peek();
+            AddRateLimitHeaders(context.Response, shown.MaxTokens, remaining, untilFill);
+        }
         if (taken)
             return true;
         if (!Draw(settings.EnforcedPerMillion))

@@ -30,8 +30,11 @@ internal sealed class RequestLimits(BucketStore store) : IWaypointFilter
         if (LimitLevels.Effective(request) is not ({ LocalRateLimitPerDownstreamConnection: false } config, var level))
             return new Resolved(request.Listener, RequestLimit.None);
         var settings = LimitSettings.From(config);
-        var bucket = settings.Bucket is null ? null : store.Get(new BucketKey(level, config.ToByteString()), settings);
-        return new Resolved(request.Listener, new RequestLimit(settings, bucket));
+        if (settings.Bucket is null)
+            return new Resolved(request.Listener, RequestLimit.None);
+        var bucket = store.Get(new BucketKey(level, config.ToByteString()), settings.Bucket);
+        var descriptors = DescriptorLimits.Of(config, level, store, request.VirtualHost, request.Route);
+        return new Resolved(request.Listener, new RequestLimit(settings, bucket, descriptors));
     }
 
     private sealed record Resolved(Listener Listener, RequestLimit Limit);

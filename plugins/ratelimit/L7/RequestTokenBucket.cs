@@ -32,6 +32,19 @@ internal sealed class RequestTokenBucket
     /// <summary>The bucket's size, which <c>x-ratelimit-limit</c> announces.</summary>
     public uint MaxTokens => _maxTokens;
 
+    /// <summary>The tokens there are now and the time until the next fill, taking none.</summary>
+    public (uint Remaining, TimeSpan UntilFill) Peek()
+    {
+        var elapsed = _time.GetElapsedTime(_origin);
+        var fill = (uint)(elapsed.Ticks / _fillInterval.Ticks);
+        var state = Volatile.Read(ref _state);
+        var fills = unchecked(fill - (uint)state);
+        var tokens = (ulong)(state >>> 32);
+        if (fills > 0 && fills < uint.MaxValue / 2)
+            tokens = Math.Min(_maxTokens, tokens + (ulong)fills * _tokensPerFill);
+        return ((uint)tokens, _fillInterval - TimeSpan.FromTicks(elapsed.Ticks % _fillInterval.Ticks));
+    }
+
     /// <summary>Takes a token if there is one.</summary>
     /// <returns>Whether one was taken, the tokens left, and the time until the next fill.</returns>
     public (bool Taken, uint Remaining, TimeSpan UntilFill) TryTake()
