@@ -77,7 +77,7 @@ try
     }
 
     await Showcase.RunAsync(client, inventory, dials);
-    await WaypointAct.RunAsync(daemonDll, sandbox, daemon, liveConfig);
+    await WaypointAct.RunAsync(daemonDll, pluginDir, sandbox, daemon, liveConfig);
     await OperatorView.ShowAsync(daemonDll, daemon, accessLog);
 
     var restarted = await HitlessRestart.RestartAsync(daemonDll, daemonArguments, daemon, client, first);
