@@ -12,7 +12,7 @@ public sealed class ConfigTests
         var logs = new List<string>();
         await using var waypoint = await WaypointRun.StartAsync(MeshJson.Mesh(
             MeshJson.VirtualHost("h", ["h"],
-                """{"match": {"prefix": "/odd", "runtime_fraction": {"default_value": {"numerator": 50}}}, "route": {"cluster": "b"}}""",
+                """{"match": {"prefix": "/odd", "dynamic_metadata": [{"filter": "envoy.lb", "path": [{"key": "canary"}], "value": {"string_match": {"exact": "1"}}}]}, "route": {"cluster": "b"}}""",
                 """{"match": {"prefix": "/"}, "route": {"cluster": "b"}}"""),
             MeshJson.Cluster("b", backend)), logs);
         using var client = waypoint.Client("h");
@@ -22,7 +22,8 @@ public sealed class ConfigTests
         lock (logs)
             lines = [.. logs];
         Assert.Contains(lines, l => l.Contains("listener 0.0.0.0_", StringComparison.Ordinal)
-            && l.Contains("virtual_hosts[0].routes[0].match.runtime_fraction", StringComparison.Ordinal)
+            && l.Contains("virtual_hosts[0].routes[0].match", StringComparison.Ordinal)
+            && l.Contains("dynamic_metadata", StringComparison.Ordinal)
             && l.Contains("left out", StringComparison.Ordinal));
     }
 

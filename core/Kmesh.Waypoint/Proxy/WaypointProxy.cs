@@ -80,8 +80,8 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
             await AnswerAsync(context, record, route, StatusCodes.Status503ServiceUnavailable, "no healthy upstream");
             return;
         }
-        var rewrites = action.PrefixRewrite is not null || action.RegexRewrite is not null;
-        var pathAndQuery = rewrites ? action.RewritePath(view.Path) + context.Request.QueryString.Value : view.PathAndQuery;
+        var rewrites = action.Rewrite is not null;
+        var pathAndQuery = rewrites ? action.Rewrite!.Apply(view.Path) + context.Request.QueryString.Value : view.PathAndQuery;
         // A body can only be sent again if it was kept: read a small one ahead when the route retries.
         var body = action.Retry.NumRetries > 0 ? await RequestBodyBuffer.TryReadAsync(context.Request, context.RequestAborted) : null;
         if (body is not null)
@@ -146,7 +146,7 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         var scheme = redirect.Scheme ?? request.Scheme;
         var host = redirect.Host ?? request.Host.Host;
         var port = redirect.Port ?? request.Host.Port;
-        var path = redirect.Path ?? (request.PathBase + request.Path).Value;
+        var path = redirect.Path ?? (redirect.Rewrite is { } rewrite ? rewrite.Apply((request.PathBase + request.Path).Value ?? "/") : (request.PathBase + request.Path).Value);
         var query = redirect.StripQuery ? "" : request.QueryString.Value;
         var authority = port is { } p && !(scheme == "http" && p == 80) && !(scheme == "https" && p == 443) ? $"{host}:{p}" : host;
         return $"{scheme}://{authority}{path}{query}";

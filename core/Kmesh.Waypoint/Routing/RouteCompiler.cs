@@ -47,7 +47,7 @@ internal static class RouteCompiler
         {
             Route.ActionOneofCase.Route_ => Forward(route.Route_, route.Match, vhost, vhostField, $"{field}.route"),
             Route.ActionOneofCase.DirectResponse => new DirectAnswer((int)route.DirectResponse.Status, BodyOf(route.DirectResponse)),
-            Route.ActionOneofCase.Redirect => Redirect(route.Redirect, $"{field}.redirect"),
+            Route.ActionOneofCase.Redirect => Redirect(route.Redirect, route.Match, $"{field}.redirect"),
             _ => throw new UnsupportedRouteException(field, $"action {route.ActionCase} is not supported"),
         };
         var requestHeaders = HeaderEdits.Of(route.Name,
@@ -84,23 +84,11 @@ internal static class RouteCompiler
         var timeout = action.Timeout is null ? DefaultTimeout : action.Timeout.ToTimeSpan() is var t && t > TimeSpan.Zero ? t : (TimeSpan?)null;
         // A route's retry policy replaces its virtual host's, as in Envoy.
         var retry = RetryPlan.From(action.RetryPolicy ?? vhost.RetryPolicy, action.RetryPolicy is null ? $"{vhostField}.retry_policy" : $"{field}.retry_policy");
-        (Regex, string)? regexRewrite = action.RegexRewrite is { } rr
-            ? (new Regex(rr.Pattern.Regex, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant), rr.Substitution)
-            : null;
-        var matchedPrefix = match?.PathSpecifierCase switch
-        {
-            RouteMatch.PathSpecifierOneofCase.Prefix => match.Prefix,
-            RouteMatch.PathSpecifierOneofCase.Path => match.Path,
-            RouteMatch.PathSpecifierOneofCase.PathSeparatedPrefix => match.PathSeparatedPrefix,
-            _ => "",
-        };
         return new ForwardAction(
             clusters, total, timeout, retry,
-            action.PrefixRewrite.Length > 0 ? action.PrefixRewrite : null,
-            regexRewrite,
+            PathRewrite.From(action.PrefixRewrite, action.RegexRewrite, match, field),
             action.HostRewriteSpecifierCase == RouteAction.HostRewriteSpecifierOneofCase.HostRewriteLiteral ? action.HostRewriteLiteral : null,
             action.HostRewriteSpecifierCase == RouteAction.HostRewriteSpecifierOneofCase.AutoHostRewrite && action.AutoHostRewrite == true,
-            matchedPrefix,
             RequestHash.Of(action.HashPolicy));
     }
 
@@ -111,10 +99,8 @@ internal static class RouteCompiler
         _ => null,
     };
 
-    private static RedirectAnswer Redirect(RedirectAction redirect, string field)
+    private static RedirectAnswer Redirect(RedirectAction redirect, RouteMatch? match, string field)
     {
-        if (redirect.PathRewriteSpecifierCase is RedirectAction.PathRewriteSpecifierOneofCase.PrefixRewrite or RedirectAction.PathRewriteSpecifierOneofCase.RegexRewrite)
-            throw new UnsupportedRouteException(field, "a redirect's prefix_rewrite and regex_rewrite are not supported");
         var status = redirect.ResponseCode switch
         {
             RedirectAction.Types.RedirectResponseCode.Found => 302,
@@ -130,6 +116,12 @@ internal static class RouteCompiler
             redirect.HostRedirect.Length > 0 ? redirect.HostRedirect : null,
             redirect.PortRedirect > 0 ? (int)redirect.PortRedirect : null,
             redirect.PathRewriteSpecifierCase == RedirectAction.PathRewriteSpecifierOneofCase.PathRedirect ? redirect.PathRedirect : null,
+            redirect.PathRewriteSpecifierCase switch
+            {
+                RedirectAction.PathRewriteSpecifierOneofCase.PrefixRewrite => PathRewrite.From(redirect.PrefixRewrite, null, match, field),
+                RedirectAction.PathRewriteSpecifierOneofCase.RegexRewrite => PathRewrite.From("", redirect.RegexRewrite, match, field),
+                _ => null,
+            },
             redirect.StripQuery);
     }
 }

@@ -5,7 +5,8 @@ namespace Kmesh.Waypoint.Routing;
 /// <summary>
 /// A route's <c>match</c>: the path specifier (prefix, path, safe_regex, path_separated_prefix,
 /// honouring <c>case_sensitive</c>), then every header and query parameter condition, and
-/// <c>grpc</c> (a gRPC content type).
+/// <c>grpc</c> (a gRPC content type), and <c>runtime_fraction</c> (its <c>default_value</c>: runtime
+/// keys are Envoy's own) on the request's random draw.
 /// </summary>
 internal sealed class RouteCondition
 {
@@ -16,9 +17,11 @@ internal sealed class RouteCondition
     private readonly HeaderCondition[] _headers;
     private readonly QueryCondition[] _query;
     private readonly bool _grpcOnly;
+    private readonly (ulong Numerator, ulong Denominator)? _fraction;
 
     private RouteCondition(RouteMatch match, TextCondition? regex, HeaderCondition[] headers, QueryCondition[] query)
     {
+        _fraction = match.RuntimeFraction is { } runtime ? Fraction(runtime.DefaultValue) : null;
         _kind = match.PathSpecifierCase;
         _path = match.PathSpecifierCase switch
         {
@@ -49,8 +52,6 @@ internal sealed class RouteCondition
             default:
                 throw new UnsupportedRouteException(field, $"path specifier {match.PathSpecifierCase} is not supported");
         }
-        if (match.RuntimeFraction is not null)
-            throw new UnsupportedRouteException($"{field}.runtime_fraction", "runtime_fraction is not supported");
         if (match.DynamicMetadata.Count > 0 || match.TlsContext is not null)
             throw new UnsupportedRouteException(field, "dynamic_metadata and tls_context matches are not supported");
         var headers = match.Headers.Select((h, i) => HeaderCondition.From(h, $"{field}.headers[{i}]")).ToArray();
@@ -70,8 +71,16 @@ internal sealed class RouteCondition
         foreach (var parameter in _query)
             if (!parameter.Matches(request))
                 return false;
-        return true;
+        return _fraction is not { } share || request.RandomValue % share.Denominator < share.Numerator;
     }
+
+    /// <summary>A <c>FractionalPercent</c> as Envoy reads it; unset is 0%.</summary>
+    private static (ulong, ulong) Fraction(global::Envoy.Type.V3.FractionalPercent? percent) => percent is null ? (0, 100) : (percent.Numerator, percent.Denominator switch
+    {
+        global::Envoy.Type.V3.FractionalPercent.Types.DenominatorType.TenThousand => 10_000UL,
+        global::Envoy.Type.V3.FractionalPercent.Types.DenominatorType.Million => 1_000_000UL,
+        _ => 100UL,
+    });
 
     private bool PathMatches(in RequestView request) => _kind switch
     {

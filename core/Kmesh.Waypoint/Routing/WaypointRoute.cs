@@ -12,22 +12,21 @@ internal abstract record RouteOutcome;
 internal sealed record DirectAnswer(int Status, string? Body) : RouteOutcome;
 
 /// <summary>A <c>redirect</c>: 301 (or the configured code) to a rewritten location.</summary>
-internal sealed record RedirectAnswer(int Status, string? Scheme, string? Host, int? Port, string? Path, bool StripQuery) : RouteOutcome;
+/// <param name="Path">A <c>path_redirect</c>: the whole new path; <paramref name="Rewrite"/> rewrites the request's path instead.</param>
+internal sealed record RedirectAnswer(int Status, string? Scheme, string? Host, int? Port, string? Path, PathRewrite? Rewrite, bool StripQuery) : RouteOutcome;
 
 /// <summary>A <c>route</c> action: proxy to one of the clusters.</summary>
 /// <param name="Clusters">The cluster, or the weighted clusters with their weights.</param>
 /// <param name="Timeout">Envoy's route <c>timeout</c> (15 s when unset; null when 0: none).</param>
-/// <param name="MatchedPrefix">The route's <c>prefix</c> or <c>path</c>: what <c>prefix_rewrite</c> replaces.</param>
+/// <param name="Rewrite">The route's <c>prefix_rewrite</c> or <c>regex_rewrite</c>, null when none.</param>
 internal sealed record ForwardAction(
     IReadOnlyList<(string Cluster, uint Weight)> Clusters,
     uint TotalWeight,
     TimeSpan? Timeout,
     RetryPlan Retry,
-    string? PrefixRewrite,
-    (System.Text.RegularExpressions.Regex Pattern, string Substitution)? RegexRewrite,
+    PathRewrite? Rewrite,
     string? HostRewrite,
     bool AutoHostRewrite,
-    string MatchedPrefix,
     RequestHash? Hash = null) : RouteOutcome
 {
     /// <summary>Picks the cluster for one request: weighted clusters are chosen per request.</summary>
@@ -43,15 +42,5 @@ internal sealed record ForwardAction(
             ticket -= weight;
         }
         return Clusters[^1].Cluster;
-    }
-
-    /// <summary>The upstream path for <paramref name="path"/>: prefix or regex rewrite applied.</summary>
-    public string RewritePath(string path)
-    {
-        if (PrefixRewrite is not null && path.StartsWith(MatchedPrefix, StringComparison.OrdinalIgnoreCase))
-            return PrefixRewrite + path[MatchedPrefix.Length..];
-        if (RegexRewrite is { } rewrite)
-            return rewrite.Pattern.Replace(path, rewrite.Substitution);
-        return path;
     }
 }

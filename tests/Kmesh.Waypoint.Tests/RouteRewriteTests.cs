@@ -1,0 +1,68 @@
+using System.Net;
+
+namespace Kmesh.Waypoint.Tests;
+
+/// <summary>Path rewrites (proxied and redirected) and runtime_fraction routes, through a running waypoint.</summary>
+public sealed class RouteRewriteTests
+{
+    [Fact]
+    public async Task ARegexRewriteWithGroupsReshapesThePathAsEnvoysExampleSays()
+    {
+        await using var backend = await Backend.StartAsync("b");
+        await using var waypoint = await WaypointRun.StartAsync(MeshJson.Mesh(
+            MeshJson.VirtualHost("h", ["h"],
+                """{"match": {"prefix": "/service/"}, "route": {"cluster": "b", "regex_rewrite": {"pattern": {"regex": "^/service/([^/]+)(/.*)$"}, "substitution": "\\2/instance/\\1"}}}"""),
+            MeshJson.Cluster("b", backend)));
+        using var client = waypoint.Client("h");
+
+        using var answer = await client.GetAsync("/service/foo/v1/api?q=1");
+
+        Assert.Equal("/v1/api/instance/foo?q=1", answer.Headers.GetValues("x-seen-path").Single());
+    }
+
+    [Fact]
+    public async Task ARedirectRewritesThePathByPrefixOrRegexAndKeepsTheQuery()
+    {
+        await using var waypoint = await WaypointRun.StartAsync(MeshJson.Mesh(
+            MeshJson.VirtualHost("h", ["h"],
+                """{"match": {"prefix": "/old/"}, "redirect": {"prefix_rewrite": "/new/"}}""",
+                """{"match": {"prefix": "/items/"}, "redirect": {"regex_rewrite": {"pattern": {"regex": "^/items/([0-9]+)$"}, "substitution": "/catalog/\\1/$"}, "response_code": "FOUND"}}""")));
+        using var client = waypoint.Client("h");
+
+        using var byPrefix = await client.GetAsync("/old/page?x=1");
+        using var byRegex = await client.GetAsync("/items/42");
+
+        Assert.Equal(HttpStatusCode.MovedPermanently, byPrefix.StatusCode);
+        Assert.Equal("http://h/new/page?x=1", byPrefix.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Found, byRegex.StatusCode);
+        // RE2's substitution: \1 is the group, '$' is a plain character.
+        Assert.Equal("http://h/catalog/42/$", byRegex.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task RuntimeFractionRoutesThatShareOfRequestsAndEveryRouteReadsTheSameDraw()
+    {
+        await using var a = await Backend.StartAsync("a");
+        await using var b = await Backend.StartAsync("b");
+        await using var c = await Backend.StartAsync("c");
+        // Two routes of 30% and 30%: Envoy draws once per request, so the second never takes what
+        // the first left (a draw below 30 has already gone to the first): 30% a, 0% b, 70% c.
+        await using var waypoint = await WaypointRun.StartAsync(MeshJson.Mesh(
+            MeshJson.VirtualHost("h", ["h"],
+                """{"match": {"prefix": "/", "runtime_fraction": {"default_value": {"numerator": 30}, "runtime_key": "routing.a"}}, "route": {"cluster": "a"}}""",
+                """{"match": {"prefix": "/", "runtime_fraction": {"default_value": {"numerator": 30, "denominator": "HUNDRED"}}}, "route": {"cluster": "b"}}""",
+                """{"match": {"prefix": "/"}, "route": {"cluster": "c"}}"""),
+            MeshJson.Cluster("a", a), MeshJson.Cluster("b", b), MeshJson.Cluster("c", c)));
+        using var client = waypoint.Client("h");
+
+        const int requests = 1000;
+        var seen = new Dictionary<string, int> { ["a"] = 0, ["b"] = 0, ["c"] = 0 };
+        for (var i = 0; i < requests; i++)
+            seen[await client.GetStringAsync("/")]++;
+
+        // Binomial(1000, 0.3): mean 300, sd 14.5; ±6 sd keeps a correct router from ever failing here.
+        Assert.InRange(seen["a"], 300 - 87, 300 + 87);
+        Assert.Equal(0, seen["b"]);
+        Assert.Equal(requests - seen["a"], seen["c"]);
+    }
+}
