@@ -142,6 +142,7 @@ internal static class ListenerTargetResolver
             return null;
         }
         var action = route.Route_;
+        MirrorRoutes.ReportNotCopied(route, resource, field, output);
         switch (action.ClusterSpecifierCase)
         {
             case RouteAction.ClusterSpecifierOneofCase.Cluster:

@@ -11,11 +11,13 @@ namespace Kmesh.Plugins.Routing;
 /// Which HTTP services the kernel hands to the node's L7 waypoint (<c>kmesh run --waypoint IP</c>):
 /// those whose routes need the request to decide (a route before the catch-all that sends some
 /// requests elsewhere, no catch-all, an answer instead of a cluster, a cluster named by a
-/// header), and those that opt in with <c>filter_metadata: { kmesh: { waypoint: true } }</c> on
-/// the listener or on a route. Every other service stays kernel-only. Retry policies and timeouts
-/// alone do not steer: Istio puts both on every route, and steering every service would put a
-/// proxy back on every hop; a service that wants them applied per request opts in. Faults and
-/// rate limits keep their connect-time form for now (the waypoint does not apply them yet).
+/// header, a mirror policy copying requests to another cluster), and those that opt in with
+/// <c>filter_metadata: { kmesh: { waypoint: true } }</c> on the listener or on a route. Every
+/// other service stays kernel-only. Retry policies and timeouts alone do not steer: Istio puts
+/// both on every route, and steering every service would put a proxy back on every hop; a
+/// service that wants them applied per request opts in. Faults and
+/// HTTP rate limits alone do not steer either (their plugins say what the kernel makes of them);
+/// the waypoint's L7 parts apply them per request to a service steered there.
 /// </summary>
 internal static class WaypointSteering
 {
@@ -50,6 +52,8 @@ internal static class WaypointSteering
 
     private static bool RoutesNeedRequest(VirtualHost host)
     {
+        if (host.Routes.Any(MirrorRoutes.Mirrors))
+            return true;
         var catchAll = CatchAll(host);
         if (catchAll is null || catchAll.ActionCase != Route.ActionOneofCase.Route_)
             return true;

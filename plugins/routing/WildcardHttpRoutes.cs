@@ -153,6 +153,8 @@ internal static class WildcardHttpRoutes
         var target = RouteTarget(host.Routes[catchAll], routeField, context, output);
         if (target is null)
             return null;
+        for (var r = 0; r < host.Routes.Count; r++)
+            MirrorRoutes.ReportNotCopied(host.Routes[r], context.Resource, $"{context.Field}.routes[{r}]", output);
         for (var r = 0; r < catchAll; r++)
         {
             var route = host.Routes[r];

@@ -452,6 +452,26 @@ public class RoutingIstioHttpTests
         Assert.Empty(output.Map<uint, KmAddr>("rt_waypoint").Entries);
     }
 
+    [Fact]
+    public void AMirroredServiceIsSteeredWithAWaypointAndReportedAsNotCopiedWithoutOne()
+    {
+        // Istio's VirtualService mirror: the catch-all route copies each request to v2.
+        var snapshot = new SnapshotBuilder()
+            .Listener(IstioListener(9080))
+            .Route(Routes("9080", Host("reviews", ["10.96.0.15"],
+                CatchAll("""{ "cluster": "reviews-v1", "request_mirror_policies": [ { "cluster": "reviews-v2", "runtime_fraction": { "default_value": { "numerator": 50 } } } ] }"""))))
+            .Build();
+
+        var steered = Translation.Routing(snapshot, waypoint: "10.0.0.5");
+        var kernelOnly = Translation.Routing(snapshot);
+
+        Assert.Equal(1u, steered.RouteFor("10.96.0.15", 9080).Flags);
+        Assert.Equal(0u, kernelOnly.RouteFor("10.96.0.15", 9080).Flags);
+        Assert.Equal(snapshot.Ids.ClusterId("reviews-v1"), kernelOnly.RouteFor("10.96.0.15", 9080).Clusters[0].ClusterId);
+        Assert.Contains(kernelOnly.Diagnostics, d => d.Field.EndsWith("routes[0].route.request_mirror_policies", StringComparison.Ordinal)
+            && d.Message.Contains("needs L7", StringComparison.Ordinal) && d.Message.Contains("'reviews-v2'", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("not-an-ip")]
     [InlineData("0.0.0.0")]

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Kmesh.Waypoint.Tests;
 
-/// <summary>Path rewrites (proxied and redirected) and runtime_fraction routes, through a running waypoint.</summary>
+/// <summary>Path rewrites (proxied and redirected), runtime_fraction routes and request mirroring, through a running waypoint.</summary>
 public sealed class RouteRewriteTests
 {
     [Fact]
@@ -64,5 +64,46 @@ public sealed class RouteRewriteTests
         Assert.InRange(seen["a"], 300 - 87, 300 + 87);
         Assert.Equal(0, seen["b"]);
         Assert.Equal(requests - seen["a"], seen["c"]);
+    }
+
+    [Fact]
+    public async Task AMirroredRequestIsCopiedToTheMirrorClusterWithAShadowAuthorityAndItsBody()
+    {
+        var copies = new System.Collections.Concurrent.ConcurrentQueue<(string Host, string Method, string Path, string Body, string Added)>();
+        await using var main = await Backend.StartAsync("main");
+        await using var shadow = await Backend.StartAsync("shadow", behaviour: async (_, context) =>
+        {
+            using var reader = new StreamReader(context.Request.Body);
+            copies.Enqueue((context.Request.Host.Value ?? "", context.Request.Method, context.Request.Path + context.Request.QueryString,
+                await reader.ReadToEndAsync(), context.Request.Headers["x-added"].ToString()));
+            // A slow, failing mirror must change nothing for the client.
+            await Task.Delay(200);
+            context.Response.StatusCode = 500;
+            return true;
+        });
+        await using var waypoint = await WaypointRun.StartAsync(MeshJson.Mesh(
+            MeshJson.VirtualHost("h", ["h:8080"],
+                """
+                {"match": {"prefix": "/api/"}, "route": {"cluster": "main", "prefix_rewrite": "/v2/",
+                   "request_mirror_policies": [{"cluster": "shadow"}, {"cluster": "shadow", "runtime_fraction": {"default_value": {"numerator": 0}}}]},
+                 "request_headers_to_add": [{"header": {"key": "x-added", "value": "by-route"}}]}
+                """),
+            MeshJson.Cluster("main", main), MeshJson.Cluster("shadow", shadow)));
+        using var client = waypoint.Client("h:8080");
+
+        using var get = await client.GetAsync("/api/items?q=1");
+        using var post = await client.PostAsync("/api/orders", new StringContent("{\"n\": 1}"));
+
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal("main", await get.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        for (var i = 0; i < 100 && copies.Count < 2; i++)
+            await Task.Delay(50);
+        await Task.Delay(200); // a third copy (the 0% policy) would have arrived by now
+        var seen = copies.OrderBy(c => c.Method).ToArray();
+        Assert.Equal(2, seen.Length);
+        Assert.Equal(("h-shadow:8080", "GET", "/v2/items?q=1", "", "by-route"), seen[0]);
+        Assert.Equal(("h-shadow:8080", "POST", "/v2/orders", "{\"n\": 1}", "by-route"), seen[1]);
+        Assert.Equal(2, main.Requests);
     }
 }

@@ -82,11 +82,13 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         }
         var rewrites = action.Rewrite is not null;
         var pathAndQuery = rewrites ? action.Rewrite!.Apply(view.Path) + context.Request.QueryString.Value : view.PathAndQuery;
-        // A body can only be sent again if it was kept: read a small one ahead when the route retries.
-        var body = action.Retry.NumRetries > 0 ? await RequestBodyBuffer.TryReadAsync(context.Request, context.RequestAborted) : null;
+        // A body can only be sent again if it was kept: read a small one ahead when the route retries or mirrors.
+        var body = action.Retry.NumRetries > 0 || action.Mirrors is not null ? await RequestBodyBuffer.TryReadAsync(context.Request, context.RequestAborted) : null;
         if (body is not null)
             context.Request.Body = new MemoryStream(body, writable: false); // what YARP streams on the first try
         var plan = new AttemptPlan(action.Retry, cluster, endpoint, pathAndQuery, rewrites) { Body = body };
+        if (action.Mirrors is not null)
+            RequestMirror.Start(context, route, action, table, clients, record, pathAndQuery, body);
         // YARP already cancels on RequestAborted; a token of our own is only needed for a route timeout, and requests are many.
         using var timeout = action.Timeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted) : null;
         timeout?.CancelAfter(action.Timeout!.Value);

@@ -89,7 +89,8 @@ internal static class RouteCompiler
             PathRewrite.From(action.PrefixRewrite, action.RegexRewrite, match, field),
             action.HostRewriteSpecifierCase == RouteAction.HostRewriteSpecifierOneofCase.HostRewriteLiteral ? action.HostRewriteLiteral : null,
             action.HostRewriteSpecifierCase == RouteAction.HostRewriteSpecifierOneofCase.AutoHostRewrite && action.AutoHostRewrite == true,
-            RequestHash.Of(action.HashPolicy));
+            RequestHash.Of(action.HashPolicy),
+            action.RequestMirrorPolicies.Count > 0 ? MirrorPolicy.From(action.RequestMirrorPolicies, $"{field}.request_mirror_policies") : null);
     }
 
     private static string? BodyOf(DirectResponseAction direct) => direct.Body?.SpecifierCase switch

@@ -19,6 +19,7 @@ internal sealed record RedirectAnswer(int Status, string? Scheme, string? Host, 
 /// <param name="Clusters">The cluster, or the weighted clusters with their weights.</param>
 /// <param name="Timeout">Envoy's route <c>timeout</c> (15 s when unset; null when 0: none).</param>
 /// <param name="Rewrite">The route's <c>prefix_rewrite</c> or <c>regex_rewrite</c>, null when none.</param>
+/// <param name="Mirrors">The route's <c>request_mirror_policies</c>, null when none.</param>
 internal sealed record ForwardAction(
     IReadOnlyList<(string Cluster, uint Weight)> Clusters,
     uint TotalWeight,
@@ -27,7 +28,8 @@ internal sealed record ForwardAction(
     PathRewrite? Rewrite,
     string? HostRewrite,
     bool AutoHostRewrite,
-    RequestHash? Hash = null) : RouteOutcome
+    RequestHash? Hash = null,
+    IReadOnlyList<MirrorPolicy>? Mirrors = null) : RouteOutcome
 {
     /// <summary>Picks the cluster for one request: weighted clusters are chosen per request.</summary>
     public string PickCluster()
