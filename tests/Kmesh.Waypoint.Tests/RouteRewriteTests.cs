@@ -106,4 +106,28 @@ public sealed class RouteRewriteTests
         Assert.Equal(("h-shadow:8080", "POST", "/v2/orders", "{\"n\": 1}", "by-route"), seen[1]);
         Assert.Equal(2, main.Requests);
     }
+
+    [Fact]
+    public async Task TheUpstreamAuthorityComesFromAHeaderOrThePathWhenTheRouteSaysSo()
+    {
+        await using var backend = await Backend.StartAsync("b");
+        await using var waypoint = await WaypointRun.StartAsync(MeshJson.Mesh(
+            MeshJson.VirtualHost("h", ["h"],
+                """{"match": {"prefix": "/by-header"}, "route": {"cluster": "b", "host_rewrite_header": "x-target-host"}}""",
+                """{"match": {"prefix": "/tenants/"}, "route": {"cluster": "b", "host_rewrite_path_regex": {"pattern": {"regex": "^/tenants/([^/]+)/.*$"}, "substitution": "\\1.internal"}}}""",
+                """{"match": {"prefix": "/gone"}, "route": {"cluster": "no-such-cluster", "cluster_not_found_response_code": "NOT_FOUND"}}"""),
+            MeshJson.Cluster("b", backend)));
+        using var client = waypoint.Client("h");
+
+        using var withHeader = new HttpRequestMessage(HttpMethod.Get, "/by-header") { Headers = { { "x-target-host", "api.internal" } } };
+        using var byHeader = await client.SendAsync(withHeader);
+        using var headerAbsent = await client.GetAsync("/by-header");
+        using var byPath = await client.GetAsync("/tenants/acme/orders?x=1");
+        using var gone = await client.GetAsync("/gone");
+
+        Assert.Equal("api.internal", byHeader.Headers.GetValues("x-seen-host").Single());
+        Assert.Equal("h", headerAbsent.Headers.GetValues("x-seen-host").Single());
+        Assert.Equal("acme.internal", byPath.Headers.GetValues("x-seen-host").Single());
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
 }

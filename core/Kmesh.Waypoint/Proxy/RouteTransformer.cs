@@ -7,8 +7,8 @@ namespace Kmesh.Waypoint.Proxy;
 
 /// <summary>
 /// Shapes the proxied request and response as Envoy would for the matched route: the client's
-/// authority is kept (YARP's default would send the endpoint's), or rewritten by
-/// <c>host_rewrite_literal</c> / <c>auto_host_rewrite</c>; the header edits of route, virtual
+/// authority is kept (YARP's default would send the endpoint's), or rewritten by the route's
+/// <see cref="Routing.HostRewrite"/>; the header edits of route, virtual
 /// host and route configuration are applied both ways.
 /// </summary>
 internal sealed class RouteTransformer(WaypointRoute route, ForwardAction action, AttemptPlan plan, RequestRecord record) : HttpTransformer
@@ -19,8 +19,8 @@ internal sealed class RouteTransformer(WaypointRoute route, ForwardAction action
         // YARP's default already points at destinationPrefix + the request's path and query.
         if (plan.PathRewritten)
             proxyRequest.RequestUri = new Uri(destinationPrefix + plan.PathAndQuery);
-        proxyRequest.Headers.Host = action.HostRewrite
-            ?? (action.AutoHostRewrite ? $"{plan.Endpoint.Host}:{plan.Endpoint.Port}" : httpContext.Request.Host.Value);
+        proxyRequest.Headers.Host = action.HostRewrite?.For(httpContext.Request, plan.Endpoint, (httpContext.Request.PathBase + httpContext.Request.Path).Value ?? "/")
+            ?? httpContext.Request.Host.Value;
         route.RequestHeaders.ApplyTo(proxyRequest, HeaderFormatInput.ForRequest(httpContext, record));
         proxyRequest.Options.Set(AttemptPlan.Key, plan);
     }

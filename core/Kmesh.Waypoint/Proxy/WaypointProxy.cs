@@ -77,7 +77,7 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         if (!table.Clusters.TryGetValue(clusterName, out var cluster) || cluster.Picker.Pick(action.Hash?.Compute(context)) is not { } endpoint)
         {
             record.Flags = cluster is null ? "NC" : "UH";
-            await AnswerAsync(context, record, route, StatusCodes.Status503ServiceUnavailable, "no healthy upstream");
+            await AnswerAsync(context, record, route, cluster is null ? action.ClusterNotFoundStatus : StatusCodes.Status503ServiceUnavailable, "no healthy upstream");
             return;
         }
         var rewrites = action.Rewrite is not null;

@@ -87,10 +87,15 @@ internal static class RouteCompiler
         return new ForwardAction(
             clusters, total, timeout, retry,
             PathRewrite.From(action.PrefixRewrite, action.RegexRewrite, match, field),
-            action.HostRewriteSpecifierCase == RouteAction.HostRewriteSpecifierOneofCase.HostRewriteLiteral ? action.HostRewriteLiteral : null,
-            action.HostRewriteSpecifierCase == RouteAction.HostRewriteSpecifierOneofCase.AutoHostRewrite && action.AutoHostRewrite == true,
+            HostRewrite.From(action, field),
             RequestHash.Of(action.HashPolicy),
-            action.RequestMirrorPolicies.Count > 0 ? MirrorPolicy.From(action.RequestMirrorPolicies, $"{field}.request_mirror_policies") : null);
+            action.RequestMirrorPolicies.Count > 0 ? MirrorPolicy.From(action.RequestMirrorPolicies, $"{field}.request_mirror_policies") : null,
+            action.ClusterNotFoundResponseCode switch
+            {
+                RouteAction.Types.ClusterNotFoundResponseCode.NotFound => 404,
+                RouteAction.Types.ClusterNotFoundResponseCode.InternalServerError => 500,
+                _ => 503,
+            });
     }
 
     private static string? BodyOf(DirectResponseAction direct) => direct.Body?.SpecifierCase switch

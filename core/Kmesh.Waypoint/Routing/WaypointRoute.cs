@@ -19,17 +19,19 @@ internal sealed record RedirectAnswer(int Status, string? Scheme, string? Host, 
 /// <param name="Clusters">The cluster, or the weighted clusters with their weights.</param>
 /// <param name="Timeout">Envoy's route <c>timeout</c> (15 s when unset; null when 0: none).</param>
 /// <param name="Rewrite">The route's <c>prefix_rewrite</c> or <c>regex_rewrite</c>, null when none.</param>
+/// <param name="HostRewrite">The route's host rewrite, null when the client's authority is kept.</param>
 /// <param name="Mirrors">The route's <c>request_mirror_policies</c>, null when none.</param>
+/// <param name="ClusterNotFoundStatus">The answer when the cluster is not known: <c>cluster_not_found_response_code</c> (503, 404 or 500).</param>
 internal sealed record ForwardAction(
     IReadOnlyList<(string Cluster, uint Weight)> Clusters,
     uint TotalWeight,
     TimeSpan? Timeout,
     RetryPlan Retry,
     PathRewrite? Rewrite,
-    string? HostRewrite,
-    bool AutoHostRewrite,
+    HostRewrite? HostRewrite,
     RequestHash? Hash = null,
-    IReadOnlyList<MirrorPolicy>? Mirrors = null) : RouteOutcome
+    IReadOnlyList<MirrorPolicy>? Mirrors = null,
+    int ClusterNotFoundStatus = 503) : RouteOutcome
 {
     /// <summary>Picks the cluster for one request: weighted clusters are chosen per request.</summary>
     public string PickCluster()
