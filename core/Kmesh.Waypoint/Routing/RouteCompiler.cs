@@ -21,11 +21,14 @@ internal static class RouteCompiler
         {
             var vhost = config.VirtualHosts[v];
             var routes = new List<WaypointRoute>();
+            IgnoredFields.OfVirtualHost(vhost, $"virtual_hosts[{v}]", field => findings.Add(Ignored(resource, field)));
             for (var r = 0; r < vhost.Routes.Count; r++)
             {
                 try
                 {
-                    routes.Add(CompileRoute(vhost.Routes[r], vhost, config, $"virtual_hosts[{v}]", $"virtual_hosts[{v}].routes[{r}]"));
+                    var routeField = $"virtual_hosts[{v}].routes[{r}]";
+                    routes.Add(CompileRoute(vhost.Routes[r], vhost, config, $"virtual_hosts[{v}]", routeField));
+                    IgnoredFields.OfRoute(vhost.Routes[r], routeField, field => findings.Add(Ignored(resource, field)));
                 }
                 catch (UnsupportedRouteException e)
                 {
@@ -38,6 +41,9 @@ internal static class RouteCompiler
         }
         return domains;
     }
+
+    private static WaypointFinding Ignored(ResourceRef resource, string field) =>
+        new(resource, field, "not read by the waypoint: its requests are served as if it were not set");
 
     /// <param name="vhostField">Where the virtual host is in the route configuration; <paramref name="field"/> where the route is.</param>
     private static WaypointRoute CompileRoute(Route route, VirtualHost vhost, RouteConfiguration config, string vhostField, string field)
