@@ -30,6 +30,27 @@ public sealed class RetryAndTimeoutTests
     }
 
     [Fact]
+    public async Task EachTryTellsItsNumberUpstreamAndTheAnswerTellsTheClientWhenTheVirtualHostAsks()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var flaky = await Backend.StartAsync("flaky", behaviour: async (number, context) =>
+        {
+            seen.Enqueue(context.Request.Headers["x-envoy-attempt-count"].ToString());
+            return await EveryOtherIs503(number, context);
+        });
+        var host = MeshJson.VirtualHost("flaky", ["flaky"], RetryRoute)
+            .Replace("\"routes\":", "\"include_request_attempt_count\": true, \"include_attempt_count_in_response\": true, \"routes\":");
+        await using var waypoint = await WaypointRun.StartAsync(MeshJson.Mesh(host, MeshJson.Cluster("flaky", flaky)));
+        using var client = waypoint.Client("flaky");
+
+        using var answer = await client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(["1", "2"], seen);
+        Assert.Equal("2", answer.Headers.GetValues("x-envoy-attempt-count").Single());
+    }
+
+    [Fact]
     public async Task WithoutARetryPolicyTheBackendsFailuresReachTheClient()
     {
         await using var flaky = await Backend.StartAsync("flaky", behaviour: EveryOtherIs503);

@@ -25,6 +25,9 @@ internal sealed class AttemptPlan(RetryPlan retry, UpstreamCluster cluster, Upst
     /// <summary>The request body read ahead for retries (<see cref="RequestBodyBuffer"/>), null when it streams.</summary>
     public byte[]? Body { get; init; }
 
+    /// <summary>Whether each try tells the upstream its number in <c>x-envoy-attempt-count</c> (the virtual host's <c>include_request_attempt_count</c>).</summary>
+    public bool CountAttempts { get; init; }
+
     /// <summary>True when the last try ran out of its <c>per_try_timeout</c>.</summary>
     public bool LastTryTimedOut { get; set; }
 }

@@ -10,6 +10,9 @@ namespace Kmesh.Waypoint.Proxy;
 /// </summary>
 internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
 {
+    /// <summary>Envoy's header for the try's number (1 for the first), upstream and, if asked, to the client.</summary>
+    public const string AttemptCountHeader = "x-envoy-attempt-count";
+
     private static readonly TimeSpan BackoffBase = TimeSpan.FromMilliseconds(25);
     private static readonly TimeSpan BackoffCap = TimeSpan.FromMilliseconds(250);
 
@@ -22,6 +25,11 @@ internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHand
         {
             var retriesLeft = attempt < plan.Retry.NumRetries;
             plan.Attempts = attempt + 1;
+            if (plan.CountAttempts)
+            {
+                request.Headers.Remove(AttemptCountHeader);
+                request.Headers.TryAddWithoutValidation(AttemptCountHeader, plan.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
             plan.LastTryTimedOut = false;
             if (attempt > 0)
             {

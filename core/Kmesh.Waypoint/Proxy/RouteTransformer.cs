@@ -28,6 +28,8 @@ internal sealed class RouteTransformer(WaypointRoute route, ForwardAction action
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is not null && action.CountAttemptsInResponse)
+            httpContext.Response.Headers[RetryingHandler.AttemptCountHeader] = plan.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (proxyResponse is not null)
             route.ResponseHeaders.ApplyTo(httpContext.Response.Headers, HeaderFormatInput.ForResponse(httpContext, record, plan.Endpoint));
         return proceed;

@@ -86,7 +86,7 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         var body = action.Retry.NumRetries > 0 || action.Mirrors is not null ? await RequestBodyBuffer.TryReadAsync(context.Request, context.RequestAborted) : null;
         if (body is not null)
             context.Request.Body = new MemoryStream(body, writable: false); // what YARP streams on the first try
-        var plan = new AttemptPlan(action.Retry, cluster, endpoint, pathAndQuery, rewrites) { Body = body };
+        var plan = new AttemptPlan(action.Retry, cluster, endpoint, pathAndQuery, rewrites) { Body = body, CountAttempts = action.CountAttemptsUpstream };
         if (action.Mirrors is not null)
             RequestMirror.Start(context, route, action, table, clients, record, pathAndQuery, body);
         // YARP already cancels on RequestAborted; a token of our own is only needed for a route timeout, and requests are many.

@@ -39,7 +39,7 @@ internal static class IgnoredFields
     [
         "name", "domains", "routes", "retry_policy", "metadata", "virtual_clusters", "typed_per_filter_config", "rate_limits",
         "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove",
-        "per_request_buffer_limit_bytes",
+        "per_request_buffer_limit_bytes", "include_request_attempt_count", "include_attempt_count_in_response",
     ];
 
     public static void OfRoute(Route route, string field, Action<string> report)

@@ -101,7 +101,9 @@ internal static class RouteCompiler
                 RouteAction.Types.ClusterNotFoundResponseCode.NotFound => 404,
                 RouteAction.Types.ClusterNotFoundResponseCode.InternalServerError => 500,
                 _ => 503,
-            });
+            },
+            vhost.IncludeRequestAttemptCount,
+            vhost.IncludeAttemptCountInResponse);
     }
 
     private static string? BodyOf(DirectResponseAction direct) => direct.Body?.SpecifierCase switch

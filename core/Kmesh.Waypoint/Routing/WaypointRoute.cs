@@ -21,6 +21,8 @@ internal sealed record RedirectAnswer(int Status, string? Scheme, string? Host, 
 /// <param name="Rewrite">The route's <c>prefix_rewrite</c> or <c>regex_rewrite</c>, null when none.</param>
 /// <param name="HostRewrite">The route's host rewrite, null when the client's authority is kept.</param>
 /// <param name="Mirrors">The route's <c>request_mirror_policies</c>, null when none.</param>
+/// <param name="CountAttemptsUpstream">The virtual host's <c>include_request_attempt_count</c>: each try carries <c>x-envoy-attempt-count</c>.</param>
+/// <param name="CountAttemptsInResponse">The virtual host's <c>include_attempt_count_in_response</c>: so does the answer to the client.</param>
 /// <param name="ClusterNotFoundStatus">The answer when the cluster is not known: <c>cluster_not_found_response_code</c> (503, 404 or 500).</param>
 internal sealed record ForwardAction(
     IReadOnlyList<(string Cluster, uint Weight)> Clusters,
@@ -31,7 +33,9 @@ internal sealed record ForwardAction(
     HostRewrite? HostRewrite,
     RequestHash? Hash = null,
     IReadOnlyList<MirrorPolicy>? Mirrors = null,
-    int ClusterNotFoundStatus = 503) : RouteOutcome
+    int ClusterNotFoundStatus = 503,
+    bool CountAttemptsUpstream = false,
+    bool CountAttemptsInResponse = false) : RouteOutcome
 {
     /// <summary>Picks the cluster for one request: weighted clusters are chosen per request.</summary>
     public string PickCluster()
