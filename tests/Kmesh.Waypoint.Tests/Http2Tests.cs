@@ -86,4 +86,48 @@ public sealed class Http2Tests
         Assert.Equal(Grpc.Core.StatusCode.NotFound, unknown.StatusCode);
         await app.StopAsync();
     }
+
+    [Fact]
+    public async Task AGrpcCallAnsweredUnavailableIsRetriedWhenTheRouteRetriesOnUnavailable()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        var flaky = new FirstCallUnavailable();
+        builder.Services.AddSingleton(flaky);
+        await using var app = builder.Build();
+        app.MapGrpcService<FirstCallUnavailable>();
+        await app.StartAsync();
+        var grpcPort = new Uri(app.Urls.First()).Port;
+        // Istio's retry_on: the gRPC conditions read the grpc-status of a trailers-only answer.
+        await using var waypoint = await WaypointRun.StartAsync(MeshJson.Mesh(
+            MeshJson.VirtualHost("grpc", ["*"],
+                """{"match": {"prefix": "/"}, "route": {"cluster": "grpc", "retry_policy": {"retry_on": "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes", "num_retries": 2}}}"""),
+            MeshJson.Cluster("grpc", [(grpcPort, 1)], extra: Http2Options)));
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{waypoint.Port}", new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { UseProxy = false },
+        });
+        var client = new Health.HealthClient(channel);
+
+        var answer = await client.CheckAsync(new HealthCheckRequest { Service = "reviews" });
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, answer.Status);
+        Assert.Equal(2, flaky.Calls);
+        await app.StopAsync();
+    }
+
+    /// <summary>A health service whose first call fails UNAVAILABLE (a trailers-only answer), as a pod going away answers.</summary>
+    private sealed class FirstCallUnavailable : Health.HealthBase
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public override Task<HealthCheckResponse> Check(HealthCheckRequest request, Grpc.Core.ServerCallContext context) =>
+            Interlocked.Increment(ref _calls) == 1
+                ? throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "going away"))
+                : Task.FromResult(new HealthCheckResponse { Status = HealthCheckResponse.Types.ServingStatus.Serving });
+    }
 }

@@ -22,8 +22,8 @@ internal sealed class AttemptPlan(RetryPlan retry, UpstreamCluster cluster, Upst
     /// <summary>Tries made so far (1 after the first), for the access log and <c>x-envoy-attempt-count</c>.</summary>
     public int Attempts { get; set; }
 
-    /// <summary>The request body read ahead for retries (<see cref="RequestBodyBuffer"/>), null when it streams.</summary>
-    public byte[]? Body { get; init; }
+    /// <summary>The request body kept for retries: read ahead (<see cref="RequestBodyBuffer"/>) or copied as it streamed (<see cref="BodyCapture"/>); null until then, or when too large.</summary>
+    public byte[]? Body { get; set; }
 
     /// <summary>Whether each try tells the upstream its number in <c>x-envoy-attempt-count</c> (the virtual host's <c>include_request_attempt_count</c>).</summary>
     public bool CountAttempts { get; init; }

@@ -4,9 +4,10 @@ namespace Kmesh.Waypoint.Proxy;
 /// Sends a proxied request, and again to another endpoint when the route's <c>retry_policy</c>
 /// says so: a retriable status, a failed connect, a reset before the response headers, or a try
 /// that outlived its <c>per_try_timeout</c>. Between tries it waits Envoy's fully jittered
-/// exponential back-off (25 ms base, 250 ms cap). A request whose body was buffered
-/// (<see cref="RequestBodyBuffer"/>) is retried like one without; a streamed body only after a
-/// failed connect, since it was not read then.
+/// exponential back-off (25 ms base, 250 ms cap). A request whose body was kept — read ahead
+/// (<see cref="RequestBodyBuffer"/>) or copied as it streamed (<see cref="BodyCapture"/>) — is
+/// retried like one without; a body too large to keep only after a failed connect, since it was
+/// not read then.
 /// </summary>
 internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
 {
@@ -20,7 +21,9 @@ internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHand
     {
         if (!request.Options.TryGetValue(AttemptPlan.Key, out var plan))
             return await base.SendAsync(request, cancellationToken);
-        var replayable = plan.Body is not null || request.Content is null || request.Content.Headers.ContentLength == 0;
+        var bodyless = request.Content is null || request.Content.Headers.ContentLength == 0;
+        // Judged when an answer is: a streamed body may have been kept by then (BodyCapture).
+        bool CanSendAgain() => bodyless || plan.Body is not null;
         for (var attempt = 0; ; attempt++)
         {
             var retriesLeft = attempt < plan.Retry.NumRetries;
@@ -45,7 +48,7 @@ internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHand
             try
             {
                 var response = await base.SendAsync(request, perTry?.Token ?? cancellationToken);
-                if (retriesLeft && replayable && plan.Retry.RetriesStatus((int)response.StatusCode))
+                if (retriesLeft && CanSendAgain() && plan.Retry.Retries(response))
                 {
                     response.Dispose();
                     await NextTryAsync(plan, attempt, cancellationToken);
@@ -56,10 +59,10 @@ internal sealed class RetryingHandler(HttpMessageHandler inner) : DelegatingHand
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && perTry?.IsCancellationRequested == true)
             {
                 plan.LastTryTimedOut = true;
-                if (!(retriesLeft && replayable && plan.Retry.RetriesReset))
+                if (!(retriesLeft && CanSendAgain() && plan.Retry.RetriesReset))
                     throw new TimeoutException($"upstream {plan.Endpoint} did not answer within the per-try timeout");
             }
-            catch (HttpRequestException e) when (retriesLeft && Retriable(e, plan, replayable))
+            catch (HttpRequestException e) when (retriesLeft && Retriable(e, plan, CanSendAgain()))
             {
             }
             finally

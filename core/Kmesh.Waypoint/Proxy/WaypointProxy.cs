@@ -87,6 +87,9 @@ internal sealed class WaypointProxy(IHttpForwarder forwarder, UpstreamClients cl
         if (body is not null)
             context.Request.Body = new MemoryStream(body, writable: false); // what YARP streams on the first try
         var plan = new AttemptPlan(action.Retry, cluster, endpoint, pathAndQuery, rewrites) { Body = body, CountAttempts = action.CountAttemptsUpstream };
+        if (body is null && action.Retry.NumRetries > 0 && context.Request.ContentLength is null
+            && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+            context.Request.Body = new BodyCapture(context.Request.Body, plan); // a body of unknown length: kept as it streams
         if (action.Mirrors is not null)
             RequestMirror.Start(context, route, action, table, clients, record, pathAndQuery, body);
         // YARP already cancels on RequestAborted; a token of our own is only needed for a route timeout, and requests are many.

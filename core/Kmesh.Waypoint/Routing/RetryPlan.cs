@@ -25,8 +25,12 @@ internal sealed record RetryPlan(RetryConditions On, int NumRetries, TimeSpan? P
                 "reset" or "reset-before-request" => RetryConditions.Reset,
                 "retriable-status-codes" => RetryConditions.StatusCodes,
                 "refused-stream" => RetryConditions.Reset,
-                // Istio always asks for these gRPC conditions; they read grpc-status in a trailer-less reply.
-                "cancelled" or "deadline-exceeded" or "internal" or "resource-exhausted" or "unavailable" => RetryConditions.None,
+                // Istio always asks for some of these: the grpc-status of a trailers-only answer.
+                "cancelled" => RetryConditions.GrpcCancelled,
+                "deadline-exceeded" => RetryConditions.GrpcDeadlineExceeded,
+                "internal" => RetryConditions.GrpcInternal,
+                "resource-exhausted" => RetryConditions.GrpcResourceExhausted,
+                "unavailable" => RetryConditions.GrpcUnavailable,
                 "retriable-4xx" => RetryConditions.Conflict,
                 _ => throw new UnsupportedRouteException($"{field}.retry_on", $"retry condition '{raw}' is not supported"),
             };
@@ -36,6 +40,25 @@ internal sealed record RetryPlan(RetryConditions On, int NumRetries, TimeSpan? P
         var perTry = policy.PerTryTimeout is { } d && d.ToTimeSpan() > TimeSpan.Zero ? d.ToTimeSpan() : (TimeSpan?)null;
         return new RetryPlan(on, retries, perTry, policy.RetriableStatusCodes.Select(c => (int)c).ToHashSet());
     }
+
+    /// <summary>Whether an answer is retried: by its status, or by the grpc-status of a trailers-only gRPC answer.</summary>
+    public bool Retries(HttpResponseMessage response) =>
+        RetriesStatus((int)response.StatusCode)
+        || (On & RetryConditions.Grpc) != 0
+            && response.Headers.TryGetValues("grpc-status", out var values)
+            && int.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var grpc)
+            && RetriesGrpcStatus(grpc);
+
+    /// <summary>Whether a gRPC status is retried (Envoy's gRPC retry_on names: 1, 4, 13, 8, 14).</summary>
+    public bool RetriesGrpcStatus(int code) => code switch
+    {
+        1 => On.HasFlag(RetryConditions.GrpcCancelled),
+        4 => On.HasFlag(RetryConditions.GrpcDeadlineExceeded),
+        8 => On.HasFlag(RetryConditions.GrpcResourceExhausted),
+        13 => On.HasFlag(RetryConditions.GrpcInternal),
+        14 => On.HasFlag(RetryConditions.GrpcUnavailable),
+        _ => false,
+    };
 
     /// <summary>Whether a response with <paramref name="status"/> is retried.</summary>
     public bool RetriesStatus(int status) =>
@@ -62,4 +85,10 @@ internal enum RetryConditions
     Reset = 8,
     StatusCodes = 16,
     Conflict = 32,
+    GrpcCancelled = 64,
+    GrpcDeadlineExceeded = 128,
+    GrpcInternal = 256,
+    GrpcResourceExhausted = 512,
+    GrpcUnavailable = 1024,
+    Grpc = GrpcCancelled | GrpcDeadlineExceeded | GrpcInternal | GrpcResourceExhausted | GrpcUnavailable,
 }
