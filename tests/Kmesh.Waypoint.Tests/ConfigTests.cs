@@ -28,6 +28,31 @@ public sealed class ConfigTests
     }
 
     [Fact]
+    public async Task AnHttpFilterNothingAppliesIsReportedAndOnesThatRefuseRequestsSaySo()
+    {
+        await using var backend = await Backend.StartAsync("b");
+        var logs = new List<string>();
+        var mesh = MeshJson.Mesh(MeshJson.VirtualHost("h", ["h"], """{"match": {"prefix": "/"}, "route": {"cluster": "b"}}"""), MeshJson.Cluster("b", backend))
+            .Replace("\"http_filters\": [", "\"http_filters\": [" + """
+                {"name": "envoy.filters.http.rbac", "typed_config": {"@type": "type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC"}},
+                {"name": "envoy.filters.http.grpc_stats", "typed_config": {"@type": "type.googleapis.com/envoy.extensions.filters.http.grpc_stats.v3.FilterConfig"}},
+                {"name": "envoy.filters.http.fault", "typed_config": {"@type": "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault"}},
+                """);
+        // No plugin folder: nothing applies the fault filter either.
+        await using var waypoint = await WaypointRun.StartAsync(mesh, logs, o => o with { PluginDirectories = [] });
+        using var client = waypoint.Client("h");
+
+        Assert.Equal("b", await client.GetStringAsync("/"));
+        string[] lines;
+        lock (logs)
+            lines = [.. logs];
+        Assert.Contains(lines, l => l.Contains("http_filters[0]", StringComparison.Ordinal) && l.Contains("requests it would refuse are served", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("http_filters[1]", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("http_filters[2]", StringComparison.Ordinal) && l.Contains("envoy.filters.http.fault", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("http_filters[3]", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AChangedConfigFileIsServedWithoutARestart()
     {
         await using var first = await Backend.StartAsync("first");

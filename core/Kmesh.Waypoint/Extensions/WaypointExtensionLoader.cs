@@ -43,7 +43,7 @@ internal static class WaypointExtensionLoader
                 if (types.Count > 1)
                     throw new InvalidOperationException($"exports {types.Count} IWaypointExtension types; one is allowed");
                 var extension = (IWaypointExtension)Activator.CreateInstance(types[0])!;
-                result.Add(new LoadedExtension(plugin.Manifest.Name, extension, loader));
+                result.Add(new LoadedExtension(plugin.Manifest.Name, extension, loader, plugin.Manifest.HttpFilters));
             }
             catch (Exception e)
             {
@@ -56,4 +56,5 @@ internal static class WaypointExtensionLoader
 }
 
 /// <summary>A plugin's L7 part, loaded; its load context lives as long as the waypoint.</summary>
-internal sealed record LoadedExtension(string Plugin, IWaypointExtension Extension, PluginLoader Loader);
+/// <param name="HttpFilters">The HTTP filter config types it applies (its manifest's <c>httpFilters</c>).</param>
+internal sealed record LoadedExtension(string Plugin, IWaypointExtension Extension, PluginLoader Loader, IReadOnlyList<string> HttpFilters);

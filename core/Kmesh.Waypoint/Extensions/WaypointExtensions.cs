@@ -8,7 +8,8 @@ namespace Kmesh.Waypoint.Extensions;
 /// <summary>
 /// The loaded L7 parts, configured anew for each configuration from the same snapshot shape the
 /// translators get. What a plugin reports, and a plugin that throws (left out for that
-/// configuration), join the table's findings.
+/// configuration), join the table's findings, with the HTTP filters that nothing applies
+/// (<see cref="UnappliedHttpFilters"/>).
 /// </summary>
 internal sealed class WaypointExtensions(IReadOnlyList<LoadedExtension> loaded) : IAsyncDisposable
 {
@@ -16,13 +17,16 @@ internal sealed class WaypointExtensions(IReadOnlyList<LoadedExtension> loaded) 
 
     public IReadOnlyList<string> Plugins => [.. loaded.Select(l => l.Plugin)];
 
+    private readonly HashSet<string> _appliedFilters = [.. loaded.SelectMany(l => l.HttpFilters)];
+
     public WaypointTable Configure(WaypointTable table, EnvoyResources resources)
     {
-        if (loaded.Count == 0)
-            return table;
         var snapshot = new MeshSnapshot(table.Version, resources.Listeners, resources.Clusters,
             resources.Endpoints.Select(e => KeyValuePair.Create(e.ClusterName, e)), resources.Routes, _ids);
         var findings = new List<WaypointFinding>(table.Findings);
+        UnappliedHttpFilters.Report(snapshot, _appliedFilters, findings);
+        if (loaded.Count == 0)
+            return table with { Findings = findings };
         var filters = new List<(string, IWaypointFilter)>();
         foreach (var extension in loaded)
         {

@@ -46,6 +46,13 @@ public sealed record PluginManifest
     public string Description { get; init; } = "";
 
     /// <summary>
+    /// The Envoy HTTP filter config types the plugin's L7 part applies in the waypoint, by their
+    /// full protobuf name (<c>envoy.extensions.filters.http.fault.v3.HTTPFault</c>). The waypoint
+    /// reports an HTTP filter of a connection manager that neither it nor a loaded plugin applies.
+    /// </summary>
+    public IReadOnlyList<string> HttpFilters { get; init; } = [];
+
+    /// <summary>
     /// Counters the daemon reports for the plugin (in its log now): a per-CPU array map of the
     /// object whose entry i (a <c>__u64</c>) counts <see cref="PluginCounters.Names"/>[i]. Null: none.
     /// </summary>
@@ -83,7 +90,7 @@ public sealed record PluginManifest
         if (manifest is null)
             throw new FormatException($"{path}: empty manifest");
         // The JSON source generator assigns every init property, absent ones as null.
-        manifest = manifest with { Requires = manifest.Requires ?? [], After = manifest.After ?? [] };
+        manifest = manifest with { Requires = manifest.Requires ?? [], After = manifest.After ?? [], HttpFilters = manifest.HttpFilters ?? [] };
         manifest.Validate(path);
         return manifest;
     }

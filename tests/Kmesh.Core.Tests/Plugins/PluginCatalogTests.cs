@@ -86,6 +86,20 @@ public sealed class PluginCatalogTests : IDisposable
     }
 
     [Fact]
+    public void Discover_HttpFiltersAreReadAndAbsentOnesAreAnEmptyList()
+    {
+        var declaring = Plugin("a", "faultinject", 100);
+        File.WriteAllText(Path.Combine(declaring, "kmesh-plugin.json"), File.ReadAllText(Path.Combine(declaring, "kmesh-plugin.json"))
+            .Replace("\"order\"", "\"httpFilters\": [\"envoy.extensions.filters.http.fault.v3.HTTPFault\"], \"order\""));
+        Plugin("b", "routing", 200);
+
+        var catalog = PluginCatalog.Discover([_root]);
+
+        Assert.Equal(["envoy.extensions.filters.http.fault.v3.HTTPFault"], catalog.Plugins[0].Manifest.HttpFilters);
+        Assert.Empty(catalog.Plugins[1].Manifest.HttpFilters);
+    }
+
+    [Fact]
     public void Discover_MissingDirectory_IsReported()
     {
         var catalog = PluginCatalog.Discover([Path.Combine(_root, "absent")]);
