@@ -302,8 +302,11 @@ internal static class ClusterEndpoints
     }
 
     /// <summary>The endpoints an IPv4 connect can reach.</summary>
+    /// <remarks>The list itself when all are IPv4 (the usual case): the tables only read it.</remarks>
     public static List<WeightedEndpoint> ForIPv4(List<WeightedEndpoint> endpoints) =>
-        endpoints.Where(e => e.Address.AddressFamily == AddressFamily.InterNetwork).ToList();
+        endpoints.TrueForAll(e => e.Address.AddressFamily == AddressFamily.InterNetwork)
+            ? endpoints
+            : endpoints.FindAll(e => e.Address.AddressFamily == AddressFamily.InterNetwork);
 
     /// <summary>An exact non-negative fraction, kept reduced.</summary>
     private readonly record struct Fraction

@@ -131,7 +131,8 @@ public sealed class LoadBalanceTranslator : IIncrementalTranslator
     private static uint WriteTable(ScheduleWriter schedule, LbFamily family, List<WeightedEndpoint> endpoints, HashTableSpec? table,
         ResourceRef resource, TranslationOutput output)
     {
-        endpoints = endpoints.Where(e => e.Weight > 0).ToList();
+        if (endpoints.Exists(e => e.Weight == 0))
+            endpoints = endpoints.FindAll(e => e.Weight > 0); // the list is shared with the other family's table: filtered as a copy
         if (endpoints.Count == 0)
             return 0;
         if (table is not null)

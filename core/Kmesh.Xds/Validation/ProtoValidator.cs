@@ -50,11 +50,15 @@ public static class ProtoValidator
     private static void WalkField(IMessage message, FieldPlan plan, PathNode parent, List<Violation> violations, bool proofs)
     {
         var field = plan.Field;
-        var path = parent.Field(field.Name);
         var rules = plan.Rules;
+        // The path link is made only once something may use it: most visited fields are unset or empty.
+        PathNode path;
         if (field.IsMap)
         {
             var map = (IDictionary)field.Accessor.GetValue(message);
+            if (map.Count == 0 && rules?.Map is null)
+                return;
+            path = parent.Field(field.Name);
             if (rules?.Map is { } mapRules)
                 RuleChecks.Map(map, mapRules, path, violations);
             foreach (DictionaryEntry entry in map)
@@ -72,6 +76,9 @@ public static class ProtoValidator
         if (field.IsRepeated)
         {
             var list = (IList)field.Accessor.GetValue(message);
+            if (list.Count == 0 && rules?.Repeated is null)
+                return;
+            path = parent.Field(field.Name);
             if (rules?.Repeated is { } repeated)
                 RuleChecks.Repeated(list, repeated, path, violations);
             var items = rules?.Repeated?.Items;
@@ -92,6 +99,9 @@ public static class ProtoValidator
         if (plan.HasPresence && field.ContainingOneof is null && !field.Accessor.HasValue(message))
             return;
         var value = field.Accessor.GetValue(message);
+        if (rules is null && (!plan.Descend || value is not IMessage))
+            return;
+        path = parent.Field(field.Name);
         if (rules is not null)
             RuleChecks.Value(value, field, rules, path, violations);
         if (plan.Descend && value is IMessage child && rules?.Message?.Skip != true)
