@@ -9,7 +9,14 @@ using Kmesh.Sdk.Translation;
 namespace Kmesh.Plugins.LoadBalance;
 
 /// <summary>A usable endpoint of a cluster with its effective load-balancing weight.</summary>
-internal readonly record struct WeightedEndpoint(IPEndPoint Address, uint Weight);
+/// <param name="Address">The endpoint as configured.</param>
+/// <param name="Weight">Its weight in the table.</param>
+/// <param name="MappedToV6">An IPv4 endpoint in an IPv6 table (reached as ::ffff:a.b.c.d); kept unmapped, so no address is made per endpoint.</param>
+internal readonly record struct WeightedEndpoint(IPEndPoint Address, uint Weight, bool MappedToV6 = false)
+{
+    /// <summary>The endpoint itself, as its id knows it: v4-mapped addresses as IPv4.</summary>
+    public IPEndPoint Own => MappedToV6 ? Address : ScheduleWriter.Unmapped(Address);
+}
 
 /// <summary>
 /// The endpoints a cluster balances over, each weighted by the share of connects Envoy would
@@ -295,10 +302,9 @@ internal static class ClusterEndpoints
     /// <summary>The endpoints an IPv6 connect can reach: IPv6 ones, or IPv4 ones as v4-mapped when there are none.</summary>
     public static List<WeightedEndpoint> ForIPv6(List<WeightedEndpoint> endpoints)
     {
-        var v6 = endpoints.Where(e => e.Address.AddressFamily == AddressFamily.InterNetworkV6).ToList();
-        if (v6.Count > 0)
-            return v6;
-        return endpoints.Select(e => e with { Address = new IPEndPoint(e.Address.Address.MapToIPv6(), e.Address.Port) }).ToList();
+        if (endpoints.Exists(e => e.Address.AddressFamily == AddressFamily.InterNetworkV6))
+            return endpoints.FindAll(e => e.Address.AddressFamily == AddressFamily.InterNetworkV6);
+        return endpoints.ConvertAll(e => e with { MappedToV6 = true });
     }
 
     /// <summary>The endpoints an IPv4 connect can reach.</summary>

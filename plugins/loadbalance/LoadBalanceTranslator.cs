@@ -157,8 +157,8 @@ public sealed class LoadBalanceTranslator : IIncrementalTranslator
         // takes the same entries in both families. Built in address order, so the order a
         // control plane lists endpoints in never moves a client.
         var order = Enumerable.Range(0, endpoints.Count)
-            .OrderBy(i => ScheduleWriter.Unmapped(endpoints[i].Address).ToString(), StringComparer.Ordinal).ToArray();
-        var keys = order.Select(i => ScheduleWriter.Unmapped(endpoints[i].Address).ToString()).ToArray();
+            .OrderBy(i => endpoints[i].Own.ToString(), StringComparer.Ordinal).ToArray();
+        var keys = order.Select(i => endpoints[i].Own.ToString()).ToArray();
         var weights = order.Select(i => endpoints[i].Weight).ToArray();
         var entries = table switch
         {
