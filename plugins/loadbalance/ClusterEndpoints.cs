@@ -9,7 +9,14 @@ using Kmesh.Sdk.Translation;
 namespace Kmesh.Plugins.LoadBalance;
 
 /// <summary>A usable endpoint of a cluster with its effective load-balancing weight.</summary>
-internal readonly record struct WeightedEndpoint(IPEndPoint Address, uint Weight);
+/// <param name="Address">The endpoint as configured.</param>
+/// <param name="Weight">Its weight in the table.</param>
+/// <param name="MappedToV6">An IPv4 endpoint in an IPv6 table (reached as ::ffff:a.b.c.d); kept unmapped, so no address is made per endpoint.</param>
+internal readonly record struct WeightedEndpoint(IPEndPoint Address, uint Weight, bool MappedToV6 = false)
+{
+    /// <summary>The endpoint itself, as its id knows it: v4-mapped addresses as IPv4.</summary>
+    public IPEndPoint Own => MappedToV6 ? Address : ScheduleWriter.Unmapped(Address);
+}
 
 /// <summary>
 /// The endpoints a cluster balances over, each weighted by the share of connects Envoy would
@@ -44,7 +51,12 @@ internal static class ClusterEndpoints
     /// <summary>One host of the assignment: unavailable ones have no address (they are never connected to).</summary>
     private sealed record Host(uint Priority, int Locality, Availability Availability, uint Weight, IPEndPoint? Address);
 
-    public static List<WeightedEndpoint> Usable(string cluster, ClusterLoadAssignment? assignment, bool localityWeighted, TranslationOutput output)
+    public static List<WeightedEndpoint> Usable(string cluster, ClusterLoadAssignment? assignment, bool localityWeighted, TranslationOutput output) =>
+        Usable(cluster, assignment, localityWeighted, output, shortcut: true);
+
+    /// <summary>The same, choosing whether the usual case may skip the exact fractions (tests compare the two).</summary>
+    internal static List<WeightedEndpoint> Usable(string cluster, ClusterLoadAssignment? assignment, bool localityWeighted, TranslationOutput output,
+        bool shortcut)
     {
         var result = new List<WeightedEndpoint>();
         if (assignment is null)
@@ -61,13 +73,26 @@ internal static class ClusterEndpoints
                 output.Warn(resource, $"endpoints[{l}].load_balancing_weight", "must be at least 1; the locality gets no load");
             for (var e = 0; e < locality.LbEndpoints.Count; e++)
             {
-                var host = ToHost(locality.LbEndpoints[e], locality.Priority, l, resource, $"endpoints[{l}].lb_endpoints[{e}]", output);
+                var host = ToHost(locality.LbEndpoints[e], locality.Priority, l, e, resource, output);
                 if (host is not null)
                     hosts.Add(host);
             }
         }
         if (!hosts.Any(h => h.Availability is Availability.Healthy or Availability.Degraded))
             return result;
+        if (shortcut && !localityWeighted && AllHealthyAtOnePriority(hosts))
+        {
+            // The usual case, worked out without fractions: one level whose hosts are all available
+            // takes all the load (its health is the factor, capped at 100, over a total of the same),
+            // and each host its weight's share of it; the shares as integers reduced by their gcd
+            // are the weights reduced by theirs. The general path below gives the same numbers.
+            var gcd = 0u;
+            foreach (var host in hosts)
+                gcd = Gcd(gcd, host.Weight);
+            foreach (var host in hosts)
+                result.Add(new WeightedEndpoint(host.Address!, host.Weight / gcd));
+            return result;
+        }
 
         // In the assignment's order, priority by priority: the schedule's layout is deterministic.
         var levels = hosts.GroupBy(h => h.Priority).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();
@@ -96,6 +121,23 @@ internal static class ClusterEndpoints
         for (var i = 0; i < weighted.Count; i++)
             result.Add(new WeightedEndpoint(weighted[i].Address!, weights[i]));
         return result;
+    }
+
+    private static bool AllHealthyAtOnePriority(List<Host> hosts)
+    {
+        foreach (var host in hosts)
+        {
+            if (host.Availability != Availability.Healthy || host.Priority != hosts[0].Priority)
+                return false;
+        }
+        return true;
+    }
+
+    private static uint Gcd(uint a, uint b)
+    {
+        while (b != 0)
+            (a, b) = (b, a % b);
+        return a;
     }
 
     private static uint OverprovisioningFactor(ClusterLoadAssignment assignment, ResourceRef resource, TranslationOutput output)
@@ -220,8 +262,10 @@ internal static class ClusterEndpoints
         return exact.Select(w => w.IsZero ? 0u : (uint)BigInteger.Max(BigInteger.One, (w * scale + sum / 2) / sum)).ToArray();
     }
 
-    private static Host? ToHost(LbEndpoint lbEndpoint, uint priority, int locality, ResourceRef resource, string field, TranslationOutput output)
+    private static Host? ToHost(LbEndpoint lbEndpoint, uint priority, int locality, int index, ResourceRef resource, TranslationOutput output)
     {
+        // Spelled out only for a warning: every endpoint of the mesh passes here.
+        string Field() => $"endpoints[{locality}].lb_endpoints[{index}]";
         var weight = lbEndpoint.LoadBalancingWeight ?? 1u;
         if (weight == 0)
             return null;
@@ -231,24 +275,24 @@ internal static class ClusterEndpoints
             return new Host(priority, locality, Availability.Excluded, weight, null);
         if (lbEndpoint.HostIdentifierCase != LbEndpoint.HostIdentifierOneofCase.Endpoint)
         {
-            output.Warn(resource, field, "endpoint given by endpoint_name is not supported; skipped");
+            output.Warn(resource, Field(), "endpoint given by endpoint_name is not supported; skipped");
             return null;
         }
         var address = lbEndpoint.Endpoint.Address;
         if (address?.AddressCase != Address.AddressOneofCase.SocketAddress)
         {
-            output.Warn(resource, field + ".endpoint.address", "only socket addresses can be connected to; skipped");
+            output.Warn(resource, Field() + ".endpoint.address", "only socket addresses can be connected to; skipped");
             return null;
         }
         var socket = address.SocketAddress;
         if (!IPAddress.TryParse(socket.Address, out var ip))
         {
-            output.Warn(resource, field + ".endpoint.address.socket_address.address", $"'{socket.Address}' is not an IP address; skipped");
+            output.Warn(resource, Field() + ".endpoint.address.socket_address.address", $"'{socket.Address}' is not an IP address; skipped");
             return null;
         }
         if (socket.PortValue is 0 or > 65535)
         {
-            output.Warn(resource, field + ".endpoint.address.socket_address.port_value", "needs a port between 1 and 65535; skipped");
+            output.Warn(resource, Field() + ".endpoint.address.socket_address.port_value", "needs a port between 1 and 65535; skipped");
             return null;
         }
         var availability = lbEndpoint.HealthStatus == HealthStatus.Degraded ? Availability.Degraded : Availability.Healthy;
@@ -258,15 +302,17 @@ internal static class ClusterEndpoints
     /// <summary>The endpoints an IPv6 connect can reach: IPv6 ones, or IPv4 ones as v4-mapped when there are none.</summary>
     public static List<WeightedEndpoint> ForIPv6(List<WeightedEndpoint> endpoints)
     {
-        var v6 = endpoints.Where(e => e.Address.AddressFamily == AddressFamily.InterNetworkV6).ToList();
-        if (v6.Count > 0)
-            return v6;
-        return endpoints.Select(e => e with { Address = new IPEndPoint(e.Address.Address.MapToIPv6(), e.Address.Port) }).ToList();
+        if (endpoints.Exists(e => e.Address.AddressFamily == AddressFamily.InterNetworkV6))
+            return endpoints.FindAll(e => e.Address.AddressFamily == AddressFamily.InterNetworkV6);
+        return endpoints.ConvertAll(e => e with { MappedToV6 = true });
     }
 
     /// <summary>The endpoints an IPv4 connect can reach.</summary>
+    /// <remarks>The list itself when all are IPv4 (the usual case): the tables only read it.</remarks>
     public static List<WeightedEndpoint> ForIPv4(List<WeightedEndpoint> endpoints) =>
-        endpoints.Where(e => e.Address.AddressFamily == AddressFamily.InterNetwork).ToList();
+        endpoints.TrueForAll(e => e.Address.AddressFamily == AddressFamily.InterNetwork)
+            ? endpoints
+            : endpoints.FindAll(e => e.Address.AddressFamily == AddressFamily.InterNetwork);
 
     /// <summary>An exact non-negative fraction, kept reduced.</summary>
     private readonly record struct Fraction

@@ -39,12 +39,28 @@ internal static class LoadBalanceFacts
         var text = $"{endpoints.Count} of {configured} endpoints take connects: {string.Join(", ", listed)}";
         if (endpoints.Count > ListedEndpoints)
             text += $" and {endpoints.Count - ListedEndpoints} more";
-        var priorities = assignment!.Endpoints.Where(l => l.LbEndpoints.Count > 0).Select(l => l.Priority).Distinct().Order().ToList();
-        if (priorities.Count > 1)
+        if (Priorities(assignment!) is { Count: > 1 } priorities)
             text += $"; priorities {string.Join(", ", priorities)}";
         if (localityWeighted)
-            text += $"; locality weighted over {assignment.Endpoints.Count} localities";
+            text += $"; locality weighted over {assignment!.Endpoints.Count} localities";
         return text;
+    }
+
+    /// <summary>The priorities that have endpoints, in order; null for the usual single one (no list made for it).</summary>
+    private static List<uint>? Priorities(ClusterLoadAssignment assignment)
+    {
+        uint? single = null;
+        var several = false;
+        foreach (var locality in assignment.Endpoints)
+        {
+            if (locality.LbEndpoints.Count == 0)
+                continue;
+            single ??= locality.Priority;
+            several |= locality.Priority != single;
+        }
+        return several
+            ? assignment.Endpoints.Where(l => l.LbEndpoints.Count > 0).Select(l => l.Priority).Distinct().Order().ToList()
+            : null;
     }
 
     /// <summary>An endpoint that has a host name (a DNS cluster's, or one the config gives) is shown by it.</summary>

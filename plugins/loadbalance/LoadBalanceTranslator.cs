@@ -131,7 +131,8 @@ public sealed class LoadBalanceTranslator : IIncrementalTranslator
     private static uint WriteTable(ScheduleWriter schedule, LbFamily family, List<WeightedEndpoint> endpoints, HashTableSpec? table,
         ResourceRef resource, TranslationOutput output)
     {
-        endpoints = endpoints.Where(e => e.Weight > 0).ToList();
+        if (endpoints.Exists(e => e.Weight == 0))
+            endpoints = endpoints.FindAll(e => e.Weight > 0); // the list is shared with the other family's table: filtered as a copy
         if (endpoints.Count == 0)
             return 0;
         if (table is not null)
@@ -156,8 +157,8 @@ public sealed class LoadBalanceTranslator : IIncrementalTranslator
         // takes the same entries in both families. Built in address order, so the order a
         // control plane lists endpoints in never moves a client.
         var order = Enumerable.Range(0, endpoints.Count)
-            .OrderBy(i => ScheduleWriter.Unmapped(endpoints[i].Address).ToString(), StringComparer.Ordinal).ToArray();
-        var keys = order.Select(i => ScheduleWriter.Unmapped(endpoints[i].Address).ToString()).ToArray();
+            .OrderBy(i => endpoints[i].Own.ToString(), StringComparer.Ordinal).ToArray();
+        var keys = order.Select(i => endpoints[i].Own.ToString()).ToArray();
         var weights = order.Select(i => endpoints[i].Weight).ToArray();
         var entries = table switch
         {

@@ -15,14 +15,33 @@ public static class EnvoyAddresses
     {
         if (text.Contains(':'))
             return IPAddress.TryParse(text, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6;
-        var parts = text.Split('.');
-        if (parts.Length != 4)
-            return false;
-        foreach (var part in parts)
+        // Read in place: every endpoint of a mesh passes here, and splitting made five strings each.
+        var rest = text.AsSpan();
+        for (var octet = 0; octet < 4; octet++)
         {
-            if (part.Length is 0 or > 3 || !part.All(char.IsAsciiDigit) || (part.Length > 1 && part[0] == '0') || int.Parse(part, System.Globalization.CultureInfo.InvariantCulture) > 255)
+            var dot = rest.IndexOf('.');
+            if (octet < 3 != dot >= 0)
+                return false; // three dots, no more and no fewer
+            var part = dot >= 0 ? rest[..dot] : rest;
+            if (!IsOctet(part))
                 return false;
+            rest = dot >= 0 ? rest[(dot + 1)..] : default;
         }
         return true;
+    }
+
+    /// <summary>One to three decimal digits, no leading zero, at most 255.</summary>
+    private static bool IsOctet(ReadOnlySpan<char> part)
+    {
+        if (part.Length is 0 or > 3 || (part.Length > 1 && part[0] == '0'))
+            return false;
+        var value = 0;
+        foreach (var c in part)
+        {
+            if (!char.IsAsciiDigit(c))
+                return false;
+            value = value * 10 + (c - '0');
+        }
+        return value <= 255;
     }
 }
