@@ -6,19 +6,21 @@ using System.Text;
 namespace Kmesh.Waypoint.Tests;
 
 /// <summary>
-/// The waypoint's own connection transport (Hosting/Transport), seen from outside: connections
-/// that close after one request, bodies larger than its buffers, a client that goes away, and a
-/// port that is taken.
+/// Both transports the waypoint can serve through (Kestrel's sockets one, and its own inline one,
+/// Hosting/Transport), seen from outside: connections that close after one request, bodies larger
+/// than the buffers, a client that goes away, and a port that is taken.
 /// </summary>
 public sealed class TransportTests
 {
     private static readonly byte[] CloseRequest = "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"u8.ToArray();
 
-    [Fact]
-    public async Task EachConnectionClosingAfterOneRequestIsAnsweredThenClosedByTheWaypoint()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EachConnectionClosingAfterOneRequestIsAnsweredThenClosedByTheWaypoint(bool inlineTransport)
     {
         await using var backend = await Backend.StartAsync("b");
-        await using var waypoint = await StartAsync(backend);
+        await using var waypoint = await StartAsync(backend, inlineTransport);
 
         // One after another, then many at once: each gets its whole answer and then the waypoint's FIN.
         for (var i = 0; i < 50; i++)
@@ -29,15 +31,17 @@ public sealed class TransportTests
         Assert.Equal(100, backend.Requests);
     }
 
-    [Fact]
-    public async Task BodiesLargerThanTheBuffersStreamBothWaysIntact()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task BodiesLargerThanTheBuffersStreamBothWaysIntact(bool inlineTransport)
     {
         await using var backend = await Backend.StartAsync("b", behaviour: async (_, context) =>
         {
             await context.Request.Body.CopyToAsync(context.Response.Body);
             return true;
         });
-        await using var waypoint = await StartAsync(backend);
+        await using var waypoint = await StartAsync(backend, inlineTransport);
         using var client = waypoint.Client("h");
         // Past the 1 MiB at which reading from the client pauses and the 64 KiB at which writing to it does.
         var body = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
@@ -48,8 +52,10 @@ public sealed class TransportTests
         Assert.Equal(body, await response.Content.ReadAsByteArrayAsync());
     }
 
-    [Fact]
-    public async Task AClientThatGoesAwayCancelsTheRequestUpstream()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AClientThatGoesAwayCancelsTheRequestUpstream(bool inlineTransport)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -66,7 +72,7 @@ public sealed class TransportTests
             }
             return true;
         });
-        await using var waypoint = await StartAsync(backend);
+        await using var waypoint = await StartAsync(backend, inlineTransport);
 
         using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
         {
@@ -78,8 +84,10 @@ public sealed class TransportTests
         await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    [Fact]
-    public async Task APortAlreadyTakenIsReportedAndTheOthersAreServed()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task APortAlreadyTakenIsReportedAndTheOthersAreServed(bool inlineTransport)
     {
         await using var backend = await Backend.StartAsync("b");
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
@@ -91,7 +99,7 @@ public sealed class TransportTests
              MeshJson.Listener("0.0.0.0", MeshJson.VirtualHost("h", ["h"], """{"match": {"prefix": "/"}, "route": {"cluster": "b"}}""")).Replace("{PORT}", taken.ToString(System.Globalization.CultureInfo.InvariantCulture))],
             MeshJson.Cluster("b", backend));
 
-        await using var waypoint = await WaypointRun.StartAsync(mesh, logs);
+        await using var waypoint = await WaypointRun.StartAsync(mesh, logs, o => o with { InlineTransport = inlineTransport });
         using var client = waypoint.Client("h");
 
         Assert.Equal("b", await client.GetStringAsync("/"));
@@ -121,6 +129,7 @@ public sealed class TransportTests
         return Encoding.ASCII.GetString(answer.ToArray());
     }
 
-    private static Task<WaypointRun> StartAsync(Backend backend) =>
-        WaypointRun.StartAsync(MeshJson.Mesh(MeshJson.VirtualHost("h", ["h"], """{"match": {"prefix": "/"}, "route": {"cluster": "b"}}"""), MeshJson.Cluster("b", backend)));
+    private static Task<WaypointRun> StartAsync(Backend backend, bool inlineTransport) =>
+        WaypointRun.StartAsync(MeshJson.Mesh(MeshJson.VirtualHost("h", ["h"], """{"match": {"prefix": "/"}, "route": {"cluster": "b"}}"""), MeshJson.Cluster("b", backend)),
+            options: o => o with { InlineTransport = inlineTransport });
 }

@@ -3,7 +3,7 @@ namespace Kmesh.Waypoint.Hosting;
 /// <summary>
 /// The waypoint runs socket completions inline on the socket engine's threads (.NET's
 /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>) instead of queueing each one to the thread
-/// pool. With the waypoint's own Kestrel transport (<see cref="Transport.InlineTransportFactory"/>) a proxied request then runs
+/// pool. With Kestrel's inline scheduling (<see cref="PortListeners"/>) a proxied request then runs
 /// from the client's bytes to the upstream's answer without a thread hop: on 2 cores this halved
 /// the CPU per request at one and at 64 keep-alive connections
 /// (bench/results/2026-12-07-waypoint15c.md). It is safe because nothing on the request path

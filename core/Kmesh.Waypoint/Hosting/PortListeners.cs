@@ -15,7 +15,7 @@ namespace Kmesh.Waypoint.Hosting;
 /// HTTP listeners, so that a new port never disturbs connections on the others. Each accepts
 /// HTTP/1.1 and cleartext HTTP/2 with prior knowledge (h2c, as gRPC clients speak it).
 /// </summary>
-internal sealed partial class PortListeners(IPAddress address, WaypointProxy proxy, ILogger log) : IAsyncDisposable
+internal sealed partial class PortListeners(IPAddress address, bool inlineTransport, WaypointProxy proxy, ILogger log) : IAsyncDisposable
 {
     private readonly Dictionary<int, WebApplication> _servers = [];
 
@@ -65,10 +65,13 @@ internal sealed partial class PortListeners(IPAddress address, WaypointProxy pro
                 listen.Use(next => connection => CleartextHttp2Detection.DetectAsync(connection, () => next(connection)));
             });
         });
-        // A proxy's request handling never blocks: the waypoint's own transport runs it, and each
-        // connection's close, inline on the socket's thread instead of hopping to the thread pool
-        // (on 2 cores the hops cost more than the work). Registered last, so Kestrel picks it.
-        builder.Services.AddSingleton<IConnectionListenerFactory, InlineTransportFactory>();
+        // A proxy's request handling never blocks: let socket completions run it inline instead of
+        // hopping to the thread pool twice per request (on 2 cores the hops cost more than the work).
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        // Or the waypoint's own transport, which runs each connection's close inline too (see
+        // WaypointOptions.InlineTransport). Registered last, so Kestrel picks it over the sockets one.
+        if (inlineTransport)
+            builder.Services.AddSingleton<IConnectionListenerFactory, InlineTransportFactory>();
         builder.WebHost.UseSetting(WebHostDefaults.SuppressStatusMessagesKey, "true");
         var app = builder.Build();
         app.Run(proxy.HandleAsync);

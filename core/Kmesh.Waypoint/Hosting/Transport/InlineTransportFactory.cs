@@ -9,9 +9,10 @@ namespace Kmesh.Waypoint.Hosting.Transport;
 /// Kestrel's transport for the waypoint's ports: TCP sockets whose connections run everything on
 /// the thread that completed the socket operation. Kestrel's own socket transport hands the
 /// closing of every connection to the thread pool twice (the closed notification, then the end of
-/// the receive loop); on 2 cores, with a new connection per request, those hops and the thread
-/// wake-ups they cause cost more than the proxying (bench/results/2026-12-07-wp18.md). Registered
+/// the receive loop); with a new connection per request those hops cost the thread-pool workers
+/// about 5 more context switches per request (bench/results/2026-12-07-wp18.md). Registered
 /// after Kestrel's, so Kestrel picks it for IP endpoints (it tries the last-registered factory first).
+/// Opt-in: <see cref="WaypointOptions.InlineTransport"/>.
 /// </summary>
 internal sealed class InlineTransportFactory(IMemoryPoolFactory<byte>? pools = null) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
