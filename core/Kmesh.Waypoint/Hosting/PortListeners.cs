@@ -1,8 +1,11 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Kmesh.Waypoint.Hosting.Transport;
 using Kmesh.Waypoint.Proxy;
 
 namespace Kmesh.Waypoint.Hosting;
@@ -12,7 +15,7 @@ namespace Kmesh.Waypoint.Hosting;
 /// HTTP listeners, so that a new port never disturbs connections on the others. Each accepts
 /// HTTP/1.1 and cleartext HTTP/2 with prior knowledge (h2c, as gRPC clients speak it).
 /// </summary>
-internal sealed partial class PortListeners(IPAddress address, WaypointProxy proxy, ILogger log) : IAsyncDisposable
+internal sealed partial class PortListeners(IPAddress address, bool inlineTransport, WaypointProxy proxy, ILogger log) : IAsyncDisposable
 {
     private readonly Dictionary<int, WebApplication> _servers = [];
 
@@ -65,6 +68,10 @@ internal sealed partial class PortListeners(IPAddress address, WaypointProxy pro
         // A proxy's request handling never blocks: let socket completions run it inline instead of
         // hopping to the thread pool twice per request (on 2 cores the hops cost more than the work).
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        // Or the waypoint's own transport, which runs each connection's close inline too (see
+        // WaypointOptions.InlineTransport). Registered last, so Kestrel picks it over the sockets one.
+        if (inlineTransport)
+            builder.Services.AddSingleton<IConnectionListenerFactory, InlineTransportFactory>();
         builder.WebHost.UseSetting(WebHostDefaults.SuppressStatusMessagesKey, "true");
         var app = builder.Build();
         app.Run(proxy.HandleAsync);

@@ -26,4 +26,15 @@ public sealed record WaypointOptions
 
     /// <summary>A file to append one JSON line per request to, <c>-</c> for standard output, null for none.</summary>
     public string? AccessLogPath { get; init; }
+
+    /// <summary>
+    /// Serve through the waypoint's own Kestrel transport (Hosting/Transport), which closes
+    /// connections without thread-pool hops, instead of Kestrel's socket transport. Off unless the
+    /// environment says <c>KMESH_WAYPOINT_TRANSPORT=inline</c>: it halves the context switches per
+    /// new connection, but on a loaded 2-core machine it has not yet shown less CPU or latency per
+    /// request in the bench (bench/results/2026-12-07-wp18.md), so it waits for a quiet-machine run.
+    /// </summary>
+    public bool InlineTransport { get; init; } = Environment.GetEnvironmentVariable(InlineTransportVariable) == "inline";
+
+    public const string InlineTransportVariable = "KMESH_WAYPOINT_TRANSPORT";
 }
