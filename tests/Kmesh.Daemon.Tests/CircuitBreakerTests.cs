@@ -25,6 +25,8 @@ public sealed class CircuitBreakerTests
 
         Assert.Equal(2, fourth.ErrorCount("EBUSY"));
         Assert.Equal(1, next.Succeeded);
+        // Operators read the refusals per cluster from the pin: exactly the two EBUSY.
+        Assert.Equal(2UL, await PinnedMaps.RefusedAsync(run.Sandbox.PinPath));
         var stop = await GovernanceMesh.StopAsync(run);
         Assert.True(GovernanceMesh.Count(stop, "CircuitOpen") >= 2, stop);
     }

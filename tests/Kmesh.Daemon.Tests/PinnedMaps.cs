@@ -10,7 +10,7 @@ internal static class PinnedMaps
 {
     /// <summary>
     /// Pending and established connections summed over every cluster of <c>cb_conns</c>
-    /// (<c>struct cb_conns</c>: two u64, mirrored and checked against BTF as ConnectionCounts).
+    /// (<c>struct cb_conns</c>: three u64, pending, active and refused, mirrored and checked against BTF as ConnectionCounts).
     /// A count that went below zero shows as a huge number.
     /// </summary>
     public static async Task<(ulong Pending, ulong Active)> ConnectionsAsync(string pinFolder)
@@ -23,6 +23,10 @@ internal static class PinnedMaps
         }
         return (pending, active);
     }
+
+    /// <summary>Connects the circuit breaker refused at a limit, summed over every cluster of <c>cb_conns</c> (its third u64).</summary>
+    public static async Task<ulong> RefusedAsync(string pinFolder) =>
+        (await DumpAsync(pinFolder, "cb_conns")).Aggregate(0UL, (sum, e) => sum + BinaryPrimitives.ReadUInt64LittleEndian(e.Value.AsSpan(16)));
 
     /// <summary>
     /// Entries of <c>km_ejected</c> whose time is still to come: endpoints ejected now.
