@@ -71,13 +71,18 @@ static __always_inline void cb_count_connect(struct bpf_sock_ops *ctx, struct km
 	if (!n)
 		return;
 	__sync_fetch_and_add(&n->pending, 1);
-	km_conn_mark_set(conn, CB_PENDING);
 	/* A counted socket must be seen closing: the core asks for state changes already, asking
 	 * again keeps this count right whatever the core does. A SYN left unanswered for a
-	 * retransmission timeout is a connect failure for outlier detection. */
+	 * retransmission timeout is a connect failure for outlier detection. Whether the cluster
+	 * has outlier detection is looked up once, here: the outcome of a connection to a cluster
+	 * without it then costs no endpoint lookup (one with it added mid-handshake goes unjudged). */
 	flags = ctx->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG;
-	if (bpf_map_lookup_elem(&cb_outlier, &conn->cluster_id))
+	if (bpf_map_lookup_elem(&cb_outlier, &conn->cluster_id)) {
 		flags |= BPF_SOCK_OPS_RTO_CB_FLAG;
+		km_conn_mark_set(conn, CB_PENDING | CB_OUTLIER);
+	} else {
+		km_conn_mark_set(conn, CB_PENDING);
+	}
 	bpf_sock_ops_cb_flags_set(ctx, flags);
 }
 

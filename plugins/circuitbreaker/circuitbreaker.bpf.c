@@ -38,8 +38,8 @@ int circuitbreaker_connect6(struct bpf_sock_addr *ctx)
 	return km_next_connect6(ctx);
 }
 
-/* This plugin's state of a connection it follows: CB_PENDING or CB_ACTIVE, maybe | CB_FAILED;
- * CB_UNCOUNTED for one it did not count (or whose mark another plugin owns). */
+/* This plugin's state of a connection it follows: CB_PENDING or CB_ACTIVE, maybe with CB_FAILED
+ * and CB_OUTLIER; CB_UNCOUNTED for one it did not count (or whose mark another plugin owns). */
 static __always_inline __u32 cb_state_of(const struct km_conn *conn)
 {
 	int state = km_conn_mark_get(conn);
@@ -49,9 +49,10 @@ static __always_inline __u32 cb_state_of(const struct km_conn *conn)
 
 static __always_inline void cb_on_established(struct km_conn *conn)
 {
+	__u32 state = cb_state_of(conn);
 	struct cb_conns *n;
 
-	if ((cb_state_of(conn) & ~CB_FAILED) != CB_PENDING)
+	if ((state & CB_COUNT_MASK) != CB_PENDING)
 		return;
 	n = bpf_map_lookup_elem(&cb_conns, &conn->cluster_id);
 	if (n) {
@@ -59,16 +60,19 @@ static __always_inline void cb_on_established(struct km_conn *conn)
 		__sync_fetch_and_add(&n->active, 1);
 	}
 	km_conn_mark_set(conn, CB_ACTIVE);
-	cb_outlier_success(conn->cluster_id, conn->endpoint_id);
+	if (state & CB_OUTLIER)
+		cb_outlier_success(conn->cluster_id, conn->endpoint_id);
 }
 
 /* The SYN went unanswered for a retransmission timeout: Envoy would call that a connect
  * timeout. Counted once per connection; its close then counts nothing more. */
 static __always_inline void cb_on_syn_timeout(struct bpf_sock_ops *ctx, struct km_conn *conn)
 {
-	if (ctx->state != BPF_TCP_SYN_SENT || cb_state_of(conn) != CB_PENDING)
+	__u32 state = cb_state_of(conn);
+
+	if (ctx->state != BPF_TCP_SYN_SENT || (state & (CB_COUNT_MASK | CB_FAILED)) != CB_PENDING)
 		return;
-	km_conn_mark_set(conn, CB_PENDING | CB_FAILED);
+	km_conn_mark_set(conn, state | CB_FAILED);
 	cb_outlier_failure(conn->cluster_id, conn->endpoint_id);
 }
 
@@ -83,12 +87,12 @@ static __always_inline void cb_on_close(struct km_conn *conn)
 	/* Unmarked at once: whatever comes next for this socket counts nothing down again. */
 	km_conn_mark_set(conn, CB_UNCOUNTED);
 	n = bpf_map_lookup_elem(&cb_conns, &cluster_id);
-	if ((state & ~CB_FAILED) == CB_PENDING) {
+	if ((state & CB_COUNT_MASK) == CB_PENDING) {
 		if (n)
 			cb_count_down(&n->pending);
-		if (!(state & CB_FAILED))
+		if ((state & (CB_FAILED | CB_OUTLIER)) == CB_OUTLIER)
 			cb_outlier_failure(cluster_id, conn->endpoint_id);
-	} else if (state == CB_ACTIVE && n) {
+	} else if ((state & CB_COUNT_MASK) == CB_ACTIVE && n) {
 		cb_count_down(&n->active);
 	}
 }

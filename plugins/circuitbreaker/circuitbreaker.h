@@ -57,7 +57,9 @@ enum cb_state {
 	CB_UNCOUNTED = 0,
 	CB_PENDING = 1,
 	CB_ACTIVE = 2,
+	CB_COUNT_MASK = 3,       /* which of the above; the rest are flags */
 	CB_FAILED = 4,           /* flag: the connect's failure was already counted (at an RTO) */
+	CB_OUTLIER = 8,          /* flag: its cluster had outlier detection at connect: outcomes are judged */
 };
 
 /* Runtime: outlier state of one endpoint of a cluster (key: struct km_endpoint_key).
