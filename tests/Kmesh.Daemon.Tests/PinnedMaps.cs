@@ -28,6 +28,15 @@ internal static class PinnedMaps
     public static async Task<ulong> RefusedAsync(string pinFolder) =>
         (await DumpAsync(pinFolder, "cb_conns")).Aggregate(0UL, (sum, e) => sum + BinaryPrimitives.ReadUInt64LittleEndian(e.Value.AsSpan(16)));
 
+    /// <summary>The marker fixture's pinned <c>mk_counts</c>: connections it marked, and marks it found changed by someone else.</summary>
+    public static async Task<(ulong Marked, ulong Changed)> MarkerCountsAsync(string pinFolder)
+    {
+        var entries = await DumpAsync(pinFolder, Path.Combine("plugins", "marker", "mk_counts"));
+        ulong Value(int key) => entries.Where(e => BinaryPrimitives.ReadUInt32LittleEndian(e.Key) == key)
+            .Select(e => BinaryPrimitives.ReadUInt64LittleEndian(e.Value)).Single();
+        return (Value(0), Value(1));
+    }
+
     /// <summary>
     /// Entries of <c>km_ejected</c> whose time is still to come: endpoints ejected now.
     /// bpf_ktime_get_ns() and Stopwatch both read CLOCK_MONOTONIC.
