@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Fixture for chain ABI 1.5: takes the km_conn mark of every routed connection when its SYN
- * leaves (state MARKER_HELD) and gives it up at the close. In the pinned mk_counts it counts the
+ * leaves (state MARKER_HELD) and gives it up at the close. In mk_counts (pinned by the core at
+ * plugins/marker/mk_counts, as every plugin map) it counts the
  * connections it marked ([0]) and those whose mark was no longer its own state at an event
  * ([1]): a plugin later in the chain that wrote over the word would show there. */
 #include <kmesh/chain.h>
@@ -14,7 +15,6 @@ struct {
 	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u64);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } mk_counts SEC(".maps");
 
 static __always_inline void mk_count(__u32 which)
