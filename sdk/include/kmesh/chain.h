@@ -324,7 +324,7 @@ static __always_inline struct km_conn *km_conn_of(struct bpf_sock_ops *ctx)
 #if KMESH_ABI_MINOR >= 5
 /* ---- ABI 1.5: a plugin's mark on the connection record ----
  * Allocating socket storage for a connection costs a sockops program more than everything else
- * it does (~1.5 us a connection, measured), so km_conn carries one word a plugin may own: the
+ * it does (~1 us a connection, measured), so km_conn carries one word a plugin may own: the
  * first plugin of the sockops chain to set it owns it until it sets it back to 0 (or the socket
  * connects again). The owner is named by km_conn_mark_tag, which the core writes before load:
  * a number derived from the plugin's name, so it is the same across restarts, upgrades and
