@@ -172,9 +172,11 @@ static __always_inline void km_remember_conn(struct bpf_sock_addr *ctx, struct k
 	conn->cluster_id = c->cluster_id;
 	conn->endpoint_id = c->endpoint_id;
 	conn->flags = 0;
-	/* A socket may connect again after a failed attempt: its accounting starts over. */
+	/* A socket may connect again after a failed attempt: its accounting starts over, and no
+	 * plugin's mark of the earlier attempt carries over (ABI 1.5). */
 	conn->start_ns = 0;
 	conn->telemetry = 0;
+	conn->mark = 0;
 }
 
 /* The family-independent part of commit: the return value for connect(), or

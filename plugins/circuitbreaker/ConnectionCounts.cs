@@ -15,4 +15,7 @@ public struct ConnectionCounts
 
     /// <summary>Established, not closed yet.</summary>
     public ulong Active;
+
+    /// <summary>Connects refused with EBUSY at one of the cluster's limits (Envoy's upstream_cx_overflow); since 1.4.0.</summary>
+    public ulong Refused;
 }

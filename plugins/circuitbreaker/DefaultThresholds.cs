@@ -109,6 +109,6 @@ internal static class DefaultThresholds
         if (thresholds.MaxConnectionPools is not null)
             output.Info(resource, field + ".max_connection_pools", "there are no connection pools on the kernel path: nothing to limit");
         if (thresholds.TrackRemaining)
-            output.Info(resource, field + ".track_remaining", $"Envoy's remaining-capacity gauges are not published; the pinned map {CircuitBreakerMaps.Connections} holds each cluster's pending and active connections");
+            output.Info(resource, field + ".track_remaining", $"Envoy's remaining-capacity gauges are not published; the pinned map {CircuitBreakerMaps.Connections} holds each cluster's pending and active connections and the connects refused at a limit");
     }
 }

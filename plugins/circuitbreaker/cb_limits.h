@@ -48,48 +48,41 @@ static __always_inline void cb_decide(struct km_ctx *c)
 		pending = n->pending;
 		active = n->active;
 	}
-	if (pending + active >= limits->max_connections || pending >= limits->max_pending)
-		km_deny(c, KM_REASON_CIRCUIT_OPEN, KM_ERRNO_CIRCUIT_OPEN);
+	if (pending + active < limits->max_connections && pending < limits->max_pending)
+		return;
+	km_deny(c, KM_REASON_CIRCUIT_OPEN, KM_ERRNO_CIRCUIT_OPEN);
+	/* A limit above 0 is reached only with connections counted, so n is there. */
+	if (n)
+		__sync_fetch_and_add(&n->refused, 1);
 }
 
-static __always_inline struct cb_mark *cb_mark_of(struct bpf_sock_ops *ctx)
+/* TCP_CONNECT_CB of a connection the chain routed: one more pending, and the connection marked. */
+static __always_inline void cb_count_connect(struct bpf_sock_ops *ctx, struct km_conn *conn)
 {
-	struct bpf_sock *sk = ctx->sk;
-
-	if (!sk)
-		return NULL;
-	return bpf_sk_storage_get(&cb_marks, sk, 0, 0);
-}
-
-/* TCP_CONNECT_CB of a connection the chain routed: one more pending, and the socket marked. */
-static __always_inline void cb_count_connect(struct bpf_sock_ops *ctx)
-{
-	struct km_conn *conn = km_conn_of(ctx);
-	struct bpf_sock *sk = ctx->sk;
-	struct cb_mark *mark;
 	struct cb_conns *n;
 	__u32 flags;
 
-	if (!conn || !conn->cluster_id || !sk)
-		return;
-	mark = bpf_sk_storage_get(&cb_marks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (!mark || mark->state != CB_UNCOUNTED)
+	/* Counted already, or the mark is another plugin's: then the connection stays uncounted,
+	 * which can let a limit be exceeded but never refuses wrongly (docs/plugins.md). */
+	if (!conn->cluster_id || km_conn_mark_get(conn) != CB_UNCOUNTED)
 		return;
 	n = cb_conns_of(conn->cluster_id);
 	/* No room for the cluster's counter: it stays uncounted, never wrongly refused. */
 	if (!n)
 		return;
 	__sync_fetch_and_add(&n->pending, 1);
-	mark->cluster_id = conn->cluster_id;
-	mark->endpoint_id = conn->endpoint_id;
-	mark->failed = 0;
-	mark->state = CB_PENDING;
 	/* A counted socket must be seen closing: the core asks for state changes already, asking
 	 * again keeps this count right whatever the core does. A SYN left unanswered for a
-	 * retransmission timeout is a connect failure for outlier detection. */
+	 * retransmission timeout is a connect failure for outlier detection. Whether the cluster
+	 * has outlier detection is looked up once, here: the outcome of a connection to a cluster
+	 * without it then costs no endpoint lookup (one with it added mid-handshake goes unjudged). */
 	flags = ctx->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG;
-	if (bpf_map_lookup_elem(&cb_outlier, &conn->cluster_id))
+	if (bpf_map_lookup_elem(&cb_outlier, &conn->cluster_id)) {
 		flags |= BPF_SOCK_OPS_RTO_CB_FLAG;
+		km_conn_mark_set(conn, CB_PENDING | CB_OUTLIER);
+	} else {
+		km_conn_mark_set(conn, CB_PENDING);
+	}
 	bpf_sock_ops_cb_flags_set(ctx, flags);
 }
 

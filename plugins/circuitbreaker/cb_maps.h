@@ -24,9 +24,9 @@ struct {
 /* Connections per cluster, for every cluster (with limits or not), so that a limit added
  * later starts from the truth. Pinned so that operators and tests can read it. Never
  * deleted: cluster ids are never reused, and live sockets of a removed cluster must still
- * find their counter when they close. cb_conns and cb_marks go together: a new layout of
- * one needs a new layout of the other, so that an upgraded plugin never counts down on a
- * counter what it did not count up. */
+ * find their counter when they close. Counted up and down only for sockets whose km_conn mark
+ * says so: a version that keeps its marks elsewhere must change this layout, so that an
+ * upgraded plugin never counts down on a counter what it did not count up. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -34,13 +34,6 @@ struct {
 	__type(value, struct cb_conns);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } cb_conns SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct cb_mark);
-} cb_marks SEC(".maps");
 
 /* Least recently used endpoints go first when it is full: they lose only their failure
  * count and ejection multiplier. */

@@ -44,22 +44,22 @@ struct cb_outlier {
 struct cb_conns {
 	__u64 pending;           /* SYN sent, not established yet */
 	__u64 active;            /* established, not closed yet */
+	/* Connects refused at one of the limits (Envoy's upstream_cx_overflow). New in 1.4.0 with
+	 * the marks on km_conn: the changed layout also makes an upgrade or a rollback across that
+	 * version build cb_conns anew, so no version counts down what another one counted up. */
+	__u64 refused;
 };
 
-/* cb_mark.state */
+/* A counted connection's state, kept in its km_conn mark (chain ABI 1.5; not in socket storage
+ * of its own, whose allocation cost more than the rest of the sockops chain). Only a marked
+ * socket counts down, once, so no close order makes a counter negative or leaks it. */
 enum cb_state {
 	CB_UNCOUNTED = 0,
 	CB_PENDING = 1,
 	CB_ACTIVE = 2,
-};
-
-/* Runtime: the mark of a socket counted in cb_conns (socket-local storage). Only a marked
- * socket counts down, once, so no close order makes a counter negative or leak it. */
-struct cb_mark {
-	__u32 cluster_id;
-	__u32 endpoint_id;
-	__u32 state;             /* enum cb_state */
-	__u32 failed;            /* the connect's failure was already counted (at an RTO) */
+	CB_COUNT_MASK = 3,       /* which of the above; the rest are flags */
+	CB_FAILED = 4,           /* flag: the connect's failure was already counted (at an RTO) */
+	CB_OUTLIER = 8,          /* flag: its cluster had outlier detection at connect: outcomes are judged */
 };
 
 /* Runtime: outlier state of one endpoint of a cluster (key: struct km_endpoint_key).

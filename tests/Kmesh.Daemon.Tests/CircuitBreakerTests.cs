@@ -25,8 +25,38 @@ public sealed class CircuitBreakerTests
 
         Assert.Equal(2, fourth.ErrorCount("EBUSY"));
         Assert.Equal(1, next.Succeeded);
+        // Operators read the refusals per cluster from the pin: exactly the two EBUSY.
+        Assert.Equal(2UL, await PinnedMaps.RefusedAsync(run.Sandbox.PinPath));
         var stop = await GovernanceMesh.StopAsync(run);
         Assert.True(GovernanceMesh.Count(stop, "CircuitOpen") >= 2, stop);
+    }
+
+    // Chain ABI 1.5: a connection's km_conn mark belongs to the first plugin that takes it. With the
+    // marker fixture before the breaker taking every mark, the breaker must leave the mark alone and
+    // count only what it could mark (nothing): no counter moves, none goes below zero, and the
+    // limit cannot hold for those connections (docs/plugins.md says so).
+    [KernelFact]
+    public async Task MarkTakenByAnEarlierPlugin_IsLeftIntact_AndTheBreakerCountsNothingItCouldNotMark()
+    {
+        await using var run = await CircuitBreakerMesh.StartAsync(CircuitBreakerMesh.Config(capped: CircuitBreakerMesh.Breaker(3)),
+            ["--plugin-dir", RepoPaths.TestPlugins, "--plugins", "routing,marker,circuitbreaker,loadbalance"]);
+
+        for (var i = 0; i < 3; i++)
+            await run.Client.HoldAsync(CircuitBreakerMesh.CappedVip, CircuitBreakerMesh.Port, $"held-{i}");
+        var fourth = await run.Client.DialAsync(CircuitBreakerMesh.CappedVip, CircuitBreakerMesh.Port, 1);
+        var whileHeld = await PinnedMaps.ConnectionsAsync(run.Sandbox.PinPath);
+        for (var i = 0; i < 3; i++)
+            await run.Client.ReleaseAsync($"held-{i}");
+        var marker = await PinnedMaps.MarkerCountsAsync(run.Sandbox.PinPath);
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // the held connections' closes reach TCP_CLOSE
+        var afterClose = await PinnedMaps.ConnectionsAsync(run.Sandbox.PinPath);
+        var markerAfterClose = await PinnedMaps.MarkerCountsAsync(run.Sandbox.PinPath);
+
+        Assert.Equal(1, fourth.Succeeded);
+        Assert.Equal((0UL, 0UL), whileHeld);
+        Assert.Equal((0UL, 0UL), afterClose);
+        Assert.True(marker.Marked >= 4, $"marker marked {marker.Marked} connections");
+        Assert.Equal(0UL, markerAfterClose.Changed);
     }
 
     // A cluster without limits has no connect work: the chain passes the circuit breaker over

@@ -10,7 +10,7 @@ internal static class PinnedMaps
 {
     /// <summary>
     /// Pending and established connections summed over every cluster of <c>cb_conns</c>
-    /// (<c>struct cb_conns</c>: two u64, mirrored and checked against BTF as ConnectionCounts).
+    /// (<c>struct cb_conns</c>: three u64, pending, active and refused, mirrored and checked against BTF as ConnectionCounts).
     /// A count that went below zero shows as a huge number.
     /// </summary>
     public static async Task<(ulong Pending, ulong Active)> ConnectionsAsync(string pinFolder)
@@ -22,6 +22,19 @@ internal static class PinnedMaps
             active += BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan(8));
         }
         return (pending, active);
+    }
+
+    /// <summary>Connects the circuit breaker refused at a limit, summed over every cluster of <c>cb_conns</c> (its third u64).</summary>
+    public static async Task<ulong> RefusedAsync(string pinFolder) =>
+        (await DumpAsync(pinFolder, "cb_conns")).Aggregate(0UL, (sum, e) => sum + BinaryPrimitives.ReadUInt64LittleEndian(e.Value.AsSpan(16)));
+
+    /// <summary>The marker fixture's pinned <c>mk_counts</c>: connections it marked, and marks it found changed by someone else.</summary>
+    public static async Task<(ulong Marked, ulong Changed)> MarkerCountsAsync(string pinFolder)
+    {
+        var entries = await DumpAsync(pinFolder, Path.Combine("plugins", "marker", "mk_counts"));
+        ulong Value(int key) => entries.Where(e => BinaryPrimitives.ReadUInt32LittleEndian(e.Key) == key)
+            .Select(e => BinaryPrimitives.ReadUInt64LittleEndian(e.Value)).Single();
+        return (Value(0), Value(1));
     }
 
     /// <summary>

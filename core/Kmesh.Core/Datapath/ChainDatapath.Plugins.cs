@@ -40,6 +40,9 @@ public sealed partial class ChainDatapath
     {
         var manifest = candidate.Manifest;
         CheckAbi(candidate, manifest.AbiVersion, "its manifest");
+        var tag = ConnMarkTag.Of(manifest.Name);
+        if (_plugins.FirstOrDefault(p => ConnMarkTag.Of(p.Candidate.Manifest.Name) == tag) is { } sameTag)
+            throw new PluginLoadException(candidate, $"its name gives the same connection-mark tag (chain ABI 1.5, km_conn.mark) as plugin {sameTag.Candidate.Manifest.Name}'s, so one could take the other's marks for its own: rename one of them");
         var hooks = manifest.ChainHooks;
         var slots = new Dictionary<ChainHook, int>();
         foreach (var hook in hooks)
@@ -129,6 +132,10 @@ public sealed partial class ChainDatapath
                 throw new PluginLoadException(candidate, $"the manifest lists hook {hook.ManifestName()}, so the object needs exactly one SEC(\"{hook.SectionName()}\") program; it has {programs.Count}");
             bpfObject.SetReadOnlyGlobal(hook.SlotGlobal(), (uint)slots[hook]);
         }
+        // Objects of ABI 1.5 on: the owner tag of the plugin's mark on km_conn (0 would leave the
+        // km_conn_mark_* helpers refusing to mark anything).
+        if (bpfObject.TryGetReadOnlyGlobal<uint>(ConnMarkTag.Global, out _))
+            bpfObject.SetReadOnlyGlobal(ConnMarkTag.Global, ConnMarkTag.Of(candidate.Manifest.Name));
         foreach (var map in bpfObject.Maps)
         {
             if (_options.MapCapacities.TryGetValue($"{candidate.Manifest.Name}.{map.Name}", out var capacity))

@@ -10,7 +10,7 @@ public static class ChainAbi
     public const int Major = 1;
 
     /// <summary><c>KMESH_ABI_MINOR</c>: bumped when something is added compatibly.</summary>
-    public const int Minor = 4;
+    public const int Minor = 5;
 
     /// <summary><c>KM_CHAIN_SIZE</c>: slots of one hook's tail-call chain.</summary>
     public const int ChainSize = 32;

@@ -20,7 +20,9 @@
  * core's sockhash km_socks (same-node acceleration); 1.3 names the core's accounting fields of
  * km_conn (start_ns, telemetry), which were reserved space before. 1.4 adds km_ctx.skip_slots:
  * the slots that have nothing to do for this connect, which km_next_connect4/6 pass over (routing
- * writes it from its route entry; see docs/plugins.md). A plugin that must also run on an
+ * writes it from its route entry; see docs/plugins.md). 1.5 adds km_conn.mark: a word of
+ * per-connection state one plugin may own (the km_conn_mark_* helpers), so that a sockops plugin
+ * need not allocate socket storage of its own per connection. A plugin that must also run on an
  * older core builds with -DKMESH_ABI_MINOR=<n> (the SDK's KmeshPluginAbi property does it)
  * and then sees only what minor n offers.
  */
@@ -36,7 +38,7 @@
  * hooks). KMESH_ABI_LATEST_MINOR is what this header describes; KMESH_ABI_MINOR is what
  * the object being built targets (and records in km_abi_version). */
 #define KMESH_ABI_MAJOR 1
-#define KMESH_ABI_LATEST_MINOR 4
+#define KMESH_ABI_LATEST_MINOR 5
 #ifndef KMESH_ABI_MINOR
 #define KMESH_ABI_MINOR KMESH_ABI_LATEST_MINOR
 #endif
@@ -268,7 +270,13 @@ struct km_conn {
 	 * read them). Written by the core's sockops entry, never by the connect chain. */
 	__u64 start_ns;       /* when the connection was established, on bpf_ktime_get_ns()'s clock, to the us; 0 before */
 	__u32 telemetry;      /* KM_CONN_T_* bits: what the core has counted for this connection */
+#if KMESH_ABI_MINOR >= 5
+	/* ABI 1.5 (1.3's reserved): a plugin's state for this connection, (owner tag << 8) | state;
+	 * 0 = nobody's. Commit zeroes it at every connect. Use the km_conn_mark_* helpers. */
+	__u32 mark;
+#else
 	__u32 reserved;
+#endif
 #else
 	__u64 reserved[2];
 #endif
@@ -312,6 +320,43 @@ static __always_inline struct km_conn *km_conn_of(struct bpf_sock_ops *ctx)
 		return NULL;
 	return bpf_sk_storage_get(&km_conn, sk, 0, 0);
 }
+
+#if KMESH_ABI_MINOR >= 5
+/* ---- ABI 1.5: a plugin's mark on the connection record ----
+ * Allocating socket storage for a connection costs a sockops program more than everything else
+ * it does (~1 us a connection, measured), so km_conn carries one word a plugin may own: the
+ * first plugin of the sockops chain to set it owns it until it sets it back to 0 (or the socket
+ * connects again). The owner is named by km_conn_mark_tag, which the core writes before load:
+ * a number derived from the plugin's name, so it is the same across restarts, upgrades and
+ * chain orders (a plugin that moved slots still finds its marks). A plugin that finds the word
+ * taken must keep its state elsewhere (its own BPF_MAP_TYPE_SK_STORAGE) or go without. */
+#define KM_CONN_MARK_STATE 0xffu
+const volatile __u32 km_conn_mark_tag = 0;
+
+/* This plugin's state on the connection: > 0 its own, 0 when the word is free, -1 when another
+ * plugin owns it. */
+static __always_inline int km_conn_mark_get(const struct km_conn *conn)
+{
+	__u32 mark = conn->mark;
+
+	if (!mark)
+		return 0;
+	if (!km_conn_mark_tag || (mark >> 8) != km_conn_mark_tag)
+		return -1;
+	return mark & KM_CONN_MARK_STATE;
+}
+
+/* Sets this plugin's state (1..255; 0 gives the word up). Returns 0, or -1 when another plugin
+ * owns the word (nothing written). Sockops events of one socket run one at a time (under the
+ * socket's lock), so a plain store is enough. */
+static __always_inline int km_conn_mark_set(struct km_conn *conn, __u32 state)
+{
+	if (km_conn_mark_get(conn) < 0 || !km_conn_mark_tag)
+		return -1;
+	conn->mark = state ? (km_conn_mark_tag << 8) | (state & KM_CONN_MARK_STATE) : 0;
+	return 0;
+}
+#endif
 
 static __always_inline int km_next_sockops(struct bpf_sock_ops *ctx)
 {
