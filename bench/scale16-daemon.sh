@@ -9,13 +9,15 @@
 # wall time (rename → the daemon's next "Applied config" line), the daemon's and the server's
 # CPU (utime+stime from /proc).
 # Needs root (BPF) and a built tree (./kmesh build; the micro bench of that configuration too).
-# Usage: sudo [GCDUMP=FILE] [KEEP=1 (the logs stay)] [DAEMON=kmesh.dll (another build, e.g. a ReadyToRun publish)] bench/scale16-daemon.sh [delta|sotw|file] [changes] [configuration]
+# Usage: sudo [GCDUMP=FILE] [KEEP=1 (the logs stay)] [DAEMON=kmesh.dll (another build, e.g. a ReadyToRun publish)] [WARMUP=80 (changes made first, not measured: tiered compilation recompiles what a change runs after ~30 and ~60 calls)] [PLUGIN_DIR=DIR (default artifacts/plugins, Debug; artifacts/bench/plugins is the bench's Release layout)] bench/scale16-daemon.sh [delta|sotw|file] [changes] [configuration]
 set -euo pipefail
 MODE=${1:-delta}
 CHANGES=${2:-20}
 CONF=${3:-Debug}
+WARMUP=${WARMUP:-80}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DAEMON=${DAEMON:-$ROOT/core/Kmesh.Daemon/bin/$CONF/net10.0/kmesh.dll}
+PLUGIN_DIR=${PLUGIN_DIR:-$ROOT/artifacts/plugins}
 SERVER=$ROOT/core/Kmesh.Xds.Server/bin/$CONF/net10.0/kmesh-xds.dll
 MICRO=${MICRO:-$ROOT/bench/Kmesh.Bench.Micro/bin/$CONF/net10.0/Kmesh.Bench.Micro.dll}
 COUNTERS=${COUNTERS:-$HOME/.dotnet/tools/dotnet-counters}
@@ -34,8 +36,17 @@ trap cleanup EXIT
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
+# A process's CPU in µs, all its threads' (exited ones too), from the scheduler's own nanosecond
+# accounting: the process CPU-time clock of clock_getcpuclockid(3) (the clock ticks of /proc/PID/stat
+# are 10 ms, as long as a one-endpoint change should take).
+cpu_us() { python3 -c "import time; print(time.clock_gettime_ns(((~$1) << 3) | 2) // 1000)"; }
+# The daemon's last "Applied config" line's own time stamp, in ns since the epoch (the log's clock is
+# the machine's: the time the update was written, not when this script's polling noticed it).
+applied_at() { date -d "$(grep "Applied config" "$WORK/daemon.log" | tail -1 | cut -d' ' -f1)" +%s%N; }
 rss_mib() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 heap_mib() { curl -s "$ADMIN/metrics" | awk '/^dotnet_total_memory_bytes / {printf "%.0f", $2 / 1048576}'; }
+# Collections so far by generation (prometheus-net's runtime metrics on the admin port): "gen0/gen1/gen2".
+gc_counts() { curl -s "$ADMIN/metrics" | awk -F'[ "]' '/^dotnet_collection_count_total/ { c[$2] = $NF } END { printf "%d/%d/%d", c[0], c[1], c[2] }'; }
 applied() { grep -c "Applied config" "$WORK/daemon.log" || true; }
 # The GC's view (System.Runtime meter, one sample): heap size by generation after the last collection, and committed.
 gc_mib() {
@@ -64,7 +75,7 @@ fi
 
 start=$(date +%s.%N)
 dotnet "$DAEMON" run "${SOURCE[@]}" --cgroup "$CGROUP" --bpffs "$PINS" \
-  --plugin-dir "$ROOT/artifacts/plugins" --admin 127.0.0.1:0 >"$WORK/daemon.log" 2>&1 &
+  --plugin-dir "$PLUGIN_DIR" --admin 127.0.0.1:0 >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
 # The ready line itself (kmesh[1] "ready: N listeners..."): a usage error's text may hold the word.
 until grep -q ' ready: ' "$WORK/daemon.log"; do
@@ -85,31 +96,53 @@ if [ -n "${GCDUMP:-}" ]; then
   "$HOME/.dotnet/tools/dotnet-gcdump" report "$GCDUMP" | head -40
 fi
 
-daemon_ms=() server_ms=() wall_ms=()
-for i in $(seq 0 $((CHANGES - 1))); do
+# What the daemon and the server spend with nothing changing (timers, metrics), over windows as long
+# as a change's: subtracted from each change's CPU below.
+idle_d=0 idle_s=0
+for i in 1 2 3 4 5; do
+  d0=$(cpu_us $DAEMON_PID) s0=$([ -n "$SERVER_PID" ] && cpu_us $SERVER_PID || echo 0)
+  sleep 0.55
+  idle_d=$((idle_d + $(cpu_us $DAEMON_PID) - d0))
+  idle_s=$((idle_s + $([ -n "$SERVER_PID" ] && cpu_us $SERVER_PID || echo 0) - s0))
+done
+idle_d=$((idle_d / 5)) idle_s=$((idle_s / 5))
+echo "idle, per 0.55 s window: daemon CPU $((idle_d / 1000)).$(( (idle_d % 1000) / 100 )) ms, server CPU $((idle_s / 1000)).$(( (idle_s % 1000) / 100 )) ms"
+daemon_us=() server_us=() wall_us=() daemon_gross=() server_gross=()
+gc_before=""
+for i in $(seq 0 $((WARMUP + CHANGES - 1))); do
   before=$(applied)
   if [ "$MODE" = file ]; then
     # The clock starts at the rename the daemon sees (the new file is made before).
     dotnet "$MICRO" --one-endpoint --move-endpoint "$WORK/dir" "$i" >/dev/null
     { echo "resources:"; for f in "$WORK/dir"/*.yaml; do tail -n +2 "$f"; done; } >"$WORK/mesh.tmp"
-    d0=$(ticks $DAEMON_PID) s0=0 t0=$(date +%s%N)
+    d0=$(cpu_us $DAEMON_PID) s0=0 t0=$(date +%s%N)
     mv "$WORK/mesh.tmp" "$WORK/mesh.yaml"
   else
     # The clock starts at the rename the server sees (the generator leaves the new file staged).
     read -r staged target < <(dotnet "$MICRO" --one-endpoint --move-endpoint "$WORK/dir" "$i" --staged)
-    d0=$(ticks $DAEMON_PID) s0=$(ticks $SERVER_PID) t0=$(date +%s%N)
+    d0=$(cpu_us $DAEMON_PID) s0=$(cpu_us $SERVER_PID) t0=$(date +%s%N)
     mv "$staged" "$target"
   fi
   until [ "$(applied)" -gt "$before" ]; do sleep 0.01; done
-  t1=$(date +%s%N)
+  t1=$(applied_at)
   sleep 0.5 # what the update leaves (the ACK, a collection) is counted with it
-  wall_ms+=($(( (t1 - t0) / 1000000 )))
-  daemon_ms+=($(( ($(ticks $DAEMON_PID) - d0) * 1000 / hz )))
-  server_ms+=($(( ( $( [ -n "$SERVER_PID" ] && ticks $SERVER_PID || echo 0) - s0) * 1000 / hz )))
+  [ "$i" -lt "$WARMUP" ] && continue # tiered compilation is still at work: a daemon runs for days
+  [ -z "$gc_before" ] && gc_before=$(gc_counts)
+  wall_us+=($(( (t1 - t0) / 1000 )))
+  d1=$(cpu_us $DAEMON_PID) s1=$([ -n "$SERVER_PID" ] && cpu_us $SERVER_PID || echo 0)
+  daemon_gross+=($((d1 - d0))) server_gross+=($((s1 - s0)))
+  daemon_us+=($((d1 - d0 - idle_d))) server_us+=($((s1 - s0 - idle_s)))
 done
-sum() { local s=0; for v in "$@"; do s=$((s + v)); done; echo "$s"; }
-echo "per change over $CHANGES: daemon CPU $(( $(sum "${daemon_ms[@]}") / CHANGES )) ms, server CPU $(( $(sum "${server_ms[@]}") / CHANGES )) ms (mean; clock ticks of $((1000 / hz)) ms)"
-echo "  daemon CPU each: ${daemon_ms[*]}"
-echo "  rename → Applied line (ms): ${wall_ms[*]}; p50 $(echo "${wall_ms[*]}" | pct 50), p99 $(echo "${wall_ms[*]}" | pct 99)"
+ms() { awk '{ for (i = 1; i <= NF; i++) printf "%s%.1f", (i > 1 ? " " : ""), $i / 1000 }'; }
+stats() { local v; v=$(echo "$*" | ms); echo "p50 $(echo "$v" | pct 50), p99 $(echo "$v" | pct 99), mean $(echo "$v" | tr ' ' '\n' | awk '{ s += $1 } END { printf "%.1f", s / NR }')"; }
+echo "per change over $CHANGES after $WARMUP unmeasured (ms; CPU from the process CPU-time clock, less the idle window's):"
+echo "  daemon CPU: $(stats "${daemon_us[@]}"); each: $(echo "${daemon_us[*]}" | ms)"
+echo "    (gross, the idle window's not subtracted: $(stats "${daemon_gross[@]}"))"
+if [ -n "$SERVER_PID" ]; then
+  echo "  server CPU: $(stats "${server_us[@]}"); each: $(echo "${server_us[*]}" | ms)"
+  echo "    (gross: $(stats "${server_gross[@]}"))"
+fi
+echo "  rename → the daemon's Applied line (its log's time stamp): $(stats "${wall_us[@]}"); each: $(echo "${wall_us[*]}" | ms)"
+echo "  the daemon's collections (gen0/gen1/gen2) before the measured changes $gc_before, after $(gc_counts)"
 echo "after the changes: daemon RSS $(rss_mib $DAEMON_PID) MiB, managed heap $(heap_mib) MiB; GC: $(gc_mib $DAEMON_PID)"
 grep "Applied config" "$WORK/daemon.log" | tail -1

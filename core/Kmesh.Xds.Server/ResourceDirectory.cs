@@ -41,7 +41,7 @@ public sealed partial class ResourceDirectory(string directory, ILogger log)
         public long Length = -1;
         public DateTime Modified;
         public DateTime ReadAt;
-        public byte[] Hash = [];
+        public UInt128? Hash;
         // The last good content: (type URL, name) → packed resource; null until the file first parsed.
         public Dictionary<(string Type, string Name), ServedResource>? Resources;
         // The last good content by resource-list item (hash of the item's text → what it defines), when the file is cut into items; see ParseChanged.
@@ -147,8 +147,8 @@ public sealed partial class ResourceDirectory(string directory, ILogger log)
             // Not remembered: the next read tries again.
             return (false, true);
         }
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text));
-        var sameBytes = hash.AsSpan().SequenceEqual(state.Hash);
+        var hash = ContentHash.Of(text);
+        var sameBytes = state.Hash == hash;
         state.Length = info.Length;
         state.Modified = modified;
         state.ReadAt = readAt;

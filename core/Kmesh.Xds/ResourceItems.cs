@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-
 namespace Kmesh.Xds;
 
 /// <summary>
@@ -124,13 +120,8 @@ internal sealed record ResourceItems(string Prefix, IReadOnlyList<ReadOnlyMemory
         return starts;
     }
 
-    /// <summary>An item's (or frame's) identity: the first 128 bits of the SHA-256 of its UTF-16 text; equal text, equal hash.</summary>
-    public static UInt128 Hash(ReadOnlySpan<char> text)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(MemoryMarshal.AsBytes(text), hash);
-        return BinaryPrimitives.ReadUInt128LittleEndian(hash);
-    }
+    /// <summary>An item's (or frame's) identity in this process (<see cref="ContentHash"/>); equal text, equal hash.</summary>
+    public static UInt128 Hash(ReadOnlySpan<char> text) => ContentHash.Of(text);
 
     /// <summary>Where the line after the one starting at <paramref name="start"/> starts (the text's length after the last).</summary>
     private static int NextLine(ReadOnlySpan<char> text, int start)

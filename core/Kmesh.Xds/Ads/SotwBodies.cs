@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Google.Protobuf;
 
 namespace Kmesh.Xds.Ads;
@@ -16,13 +14,8 @@ internal sealed class SotwBodies
 {
     private readonly Dictionary<string, Dictionary<UInt128, IMessage>> _accepted = new(StringComparer.Ordinal);
 
-    /// <summary>The hash a body is known by (SHA-256's first 128 bits: a collision is not a practical concern).</summary>
-    public static UInt128 Hash(ByteString body)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(body.Span, hash);
-        return BinaryPrimitives.ReadUInt128LittleEndian(hash);
-    }
+    /// <summary>The hash a body is known by (<see cref="ContentHash"/>).</summary>
+    public static UInt128 Hash(ByteString body) => ContentHash.Of(body.Span);
 
     /// <summary>The message accepted with these bytes in the last accepted response of the type, if any.</summary>
     public IMessage? Find(string typeUrl, UInt128 hash) =>
@@ -31,12 +24,16 @@ internal sealed class SotwBodies
     /// <summary>An accepted response's resources become what the next one of its type is compared with.</summary>
     public void Accepted(string typeUrl, IReadOnlyList<XdsResource> resources)
     {
-        var bodies = new Dictionary<UInt128, IMessage>(resources.Count);
+        // Refilled in place: at 10 000 resources a new table per push is half a megabyte on the
+        // large object heap, garbage at the next push, which only a full collection returns.
+        if (!_accepted.TryGetValue(typeUrl, out var bodies))
+            _accepted[typeUrl] = bodies = new Dictionary<UInt128, IMessage>(resources.Count);
+        else
+            bodies.Clear();
         foreach (var resource in resources)
         {
             if (resource.BodyHash is { } hash)
                 bodies[hash] = resource.Message;
         }
-        _accepted[typeUrl] = bodies;
     }
 }

@@ -111,7 +111,6 @@ internal sealed class XdsState
     /// <summary>Makes a proposal the state; drops EDS/RDS resources nothing needs any more.</summary>
     public void Commit(XdsProposal proposal)
     {
-        _changes++;
         var quick = _committed is not null
             && ReferenceEquals(proposal.ActiveListeners, _committed.ActiveListeners)
             && ReferenceEquals(proposal.ActiveClusters, _committed.ActiveClusters)
@@ -124,8 +123,11 @@ internal sealed class XdsState
             _sets = proposal.Sets;
             _versions = proposal.Versions;
             _committed = proposal;
+            // Not counted as a change for ExpireAbsent: only names already held got new versions, so
+            // which requested names arrived is as before (its walk of every name is not due again).
             return;
         }
+        _changes++;
         _sets = proposal.Sets;
         _versions = proposal.Versions;
         _activeListeners = proposal.ActiveListeners;

@@ -126,8 +126,7 @@ public sealed class IncrementalServeTests : IDisposable
         await stream.RequestStream.WriteAsync(new DeltaDiscoveryRequest { TypeUrl = EnvoyTypes.ClusterLoadAssignment, ResponseNonce = assignments.Nonce });
 
         // One endpoint moves: one file parsed, one ClusterLoadAssignment sent, no cluster.
-        Write(3, [("c3a", 81), ("c3b", 80)]);
-        await ReloadAsync(server);
+        await ChangeAsync(server, () => Write(3, [("c3a", 81), ("c3b", 80)]));
         Assert.Equal(6, server.FilesParsed);
         var change = await NextAsync(stream, timeout.Token);
         Assert.Equal(EnvoyTypes.ClusterLoadAssignment, change.TypeUrl);
@@ -137,8 +136,7 @@ public sealed class IncrementalServeTests : IDisposable
         await stream.RequestStream.WriteAsync(new DeltaDiscoveryRequest { TypeUrl = EnvoyTypes.ClusterLoadAssignment, ResponseNonce = change.Nonce });
 
         // A cluster leaves: its removal is the next thing sent (the change before pushed no cluster).
-        Write(4, [("c4a", 80)]);
-        await ReloadAsync(server);
+        await ChangeAsync(server, () => Write(4, [("c4a", 80)]));
         Assert.Equal(7, server.FilesParsed);
         var removal = await NextAsync(stream, timeout.Token);
         Assert.Equal(EnvoyTypes.Cluster, removal.TypeUrl);
@@ -174,10 +172,8 @@ public sealed class IncrementalServeTests : IDisposable
         await stream.RequestStream.WriteAsync(new DiscoveryRequest { TypeUrl = EnvoyTypes.ClusterLoadAssignment, VersionInfo = assignments.VersionInfo, ResponseNonce = assignments.Nonce, ResourceNames = { "c0a", "c3a" } });
 
         // An endpoint of a cluster not subscribed to changes: nothing is pushed. Then one that is: only EDS.
-        Write(1, [("c1a", 81), ("c1b", 80)]);
-        await ReloadAsync(server);
-        Write(3, [("c3a", 81), ("c3b", 80)]);
-        await ReloadAsync(server);
+        await ChangeAsync(server, () => Write(1, [("c1a", 81), ("c1b", 80)]));
+        await ChangeAsync(server, () => Write(3, [("c3a", 81), ("c3b", 80)]));
         var change = await NextAsync(stream, timeout.Token);
         Assert.Equal(EnvoyTypes.ClusterLoadAssignment, change.TypeUrl);
         Assert.Equal(["c0a", "c3a"], change.Resources.Select(r => r.Unpack<ClusterLoadAssignment>().ClusterName));
@@ -185,10 +181,15 @@ public sealed class IncrementalServeTests : IDisposable
         await stream.RequestStream.CompleteAsync();
     }
 
-    /// <summary>Reads the change now, or waits for the watcher that got there first (each change reads the file once either way).</summary>
-    private static async Task ReloadAsync(FileAdsServer server)
+    /// <summary>
+    /// Makes a change and reads it now, or waits for the watcher that got there first (each change
+    /// reads the file once either way). The serial is taken before the change: a rename is read by
+    /// the watcher at once, which may publish before this thread looks.
+    /// </summary>
+    private static async Task ChangeAsync(FileAdsServer server, Action change)
     {
         var before = server.Store.Current.Serial;
+        change();
         server.Reload();
         var deadline = DateTime.UtcNow + Timeout;
         while (server.Store.Current.Serial == before && DateTime.UtcNow < deadline)
