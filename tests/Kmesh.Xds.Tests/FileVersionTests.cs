@@ -1,10 +1,10 @@
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using Kmesh.Xds.Sources;
 
 namespace Kmesh.Xds.Tests;
 
-/// <summary>A file's version names the SHA-256 of its UTF-8 bytes, however large the file and wherever its multi-byte characters fall.</summary>
+/// <summary>A file's version names the XXH128 of its UTF-8 bytes (as xxh128sum prints it), however large the file and wherever its multi-byte characters fall.</summary>
 public sealed class FileVersionTests
 {
     [Fact]
@@ -17,7 +17,7 @@ public sealed class FileVersionTests
         File.WriteAllText(path, text, new UTF8Encoding(false));
         try
         {
-            var expected = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
+            var expected = Convert.ToHexString(XxHash128.Hash(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
             Assert.Equal(expected, FileConfigSource.Read(path).Version);
         }
         finally
@@ -36,7 +36,7 @@ public sealed class FileVersionTests
         File.WriteAllText(marked, text, new UTF8Encoding(true));
         try
         {
-            var expected = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
+            var expected = Convert.ToHexString(XxHash128.Hash(Encoding.UTF8.GetBytes(text)))[..12].ToLowerInvariant();
             Assert.Equal($"v7 ({expected})", FileConfigSource.Read(plain).Version);
             Assert.Equal($"v7 ({expected})", FileConfigSource.Read(marked).Version);
         }
@@ -44,6 +44,22 @@ public sealed class FileVersionTests
         {
             File.Delete(plain);
             File.Delete(marked);
+        }
+    }
+
+    [Fact]
+    public void Version_BeginsWithWhatXxh128sumPrints()
+    {
+        // `printf 'version_info: v7\nresources: []\n' > f; xxh128sum f` prints 819514e0ed9bacb6401a2cd0b20e5890 (xxhash 0.8.1).
+        var path = Path.Combine(Path.GetTempPath(), $"kmesh-version-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, "version_info: v7\nresources: []\n", new UTF8Encoding(false));
+        try
+        {
+            Assert.Equal("v7 (819514e0ed9b)", FileConfigSource.Read(path).Version);
+        }
+        finally
+        {
+            File.Delete(path);
         }
     }
 }

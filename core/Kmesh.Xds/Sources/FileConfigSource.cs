@@ -15,7 +15,7 @@ public sealed partial class FileConfigSource : IConfigSource
     private readonly ConfigFileWatcher _watcher;
     private readonly IncrementalFileReader _reader;
     private string _version;
-    // The SHA-256 of the file's bytes at the last read, good or bad: a signal without a change (a touch, a
+    // The XXH128 of the file's bytes at the last read, good or bad: a signal without a change (a touch, a
     // rename of the same content) is not read again, as a content-comparing watcher would not have called.
     private byte[] _readHash = [];
     // The file's text at the last read: reused, as a large file's text is garbage once read (its
@@ -133,10 +133,10 @@ public sealed partial class FileConfigSource : IConfigSource
         return Versioned(resources, hash);
     }
 
-    /// <summary>The version: the file's <c>version_info</c> (if any) and the first 12 hex digits of the SHA-256 of its UTF-8 bytes.</summary>
-    private static ConfigUpdate Versioned(EnvoyResources resources, byte[] sha256)
+    /// <summary>The version: the file's <c>version_info</c> (if any) and the first 12 hex digits of the XXH128 of its UTF-8 bytes (what <c>xxh128sum FILE</c> begins with).</summary>
+    private static ConfigUpdate Versioned(EnvoyResources resources, byte[] xxh128)
     {
-        var hash = Convert.ToHexString(sha256)[..12].ToLowerInvariant();
+        var hash = Convert.ToHexString(xxh128)[..12].ToLowerInvariant();
         var version = string.IsNullOrEmpty(resources.VersionInfo) ? hash : $"{resources.VersionInfo} ({hash})";
         return new ConfigUpdate(resources, version);
     }
