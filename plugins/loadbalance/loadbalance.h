@@ -44,7 +44,6 @@ enum lb_family {
 	LB_FAMILY_V6 = 1,
 };
 
-
 struct lb_slot_key {
 	__u32 cluster_id;
 	__u32 family;          /* enum lb_family */

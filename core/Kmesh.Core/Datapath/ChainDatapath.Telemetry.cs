@@ -42,9 +42,10 @@ public sealed partial class ChainDatapath
     /// so closing a connection costs one array access however many clusters there are. A
     /// connection of a cluster beyond the array is counted in km_traffic by a hash lookup and, for
     /// its first one, an insert: at 10 000 services, with the object's former 4096 slots, that was
-    /// about a third of the sockops entry's time (bench/results/2026-12-07-chain19.md). Per-CPU
-    /// memory is what limits it: the largest power of two that keeps the map within 8 MiB, so 16 384
-    /// up to 16 CPUs (512 KiB a CPU), 4096 from 64 on.
+    /// about two fifths of km_sockops' samples, 0.2-0.35 µs per connection in steady state
+    /// (bench/results/2026-12-07-chain19.md). Per-CPU memory is what limits it: the largest power
+    /// of two that keeps the map within 8 MiB, so 16 384 up to 16 CPUs (512 KiB a CPU), 8192 up to
+    /// 32, 4096 beyond.
     /// </summary>
     internal static uint DefaultClusterTrafficSlots(int cpus)
     {
