@@ -123,8 +123,9 @@ struct km_cluster_traffic {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	/* Cluster ids 0..max_entries-1; preallocated: 32 bytes x CPUs per slot. */
-	__uint(max_entries, 4096);
+	/* Cluster ids 0..max_entries-1; preallocated: 32 bytes x CPUs per slot. The core sizes it
+	 * before load (ChainDatapath.DefaultClusterTrafficSlots: 16384, fewer beyond 16 CPUs). */
+	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct km_cluster_traffic);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

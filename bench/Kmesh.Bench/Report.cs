@@ -286,7 +286,7 @@ public static partial class Report
         foreach (var i in r.Idle)
             b.AppendLine(Inv, $"| {i.What} | {i.RssMiB:0.0} MiB | {i.CpuPercent:0.00}% of one CPU |");
         b.AppendLine();
-        b.AppendLine("Map capacities: the defaults were enough (10 000 services × 10 endpoints = 100 000 `lb_schedule` entries of 262 144; 10 003 routes of 65 536), so no `--map-capacity` was passed.");
+        b.AppendLine("Map capacities: the defaults were enough (10 000 services × 10 endpoints = 10 000 `lb_clusters` records of 16 384, each holding its own tables; 10 003 routes of 65 536), so no `--map-capacity` was passed.");
         b.AppendLine();
     }
 

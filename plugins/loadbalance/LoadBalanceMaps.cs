@@ -20,6 +20,12 @@ internal static class LoadBalanceMaps
 
     /// <summary><c>LB_MAX_CHOICES</c>: LEAST_REQUEST samples per connect at most.</summary>
     public const uint MaxChoices = 16;
+
+    /// <summary>
+    /// <c>LB_INLINE_SLOTS</c>: columns a cluster's lb_clusters record holds itself, both families
+    /// together; a table that fits is written there instead of lb_schedule (one lookup per connect).
+    /// </summary>
+    public const int InlineSlots = 28;
 }
 
 /// <summary><c>LB_FLAG_*</c>.</summary>
@@ -68,6 +74,28 @@ public struct LbClusterEntry
     public LbFlags Flags;
     /// <summary>LEAST_REQUEST: samples per connect.</summary>
     public uint ChoiceCount;
+    /// <summary>Bit <c>1 &lt;&lt; family</c>: that family's table is in <see cref="Slots"/>, not in lb_schedule.</summary>
+    public uint InlineFamilies;
+    /// <summary>Where the IPv4 table starts in <see cref="Slots"/>, when inline.</summary>
+    public uint InlineBaseV4;
+    /// <summary>Where the IPv6 table starts in <see cref="Slots"/>, when inline.</summary>
+    public uint InlineBaseV6;
+    /// <summary>The inline tables' columns (<c>slots</c>).</summary>
+    public LbInlineSlots Slots;
+
+    /// <summary>True when the family's table is in the record (<see cref="Slots"/>).</summary>
+    public readonly bool IsInline(LbFamily family) => (InlineFamilies & (1u << (int)family)) != 0;
+
+    /// <summary>Column <paramref name="column"/> of the family's inline table.</summary>
+    public readonly LbEndpointEntry InlineColumn(LbFamily family, uint column) =>
+        Slots[(int)((family == LbFamily.V4 ? InlineBaseV4 : InlineBaseV6) + column)];
+}
+
+/// <summary><c>struct lb_cluster</c>'s <c>slots</c>: <see cref="LoadBalanceMaps.InlineSlots"/> columns.</summary>
+[System.Runtime.CompilerServices.InlineArray(LoadBalanceMaps.InlineSlots)]
+public struct LbInlineSlots
+{
+    private LbEndpointEntry _first;
 }
 
 /// <summary><c>struct lb_slot_key</c>.</summary>

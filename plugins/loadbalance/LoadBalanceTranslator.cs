@@ -6,8 +6,10 @@ using Kmesh.Sdk.Translation;
 namespace Kmesh.Plugins.LoadBalance;
 
 /// <summary>
-/// Every cluster becomes a policy and one table per address family; the kernel then picks an
-/// endpoint with one or two lookups per connect (a few more for LEAST_REQUEST). The tables'
+/// Every cluster becomes a policy and one table per address family, held in the cluster's own
+/// record when small enough (<see cref="LoadBalanceMaps.InlineSlots"/>) and in lb_schedule
+/// otherwise; the kernel then picks an endpoint with one lookup per connect for a small cluster,
+/// two or three for a large one (a few more for LEAST_REQUEST). The tables'
 /// weights carry Envoy's priority failover, locality weights and endpoint weights
 /// (<see cref="ClusterEndpoints"/>): for ROUND_ROBIN, RANDOM and LEAST_REQUEST a weighted
 /// schedule (<see cref="WeightedSchedule"/>) or, for weights that do not fit one, an alias table
@@ -123,6 +125,7 @@ public sealed class LoadBalanceTranslator : IIncrementalTranslator
         };
         entry.LengthV4 = WriteTable(schedule, LbFamily.V4, ClusterEndpoints.ForIPv4(endpoints), policy.Table, resource, findings);
         entry.LengthV6 = WriteTable(schedule, LbFamily.V6, ClusterEndpoints.ForIPv6(endpoints), policy.Table, resource, findings);
+        schedule.FillInline(ref entry);
         LoadBalanceFacts.Report(findings, resource, cluster, policy.Describe(), assignment, endpoints, localityWeighted);
         var clusterEntry = (new MapKey(ScheduleWriter.Bytes(id)), ScheduleWriter.Bytes(entry));
         return new ClusterTranslation(cluster, assignment, id, schedule, clusterEntry, findings);

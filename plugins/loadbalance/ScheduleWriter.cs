@@ -8,14 +8,21 @@ using Kmesh.Sdk.Translation;
 namespace Kmesh.Plugins.LoadBalance;
 
 /// <summary>
-/// Collects one cluster's lb_schedule entries as key and value bytes, and the endpoint ids it
-/// asked for. In a schedule or consistent-hash table an endpoint's value is made once and shared
-/// by all its slots (a consistent-hash table gives one endpoint thousands); its id is asked for
-/// at its first slot, as per slot. An alias table has one column per endpoint.
+/// Collects one cluster's tables: those that fit the cluster's own record (both families together
+/// at most <see cref="LoadBalanceMaps.InlineSlots"/> columns, IPv4 first) as its inline columns,
+/// the others as lb_schedule entries (key and value bytes); and the endpoint ids it asked for. In
+/// a schedule or consistent-hash table an endpoint's value is made once and shared by all its
+/// slots (a consistent-hash table gives one endpoint thousands); its id is asked for at its first
+/// slot, as per slot. An alias table has one column per endpoint.
 /// </summary>
 internal sealed class ScheduleWriter(uint clusterId, IMeshIds ids)
 {
     private readonly Dictionary<IPEndPoint, uint> _idOf = new();
+    private LbInlineSlots _inline;
+    private int _inlineUsed;
+    private uint _inlineFamilies;
+    private uint _inlineBaseV4;
+    private uint _inlineBaseV6;
 
     public List<MapKey> Keys { get; } = new();
     public List<byte[]> Values { get; } = new();
@@ -27,6 +34,12 @@ internal sealed class ScheduleWriter(uint clusterId, IMeshIds ids)
     /// <summary>Writes a table of indexes into <paramref name="endpoints"/>; returns its length.</summary>
     public uint Write(LbFamily family, List<WeightedEndpoint> endpoints, int[] slots)
     {
+        if (TryInline(family, slots.Length, out var at))
+        {
+            for (var slot = 0; slot < slots.Length; slot++)
+                _inline[at + slot] = Entry(endpoints[slots[slot]]);
+            return (uint)slots.Length;
+        }
         var values = new byte[endpoints.Count][];
         Reserve(endpoints.Count, slots.Length);
         for (var slot = 0; slot < slots.Length; slot++)
@@ -42,16 +55,47 @@ internal sealed class ScheduleWriter(uint clusterId, IMeshIds ids)
     /// <summary>Writes an alias table: column i starts with endpoint i; returns its length.</summary>
     public uint Write(LbFamily family, List<WeightedEndpoint> endpoints, AliasColumn[] columns)
     {
-        Reserve(endpoints.Count, columns.Length);
+        var inline = TryInline(family, columns.Length, out var at);
+        if (!inline)
+            Reserve(endpoints.Count, columns.Length);
         for (var i = 0; i < columns.Length; i++)
         {
             var entry = Entry(endpoints[i]);
             entry.AliasCut = columns[i].Cut;
             entry.AliasSlot = (uint)columns[i].Alias;
+            if (inline)
+            {
+                _inline[at + i] = entry;
+                continue;
+            }
             Keys.Add(new MapKey(Bytes(new LbSlotKey(clusterId, family, (uint)i))));
             Values.Add(Bytes(entry));
         }
         return (uint)columns.Length;
+    }
+
+    /// <summary>Puts the inline tables into the cluster's record (<see cref="LbClusterEntry.Slots"/>).</summary>
+    public void FillInline(ref LbClusterEntry entry)
+    {
+        entry.InlineFamilies = _inlineFamilies;
+        entry.InlineBaseV4 = _inlineBaseV4;
+        entry.InlineBaseV6 = _inlineBaseV6;
+        entry.Slots = _inline;
+    }
+
+    /// <summary>Whether a family's table of <paramref name="length"/> columns still fits the record; where it starts there.</summary>
+    private bool TryInline(LbFamily family, int length, out int at)
+    {
+        at = _inlineUsed;
+        if (length == 0 || _inlineUsed + length > LoadBalanceMaps.InlineSlots)
+            return false;
+        _inlineUsed += length;
+        _inlineFamilies |= 1u << (int)family;
+        if (family == LbFamily.V4)
+            _inlineBaseV4 = (uint)at;
+        else
+            _inlineBaseV6 = (uint)at;
+        return true;
     }
 
     // Sized once per table, not grown entry by entry: 10 000 clusters make 20 000 tables at start-up.

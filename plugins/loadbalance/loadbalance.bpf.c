@@ -75,28 +75,39 @@ struct {
 #define LB_GOLDEN 0x9E3779B97F4A7C15ULL
 #define LB_SQRT2_FRACTION 0x6A09E667F3BCC908ULL
 
-static __always_inline struct lb_endpoint *lb_slot(__u32 cluster_id, __u32 family, __u32 slot)
+/* A column of the cluster's table: in its own record when the table fits there (no lookup), else in lb_schedule. */
+static __always_inline struct lb_endpoint *lb_slot(struct lb_cluster *cl, __u32 cluster_id, __u32 family, __u32 slot)
 {
-	struct lb_slot_key key = { .cluster_id = cluster_id, .family = family, .slot = slot };
+	struct lb_slot_key key;
+	__u32 i;
 
+	if (cl->inline_families & (1u << family)) {
+		i = cl->inline_base[family & 1] + slot;
+		if (i >= LB_INLINE_SLOTS)
+			return NULL;
+		return &cl->slots[i];
+	}
+	key.cluster_id = cluster_id;
+	key.family = family;
+	key.slot = slot;
 	return bpf_map_lookup_elem(&lb_schedule, &key);
 }
 
 /* The endpoint a column gives for a 32-bit draw: its own, or its alias's (alias tables only;
  * schedules and consistent-hash tables have no alias, and cost one lookup). */
-static __always_inline struct lb_endpoint *lb_column(__u32 cluster_id, __u32 family, __u32 column, __u32 draw)
+static __always_inline struct lb_endpoint *lb_column(struct lb_cluster *cl, __u32 cluster_id, __u32 family, __u32 column, __u32 draw)
 {
-	struct lb_endpoint *ep = lb_slot(cluster_id, family, column), *alias;
+	struct lb_endpoint *ep = lb_slot(cl, cluster_id, family, column), *alias;
 
 	if (!ep || !ep->alias_cut || draw < ep->alias_cut)
 		return ep;
-	alias = lb_slot(cluster_id, family, ep->alias_slot);
+	alias = lb_slot(cl, cluster_id, family, ep->alias_slot);
 	return alias ? alias : ep;
 }
 
 /* The endpoint of column (for draw); when outlier detection ejected it, the first live one of
  * the following columns. */
-static __always_inline struct lb_endpoint *lb_live_from(const struct lb_cluster *cl, __u32 cluster_id,
+static __always_inline struct lb_endpoint *lb_live_from(struct lb_cluster *cl, __u32 cluster_id,
 							 __u32 family, __u32 column, __u32 draw, __u32 length)
 {
 	struct lb_endpoint *first = NULL, *ep;
@@ -104,10 +115,10 @@ static __always_inline struct lb_endpoint *lb_live_from(const struct lb_cluster 
 	int i;
 
 	if (!(cl->flags & LB_FLAG_OUTLIER_DETECTION))
-		return lb_column(cluster_id, family, column, draw);
+		return lb_column(cl, cluster_id, family, column, draw);
 	now = bpf_ktime_get_ns();
 	for (i = 0; i < LB_EJECT_PROBES; i++) {
-		ep = lb_column(cluster_id, family, (column + i) % length, draw);
+		ep = lb_column(cl, cluster_id, family, (column + i) % length, draw);
 		if (!ep)
 			break;
 		if (!km_endpoint_ejected(cluster_id, ep->endpoint_id, now))
@@ -127,7 +138,7 @@ static __always_inline __u64 lb_active_of(__u32 cluster_id, __u32 endpoint_id)
 }
 
 /* Envoy's power-of-N choices: N weighted samples, the one with the fewest open connections. */
-static __always_inline struct lb_endpoint *lb_least_request(const struct lb_cluster *cl, __u32 cluster_id,
+static __always_inline struct lb_endpoint *lb_least_request(struct lb_cluster *cl, __u32 cluster_id,
 							     __u32 family, __u32 length)
 {
 	struct lb_endpoint *best = NULL, *ep;
@@ -177,7 +188,7 @@ static __always_inline __u32 lb_client_hash(struct bpf_sock_addr *ctx, __u32 fam
 }
 
 /* ROUND_ROBIN and RANDOM: the endpoint of a column and a draw, from the cluster's cursor or at random. */
-static __always_inline struct lb_endpoint *lb_pick(const struct lb_cluster *cl, __u32 cluster_id, __u32 family, __u32 length)
+static __always_inline struct lb_endpoint *lb_pick(struct lb_cluster *cl, __u32 cluster_id, __u32 family, __u32 length)
 {
 	__u32 idx, column, draw;
 	__u64 *cursor, turn;

@@ -12,8 +12,9 @@ enum lb_policy {
 	LB_CONSISTENT_HASH = 3, /* RING_HASH and MAGLEV: the table maps a client hash to an endpoint */
 };
 
-/* Endpoints are laid out as a table of columns per cluster and address family; a connect
- * reads one column (and at most one more, its alias):
+/* Endpoints are laid out as a table of columns per cluster and address family, held in the
+ * cluster's lb_clusters record when it fits there (LB_INLINE_SLOTS) and in lb_schedule
+ * otherwise; a connect reads one column (and at most one more, its alias):
  *  - ROUND_ROBIN, RANDOM, LEAST_REQUEST, when the weights reduced by their gcd sum to at most
  *    LB_MAX_SCHEDULE: a schedule where an endpoint of weight w holds w columns, interleaved
  *    so that round robin over them is a smooth weighted round robin and a uniform random
@@ -43,13 +44,6 @@ enum lb_family {
 	LB_FAMILY_V6 = 1,
 };
 
-struct lb_cluster {
-	__u32 policy;          /* enum lb_policy */
-	__u32 length[2];       /* table length per lb_family; 0 = no endpoint */
-	__u32 flags;           /* LB_FLAG_* */
-	__u32 choice_count;    /* LEAST_REQUEST: samples per pick (Envoy's choice_count) */
-};
-
 struct lb_slot_key {
 	__u32 cluster_id;
 	__u32 family;          /* enum lb_family */
@@ -61,6 +55,25 @@ struct lb_endpoint {
 	__u32 endpoint_id;
 	__u32 alias_cut;       /* 0: the column is its endpoint's alone; else draw >= cut takes alias_slot */
 	__u32 alias_slot;      /* the column whose endpoint takes the rest of this one's share */
+};
+
+/* Columns a cluster's record holds itself (both families together). A table that fits is read
+ * from the record lb_clusters already returned, so a connect to a small cluster (the usual
+ * service: a few pods) costs one hash lookup, not two: at 10 000 services the lb_schedule
+ * lookup, a cold bucket of a 4 MiB bucket array and a cold element, was about half of the
+ * program (bench/results/2026-12-07-chain19.md). 28 fills the 1 KiB slab object a record takes
+ * (32 + 28 x 32 bytes of value, plus the hash element's header and key); larger tables stay in
+ * lb_schedule. */
+#define LB_INLINE_SLOTS 28
+
+struct lb_cluster {
+	__u32 policy;          /* enum lb_policy */
+	__u32 length[2];       /* table length per lb_family; 0 = no endpoint */
+	__u32 flags;           /* LB_FLAG_* */
+	__u32 choice_count;    /* LEAST_REQUEST: samples per pick (Envoy's choice_count) */
+	__u32 inline_families; /* bit (1 << lb_family): that family's table is in slots[], not lb_schedule */
+	__u32 inline_base[2];  /* per lb_family: the slots[] index of its column 0, when inline */
+	struct lb_endpoint slots[LB_INLINE_SLOTS];
 };
 
 #endif

@@ -5,7 +5,7 @@ namespace Kmesh.Daemon.Tests;
 
 /// <summary>
 /// Clusters of 10 000 endpoints on real connects (issue 17): every endpoint takes connects, and
-/// each its weight's share. The endpoints are 10 000 addresses of the sandbox's namespace
+/// each its weight's share; and clusters at the edge of what a cluster's record holds itself. The endpoints are 10 000 addresses of the sandbox's namespace
 /// (127.17.0.0/16, and fd00:17::/112 made local with one route) behind one wildcard echo backend
 /// per family that answers with the address the connect reached, so no 10 000 listeners.
 /// </summary>
@@ -29,6 +29,26 @@ public sealed class LargeClusterTests
         // Equal weights: one column each, none with an alias, walked in turn.
         Assert.Equal(Endpoints, result.Histogram.Count);
         Assert.All(result.Histogram.Values, count => Assert.Equal(1, count));
+    }
+
+    /// <summary>
+    /// Small tables are read from the cluster's own record (lb_clusters, up to 28 columns of both
+    /// families together), larger ones from lb_schedule: at the edge, every endpoint still takes
+    /// one connect per pass. 28 IPv6 endpoints fill the record; 29 do not fit it; 20 IPv4
+    /// endpoints fit it while their v4-mapped IPv6 table goes to lb_schedule.
+    /// </summary>
+    [KernelTheory]
+    [InlineData(28, true)]
+    [InlineData(29, true)]
+    [InlineData(20, false)]
+    public async Task RoundRobin_TablesAtTheRecordsEdge_OnePassReachesEachOnce(int endpoints, bool ipv6)
+    {
+        await using var run = await StartAsync("ROUND_ROBIN", ipv6, weighted: false, endpoints);
+
+        var result = await DialAsync(run, ipv6, 2 * endpoints);
+
+        Assert.Equal(endpoints, result.Histogram.Count);
+        Assert.All(result.Histogram.Values, count => Assert.Equal(2, count));
     }
 
     /// <summary>
@@ -92,10 +112,10 @@ public sealed class LargeClusterTests
     private static string Address(int i, bool ipv6) =>
         ipv6 ? $"{V6Prefix}{i:x}" : $"127.17.{(i + 1) >> 8}.{(i + 1) & 255}";
 
-    private static async Task<MeshRun> StartAsync(string policy, bool ipv6, bool weighted)
+    private static async Task<MeshRun> StartAsync(string policy, bool ipv6, bool weighted, int endpoints = Endpoints)
     {
         BackendSpec backend = ipv6 ? new("any6 {local}", "::", PortV6) : new("any4 {local}", "0.0.0.0", PortV4);
-        var run = await MeshRun.StartAsync(Config(policy, ipv6, weighted), extraBackends: [backend]);
+        var run = await MeshRun.StartAsync(Config(policy, ipv6, weighted, endpoints), extraBackends: [backend]);
         if (ipv6)
         {
             try
@@ -113,7 +133,7 @@ public sealed class LargeClusterTests
         return run;
     }
 
-    private static string Config(string policy, bool ipv6, bool weighted)
+    private static string Config(string policy, bool ipv6, bool weighted, int endpoints)
     {
         var (vip, port) = ipv6 ? (VipV6, PortV6) : (VipV4, PortV4);
         var yaml = new StringBuilder();
@@ -136,7 +156,7 @@ public sealed class LargeClusterTests
         yaml.AppendLine("      cluster_name: large");
         yaml.AppendLine("      endpoints:");
         yaml.AppendLine("      - lb_endpoints:");
-        for (var i = 0; i < Endpoints; i++)
+        for (var i = 0; i < endpoints; i++)
         {
             var weight = weighted ? $", load_balancing_weight: {1 + i % 4}" : "";
             yaml.AppendLine($"        - {{ endpoint: {{ address: {{ socket_address: {{ address: \"{Address(i, ipv6)}\", port_value: {port} }} }} }}{weight} }}");

@@ -33,8 +33,9 @@ public sealed class ScaleXdsTests
         var counts = Regex.Match(applied, @"(\d+) of \1 plugins translated only that; (\d+) entries written, (\d+) removed");
         Assert.True(counts.Success, applied);
         var writes = int.Parse(counts.Groups[2].Value, CultureInfo.InvariantCulture) + int.Parse(counts.Groups[3].Value, CultureInfo.InvariantCulture);
-        // The reviews cluster's entries only: its load-balancing entries (the cluster's and one per
-        // endpoint slot it lists: 3 endpoints) — not any of the 10 000 other clusters' 100 000.
+        // The reviews cluster's entries only: its load-balancing entries (the cluster's record, which
+        // holds its three-endpoint tables; at most one per endpoint slot more, were they in
+        // lb_schedule) — not any of the 10 000 other clusters'.
         Assert.InRange(writes, 1, 1 + 3);
         var after = await run.DialUntilAsync(TestMesh.ReviewsVip, 30, r => r.Count("reviews-d") == 10, TimeSpan.FromSeconds(15));
         Assert.True(after.Count("reviews-c") == 0 && after.Count("reviews-d") == 10, $"{after}\n{applied}");

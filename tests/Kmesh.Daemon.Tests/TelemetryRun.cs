@@ -33,7 +33,7 @@ internal sealed class TelemetryRun : IAsyncDisposable
     public IMeshIds Ids { get; }
     public SandboxClient Client { get; }
 
-    public static async Task<TelemetryRun> StartAsync(bool accessLog = false, uint? trafficCapacity = null, string? config = null, uint? clusterTrafficSlots = null)
+    public static async Task<TelemetryRun> StartAsync(bool accessLog = false, uint? trafficCapacity = null, string? config = null, uint? clusterTrafficSlots = null, StableMeshIds? ids = null)
     {
         var sandbox = await KernelSandbox.CreateAsync(new SandboxOptions { Addresses = TestMesh.SandboxAddresses });
         ChainDatapath? datapath = null;
@@ -49,7 +49,7 @@ internal sealed class TelemetryRun : IAsyncDisposable
                 TrafficCapacity = trafficCapacity,
                 ClusterTrafficSlots = clusterTrafficSlots,
             }, chosen, NullLogger.Instance);
-            var updater = new MeshUpdater(datapath, new DnsCache(), NullLogger.Instance);
+            var updater = new MeshUpdater(datapath, new DnsCache(), NullLogger.Instance, ids);
             var prepared = updater.Prepare(EnvoyConfigFile.Parse("telemetry-mesh.yaml", config ?? TelemetryMesh.Config()), "1");
             var result = updater.Commit(prepared);
             Assert.True(result.PluginErrors.Count == 0, string.Join("; ", result.PluginErrors.Select(e => $"{e.Key}: {e.Value}")));

@@ -1,4 +1,7 @@
+using Kmesh.Bpf;
+using Kmesh.Core.Telemetry;
 using Kmesh.Sdk.Abi;
+using Kmesh.Sdk.Snapshot;
 using Kmesh.Sdk.Testing;
 
 namespace Kmesh.Daemon.Tests;
@@ -103,6 +106,26 @@ public sealed class TrafficCounterTests
         Assert.Equal((5, 3), (direct.Count("plain-a"), aliased.Count("plain-a")));
         Assert.Equal((5UL, 5UL, (ulong)(5 * PlainGreeting.Length)), (viaPlain.Opened, viaPlain.Closed, viaPlain.ResponseBytes));
         Assert.Equal((3UL, 3UL, (ulong)(3 * PlainGreeting.Length)), (viaAlias.Opened, viaAlias.Closed, viaAlias.ResponseBytes));
+    }
+
+    [KernelFact]
+    public async Task AClusterIdBeyondTheFormer4096Slots_IsCountedExactly_OnTheFastPath()
+    {
+        // Ids handed out before (a restored instance of a mesh with many clusters): "plain" gets one above 5000.
+        var ids = StableMeshIds.Restore([], Enumerable.Range(1, 5000).Select(i => $"gone-{i}"), []);
+        await using var run = await TelemetryRun.StartAsync(ids: ids);
+        var key = run.Key("plain", "plain");
+        Assert.True(key.ClusterId > 5000, $"cluster id {key.ClusterId}");
+        Assert.True(run.Telemetry.ClusterTrafficSlots > key.ClusterId, $"{run.Telemetry.ClusterTrafficSlots} slots");
+
+        var dialed = await run.Client.DialAsync(GovernanceMesh.PlainVip, GovernanceMesh.Port, 5);
+        var counters = await run.WaitTrafficAsync(key, c => c.Closed == 5);
+
+        Assert.Equal(5, dialed.Count("plain-a"));
+        Assert.Equal((5UL, 5UL, (ulong)(5 * PlainGreeting.Length)), (counters.Opened, counters.Closed, counters.ResponseBytes));
+        // Counted in the cluster's array slot: km_traffic (the hash a closed connection falls back to) has no entry for it.
+        using var traffic = BpfMap.OpenPinned(Path.Combine(run.Sandbox.PinPath, "km_traffic"));
+        Assert.False(traffic.ContainsKey(new TrafficMapKey { ServiceId = key.ServiceId, ClusterId = key.ClusterId }));
     }
 
     private static ulong Denied(IReadOnlyDictionary<Kmesh.Core.Telemetry.TrafficKey, Kmesh.Core.Telemetry.TrafficCounters> services, Kmesh.Core.Telemetry.TrafficKey key, KmReason reason) =>

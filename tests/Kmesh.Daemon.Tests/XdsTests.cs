@@ -101,18 +101,20 @@ public sealed class XdsTests
     [KernelFact]
     public async Task ResponseAMapCannotHold_IsNackedNamingTheMap_AndNothingOfItApplies()
     {
-        // The default mesh fills lb_schedule exactly: 24 slots (IPv4 and IPv6 schedules).
-        await using var run = await XdsRun.StartAsync(XdsMesh.Config(), "sotw", ["--map-capacity", "loadbalance.lb_schedule=24"]);
+        // The default mesh's tables are all small enough for their clusters' records (lb_clusters):
+        // lb_schedule holds none of them.
+        await using var run = await XdsRun.StartAsync(XdsMesh.Config(), "sotw", ["--map-capacity", "loadbalance.lb_schedule=14"]);
 
-        // A fourth reviews endpoint (an EDS response) needs two more slots.
-        await run.PublishAsync(XdsMesh.Config(reviews: ["127.0.1.1", "127.0.1.2", "127.0.1.3", "127.0.1.4"]));
+        // Fifteen reviews endpoints (an EDS response): the IPv4 table still fits the record, the
+        // IPv6 one (the same endpoints v4-mapped) does not and needs 15 lb_schedule entries.
+        await run.PublishAsync(XdsMesh.Config(reviews: Enumerable.Range(1, 15).Select(i => $"127.0.1.{i}").ToArray()));
         var deadline = DateTime.UtcNow + ChangeTimeout;
         while (run.Server.Events.Nacks.Count == 0 && DateTime.UtcNow < deadline)
             await Task.Delay(50);
 
         var nack = Assert.Single(run.Server.Events.Nacks);
         Assert.Contains("plugin loadbalance", nack);
-        Assert.Contains("map lb_schedule of plugin loadbalance holds at most 24 entries but the configuration needs 26", nack);
+        Assert.Contains("map lb_schedule of plugin loadbalance holds at most 14 entries but the configuration needs 15", nack);
         // Nothing of the response applied: the old three endpoints, evenly, and no half-written schedule.
         var reviews = await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 30);
         Assert.Equal(0, reviews.Count("reviews-d"));

@@ -40,7 +40,8 @@ public class AbiLayoutTests
     [Fact]
     public void LbClusterEntry_MirrorsLbCluster() =>
         MapLayout.AssertMatches<LbClusterEntry>("loadbalance.bpf.o", "lb_cluster",
-            ("length", nameof(LbClusterEntry.LengthV4)), ("length", nameof(LbClusterEntry.LengthV6)));
+            ("length", nameof(LbClusterEntry.LengthV4)), ("length", nameof(LbClusterEntry.LengthV6)),
+            ("inline_base", nameof(LbClusterEntry.InlineBaseV4)), ("inline_base", nameof(LbClusterEntry.InlineBaseV6)));
 
     [Fact]
     public void LbSlotKey_MirrorsLbSlotKey() =>
@@ -88,6 +89,16 @@ public class AbiLayoutTests
 
         Assert.Contains($"#define CB_MAX_EJECTED {CircuitBreakerMaps.MaxEjected}\n", header);
         Assert.Contains($"#define CB_ALWAYS_EJECT_ONE {(uint)OutlierFlags.AlwaysEjectOne} ", header);
+    }
+
+    [Fact]
+    public void LoadBalanceConstants_MatchTheHeader()
+    {
+        var header = File.ReadAllText(Path.Combine(FindRepoRoot(), "plugins", "loadbalance", "loadbalance.h"));
+
+        Assert.Contains($"#define LB_INLINE_SLOTS {LoadBalanceMaps.InlineSlots}\n", header);
+        Assert.Contains($"#define LB_MAX_SCHEDULE {LoadBalanceMaps.MaxSchedule}\n", header);
+        Assert.Contains($"#define LB_MAX_ENDPOINTS {LoadBalanceMaps.MaxEndpoints}\n", header);
     }
 
     [Fact]

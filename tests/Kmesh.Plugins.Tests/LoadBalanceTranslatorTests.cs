@@ -295,26 +295,43 @@ public class LoadBalanceTranslatorTests
     private const int LoadBalanceLimit = 262_144;
 
     [Fact]
-    public void ScheduleMap_HoldsExactlyTheSlotsOfEveryCluster()
+    public void SmallTables_AreInTheClusterRecord_LargerOnesInTheScheduleMap()
     {
+        static string[] Endpoints(int n, int net) => Enumerable.Range(1, n).Select(i => $"10.{net}.0.{i}:80").ToArray();
         var snapshot = new SnapshotBuilder()
             .Cluster(StaticCluster("a", "ROUND_ROBIN", Three))
             .Cluster(StaticCluster("b", "RANDOM", "[fd00::1]:80"))
+            .Cluster(StaticCluster("twenty", "ROUND_ROBIN", Endpoints(20, 1)))
+            .Cluster(StaticCluster("thirty", "ROUND_ROBIN", Endpoints(30, 2)))
             .Build();
 
         var output = Translation.LoadBalance(snapshot);
 
-        var total = output.LbClusters().TypedEntries.Sum(e => (int)(e.Value.LengthV4 + e.Value.LengthV6));
-        Assert.Equal(3 + 3 + 0 + 1, total);
-        Assert.Equal(total, output.LbSchedule().Count);
-        Assert.Equal(2, output.LbClusters().Count);
+        // Three IPv4 endpoints: both tables (the IPv6 one holds them v4-mapped) in the record, one after the other.
+        var a = output.ClusterEntry(snapshot, "a");
+        Assert.True(a.IsInline(LbFamily.V4) && a.IsInline(LbFamily.V6));
+        Assert.Equal((0u, 3u), (a.InlineBaseV4, a.InlineBaseV6));
+        var b = output.ClusterEntry(snapshot, "b");
+        Assert.Equal((0u, 1u, 0u), (b.LengthV4, b.LengthV6, b.InlineBaseV6));
+        Assert.True(b.IsInline(LbFamily.V6));
+        // 20 + 20 columns do not fit 28: IPv4 in the record, IPv6 in lb_schedule; 30 fits neither.
+        var twenty = output.ClusterEntry(snapshot, "twenty");
+        Assert.True(twenty.IsInline(LbFamily.V4));
+        Assert.False(twenty.IsInline(LbFamily.V6));
+        Assert.False(output.ClusterEntry(snapshot, "thirty").IsInline(LbFamily.V4));
+        Assert.Equal(20 + 30 + 30, output.LbSchedule().Count);
+        Assert.Equal(4, output.LbClusters().Count);
+        // Every table reads back whole, wherever it is (Slots checks an inline one has no lb_schedule entries).
+        foreach (var (cluster, family, length) in new[] { ("a", LbFamily.V4, 3), ("a", LbFamily.V6, 3), ("b", LbFamily.V6, 1), ("twenty", LbFamily.V4, 20),
+                     ("twenty", LbFamily.V6, 20), ("thirty", LbFamily.V4, 30), ("thirty", LbFamily.V6, 30) })
+            Assert.Equal(length, output.Slots(snapshot, cluster, family).Select(e => e.Address.ToString()).Distinct().Count());
     }
 
     [Fact]
     public void MapDeclarationOrder_ScheduleBeforeClusters()
     {
         // The core writes maps in declaration order and deletes in reverse: a cluster entry
-        // must never point at slots that are not written yet.
+        // must never point at slots that are not written yet (tables too large for its record).
         foreach (var snapshot in new[] { new SnapshotBuilder().Build(), new SnapshotBuilder().Cluster(StaticCluster("a", "ROUND_ROBIN", Three)).Build() })
         {
             var output = Translation.LoadBalance(snapshot);
@@ -332,7 +349,7 @@ public class LoadBalanceTranslatorTests
         Assert.Equal(32, schedule.ValueSize); // struct lb_endpoint (km_addr + id + alias cut and slot)
         var clusters = output.LbClusters();
         Assert.Equal(4, clusters.KeySize);    // __u32 cluster id
-        Assert.Equal(20, clusters.ValueSize); // struct lb_cluster
+        Assert.Equal(32 + 28 * 32, clusters.ValueSize); // struct lb_cluster: the header and LB_INLINE_SLOTS columns
     }
 
     [Fact]

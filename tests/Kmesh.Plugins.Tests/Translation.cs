@@ -73,13 +73,23 @@ internal static class Translation
         return entry;
     }
 
-    /// <summary>The endpoints of a cluster's schedule for a family, in slot order.</summary>
+    /// <summary>The endpoints of a cluster's table for a family, in slot order: from its record when inline, else from lb_schedule.</summary>
     public static List<LbEndpointEntry> Slots(this TranslationOutput output, MeshSnapshot snapshot, string cluster, LbFamily family)
     {
         var entry = output.ClusterEntry(snapshot, cluster);
         var length = family == LbFamily.V4 ? entry.LengthV4 : entry.LengthV6;
         var id = snapshot.Ids.ClusterId(cluster);
         var result = new List<LbEndpointEntry>();
+        if (entry.IsInline(family))
+        {
+            Assert.True((family == LbFamily.V4 ? entry.InlineBaseV4 : entry.InlineBaseV6) + length <= LoadBalanceMaps.InlineSlots,
+                $"cluster {cluster} {family}: an inline table of {length} columns overruns the record");
+            for (uint slot = 0; slot < length; slot++)
+                result.Add(entry.InlineColumn(family, slot));
+            Assert.False(output.LbSchedule().TypedEntries.Any(e => e.Key.ClusterId == id && e.Key.Family == family),
+                $"cluster {cluster} {family}: an inline table has lb_schedule entries too");
+            return result;
+        }
         for (uint slot = 0; slot < length; slot++)
         {
             Assert.True(output.LbSchedule().TryGet(new LbSlotKey(id, family, slot), out var endpoint),

@@ -31,10 +31,18 @@ public sealed class MapLayoutTests
     private record struct PropertyCluster(uint ClusterId, uint Upper);
 
     [StructLayout(LayoutKind.Sequential)]
-    private struct LbCluster { public uint Policy; public uint LengthV4; public uint LengthV6; public uint Flags; public uint ChoiceCount; }
+    private unsafe struct LbCluster
+    {
+        public uint Policy; public uint LengthV4; public uint LengthV6; public uint Flags; public uint ChoiceCount;
+        public uint InlineFamilies; public uint InlineBaseV4; public uint InlineBaseV6; public fixed byte Slots[28 * 32];
+    }
 
     [StructLayout(LayoutKind.Sequential)]
-    private unsafe struct LbClusterFixed { public uint Policy; public fixed uint Length[2]; public uint Flags; public uint ChoiceCount; }
+    private unsafe struct LbClusterFixed
+    {
+        public uint Policy; public fixed uint Length[2]; public uint Flags; public uint ChoiceCount;
+        public uint InlineFamilies; public fixed uint InlineBase[2]; public fixed byte Slots[28 * 32];
+    }
 
     [Fact]
     public void AMatchingMirror_Passes_ByName_ByPairs_ThroughProperties_AndForArrays()
@@ -42,7 +50,8 @@ public sealed class MapLayoutTests
         MapLayout.AssertMatches<Cluster>(Routing, "rt_cluster");
         MapLayout.AssertMatches<RenamedCluster>(Routing, "rt_cluster", ("cluster_id", "Id"), ("upper", "Bound"));
         MapLayout.AssertMatches<PropertyCluster>(Routing, "rt_cluster");
-        MapLayout.AssertMatches<LbCluster>(LoadBalance, "lb_cluster", ("length", "LengthV4"), ("length", "LengthV6"));
+        MapLayout.AssertMatches<LbCluster>(LoadBalance, "lb_cluster", ("length", "LengthV4"), ("length", "LengthV6"),
+            ("inline_base", "InlineBaseV4"), ("inline_base", "InlineBaseV6"));
         MapLayout.AssertMatches<LbClusterFixed>(LoadBalance, "lb_cluster");
     }
 

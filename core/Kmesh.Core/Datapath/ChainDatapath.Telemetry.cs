@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Kmesh.Bpf;
 using Kmesh.Core.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -23,8 +24,36 @@ public sealed partial class ChainDatapath
         bpfObject.SetReadOnlyGlobal("km_access_log", _options.AccessLog ? 1u : 0u);
         if (_options.TrafficCapacity is { } capacity)
             bpfObject.Map(TrafficMap).SetMaxEntries(capacity);
-        if (_options.ClusterTrafficSlots is { } slots)
-            bpfObject.Map(ClusterTrafficMap).SetMaxEntries(slots);
+        bpfObject.Map(ClusterTrafficMap).SetMaxEntries(_options.ClusterTrafficSlots ?? DefaultClusterTrafficSlots(BpfMap.PossibleCpuCount));
+    }
+
+    /// <summary>Most cluster ids the fast path covers by default: lb_clusters' and km_traffic's default capacity.</summary>
+    internal const uint MaxDefaultClusterTrafficSlots = 16384;
+
+    /// <summary>Fewest it covers by default (what the object declared before it was sized by CPUs).</summary>
+    internal const uint MinDefaultClusterTrafficSlots = 4096;
+
+    /// <summary>What the default may take, all CPUs together (a slot is 32 bytes per CPU).</summary>
+    internal const long ClusterTrafficBudgetBytes = 8L << 20;
+
+    /// <summary>
+    /// km_cluster_traffic's slots when <see cref="DatapathOptions.ClusterTrafficSlots"/> is not
+    /// given: every cluster id up to 16 384 (a mesh's worth: lb_clusters holds as many clusters),
+    /// so closing a connection costs one array access however many clusters there are. A
+    /// connection of a cluster beyond the array is counted in km_traffic by a hash lookup and, for
+    /// its first one, an insert: at 10 000 services, with the object's former 4096 slots, that was
+    /// about two fifths of km_sockops' samples, 0.2-0.35 µs per connection in steady state
+    /// (bench/results/2026-12-07-chain19.md). Per-CPU memory is what limits it: the largest power
+    /// of two that keeps the map within 8 MiB, so 16 384 up to 16 CPUs (512 KiB a CPU), 8192 up to
+    /// 32, 4096 beyond.
+    /// </summary>
+    internal static uint DefaultClusterTrafficSlots(int cpus)
+    {
+        var fit = ClusterTrafficBudgetBytes / (Unsafe.SizeOf<ClusterTrafficValue>() * (long)Math.Max(1, cpus));
+        var slots = MaxDefaultClusterTrafficSlots;
+        while (slots > MinDefaultClusterTrafficSlots && slots > fit)
+            slots /= 2;
+        return slots;
     }
 
     /// <summary>

@@ -52,9 +52,11 @@ public sealed record DatapathOptions
 
     /// <summary>
     /// How many cluster ids (0 to this minus one) have a per-CPU slot in km_cluster_traffic, the
-    /// fast path that counts routed connections without a hash lookup; null: the object's 4096.
-    /// Connections of higher cluster ids are counted in km_traffic, exactly but at a hash lookup's
-    /// cost. 1 leaves every real cluster (ids start at 1) to km_traffic.
+    /// fast path that counts routed connections without a hash lookup; null: 16 384, fewer on
+    /// machines of more than 16 CPUs so that the map stays within 8 MiB (never fewer than 4096;
+    /// <c>ChainDatapath.DefaultClusterTrafficSlots</c>). Connections of higher cluster ids are
+    /// counted in km_traffic, exactly but at a hash lookup's cost. 1 leaves every real cluster
+    /// (ids start at 1) to km_traffic.
     /// </summary>
     public uint? ClusterTrafficSlots { get; init; }
 }

@@ -175,7 +175,7 @@ public sealed class KernelTelemetry : IDisposable
 
     /// <summary>
     /// km_cluster_traffic, every slot: a few batch lookups (BPF_MAP_LOOKUP_BATCH, 256 slots each)
-    /// instead of a syscall per slot (4096 of them a scrape); slot by slot only on a kernel
+    /// instead of a syscall per slot (16 384 of them a scrape on a small machine); slot by slot only on a kernel
     /// without batch lookups for arrays.
     /// </summary>
     private void ReadClusterTraffic(BpfMap clusterTraffic)
