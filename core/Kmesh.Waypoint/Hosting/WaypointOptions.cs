@@ -28,13 +28,16 @@ public sealed record WaypointOptions
     public string? AccessLogPath { get; init; }
 
     /// <summary>
-    /// Serve through the waypoint's own Kestrel transport (Hosting/Transport), which closes
-    /// connections without thread-pool hops, instead of Kestrel's socket transport. Off unless the
-    /// environment says <c>KMESH_WAYPOINT_TRANSPORT=inline</c>: it halves the context switches per
-    /// new connection, but on a loaded 2-core machine it has not yet shown less CPU or latency per
-    /// request in the bench (bench/results/2026-12-07-wp18.md), so it waits for a quiet-machine run.
+    /// Serve through the waypoint's own Kestrel transport (Hosting/Transport), which runs a
+    /// connection's reads, writes and close without thread-pool hops, instead of Kestrel's socket
+    /// transport. On unless the environment says <c>KMESH_WAYPOINT_TRANSPORT=sockets</c>: with a new
+    /// connection per request it needs 9-15% less CPU per request in quiet-machine bench runs and
+    /// 23-34% less in an alternated run (bench/results/2026-12-07-wp19.md); keep-alive unchanged.
     /// </summary>
-    public bool InlineTransport { get; init; } = Environment.GetEnvironmentVariable(InlineTransportVariable) == "inline";
+    public bool InlineTransport { get; init; } = Environment.GetEnvironmentVariable(InlineTransportVariable) != SocketsTransport;
+
+    /// <summary>The value of <see cref="InlineTransportVariable"/> that selects Kestrel's socket transport.</summary>
+    public const string SocketsTransport = "sockets";
 
     public const string InlineTransportVariable = "KMESH_WAYPOINT_TRANSPORT";
 }
