@@ -30,9 +30,9 @@ public sealed record WaypointOptions
     /// <summary>
     /// Serve through the waypoint's own Kestrel transport (Hosting/Transport), which runs a
     /// connection's reads, writes and close without thread-pool hops, instead of Kestrel's socket
-    /// transport. On unless the environment says <c>KMESH_WAYPOINT_TRANSPORT=sockets</c>: with a new
-    /// connection per request it needs 9-15% less CPU per request in quiet-machine bench runs and
-    /// 23-34% less in an alternated run (bench/results/2026-12-07-wp19.md); keep-alive unchanged.
+    /// transport. On unless the environment says <c>KMESH_WAYPOINT_TRANSPORT=sockets</c>: with one new
+    /// connection per request it needs 10-15% less CPU per request on a quiet machine and about a
+    /// fifth less on a loaded one; elsewhere within about 10% either way (bench/results/2026-12-07-wp19.md).
     /// </summary>
     public bool InlineTransport { get; init; } = Environment.GetEnvironmentVariable(InlineTransportVariable) != SocketsTransport;
 
