@@ -68,7 +68,7 @@ internal sealed partial class PortListeners(IPAddress address, bool inlineTransp
         // A proxy's request handling never blocks: let socket completions run it inline instead of
         // hopping to the thread pool twice per request (on 2 cores the hops cost more than the work).
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
-        // Or the waypoint's own transport, which runs each connection's close inline too (see
+        // By default the waypoint's own transport, which runs each connection's close inline too (see
         // WaypointOptions.InlineTransport). Registered last, so Kestrel picks it over the sockets one.
         if (inlineTransport)
             builder.Services.AddSingleton<IConnectionListenerFactory, InlineTransportFactory>();

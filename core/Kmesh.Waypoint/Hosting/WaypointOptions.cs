@@ -28,13 +28,16 @@ public sealed record WaypointOptions
     public string? AccessLogPath { get; init; }
 
     /// <summary>
-    /// Serve through the waypoint's own Kestrel transport (Hosting/Transport), which closes
-    /// connections without thread-pool hops, instead of Kestrel's socket transport. Off unless the
-    /// environment says <c>KMESH_WAYPOINT_TRANSPORT=inline</c>: it halves the context switches per
-    /// new connection, but on a loaded 2-core machine it has not yet shown less CPU or latency per
-    /// request in the bench (bench/results/2026-12-07-wp18.md), so it waits for a quiet-machine run.
+    /// Serve through the waypoint's own Kestrel transport (Hosting/Transport), which runs a
+    /// connection's reads, writes and close without thread-pool hops, instead of Kestrel's socket
+    /// transport. On unless the environment says <c>KMESH_WAYPOINT_TRANSPORT=sockets</c>: with one new
+    /// connection per request it needs 10-15% less CPU per request on a quiet machine and about a
+    /// fifth less on a loaded one; elsewhere within about 10% either way (bench/results/2026-12-07-wp19.md).
     /// </summary>
-    public bool InlineTransport { get; init; } = Environment.GetEnvironmentVariable(InlineTransportVariable) == "inline";
+    public bool InlineTransport { get; init; } = Environment.GetEnvironmentVariable(InlineTransportVariable) != SocketsTransport;
+
+    /// <summary>The value of <see cref="InlineTransportVariable"/> that selects Kestrel's socket transport.</summary>
+    public const string SocketsTransport = "sockets";
 
     public const string InlineTransportVariable = "KMESH_WAYPOINT_TRANSPORT";
 }

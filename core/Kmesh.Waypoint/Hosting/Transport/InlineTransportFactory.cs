@@ -12,7 +12,7 @@ namespace Kmesh.Waypoint.Hosting.Transport;
 /// the receive loop); with a new connection per request those hops cost the thread-pool workers
 /// about 5 more context switches per request (bench/results/2026-12-07-wp18.md). Registered
 /// after Kestrel's, so Kestrel picks it for IP endpoints (it tries the last-registered factory first).
-/// Opt-in: <see cref="WaypointOptions.InlineTransport"/>.
+/// The default; <see cref="WaypointOptions.InlineTransport"/> turns it off.
 /// </summary>
 internal sealed class InlineTransportFactory(IMemoryPoolFactory<byte>? pools = null) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
