@@ -107,9 +107,9 @@ for i in 1 2 3 4 5; do
 done
 idle_d=$((idle_d / 5)) idle_s=$((idle_s / 5))
 echo "idle, per 0.55 s window: daemon CPU $((idle_d / 1000)).$(( (idle_d % 1000) / 100 )) ms, server CPU $((idle_s / 1000)).$(( (idle_s % 1000) / 100 )) ms"
-daemon_us=() server_us=() wall_us=() daemon_gross=() server_gross=()
-gc_before=""
+daemon_us=() server_us=() wall_us=() daemon_gross=() server_gross=() gc_before=""
 for i in $(seq 0 $((WARMUP + CHANGES - 1))); do
+  [ "$i" -eq "$WARMUP" ] && gc_before=$(gc_counts) # before the first measured change
   before=$(applied)
   if [ "$MODE" = file ]; then
     # The clock starts at the rename the daemon sees (the new file is made before).
@@ -127,7 +127,6 @@ for i in $(seq 0 $((WARMUP + CHANGES - 1))); do
   t1=$(applied_at)
   sleep 0.5 # what the update leaves (the ACK, a collection) is counted with it
   [ "$i" -lt "$WARMUP" ] && continue # tiered compilation is still at work: a daemon runs for days
-  [ -z "$gc_before" ] && gc_before=$(gc_counts)
   wall_us+=($(( (t1 - t0) / 1000 )))
   d1=$(cpu_us $DAEMON_PID) s1=$([ -n "$SERVER_PID" ] && cpu_us $SERVER_PID || echo 0)
   daemon_gross+=($((d1 - d0))) server_gross+=($((s1 - s0)))

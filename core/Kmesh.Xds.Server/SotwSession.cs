@@ -2,7 +2,6 @@ using Envoy.Service.Discovery.V3;
 using Google.Protobuf;
 using Grpc.Core;
 using Kmesh.Envoy.Api;
-using Kmesh.Xds;
 
 namespace Kmesh.Xds.Server;
 

@@ -9,9 +9,10 @@ namespace Kmesh.Xds;
 /// keeping them: XXH3's 128 bits, keyed with a seed drawn once per process. Every change at 10 000
 /// services hashes the whole content again (a SotW push's 10 000 bodies, a 20 MB resource file's
 /// 30 000 items), so this runs at memory speed in managed code; SHA-256 cost tens of milliseconds a
-/// change there. Not for anything kept across processes or shown to users (versions stay SHA-256):
-/// the seed differs from one process to the next, which is also why a config author cannot prepare
-/// two texts that collide for a daemon.
+/// change there. Not for anything kept across processes or shown to users (a file's version is the
+/// unseeded XXH128 of its bytes, see <see cref="ConfigText.ReadHashed"/>): the seed differs from one
+/// process to the next, which is also why a config author cannot prepare two texts that collide for
+/// a daemon.
 /// </summary>
 internal static class ContentHash
 {
