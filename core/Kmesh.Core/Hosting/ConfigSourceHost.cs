@@ -8,17 +8,26 @@ namespace Kmesh.Core.Hosting;
 /// <summary>
 /// Runs the config source for the daemon's lifetime and never lets it die: a source that fails
 /// is reported and started again (with a growing pause), and the last applied configuration
-/// keeps serving meanwhile. It offers to the update loop only once the loop has started.
+/// keeps serving meanwhile.
 /// </summary>
-public sealed partial class ConfigSourceHost(IConfigSourceFactory factory, DaemonStatus status, ILoggerFactory loggers, TimeProvider time) : BackgroundService
+/// <remarks>
+/// The source starts before every other part of the daemon (<see cref="IHostedLifecycleService.StartingAsync"/>),
+/// so a control plane's first fetch — connecting, receiving, decoding and checking tens of
+/// thousands of resources — runs while the datapath loads the plugins into the kernel (the
+/// verifier alone takes most of a second). What it fetched waits in <see cref="DeferredSink"/>
+/// until the update loop takes offers; nothing reaches the kernel earlier than before.
+/// </remarks>
+public sealed partial class ConfigSourceHost(IConfigSourceFactory factory, DaemonStatus status, ILoggerFactory loggers, TimeProvider time) : IHostedLifecycleService
 {
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(10);
 
     private readonly ILogger _log = loggers.CreateLogger("kmesh");
     private readonly Lock _lock = new();
-    private readonly TaskCompletionSource<IConfigSink> _sink = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly DeferredSink _sink = new();
+    private readonly CancellationTokenSource _stopping = new();
     private IConfigSource? _source;
+    private Task _running = Task.CompletedTask;
 
     /// <summary>The source, made on first use (a config file is read then).</summary>
     public IConfigSource Source
@@ -39,26 +48,52 @@ public sealed partial class ConfigSourceHost(IConfigSourceFactory factory, Daemo
     }
 
     /// <summary>Called by the update loop once it takes offers.</summary>
-    internal void Connect(IConfigSink sink) => _sink.TrySetResult(sink);
+    internal void Connect(IConfigSink sink) => _sink.Connect(sink);
+
+    /// <summary>Makes the source (a broken config file stops the start here, before the kernel is touched) and starts it.</summary>
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        _ = Source;
+        _running = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
-        IConfigSink sink;
-        try
-        {
-            sink = await _sink.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _running.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        IConfigSource? source;
+        lock (_lock)
+            source = _source;
+        if (source is not null)
+            await source.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
         var pause = FirstPause;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await Source.RunAsync(sink, stoppingToken).ConfigureAwait(false);
+                await Source.RunAsync(_sink, stoppingToken).ConfigureAwait(false);
                 if (stoppingToken.IsCancellationRequested)
                     return;
                 LogSourceEnded(_log, Source.Description, "it returned");
@@ -81,17 +116,6 @@ public sealed partial class ConfigSourceHost(IConfigSourceFactory factory, Daemo
             }
             pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPause.Ticks));
         }
-    }
-
-    /// <inheritdoc />
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        IConfigSource? source;
-        lock (_lock)
-            source = _source;
-        if (source is not null)
-            await source.DisposeAsync().ConfigureAwait(false);
     }
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Config source {Source} stopped ({Error}); the last applied config keeps serving, and the source starts again")]
