@@ -36,6 +36,14 @@ public sealed class TranslationOutput
     public void Applied(ResourceRef resource, string field, AppliedKind kind, string detail) =>
         _facts.Add(new TranslationFact(kind, resource, field, detail));
 
+    /// <summary>
+    /// Reports a fact whose text is made only when it is read (<c>config check</c>, the config
+    /// dump): for a detail that costs to write and is reported for every resource of a large mesh.
+    /// <paramref name="describe"/> must read only what the translation does not change afterwards.
+    /// </summary>
+    public void Applied(ResourceRef resource, string field, AppliedKind kind, Func<string> describe) =>
+        _facts.Add(new TranslationFact(kind, resource, field, describe));
+
     /// <summary>Reports that part of a resource is not supported and was left out.</summary>
     public void Warn(ResourceRef resource, string field, string message) =>
         _diagnostics.Add(new TranslationDiagnostic(DiagnosticSeverity.Warning, resource, field, message));
