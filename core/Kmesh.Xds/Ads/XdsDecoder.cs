@@ -59,7 +59,7 @@ internal static class XdsDecoder
             }
             catch (InvalidProtocolBufferException e)
             {
-                var reason = e.Message.Contains("too many levels of nesting", StringComparison.Ordinal)
+                var reason = IsTooDeep(e)
                     ? $"nested deeper than {ParseLimits.MaxMessageDepth} message levels, the limit for xDS resources (docs/limits.md)"
                     : e.Message;
                 errors.Add(new ResourceRejection(item.Name ?? At(), "", $"does not parse as {typeUrl}: {reason}"));
@@ -79,13 +79,28 @@ internal static class XdsDecoder
     }
 
     /// <summary>Parses one resource with Kmesh's recursion limit rather than protobuf's default of 100.</summary>
+    /// <remarks>
+    /// Read from the received bytes in place first, with protobuf's own limit of 100 levels: no
+    /// stream, no reader and no 4 KiB read buffer per resource (at a 10 000-service start those
+    /// were 120 MB of garbage, most of the collections before ready). Only a resource nested
+    /// deeper than that — none real — is read again with <see cref="ParseLimits.MaxMessageDepth"/>.
+    /// </remarks>
     private static IMessage Parse(MessageParser parser, ByteString bytes)
     {
-        // Read in place when the body's bytes are an array (they are, as received): no copy per resource.
-        var stream = MemoryMarshal.TryGetArray(bytes.Memory, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(bytes.ToByteArray(), writable: false);
-        using var input = CodedInputStream.CreateWithLimits(stream, (int)ParseLimits.MaxDocumentBytes, ParseLimits.MaxMessageDepth);
-        return parser.ParseFrom(input);
+        try
+        {
+            return parser.ParseFrom(bytes.Span);
+        }
+        catch (InvalidProtocolBufferException e) when (IsTooDeep(e))
+        {
+            var stream = MemoryMarshal.TryGetArray(bytes.Memory, out var segment)
+                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+                : new MemoryStream(bytes.ToByteArray(), writable: false);
+            using var input = CodedInputStream.CreateWithLimits(stream, (int)ParseLimits.MaxDocumentBytes, ParseLimits.MaxMessageDepth);
+            return parser.ParseFrom(input);
+        }
     }
+
+    private static bool IsTooDeep(InvalidProtocolBufferException e) =>
+        e.Message.Contains("too many levels of nesting", StringComparison.Ordinal);
 }
