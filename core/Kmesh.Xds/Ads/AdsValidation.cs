@@ -17,29 +17,46 @@ internal static class AdsValidation
     public static List<ResourceRejection> Check(string typeUrl, IReadOnlyList<XdsResource> upserts, XdsProposal proposal,
         Func<Dictionary<string, XdsResource>, Dictionary<string, List<Cluster>>> edsIndex)
     {
-        var rejections = new List<ResourceRejection>();
         var clusters = proposal.Sets[EnvoyTypes.Cluster];
+        var assignments = proposal.Sets[EnvoyTypes.ClusterLoadAssignment];
         Dictionary<string, List<Cluster>>? owners = null;
         foreach (var resource in upserts)
         {
-            var label = XdsTypes.Reference(typeUrl, resource.Name);
-            Cluster? owner = null;
             if (resource.Message is ClusterLoadAssignment)
             {
-                owners ??= edsIndex(clusters);
-                owner = owners.GetValueOrDefault(resource.Name)?[0];
-            }
-            rejections.AddRange(ResourceValidator.Validate(resource.Message, label, owner));
-            // A cluster whose policy changes to RING_HASH or MAGLEV is checked against the assignment it already has.
-            if (resource.Message is Cluster cluster && XdsTypes.EdsName(cluster) is { } eds
-                && proposal.Sets[EnvoyTypes.ClusterLoadAssignment].TryGetValue(eds, out var assignment))
-            {
-                var violations = new List<Violation>();
-                EnvoySemantics.Assignment((ClusterLoadAssignment)assignment.Message, cluster, violations);
-                rejections.AddRange(violations.Take(ResourceValidator.MaxPerResource)
-                    .Select(v => new ResourceRejection(label, $"(cluster load assignment {eds}) {v.Path}", v.Reason)));
+                owners = edsIndex(clusters);
+                break;
             }
         }
+        // Each resource is checked on its own (a large response on every CPU); findings keep the response's order.
+        var found = new List<ResourceRejection>?[upserts.Count];
+        Concurrently.For(upserts.Count, i => found[i] = CheckOne(typeUrl, upserts[i], owners, assignments));
+        var rejections = new List<ResourceRejection>();
+        foreach (var one in found)
+        {
+            if (one is not null)
+                rejections.AddRange(one);
+        }
         return rejections;
+    }
+
+    private static List<ResourceRejection>? CheckOne(string typeUrl, XdsResource resource,
+        Dictionary<string, List<Cluster>>? owners, Dictionary<string, XdsResource> assignments)
+    {
+        var label = XdsTypes.Reference(typeUrl, resource.Name);
+        var owner = resource.Message is ClusterLoadAssignment ? owners!.GetValueOrDefault(resource.Name)?[0] : null;
+        List<ResourceRejection>? found = null;
+        foreach (var rejection in ResourceValidator.Validate(resource.Message, label, owner))
+            (found ??= []).Add(rejection);
+        // A cluster whose policy changes to RING_HASH or MAGLEV is checked against the assignment it already has.
+        if (resource.Message is Cluster cluster && XdsTypes.EdsName(cluster) is { } eds
+            && assignments.TryGetValue(eds, out var assignment))
+        {
+            var violations = new List<Violation>();
+            EnvoySemantics.Assignment((ClusterLoadAssignment)assignment.Message, cluster, violations);
+            foreach (var v in violations.Take(ResourceValidator.MaxPerResource))
+                (found ??= []).Add(new ResourceRejection(label, $"(cluster load assignment {eds}) {v.Path}", v.Reason));
+        }
+        return found;
     }
 }

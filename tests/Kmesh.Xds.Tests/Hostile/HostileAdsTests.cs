@@ -65,6 +65,47 @@ public sealed class HostileAdsTests
     }
 
     [Fact]
+    public async Task ALargeResponse_IsCheckedOnEveryCpu_WithItsFindingsInTheResponsesOrder_AndDeepBodiesStillDecode()
+    {
+        // Over Concurrently.From resources: parsed and checked in parallel, reported as a sequential walk would.
+        await using var ads = await AdsHarness.StartAsync(XdsMode.Sotw);
+        await AcceptFirstAsync(ads);
+        const int count = 3000;
+        var response = Response("2", "n2", Enumerable.Range(0, count).Select(i => i switch
+        {
+            1000 => DeepCluster("c-1000", ParseLimits.MaxDepth - 4), // deeper than protobuf's 100 levels: read again
+            2000 => DeepCluster("c-2000", 1000), // too deep for Kmesh's limit too
+            _ => Static($"c-{i}"),
+        }));
+        response.Resources[400] = new Any { TypeUrl = EnvoyTypes.Cluster, Value = Google.Protobuf.ByteString.CopyFrom(0xFF, 0xFF, 0xFF) };
+        response.Resources[2500] = Pack(Static("c-7"));
+        await ads.Server.SendAsync(response);
+
+        // What does not decode (a response with such is refused before its resources are checked).
+        var message = (await ads.Server.NextAsync()).ErrorDetail.Message;
+        AssertInOrder(message, "resources[400]: does not parse", "resources[2000]: does not parse", "cluster c-7: name: named twice");
+        Assert.DoesNotContain("c-1000", message);
+
+        // What breaks Envoy's rules.
+        response = Response("3", "n3", Enumerable.Range(0, count).Select(i => Static($"c-{i}")));
+        foreach (var i in new[] { 2900, 600, 1700 })
+        {
+            var bad = Static($"c-{i}");
+            bad.ConnectTimeout = new Duration { Seconds = -1 };
+            response.Resources[i] = Pack(bad);
+        }
+        await ads.Server.SendAsync(response);
+        AssertInOrder((await ads.Server.NextAsync()).ErrorDetail.Message, "cluster c-600: connect_timeout", "cluster c-1700: connect_timeout", "cluster c-2900: connect_timeout");
+        Assert.False(ads.Sink.TryNext(out _));
+
+        // The same response without its faults is accepted whole, the deep one included.
+        response = Response("4", "n4", Enumerable.Range(0, count).Select(i => i == 1000 ? DeepCluster("c-1000", ParseLimits.MaxDepth - 4) : Static($"c-{i}")));
+        await ads.Server.SendAsync(response);
+        Assert.Equal(count, (await ads.Sink.NextAsync()).Resources.Clusters.Count);
+        Assert.Null((await ads.Server.NextAsync()).ErrorDetail);
+    }
+
+    [Fact]
     public async Task TooDeep_OverDelta_IsNackedNamingTheLimit_AndTheNextGoodResponseIsAcked()
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Delta);
@@ -77,6 +118,12 @@ public sealed class HostileAdsTests
         await ads.Server.SendAsync(Delta("2", Static("good")));
         Assert.Equal("good", Assert.Single((await ads.Sink.NextAsync()).Resources.Clusters).Name);
         Assert.Null((await NextDeltaAnswerAsync(ads, "2")).ErrorDetail);
+    }
+
+    private static void AssertInOrder(string message, params string[] parts)
+    {
+        var at = parts.Select(p => message.IndexOf(p, StringComparison.Ordinal)).ToList();
+        Assert.True(!at.Contains(-1) && at.SequenceEqual(at.Order()), $"expected in this order: {string.Join(" | ", parts)}; got: {message}");
     }
 
     private static DeltaDiscoveryResponse Delta(string nonce, Cluster cluster) => new()
