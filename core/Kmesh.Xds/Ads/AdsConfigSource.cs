@@ -24,6 +24,7 @@ public sealed partial class AdsConfigSource(XdsClientOptions options, ILogger lo
     /// <inheritdoc />
     public async Task RunAsync(IConfigSink sink, CancellationToken cancellationToken)
     {
+        Validation.ValidationWarmUp.Start(); // while the stream connects
         var engine = new AdsEngine(new XdsState(), sink, log, Status) { HoldFirstFetch = options.HoldFirstFetch };
         var node = XdsNodeIdentity.Build(options);
         var backoff = new AdsBackoff(options.InitialBackoff, options.MaxBackoff);

@@ -29,8 +29,12 @@ internal static class AdsValidation
             }
         }
         // Each resource is checked on its own (a large response on every CPU); findings keep the response's order.
+        // The first alone: it builds the validation plans of the response's shape, which the others then share
+        // (plans worked out by two threads at once would be right, but maybe look further than needed).
         var found = new List<ResourceRejection>?[upserts.Count];
-        Concurrently.For(upserts.Count, i => found[i] = CheckOne(typeUrl, upserts[i], owners, assignments));
+        if (upserts.Count > 0)
+            found[0] = CheckOne(typeUrl, upserts[0], owners, assignments);
+        Concurrently.For(upserts.Count - 1, i => found[i + 1] = CheckOne(typeUrl, upserts[i + 1], owners, assignments));
         var rejections = new List<ResourceRejection>();
         foreach (var one in found)
         {
