@@ -11,13 +11,10 @@ internal static class Concurrently
     /// <summary>Items from which the loop is shared out: a full fetch at scale, not a change.</summary>
     public const int From = 512;
 
-    /// <summary>
-    /// Calls <paramref name="body"/> for 0 … <paramref name="count"/> − 1, on every CPU from
-    /// <paramref name="from"/> bodies; bodies must touch nothing shared but their own index's result.
-    /// </summary>
-    public static void For(int count, Action<int> body, int from = From)
+    /// <summary>Calls <paramref name="body"/> for 0 … <paramref name="count"/> − 1; bodies must touch nothing shared but their own index's result.</summary>
+    public static void For(int count, Action<int> body)
     {
-        if (count < from || Environment.ProcessorCount == 1)
+        if (count < From || Environment.ProcessorCount == 1)
         {
             for (var i = 0; i < count; i++)
                 body(i);

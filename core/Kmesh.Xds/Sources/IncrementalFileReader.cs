@@ -79,9 +79,19 @@ internal sealed class IncrementalFileReader(string path)
         var versionInfo = _versionInfo;
         if (missing.Count > 0)
         {
-            if (ParseMissing(split, missing, parsed, whole: missing.Count == split.Items.Count) is not { } version)
+            var (document, starts) = split.Document(missing);
+            EnvoyResources resources;
+            try
+            {
+                resources = EnvoyConfigFile.Parse(path, document);
+            }
+            catch (ConfigParseException) when (missing.Count < split.Items.Count)
+            {
+                return null; // the whole parse says it again, with the line in the file
+            }
+            if (Place(resources, starts, parsed) is false)
                 return null;
-            versionInfo = version.Text;
+            versionInfo = resources.VersionInfo;
         }
 
         var items = new Dictionary<UInt128, ParsedItem>(hashes.Length);
@@ -103,47 +113,8 @@ internal sealed class IncrementalFileReader(string path)
         return result.Build(versionInfo);
     }
 
-    /// <summary>Items from which a read is cut into parts parsed on every CPU (a start; a rewrite of most of a large file).</summary>
-    private const int ItemsForParts = 1024;
-
-    /// <summary>
-    /// Parses the changed items into <paramref name="parsed"/>: as one document of the file's frame
-    /// around them, or — when there are many — as several such documents on every CPU (a 16 MB
-    /// file's 30 000 items take seconds to parse, and it is what the daemon waits for at its
-    /// start). Each part reads as it does inside the whole: the frame is the same, and an item
-    /// holds its own resources (anchors and names defined twice go the whole parse's way).
-    /// Null when the file must be parsed whole; a parse error of every item as one document (the
-    /// whole file) is thrown as it is, with its real line.
-    /// </summary>
-    private Version? ParseMissing(ResourceItems split, List<ReadOnlyMemory<char>> missing, ParsedItem[] parsed, bool whole)
-    {
-        var parts = missing.Count < ItemsForParts ? 1 : Math.Min(Environment.ProcessorCount * 4, missing.Count / (ItemsForParts / 4));
-        var versions = new Version?[parts];
-        Concurrently.For(parts, p =>
-        {
-            var from = (int)((long)missing.Count * p / parts);
-            var to = (int)((long)missing.Count * (p + 1) / parts);
-            var (document, starts) = split.Document(parts == 1 ? missing : missing.GetRange(from, to - from));
-            EnvoyResources resources;
-            try
-            {
-                resources = EnvoyConfigFile.Parse(path, document);
-            }
-            catch (ConfigParseException) when (!whole || parts > 1)
-            {
-                return; // the whole parse says it again, with the line in the file
-            }
-            if (Place(resources, starts, parsed.AsSpan(from, to - from)))
-                versions[p] = new Version(resources.VersionInfo);
-        }, from: 2);
-        return versions.All(v => v is not null) ? versions[0] : null;
-    }
-
-    /// <summary>A parse's <c>version_info</c> (the frame's, the same in every part).</summary>
-    private sealed record Version(string? Text);
-
     /// <summary>Sorts the resources and warnings of the changed items' document into <paramref name="parsed"/>, relative to each item's first line; false when one cannot be placed.</summary>
-    private static bool Place(EnvoyResources resources, int[] starts, Span<ParsedItem> parsed)
+    private static bool Place(EnvoyResources resources, int[] starts, ParsedItem[] parsed)
     {
         var byItem = new List<ItemResource>[parsed.Length];
         var warningsByItem = new List<ItemWarning>[parsed.Length];
