@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Kmesh.Waypoint.Hosting.Transport;
+using Kmesh.Waypoint.Hosting.Http1;
+using Microsoft.AspNetCore.Hosting.Server;
 using Kmesh.Waypoint.Proxy;
 
 namespace Kmesh.Waypoint.Hosting;
@@ -15,7 +17,7 @@ namespace Kmesh.Waypoint.Hosting;
 /// HTTP listeners, so that a new port never disturbs connections on the others. Each accepts
 /// HTTP/1.1 and cleartext HTTP/2 with prior knowledge (h2c, as gRPC clients speak it).
 /// </summary>
-internal sealed partial class PortListeners(IPAddress address, bool inlineTransport, WaypointProxy proxy, ILogger log) : IAsyncDisposable
+internal sealed partial class PortListeners(IPAddress address, bool inlineTransport, bool http1Server, WaypointProxy proxy, ILogger log) : IAsyncDisposable
 {
     private readonly Dictionary<int, WebApplication> _servers = [];
 
@@ -72,6 +74,8 @@ internal sealed partial class PortListeners(IPAddress address, bool inlineTransp
         // WaypointOptions.InlineTransport). Registered last, so Kestrel picks it over the sockets one.
         if (inlineTransport)
             builder.Services.AddSingleton<IConnectionListenerFactory, InlineTransportFactory>();
+        if (http1Server)
+            builder.Services.AddSingleton<IServer>(new Http1Server(address, port));
         builder.WebHost.UseSetting(WebHostDefaults.SuppressStatusMessagesKey, "true");
         var app = builder.Build();
         app.Run(proxy.HandleAsync);

@@ -40,4 +40,7 @@ public sealed record WaypointOptions
     public const string SocketsTransport = "sockets";
 
     public const string InlineTransportVariable = "KMESH_WAYPOINT_TRANSPORT";
+
+    /// <summary>Prototype: serve HTTP/1.1 with the waypoint's own server instead of Kestrel (<c>KMESH_WAYPOINT_SERVER=http1</c>).</summary>
+    public bool Http1Server { get; init; } = Environment.GetEnvironmentVariable("KMESH_WAYPOINT_SERVER") == "http1";
 }
