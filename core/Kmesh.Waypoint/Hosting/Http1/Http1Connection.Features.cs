@@ -130,20 +130,23 @@ internal sealed partial class Http1Connection<TContext> : IFeatureCollection, IH
     // IHttpRequestLifetimeFeature
     public CancellationToken RequestAborted
     {
-        get => (_aborted ??= new CancellationTokenSource()).Token;
+        get => AbortedSource().Token;
         set { }
     }
 
     public void Abort()
     {
         _keepAlive = false;
-        (_aborted ??= new CancellationTokenSource()).Cancel();
-        try
-        {
-            _socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-        }
+        AbortedSource().Cancel();
+        Cut();
+    }
+
+    /// <summary>Made on first use: by the application's thread, or by the read that sees the client go.</summary>
+    private CancellationTokenSource AbortedSource()
+    {
+        if (Volatile.Read(ref _aborted) is { } made)
+            return made;
+        var source = new CancellationTokenSource();
+        return Interlocked.CompareExchange(ref _aborted, source, null) ?? source;
     }
 }

@@ -31,6 +31,7 @@ internal sealed partial class Http1Connection<TContext> : IHttpResponseFeature, 
     private string? _reasonPhrase;
     private bool _responseStarted;
     private Framing _responseFraming;
+    private long _responseRemaining;
     private List<(Func<object, Task> Callback, object State)>? _onStarting;
     private List<(Func<object, Task> Callback, object State)>? _onCompleted;
 
@@ -108,6 +109,8 @@ internal sealed partial class Http1Connection<TContext> : IHttpResponseFeature, 
             AppendAscii("0\r\n\r\n");
             _responseFraming = Framing.None;
         }
+        else if (_responseFraming == Framing.Length && _responseRemaining > 0)
+            _keepAlive = false; // fewer bytes than announced: only closing tells the client the response ended
         if (_writer is not null)
         {
             await _writer.CompleteAsync();
@@ -163,8 +166,10 @@ internal sealed partial class Http1Connection<TContext> : IHttpResponseFeature, 
             _responseFraming = Framing.Close;
             _keepAlive = false;
         }
-        if (_responseHeaders.TryGetValue(HeaderNames.Connection, out var connection) && connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase))
+        if (_responseHeaders.TryGetValue(HeaderNames.Connection, out var connection) && connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase)
+            || _server.Stopping)
             _keepAlive = false;
+        _responseRemaining = _responseFraming == Framing.Length ? _responseHeaders.ContentLength!.Value : 0;
         AppendAscii(_version11 ? "HTTP/1.1 " : "HTTP/1.0 ");
         AppendAscii(StatusLine(_statusCode, _reasonPhrase));
         foreach (var (name, values) in _responseHeaders)
@@ -196,6 +201,12 @@ internal sealed partial class Http1Connection<TContext> : IHttpResponseFeature, 
             await StartAsync(cancellation);
         if (_responseFraming == Framing.NoBody || data.IsEmpty)
             return;
+        if (_responseFraming == Framing.Length)
+        {
+            if (data.Length > _responseRemaining)
+                throw new InvalidOperationException($"Response Content-Length mismatch: too many bytes written ({data.Length} more than the {_responseRemaining} left).");
+            _responseRemaining -= data.Length;
+        }
         if (_responseFraming == Framing.Chunked)
         {
             Span<byte> size = stackalloc byte[10];

@@ -7,30 +7,39 @@ using Microsoft.AspNetCore.Http;
 namespace Kmesh.Waypoint.Hosting.Http1;
 
 /// <summary>
-/// One HTTP/1.1 connection (prototype): reads a request head into a pooled buffer, gives the
-/// application a feature collection that is this object (reused request after request, as Kestrel
-/// reuses its connection), writes the response into a pooled buffer sent on flush and at the end.
-/// Everything runs on the thread that completed the last socket operation.
+/// One HTTP/1.1 connection: reads a request head into a pooled buffer, gives the application a
+/// feature collection that is this object (reused request after request, as Kestrel reuses its
+/// connection), writes the response into a pooled buffer sent on flush and at the end. Everything
+/// runs on the thread that completed the last socket operation; nothing is queued.
 /// </summary>
-internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Output where TContext : notnull
+internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Output, IHttp1Served where TContext : notnull
 {
     private const int InitialBuffer = 4096;
-    // Kestrel's defaults: an 8 KiB request line and 32 KiB of headers.
-    private const int MaxHead = 40 * 1024;
+    // Kestrel's defaults: an 8 KiB request line, 32 KiB of headers, 130 s idle between requests, 30 s for a head.
+    private const int MaxRequestLine = 8 * 1024;
+    private const int MaxHeaders = 32 * 1024;
+    private const int MaxHead = MaxRequestLine + MaxHeaders;
+    private const long KeepAliveTimeoutMs = 130_000;
+    private const long RequestHeadersTimeoutMs = 30_000;
 
     private readonly Socket _socket;
     private readonly IHttpApplication<TContext> _application;
-    private readonly CancellationToken _stopping;
+    private readonly Http1Server _server;
     private byte[] _in = ArrayPool<byte>.Shared.Rent(InitialBuffer);
     private int _start;
     private int _end;
     private bool _keepAlive;
+    private long _deadline = long.MaxValue;
+    private volatile bool _idle;
+    private int _closed;
+    // The read that waits for the next request (or the client's FIN) while the application runs.
+    private Task<int>? _readAhead;
 
-    public Http1Connection(Socket socket, IHttpApplication<TContext> application, CancellationToken stopping)
+    public Http1Connection(Socket socket, IHttpApplication<TContext> application, Http1Server server)
     {
         _socket = socket;
         _application = application;
-        _stopping = stopping;
+        _server = server;
         var local = (IPEndPoint)socket.LocalEndPoint!;
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         LocalIpAddress = local.Address;
@@ -45,55 +54,97 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
 
     public async Task RunAsync()
     {
+        var handedOff = false;
         try
         {
-            while (!_stopping.IsCancellationRequested)
+            while (true)
             {
                 if (_start == _end)
                     _start = _end = 0;
-                int headLength;
-                while ((headLength = FindHeadEnd()) < 0)
+                if (!await ReadHeadAsync())
+                    return;
+                if (StartsWithHttp2Preface())
                 {
-                    if (_end - _start >= MaxHead)
-                    {
-                        await RefuseAsync(StatusCodes.Status431RequestHeaderFieldsTooLarge);
-                        return;
-                    }
-                    // Waiting for a new request can end with the server's stop; a request begun cannot.
-                    if (await ReceiveAsync(_end == _start ? _stopping : default) == 0)
-                        return;
-                }
-                if (!TryParseHead(headLength))
-                {
-                    await RefuseAsync(StatusCodes.Status400BadRequest);
+                    handedOff = HandOff();
                     return;
                 }
+                switch (TryParseHead())
+                {
+                    case HeadVerdict.Bad:
+                        await RefuseAsync(StatusCodes.Status400BadRequest);
+                        return;
+                    case HeadVerdict.LineTooLong:
+                        await RefuseAsync(StatusCodes.Status414UriTooLong);
+                        return;
+                    case HeadVerdict.TooLarge:
+                        await RefuseAsync(StatusCodes.Status431RequestHeaderFieldsTooLarge);
+                        return;
+                    case HeadVerdict.VersionNotSupported:
+                        await RefuseAsync(StatusCodes.Status505HttpVersionNotsupported);
+                        return;
+                    case HeadVerdict.Upgrade:
+                        handedOff = HandOff();
+                        return;
+                }
                 await ServeRequestAsync();
-                if (!_keepAlive || !await _requestBody.DrainAsync())
+                // Closing ends a read-ahead still pending (CloseAsync waits for it).
+                if (!_keepAlive || _server.Stopping)
+                    return;
+                if (_readAhead is { } readAhead)
+                {
+                    _readAhead = null;
+                    if (await readAhead == 0)
+                        return; // the client closed while its request was served
+                }
+                if (!await _requestBody.DrainAsync())
                     return;
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException or IOException)
         {
-            // The peer went away or the server stopped: nothing to answer.
+            // The peer went away, or the connection was closed under us: nothing to answer.
         }
         finally
         {
-            try
-            {
-                _socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (SocketException)
-            {
-            }
-            _socket.Dispose();
-            ArrayPool<byte>.Shared.Return(_in);
-            ReturnOutput();
+            await CloseAsync(handedOff);
         }
+    }
+
+    /// <summary>Reads until a whole request head is buffered; false when the client closed first (or sent too much).</summary>
+    private async Task<bool> ReadHeadAsync()
+    {
+        _deadline = Environment.TickCount64 + (_start == _end ? KeepAliveTimeoutMs : RequestHeadersTimeoutMs);
+        while ((_headLength = FindHeadEnd()) < 0)
+        {
+            if (_end - _start >= MaxHead)
+            {
+                await RefuseAsync(StatusCodes.Status431RequestHeaderFieldsTooLarge);
+                return false;
+            }
+            var waitingForRequest = _start == _end;
+            if (waitingForRequest)
+            {
+                // Between requests a stopping server closes the connection: both sides check after writing.
+                _idle = true;
+                Interlocked.MemoryBarrier();
+                if (_server.Stopping)
+                    return false;
+            }
+            var received = await ReceiveAsync();
+            _idle = false;
+            if (received == 0)
+                return false;
+            if (waitingForRequest)
+                _deadline = Environment.TickCount64 + RequestHeadersTimeoutMs;
+        }
+        _deadline = long.MaxValue;
+        return true;
     }
 
     private async Task ServeRequestAsync()
     {
+        if (!_requestBody.CanHaveBody)
+            StartReadAhead();
         var context = _application.CreateContext(this);
         Exception? error = null;
         try
@@ -109,6 +160,41 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
         ResetRequest();
     }
 
+    /// <summary>
+    /// Keeps a read pending while the application runs, as Kestrel does: a client that goes away
+    /// (its FIN) then cancels the request; bytes of a next request are kept for it.
+    /// Called once the request's body has been read to its end (at once when it has none). Not
+    /// when the next request is already buffered (pipelined): it is served next either way.
+    /// </summary>
+    public void StartReadAhead()
+    {
+        if (_readAhead is not null || _start != _end)
+            return;
+        if (_end == _in.Length)
+            MakeRoom();
+        _readAhead = ReadAheadAsync();
+    }
+
+    private async Task<int> ReadAheadAsync()
+    {
+        int received;
+        try
+        {
+            received = await _socket.ReceiveAsync(_in.AsMemory(_end), SocketFlags.None);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            received = 0;
+        }
+        if (received == 0)
+        {
+            _keepAlive = false;
+            AbortedSource().Cancel();
+        }
+        _end += received;
+        return received;
+    }
+
     /// <summary>Reads more bytes after those buffered; 0 when the peer has closed.</summary>
     public async ValueTask<int> ReceiveAsync(CancellationToken cancellation = default)
     {
@@ -117,6 +203,31 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
         var received = await _socket.ReceiveAsync(_in.AsMemory(_end), SocketFlags.None, cancellation);
         _end += received;
         return received;
+    }
+
+    public async ValueTask<int> ReceiveBodyAsync(CancellationToken cancellation)
+    {
+        if (_expectContinue)
+        {
+            _expectContinue = false;
+            // The client waits for this before it sends the body; not if the answer has begun instead.
+            if (!_responseStarted)
+                await SendAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), cancellation);
+        }
+        return await ReceiveAsync(cancellation);
+    }
+
+    public void BodyEnded() => StartReadAhead();
+
+    public ReadOnlySpan<byte> Buffered => _in.AsSpan(_start, _end - _start);
+
+    public void Consume(int count) => _start += count;
+
+    public async ValueTask FlushBodyAsync(CancellationToken cancellation)
+    {
+        if (!_responseStarted)
+            await StartAsync(cancellation);
+        await FlushOutputAsync(cancellation);
     }
 
     /// <summary>Moves unread bytes to the front of the buffer, growing it when it is full of them.</summary>
@@ -134,21 +245,21 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
         _end = unread;
     }
 
-    public ReadOnlySpan<byte> Buffered => _in.AsSpan(_start, _end - _start);
-
-    public void Consume(int count) => _start += count;
-
-    public async ValueTask FlushBodyAsync(CancellationToken cancellation)
-    {
-        if (!_responseStarted)
-            await StartAsync(cancellation);
-        await FlushOutputAsync(cancellation);
-    }
-
     private int FindHeadEnd()
     {
-        var at = _in.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8);
+        var at = Buffered.IndexOf("\r\n\r\n"u8);
         return at < 0 ? -1 : at + 4;
+    }
+
+    private bool StartsWithHttp2Preface() => Buffered.StartsWith("PRI * HTTP/2.0\r\n\r\n"u8);
+
+    /// <summary>Gives the connection to Kestrel from the request it has not begun (the bytes buffered).</summary>
+    private bool HandOff()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+            return false;
+        _server.HandToKestrel(_socket, Buffered);
+        return true;
     }
 
     /// <summary>Answers a request that cannot be served with <paramref name="status"/> and closes.</summary>
@@ -156,8 +267,58 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
     {
         _keepAlive = false;
         _version11 = true;
+        _isHead = false;
         _statusCode = status;
         _responseHeaders.Clear();
         await CompleteResponseAsync(null);
+    }
+
+    public void Tick(long now)
+    {
+        if (now > Volatile.Read(ref _deadline))
+            Cut();
+    }
+
+    public void Stop()
+    {
+        if (_idle)
+            Cut();
+    }
+
+    /// <summary>Ends both directions: a pending read returns 0 and the connection's loop ends.</summary>
+    public void Cut()
+    {
+        if (Volatile.Read(ref _closed) != 0)
+            return;
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task CloseAsync(bool handedOff)
+    {
+        if (!handedOff)
+        {
+            Interlocked.Exchange(ref _closed, 1);
+            try
+            {
+                _socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+            // The shutdown ends a read still pending; it must be done with the buffer before the buffer goes back.
+            if (_readAhead is { } readAhead)
+                await readAhead;
+            _socket.Dispose();
+        }
+        ArrayPool<byte>.Shared.Return(_in);
+        _in = [];
+        ReturnOutput();
+        _server.Ended(this);
     }
 }

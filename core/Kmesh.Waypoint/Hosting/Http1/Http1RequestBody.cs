@@ -15,6 +15,7 @@ internal sealed class Http1RequestBody(IHttp1Input input) : Stream
     private enum State { Length, ChunkSize, ChunkData, ChunkEnd, Trailers, Done }
 
     private State _state;
+    private bool _draining;
     private long _remaining;
 
     public bool CanHaveBody { get; private set; }
@@ -24,6 +25,7 @@ internal sealed class Http1RequestBody(IHttp1Input input) : Stream
     {
         _state = length < 0 ? State.ChunkSize : length == 0 ? State.Done : State.Length;
         _remaining = Math.Max(length, 0);
+        _draining = false;
         CanHaveBody = length != 0;
     }
 
@@ -38,7 +40,7 @@ internal sealed class Http1RequestBody(IHttp1Input input) : Stream
                 case State.Length or State.ChunkData:
                     if (buffer.IsEmpty)
                         return 0;
-                    if (input.Buffered.IsEmpty && await input.ReceiveAsync(cancellationToken) == 0)
+                    if (input.Buffered.IsEmpty && await input.ReceiveBodyAsync(cancellationToken) == 0)
                         throw new IOException("the client closed the connection before the request body ended");
                     var take = (int)Math.Min(Math.Min(input.Buffered.Length, buffer.Length), _remaining);
                     input.Buffered[..take].CopyTo(buffer.Span);
@@ -46,6 +48,9 @@ internal sealed class Http1RequestBody(IHttp1Input input) : Stream
                     _remaining -= take;
                     if (_remaining == 0)
                         _state = _state == State.Length ? State.Done : State.ChunkEnd;
+                    if (_state == State.Done)
+                        if (!_draining)
+                            input.BodyEnded();
                     return take;
                 default:
                     if (!await ReadChunkFramingAsync(cancellationToken))
@@ -63,7 +68,7 @@ internal sealed class Http1RequestBody(IHttp1Input input) : Stream
         {
             if (input.Buffered.Length > MaxChunkLine)
                 throw new BadHttpRequestBodyException("a chunk's framing line is too long");
-            if (await input.ReceiveAsync(cancellationToken) == 0)
+            if (await input.ReceiveBodyAsync(cancellationToken) == 0)
                 return false;
         }
         var line = input.Buffered[..lineEnd];
@@ -88,6 +93,8 @@ internal sealed class Http1RequestBody(IHttp1Input input) : Stream
                 break;
         }
         input.Consume(lineEnd + 2);
+        if (_state == State.Done && !_draining)
+            input.BodyEnded();
         return true;
     }
 
@@ -96,6 +103,7 @@ internal sealed class Http1RequestBody(IHttp1Input input) : Stream
     {
         if (_state == State.Done)
             return true;
+        _draining = true;
         var scratch = new byte[4096];
         var drained = 0;
         try

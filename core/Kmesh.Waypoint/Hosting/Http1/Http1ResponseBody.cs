@@ -52,6 +52,9 @@ internal interface IHttp1Input
 
     void Consume(int count);
 
-    /// <summary>Receives more after the buffered bytes; 0 when the peer has closed.</summary>
-    ValueTask<int> ReceiveAsync(CancellationToken cancellation = default);
+    /// <summary>Receives more of the body after the buffered bytes (answering <c>Expect: 100-continue</c> first); 0 when the peer has closed.</summary>
+    ValueTask<int> ReceiveBodyAsync(CancellationToken cancellation);
+
+    /// <summary>The body has been read to its end.</summary>
+    void BodyEnded();
 }
