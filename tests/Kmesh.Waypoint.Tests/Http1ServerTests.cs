@@ -216,19 +216,26 @@ public sealed class Http1ServerTests
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var backend = await Backend.StartAsync("b", behaviour: async (_, context) =>
         {
+            if (context.Request.Path == "/quick")
+                return false;
             started.TrySetResult();
             await release.Task;
             await context.Response.WriteAsync("finished");
             return true;
         });
         var waypoint = await StartAsync(backend);
+        using var neverAsked = await RawClient.ConnectAsync(waypoint.Port);
         using var idle = await RawClient.ConnectAsync(waypoint.Port);
+        await idle.SendAsync("GET /quick HTTP/1.1\r\nHost: h\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", await idle.ReadAsync(), StringComparison.Ordinal);
         using var busy = await RawClient.ConnectAsync(waypoint.Port);
         await busy.SendAsync("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         var stopping = waypoint.DisposeAsync().AsTask();
-        Assert.Equal("", await idle.ReadToEndAsync()); // closed without a word
+        // Closed without a word, at once: were they closed only when the stop's grace ran out, the busy one would be cut too.
+        Assert.Equal("", await neverAsked.ReadToEndAsync());
+        Assert.Equal("", await idle.ReadToEndAsync());
         Assert.False(stopping.IsCompleted);
         release.SetResult();
         var answer = await busy.ReadToEndAsync();

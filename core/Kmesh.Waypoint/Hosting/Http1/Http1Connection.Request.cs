@@ -178,8 +178,12 @@ internal sealed partial class Http1Connection<TContext>
         _onStarting = null;
         _onCompleted = null;
         _extraFeatures = null;
-        _aborted?.Dispose();
-        _aborted = null;
+        // Kept for the next request unless cancelled (as Kestrel does): requests are many.
+        if (_aborted is { } aborted && !aborted.TryReset())
+        {
+            aborted.Dispose();
+            _aborted = null;
+        }
         _requestBodyStream = _requestBody;
         _responseBodyStream = _responseBody;
         _featureRevision++;

@@ -93,8 +93,17 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
                 if (_readAhead is { } readAhead)
                 {
                     _readAhead = null;
-                    if (await readAhead == 0)
-                        return; // the client closed while its request was served
+                    if (!readAhead.IsCompleted)
+                    {
+                        // Waiting for the next request: the keep-alive timeout runs, and a stop closes the connection.
+                        _deadline = Environment.TickCount64 + KeepAliveTimeoutMs;
+                        if (MarkIdle())
+                            return;
+                    }
+                    var received = await readAhead;
+                    _idle = false;
+                    if (received == 0)
+                        return; // the client closed
                 }
                 if (!await _requestBody.DrainAsync())
                     return;
@@ -122,14 +131,8 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
                 return false;
             }
             var waitingForRequest = _start == _end;
-            if (waitingForRequest)
-            {
-                // Between requests a stopping server closes the connection: both sides check after writing.
-                _idle = true;
-                Interlocked.MemoryBarrier();
-                if (_server.Stopping)
-                    return false;
-            }
+            if (waitingForRequest && MarkIdle())
+                return false;
             var received = await ReceiveAsync();
             _idle = false;
             if (received == 0)
@@ -139,6 +142,18 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
         }
         _deadline = long.MaxValue;
         return true;
+    }
+
+    /// <summary>
+    /// Between requests a stopping server closes the connection: this marks it idle, then looks
+    /// whether the server stops; the server marks itself stopping, then looks for idle connections.
+    /// </summary>
+    /// <returns>Whether the server is stopping (close now).</returns>
+    private bool MarkIdle()
+    {
+        _idle = true;
+        Interlocked.MemoryBarrier();
+        return _server.Stopping;
     }
 
     private async Task ServeRequestAsync()
