@@ -30,7 +30,7 @@ internal sealed partial class Http1Connection<TContext> : IFeatureCollection, IH
     {
         get
         {
-            if (_extraFeatures is not null && _extraFeatures.TryGetValue(key, out var set))
+            if (_extraFeatures is { Count: > 0 } && _extraFeatures.TryGetValue(key, out var set))
                 return set;
             return key == typeof(IHttpRequestFeature) || key == typeof(IHttpResponseFeature) || key == typeof(IHttpResponseBodyFeature)
                 || key == typeof(IHttpConnectionFeature) || key == typeof(IHttpRequestLifetimeFeature) || key == typeof(IHttpRequestBodyDetectionFeature)

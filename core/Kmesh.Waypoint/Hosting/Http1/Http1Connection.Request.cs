@@ -177,7 +177,7 @@ internal sealed partial class Http1Connection<TContext>
         _responseFraming = Framing.None;
         _onStarting = null;
         _onCompleted = null;
-        _extraFeatures = null;
+        _extraFeatures?.Clear();
         // Kept for the next request unless cancelled (as Kestrel does): requests are many.
         if (_aborted is { } aborted && !aborted.TryReset())
         {

@@ -119,7 +119,7 @@ internal sealed partial class Http1Connection<TContext> : IHttpResponseFeature, 
         await FlushOutputAsync();
     }
 
-    private async Task CompleteResponseAsync(Exception? error)
+    private async ValueTask CompleteResponseAsync(Exception? error)
     {
         if (error is not null)
         {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
 
@@ -32,8 +33,9 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
     private long _deadline = long.MaxValue;
     private volatile bool _idle;
     private int _closed;
-    // The read that waits for the next request (or the client's FIN) while the application runs.
-    private Task<int>? _readAhead;
+    // The read that waits for the next request (or the client's FIN) while the application runs; awaited once.
+    private ValueTask<int> _readAhead;
+    private bool _readingAhead;
 
     public Http1Connection(Socket socket, IHttpApplication<TContext> application, Http1Server server)
     {
@@ -90,9 +92,10 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
                 // Closing ends a read-ahead still pending (CloseAsync waits for it).
                 if (!_keepAlive || _server.Stopping)
                     return;
-                if (_readAhead is { } readAhead)
+                if (_readingAhead)
                 {
-                    _readAhead = null;
+                    var readAhead = _readAhead;
+                    _readingAhead = false;
                     if (!readAhead.IsCompleted)
                     {
                         // Waiting for the next request: the keep-alive timeout runs, and a stop closes the connection.
@@ -120,7 +123,8 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
     }
 
     /// <summary>Reads until a whole request head is buffered; false when the client closed first (or sent too much).</summary>
-    private async Task<bool> ReadHeadAsync()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ReadHeadAsync()
     {
         _deadline = Environment.TickCount64 + (_start == _end ? KeepAliveTimeoutMs : RequestHeadersTimeoutMs);
         while ((_headLength = FindHeadEnd()) < 0)
@@ -156,7 +160,8 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
         return _server.Stopping;
     }
 
-    private async Task ServeRequestAsync()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ServeRequestAsync()
     {
         if (!_requestBody.CanHaveBody)
             StartReadAhead();
@@ -183,14 +188,16 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
     /// </summary>
     public void StartReadAhead()
     {
-        if (_readAhead is not null || _start != _end)
+        if (_readingAhead || _start != _end)
             return;
         if (_end == _in.Length)
             MakeRoom();
         _readAhead = ReadAheadAsync();
+        _readingAhead = true;
     }
 
-    private async Task<int> ReadAheadAsync()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReadAheadAsync()
     {
         int received;
         try
@@ -278,7 +285,7 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
     }
 
     /// <summary>Answers a request that cannot be served with <paramref name="status"/> and closes.</summary>
-    private async Task RefuseAsync(int status)
+    private async ValueTask RefuseAsync(int status)
     {
         _keepAlive = false;
         _version11 = true;
@@ -327,8 +334,11 @@ internal sealed partial class Http1Connection<TContext> : IHttp1Input, IHttp1Out
             {
             }
             // The shutdown ends a read still pending; it must be done with the buffer before the buffer goes back.
-            if (_readAhead is { } readAhead)
-                await readAhead;
+            if (_readingAhead)
+            {
+                _readingAhead = false;
+                await _readAhead;
+            }
             _socket.Dispose();
         }
         ArrayPool<byte>.Shared.Return(_in);
