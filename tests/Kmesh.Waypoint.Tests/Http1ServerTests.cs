@@ -136,9 +136,9 @@ public sealed class Http1ServerTests
 
         // A plain request first: the own server serves it, then hands the connection over at the upgrade.
         await client.SendAsync("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
-        Assert.StartsWith("HTTP/1.1 200 OK\r\n", await client.ReadAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", await client.ReadUntilAsync(LastChunk), StringComparison.Ordinal);
         await client.SendAsync("GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
-        var switched = await client.ReadAsync();
+        var switched = await client.ReadUntilAsync("\r\n\r\n");
         await client.SendAsync("ping");
         var echoed = switched[(switched.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
         while (echoed.Length < "echo ping".Length)
@@ -227,7 +227,7 @@ public sealed class Http1ServerTests
         using var neverAsked = await RawClient.ConnectAsync(waypoint.Port);
         using var idle = await RawClient.ConnectAsync(waypoint.Port);
         await idle.SendAsync("GET /quick HTTP/1.1\r\nHost: h\r\n\r\n");
-        Assert.StartsWith("HTTP/1.1 200 OK\r\n", await idle.ReadAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", await idle.ReadUntilAsync(LastChunk), StringComparison.Ordinal);
         using var busy = await RawClient.ConnectAsync(waypoint.Port);
         await busy.SendAsync("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
@@ -245,6 +245,9 @@ public sealed class Http1ServerTests
         Assert.Contains("\r\nConnection: close\r\n", answer, StringComparison.Ordinal);
         Assert.EndsWith("finished", Unchunk(answer[(answer.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]), StringComparison.Ordinal);
     }
+
+    /// <summary>The end of a chunked body (the backend's default answer is chunked).</summary>
+    private const string LastChunk = "\r\n0\r\n\r\n";
 
     private static Task<WaypointRun> StartAsync(Backend backend, bool http1Server = true) =>
         WaypointRun.StartAsync(MeshJson.Mesh(MeshJson.VirtualHost("h", ["h"], """{"match": {"prefix": "/"}, "route": {"cluster": "b"}}"""), MeshJson.Cluster("b", backend)),
@@ -296,6 +299,20 @@ public sealed class Http1ServerTests
             var buffer = new byte[64 * 1024];
             var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
             return Encoding.ASCII.GetString(buffer, 0, read);
+        }
+
+        /// <summary>Reads until what was read ends with <paramref name="ending"/> (a response may come in several sends).</summary>
+        public async Task<string> ReadUntilAsync(string ending)
+        {
+            var text = "";
+            while (!text.EndsWith(ending, StringComparison.Ordinal))
+            {
+                var more = await ReadAsync();
+                if (more.Length == 0)
+                    break;
+                text += more;
+            }
+            return text;
         }
 
         /// <summary>Everything until the waypoint closes the connection.</summary>
