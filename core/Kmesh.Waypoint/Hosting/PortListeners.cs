@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Kmesh.Waypoint.Hosting.Transport;
+using Kmesh.Waypoint.Hosting.Http1;
+using Microsoft.AspNetCore.Hosting.Server;
 using Kmesh.Waypoint.Proxy;
 
 namespace Kmesh.Waypoint.Hosting;
@@ -15,7 +17,7 @@ namespace Kmesh.Waypoint.Hosting;
 /// HTTP listeners, so that a new port never disturbs connections on the others. Each accepts
 /// HTTP/1.1 and cleartext HTTP/2 with prior knowledge (h2c, as gRPC clients speak it).
 /// </summary>
-internal sealed partial class PortListeners(IPAddress address, bool inlineTransport, WaypointProxy proxy, ILogger log) : IAsyncDisposable
+internal sealed partial class PortListeners(IPAddress address, bool inlineTransport, bool http1Server, WaypointProxy proxy, ILogger log) : IAsyncDisposable
 {
     private readonly Dictionary<int, WebApplication> _servers = [];
 
@@ -54,12 +56,14 @@ internal sealed partial class PortListeners(IPAddress address, bool inlineTransp
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // With the waypoint's own HTTP/1.1 server, Kestrel serves only what that server hands over.
+        var handoff = http1Server ? new Http1Handoff(port) : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             // A detected h2c connection carries the client's :scheme (http) over a connection Kestrel takes for TLS.
             kestrel.AllowAlternateSchemes = true;
-            kestrel.Listen(address, port, listen =>
+            kestrel.Listen(handoff?.EndPoint ?? new IPEndPoint(address, port), listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 listen.Use(next => connection => CleartextHttp2Detection.DetectAsync(connection, () => next(connection)));
@@ -72,6 +76,14 @@ internal sealed partial class PortListeners(IPAddress address, bool inlineTransp
         // WaypointOptions.InlineTransport). Registered last, so Kestrel picks it over the sockets one.
         if (inlineTransport)
             builder.Services.AddSingleton<IConnectionListenerFactory, InlineTransportFactory>();
+        if (handoff is not null)
+        {
+            builder.Services.AddSingleton<IConnectionListenerFactory>(new Http1HandoffTransportFactory(handoff));
+            // The host starts our server, which starts Kestrel (the IServer registered until now) behind it.
+            var kestrel = builder.Services.Last(d => d.ServiceType == typeof(IServer)).ImplementationType!;
+            builder.Services.AddSingleton<IServer>(services =>
+                new Http1Server(address, port, handoff, (IServer)ActivatorUtilities.CreateInstance(services, kestrel)));
+        }
         builder.WebHost.UseSetting(WebHostDefaults.SuppressStatusMessagesKey, "true");
         var app = builder.Build();
         app.Run(proxy.HandleAsync);

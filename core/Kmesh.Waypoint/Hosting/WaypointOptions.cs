@@ -40,4 +40,18 @@ public sealed record WaypointOptions
     public const string SocketsTransport = "sockets";
 
     public const string InlineTransportVariable = "KMESH_WAYPOINT_TRANSPORT";
+
+    /// <summary>
+    /// Serve HTTP/1.1 with the waypoint's own server (Hosting/Http1), which handles each accepted
+    /// connection on the thread that accepted it, and hand only HTTP/2 with prior knowledge and
+    /// upgrades to Kestrel; instead of Kestrel for everything. On unless the environment says
+    /// <c>KMESH_WAYPOINT_SERVER=kestrel</c>: Kestrel gives each accepted connection to the thread pool,
+    /// which with a new connection per request cost about twice the CPU (bench/results/2026-12-07-wp20.md).
+    /// </summary>
+    public bool Http1Server { get; init; } = Environment.GetEnvironmentVariable(ServerVariable) != KestrelServer;
+
+    /// <summary>The value of <see cref="ServerVariable"/> that serves everything with Kestrel.</summary>
+    public const string KestrelServer = "kestrel";
+
+    public const string ServerVariable = "KMESH_WAYPOINT_SERVER";
 }

@@ -39,7 +39,7 @@ public sealed partial class WaypointService : BackgroundService
         if (_extensions.Plugins.Count > 0)
             LogExtensions(_log, string.Join(", ", _extensions.Plugins));
         var proxy = new WaypointProxy(forwarder, _clients, tables, new RequestObserver(_metrics, _requestLog), new FilterRunner(_log));
-        _listeners = new PortListeners(options.Listen, options.InlineTransport, proxy, _log);
+        _listeners = new PortListeners(options.Listen, options.InlineTransport, options.Http1Server, proxy, _log);
         _sink = new WaypointConfigSink(tables, _listeners, _extensions, options, _log);
     }
 

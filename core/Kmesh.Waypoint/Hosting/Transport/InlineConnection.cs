@@ -80,6 +80,22 @@ internal sealed class InlineConnection : ConnectionContext,
 
     public void Start() => _processing = RunAsync();
 
+    /// <summary>
+    /// Starts a connection whose first bytes were already read from the socket (by the waypoint's
+    /// own HTTP/1.1 server, handing over a connection it does not serve): Kestrel reads them first.
+    /// </summary>
+    public void Start(ReadOnlySpan<byte> received)
+    {
+        if (!received.IsEmpty)
+        {
+            var input = _application.Output;
+            received.CopyTo(input.GetSpan(received.Length));
+            input.Advance(received.Length);
+            _ = input.FlushAsync(); // completes at once: far below the pipe's pause threshold
+        }
+        Start();
+    }
+
     public override void Abort(ConnectionAbortedException abortReason)
     {
         _abortReason ??= abortReason;
