@@ -32,7 +32,8 @@ internal sealed partial class WaypointConfigSink(WaypointTables tables, PortList
         if (update.Warm && !_ready)
         {
             _ready = true;
-            LogReady(log, options.Listen.ToString(), string.Join(", ", listeners.Ports.Order()));
+            LogReady(log, options.Listen.ToString(), string.Join(", ", listeners.Ports.Order()),
+                options.Http1Server ? "the waypoint's own server" : "Kestrel");
             Ready.TrySetResult();
         }
         return ConfigVerdict.Accept;
@@ -47,6 +48,6 @@ internal sealed partial class WaypointConfigSink(WaypointTables tables, PortList
     [LoggerMessage(Level = LogLevel.Information, Message = "applied config {Version}: {Ports} HTTP ports, {Clusters} clusters, {Findings} not honoured")]
     private static partial void LogApplied(ILogger log, string version, int ports, int clusters, int findings);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "ready: serving {Address} on ports {Ports}")]
-    private static partial void LogReady(ILogger log, string address, string ports);
+    [LoggerMessage(Level = LogLevel.Information, Message = "ready: serving {Address} on ports {Ports} (HTTP/1.1 on {Http1Server}; h2c and upgrades on Kestrel)")]
+    private static partial void LogReady(ILogger log, string address, string ports, string http1Server);
 }
