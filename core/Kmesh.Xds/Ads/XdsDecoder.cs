@@ -18,7 +18,7 @@ internal static class XdsDecoder
     /// <summary>One resource as it came on the wire: the name the envelope gives (delta), the body, its version.</summary>
     public sealed record Wire(string? Name, Any? Body, string Version);
 
-    // bodies (SotW): the accepted bodies a body with the same bytes takes its message from (not parsed again).
+    // sotw (SotW): the accepted bodies a body with the same bytes takes its message from (not parsed again).
     public static List<XdsResource> Decode(string typeUrl, IEnumerable<Wire> wire, List<ResourceRejection> errors, SotwBodies? sotw = null)
     {
         var parser = XdsTypes.Parser(typeUrl);
@@ -28,15 +28,14 @@ internal static class XdsDecoder
             errors.Add(new ResourceRejection(typeUrl, "", "Kmesh does not subscribe to this type"));
             return result;
         }
-        var all = wire as IReadOnlyCollection<Wire> ?? wire.ToList();
-        if (all.Count > ParseLimits.MaxResourcesPerResponse)
+        var items = wire as IReadOnlyList<Wire> ?? wire.ToList();
+        if (items.Count > ParseLimits.MaxResourcesPerResponse)
         {
             errors.Add(new ResourceRejection(typeUrl, "resources",
-                $"{all.Count:N0} resources in one response, over the limit of {ParseLimits.MaxResourcesPerResponse:N0} (docs/limits.md)"));
+                $"{items.Count:N0} resources in one response, over the limit of {ParseLimits.MaxResourcesPerResponse:N0} (docs/limits.md)"));
             return result;
         }
-        result.EnsureCapacity(all.Count);
-        var items = all as IReadOnlyList<Wire> ?? all.ToList();
+        result.EnsureCapacity(items.Count);
         var bodies = ParseAll(parser, typeUrl, items, sotw);
         var seen = new HashSet<string>(items.Count, StringComparer.Ordinal);
         // Where a resource is, spelled only for a finding (a SotW push at scale carries 10 000).
