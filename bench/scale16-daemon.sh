@@ -9,7 +9,7 @@
 # wall time (rename → the daemon's next "Applied config" line), the daemon's and the server's
 # CPU (utime+stime from /proc).
 # Needs root (BPF) and a built tree (./kmesh build; the micro bench of that configuration too).
-# Usage: sudo [GCDUMP=FILE] [KEEP=1 (the logs stay)] [DAEMON=kmesh.dll (another build, e.g. a ReadyToRun publish)] [WARMUP=80 (changes made first, not measured: tiered compilation recompiles what a change runs after ~30 and ~60 calls)] [PLUGIN_DIR=DIR (default artifacts/plugins, Debug; artifacts/bench/plugins is the bench's Release layout)] bench/scale16-daemon.sh [delta|sotw|file] [changes] [configuration]
+# Usage: sudo [GCDUMP=FILE] [TRACE=FILE (a CPU-sampling trace of the daemon's start to ready, speedscope; bench/tools/cpu-by-frame.py reads it)] [KEEP=1 (the logs stay)] [DAEMON=kmesh.dll (another build, e.g. a ReadyToRun publish)] [WARMUP=80 (changes made first, not measured: tiered compilation recompiles what a change runs after ~30 and ~60 calls)] [PLUGIN_DIR=DIR (default artifacts/plugins, Debug; artifacts/bench/plugins is the bench's Release layout)] bench/scale16-daemon.sh [delta|sotw|file] [changes] [configuration]
 set -euo pipefail
 MODE=${1:-delta}
 CHANGES=${2:-20}
@@ -24,11 +24,12 @@ COUNTERS=${COUNTERS:-$HOME/.dotnet/tools/dotnet-counters}
 WORK=$(mktemp -d /tmp/kmesh-scale16-XXXXXX)
 CGROUP=/sys/fs/cgroup/unified/kmesh-scale16-$$
 PINS=/sys/fs/bpf/kmesh-scale16-$$
-SERVER_PID= DAEMON_PID=
+SERVER_PID= DAEMON_PID= TRACE_PID=
 
 cleanup() {
   [ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null || true
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  [ -n "$TRACE_PID" ] && kill "$TRACE_PID" 2>/dev/null || true
   rmdir "$CGROUP" 2>/dev/null || true
   rm -rf "$PINS"; [ -n "${KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"
 }
@@ -77,17 +78,26 @@ start=$(date +%s.%N)
 dotnet "$DAEMON" run "${SOURCE[@]}" --cgroup "$CGROUP" --bpffs "$PINS" \
   --plugin-dir "$PLUGIN_DIR" --admin 127.0.0.1:0 >"$WORK/daemon.log" 2>&1 &
 DAEMON_PID=$!
+if [ -n "${TRACE:-}" ]; then
+  # Attached as soon as the runtime answers (its first ~0.2 s, the runtime's own start, are not in the trace).
+  "$HOME/.dotnet/tools/dotnet-trace" collect -p "$DAEMON_PID" --format Speedscope -o "$TRACE" >"$WORK/trace.log" 2>&1 &
+  TRACE_PID=$!
+fi
 # The ready line itself (kmesh[1] "ready: N listeners..."): a usage error's text may hold the word.
 until grep -q ' ready: ' "$WORK/daemon.log"; do
   kill -0 "$DAEMON_PID" 2>/dev/null || { cat "$WORK/daemon.log"; exit 1; }
   sleep 0.05
 done
 ready=$(echo "$(date +%s.%N) - $start" | bc)
+if [ -n "${TRACE:-}" ]; then
+  kill -TERM "$TRACE_PID"; wait "$TRACE_PID" || true # (SIGINT is ignored by a background job of a script)
+  echo "trace to ready (the tracer's own overhead included: the ready time below is not comparable): $TRACE"
+fi
 ADMIN=$(grep -oP 'Admin API on \Khttp://[0-9.:]+' "$WORK/daemon.log" | head -1)
 sleep 2
 echo "mode $MODE ($CONF build): ready in ${ready} s (daemon start → ready line); daemon CPU to ready $(( $(ticks $DAEMON_PID) * 1000 / hz )) ms; updates applied until then: $(applied)"
 # The timeline to ready: connect, each response (held while the first fetch warms, or judged), the write.
-grep -E "xDS connecting|checked \(|accepted, not applied|Applied config|read: |read whole" "$WORK/daemon.log" | head -8 | cut -c1-170
+grep -E "xDS connecting|checked \(|accepted, not applied|Applied config|read: |read whole|first ready" "$WORK/daemon.log" | head -9 | cut -c1-230
 echo "updates accepted while warming, not written: $(grep -c 'not applied yet' "$WORK/daemon.log" || true)"
 echo "when ready (+2 s): daemon RSS $(rss_mib $DAEMON_PID) MiB, managed heap $(heap_mib) MiB; GC: $(gc_mib $DAEMON_PID)"
 # GCDUMP=FILE: the daemon's heap by type when ready (dotnet-gcdump, a NuGet tool), for where the memory goes.

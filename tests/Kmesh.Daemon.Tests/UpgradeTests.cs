@@ -175,6 +175,10 @@ public sealed class UpgradeTests(ITestOutputHelper output)
             Assert.Equal("ready\n", syncedBody);
             Assert.Equal(5, (await run.Client.DialAsync(TestMesh.ReviewsVip, TestMesh.Port, 5)).Succeeded);
             Assert.Equal(3, (await run.Client.DialAsync(XdsMesh.WebVip, TestMesh.Port, 3)).Succeeded); // only the xDS config has it
+            // What the start cost is said once, at the first ready (the adopted one), not again when synced.
+            Assert.Matches(@"first ready [\d.]+ s after the process started, [\d.]+ s of CPU; GC: \d+/\d+/\d+ collections \(gen0/1/2\), \d+ ms paused",
+                Assert.Single(successor.Lines, l => l.Contains("first ready", StringComparison.Ordinal)));
+            Assert.True(IndexOf(successor, "ready (adopted)") < IndexOf(successor, "first ready"), successor.Log);
         }
         finally
         {

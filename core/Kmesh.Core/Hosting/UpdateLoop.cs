@@ -29,6 +29,7 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
     private EnvoyResources _resources = new([], [], [], [], null);
     private string _version = "";
     private bool _warm;
+    private bool _startupReported; // the start-up cost is logged at the first ready only
     /// <summary>Updates accepted but not written because the first fetch was still under way (they are written with the first warm one).</summary>
     public int HeldWhileWarming { get; private set; }
 
@@ -300,11 +301,13 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
         if (now.Ready && !was.Ready && notes.Count > 0)
         {
             LogReadyAdopted(_log, string.Join("; ", notes));
+            ReportStartupCost();
         }
         else if (now.Ready && notes.Count == 0 && (!was.Ready || was.NotesOrEmpty.Count > 0))
         {
             var plugins = string.Join(", ", Datapath.Statuses.Where(s => s.Active).Select(s => $"{s.Name} {s.Version}"));
             LogReady(_log, _resources.Listeners.Count, _resources.Clusters.Count, plugins.Length == 0 ? "none" : plugins);
+            ReportStartupCost();
         }
         else if (!now.Ready && _warm && (was.Ready || !was.Reasons.SequenceEqual(now.Reasons)))
         {
@@ -366,6 +369,17 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
         foreach (var warning in resources.Warnings)
             LogConfigWarning(_log, warning.ToString());
     }
+
+    private void ReportStartupCost()
+    {
+        if (_startupReported)
+            return;
+        _startupReported = true;
+        LogStartupCost(_log, StartupCost.Describe());
+    }
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "first ready {Cost}")]
+    private static partial void LogStartupCost(ILogger logger, string cost);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "ready: {Listeners} listeners, {Clusters} clusters, chain: {Plugins}")]
     private static partial void LogReady(ILogger logger, int listeners, int clusters, string plugins);
