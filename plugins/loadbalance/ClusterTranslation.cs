@@ -125,8 +125,8 @@ internal sealed class ClusterTranslation
                     break;
             }
         }
-        foreach (var f in _facts)
-            output.Applied(f.Resource, f.Field, f.Kind, f.Detail);
+        foreach (var fact in _facts)
+            output.Applied(fact); // as kept: a deferred endpoint text is not written here
     }
 
     private static bool Same(IMessage? previous, IMessage? current) =>

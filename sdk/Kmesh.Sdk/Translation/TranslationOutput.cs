@@ -44,6 +44,12 @@ public sealed class TranslationOutput
     public void Applied(ResourceRef resource, string field, AppliedKind kind, Func<string> describe) =>
         _facts.Add(new TranslationFact(kind, resource, field, describe));
 
+    /// <summary>
+    /// Reports a fact made earlier (a translator that keeps what it reported for a resource and
+    /// reports it again while the resource is unchanged): a deferred text stays deferred.
+    /// </summary>
+    public void Applied(TranslationFact fact) => _facts.Add(fact ?? throw new ArgumentNullException(nameof(fact)));
+
     /// <summary>Reports that part of a resource is not supported and was left out.</summary>
     public void Warn(ResourceRef resource, string field, string message) =>
         _diagnostics.Add(new TranslationDiagnostic(DiagnosticSeverity.Warning, resource, field, message));
