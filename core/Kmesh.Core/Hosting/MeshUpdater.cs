@@ -55,6 +55,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     /// </remarks>
     public PreparedUpdate Prepare(EnvoyResources resources, string version)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var diagnostics = new List<TranslationDiagnostic>();
         var snapshot = SnapshotBuilder.Build(resources, version, dns, _ids, diagnostics, Incremental ? _committed : null);
         // Translators keep what they made last; one whose last translation was not committed (refused, or
@@ -120,6 +121,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         desired.Sort((a, b) => order.GetValueOrDefault(a.Plugin).CompareTo(order.GetValueOrDefault(b.Plugin)));
         return new PreparedUpdate(snapshot, desired, diagnostics, translationErrors)
         {
+            TranslationTime = System.Diagnostics.Stopwatch.GetElapsedTime(started),
             Facts = new PluginFactList(findings),
             Changes = changes,
             IncrementalPlugins = incremental,
@@ -152,7 +154,9 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
 
         beforeWrite?.Invoke(_ids);
         SeedFromAdoptedMaps(desired);
+        var writeStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var result = _reconciler.Apply(desired, datapath.PluginMap);
+        var written = System.Diagnostics.Stopwatch.GetElapsedTime(writeStarted);
         foreach (var (plugin, error) in translationErrors.Concat(result.PluginErrors))
             LogPluginUpdateFailed(log, plugin, error);
         // What the next update builds on: this snapshot, and each plugin's findings where its maps now hold its translation.
@@ -186,9 +190,9 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
             ? translated.Count
             : snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count;
         if (update.Changes is { } changes)
-            LogAppliedChanges(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, changes.ToString(), update.IncrementalPlugins, desired.Count, result.Upserts, result.Deletes);
+            LogAppliedChanges(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, changes.ToString(), update.IncrementalPlugins, desired.Count, result.Upserts, result.Deletes, Milliseconds(update.TranslationTime), Milliseconds(written));
         else
-            LogApplied(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, result.Upserts, result.Deletes);
+            LogApplied(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, result.Upserts, result.Deletes, Milliseconds(update.TranslationTime), Milliseconds(written));
         var errors = new Dictionary<string, string>(result.PluginErrors, StringComparer.Ordinal);
         foreach (var (plugin, error) in translationErrors)
             errors[plugin] = error;
@@ -265,9 +269,11 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     [LoggerMessage(EventId = 201, Level = LogLevel.Error, Message = "Plugin {Plugin} kept its previous state: {Reason}")]
     private static partial void LogPluginUpdateFailed(ILogger logger, string plugin, string reason);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Applied config {Version}: {Listeners} listeners, {Clusters} clusters; changed {Changes}; {Incremental} of {Plugins} plugins translated only that; {Upserts} entries written, {Deletes} removed")]
-    private static partial void LogAppliedChanges(ILogger logger, string version, int listeners, int clusters, string changes, int incremental, int plugins, int upserts, int deletes);
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Applied config {Version}: {Listeners} listeners, {Clusters} clusters; changed {Changes}; {Incremental} of {Plugins} plugins translated only that; {Upserts} entries written, {Deletes} removed (translated in {TranslationMs} ms, written in {WriteMs} ms)")]
+    private static partial void LogAppliedChanges(ILogger logger, string version, int listeners, int clusters, string changes, int incremental, int plugins, int upserts, int deletes, string translationMs, string writeMs);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Applied config {Version}: {Listeners} listeners, {Clusters} clusters; {Upserts} entries written, {Deletes} removed")]
-    private static partial void LogApplied(ILogger logger, string version, int listeners, int clusters, int upserts, int deletes);
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Applied config {Version}: {Listeners} listeners, {Clusters} clusters; {Upserts} entries written, {Deletes} removed (translated in {TranslationMs} ms, written in {WriteMs} ms)")]
+    private static partial void LogApplied(ILogger logger, string version, int listeners, int clusters, int upserts, int deletes, string translationMs, string writeMs);
+
+    private static string Milliseconds(TimeSpan time) => time.TotalMilliseconds.ToString(time.TotalMilliseconds < 10 ? "0.0" : "0", System.Globalization.CultureInfo.InvariantCulture);
 }

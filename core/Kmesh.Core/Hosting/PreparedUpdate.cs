@@ -35,6 +35,9 @@ public sealed record PreparedUpdate(
 
     /// <summary>Per plugin, the findings and facts of its translation in full (what the next incremental update builds on).</summary>
     public IReadOnlyDictionary<string, PluginFindings> Findings { get; init; } = new Dictionary<string, PluginFindings>();
+
+    /// <summary>How long the snapshot and the translations took (the write is timed by the commit).</summary>
+    public TimeSpan TranslationTime { get; init; }
 }
 
 /// <summary>A fact a plugin's translator reported.</summary>
