@@ -34,6 +34,7 @@ cleanup() {
   rm -rf "$PINS"; [ -n "${KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT # a killed run (timeout) cleans up too
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
