@@ -28,6 +28,14 @@ public sealed class DirectoryWatcher : IDisposable
     private readonly Lock _gate = new();
     private string _fingerprint;
     private bool _disposed;
+    // When the first event since the last read arrived (0: none waiting): how long a change took to be read.
+    private long _firstEventAt;
+
+    /// <summary>
+    /// How long before the read now under way (or the last one) the first event that caused it
+    /// arrived; zero for a read no event caused. Part of every change's latency: the server logs it.
+    /// </summary>
+    public TimeSpan EventToRead { get; private set; }
 
     /// <summary>Starts watching <paramref name="directory"/>; <paramref name="onChange"/> is never called concurrently.</summary>
     /// <param name="directory">The directory whose files are served.</param>
@@ -74,6 +82,7 @@ public sealed class DirectoryWatcher : IDisposable
 
     private void Schedule(TimeSpan delay)
     {
+        Interlocked.CompareExchange(ref _firstEventAt, System.Diagnostics.Stopwatch.GetTimestamp(), 0);
         try
         {
             _debounce.Change(delay, Timeout.InfiniteTimeSpan);
@@ -89,6 +98,8 @@ public sealed class DirectoryWatcher : IDisposable
         {
             if (_disposed)
                 return;
+            var first = Interlocked.Exchange(ref _firstEventAt, 0);
+            EventToRead = first == 0 ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(first);
             _fingerprint = Fingerprint();
             try
             {

@@ -66,7 +66,7 @@ public sealed partial class FileAdsServer : IAsyncDisposable
             .Select(a => new Uri(a).Port).First();
 
         DirectoryWatcher? watcher = null;
-        watcher = new DirectoryWatcher(reader.Directory, () => Publish(reader, store, log), log);
+        watcher = new DirectoryWatcher(reader.Directory, () => Publish(reader, store, log, watcher?.EventToRead ?? TimeSpan.Zero), log);
         LogServing(log, Count(store.Current), reader.Directory, bound);
         return new FileAdsServer(app, watcher, reader, store, events, bound, log);
     }
@@ -75,13 +75,13 @@ public sealed partial class FileAdsServer : IAsyncDisposable
     public bool Reload()
     {
         lock (_directory)
-            return Publish(_directory, Store, _log);
+            return Publish(_directory, Store, _log, TimeSpan.Zero);
     }
 
     /// <summary>Files parsed since start: the initial read counts each file once, a change only the files whose content changed.</summary>
     public long FilesParsed => _directory.FilesParsedTotal;
 
-    private static bool Publish(ResourceDirectory directory, ResourceStore store, ILogger log)
+    private static bool Publish(ResourceDirectory directory, ResourceStore store, ILogger log, TimeSpan eventToRead)
     {
         lock (directory)
         {
@@ -91,7 +91,7 @@ public sealed partial class FileAdsServer : IAsyncDisposable
             var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var summary = string.Join(", ", read.Changes.Select(c => $"{c.Value.Count} {Short(c.Key)}"));
             if (changed)
-                LogChanged(log, read.FilesParsed, read.FilesTotal, read.FilesRead, elapsed, store.Current.Version, summary);
+                LogChanged(log, read.FilesParsed, read.FilesTotal, read.FilesRead, elapsed, store.Current.Version, summary, eventToRead.TotalMilliseconds);
             else
                 LogUnchanged(log, read.FilesParsed, read.FilesTotal, read.FilesRead, elapsed);
             return changed;
@@ -120,8 +120,8 @@ public sealed partial class FileAdsServer : IAsyncDisposable
     [LoggerMessage(EventId = 420, Level = LogLevel.Information, Message = "serving {Count} resources from {Directory} on 127.0.0.1:{Port} (ADS: SotW and delta)")]
     private static partial void LogServing(ILogger logger, int count, string directory, int port);
 
-    [LoggerMessage(EventId = 421, Level = LogLevel.Information, Message = "files changed: re-parsed {Parsed} of {Total} files ({Read} read) in {Milliseconds:0.0} ms; version {Version} changes {Summary}; pushing")]
-    private static partial void LogChanged(ILogger logger, int parsed, int total, int read, double milliseconds, string version, string summary);
+    [LoggerMessage(EventId = 421, Level = LogLevel.Information, Message = "files changed: re-parsed {Parsed} of {Total} files ({Read} read) in {Milliseconds:0.0} ms; version {Version} changes {Summary}; pushing (read {EventToRead:0.0} ms after the first file event)")]
+    private static partial void LogChanged(ILogger logger, int parsed, int total, int read, double milliseconds, string version, string summary, double eventToRead);
 
     [LoggerMessage(EventId = 422, Level = LogLevel.Debug, Message = "files touched: re-parsed {Parsed} of {Total} files ({Read} read) in {Milliseconds:0.0} ms; no resource changed")]
     private static partial void LogUnchanged(ILogger logger, int parsed, int total, int read, double milliseconds);

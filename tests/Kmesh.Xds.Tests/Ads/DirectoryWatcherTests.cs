@@ -32,6 +32,24 @@ public sealed class DirectoryWatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task ARead_SaysHowLongAfterTheFirstEventSinceTheLastRead()
+    {
+        var seen = TimeSpan.Zero;
+        DirectoryWatcher? watcher = null;
+        using var started = new DirectoryWatcher(_dir, () => { seen = watcher!.EventToRead; _changes.Release(); }, NullLogger.Instance, NoPoll, LongDebounce);
+        watcher = started;
+        var tmp = Path.Combine(_dir, "eds.yaml.tmp");
+        await File.WriteAllTextAsync(tmp, "resources: []\n");
+        await Task.Delay(500); // the temporary file's events wait for the (long) debounce
+
+        File.Move(tmp, Path.Combine(_dir, "eds.yaml"));
+
+        Assert.True(await _changes.WaitAsync(TimeSpan.FromSeconds(30)), "the rename was not read before the debounce");
+        // One read for both: measured from the temporary file's first event, half a second before the rename.
+        Assert.InRange(seen, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task WriteInPlace_OrRenameAwayFromAResourceName_WaitsForTheDebounce()
     {
         var path = Path.Combine(_dir, "eds.yaml");
