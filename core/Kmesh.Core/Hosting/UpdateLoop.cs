@@ -375,7 +375,9 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
         if (_startupReported)
             return;
         _startupReported = true;
-        LogStartupCost(_log, StartupCost.Describe());
+        // Off the update path: reading the process's times is not free, and the source records the
+        // versions it answered for only once this update returns.
+        ThreadPool.QueueUserWorkItem(static log => LogStartupCost(log, StartupCost.Describe()), _log, preferLocal: false);
     }
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "first ready {Cost}")]
