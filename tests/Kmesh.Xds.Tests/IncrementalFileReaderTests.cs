@@ -142,6 +142,37 @@ public sealed class IncrementalFileReaderTests : IDisposable
     }
 
     [Fact]
+    public void AFirstReadOfManyItems_ParsedInParts_ReadsAsTheWholeFile_WarningsAndErrorsIncluded()
+    {
+        // 3 000 services (6 000 items, and 5 listeners with a warning each, in different parts).
+        static string Listener(int i) => $"""
+            - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+              name: inbound-{i}
+              address: {"{"} socket_address: {"{"} address: 0.0.0.0, port_value: {15000 + i} {"}"} {"}"}
+              filter_chains:
+              - filters:
+                - name: istio.metadata_exchange
+                  typed_config:
+                    "@type": type.googleapis.com/unknown.Filter
+
+            """;
+        var text = Mesh(3000, (i, item) => i % 700 == 0 ? item + Listener(i) : item);
+        var reader = new IncrementalFileReader("mesh.yaml");
+        var first = reader.Read(text);
+
+        Assert.False(reader.LastWhole);
+        Assert.Equal((6005, 6005), (reader.LastParsed, reader.LastTotal));
+        Assert.Equal(5, first.Warnings.Count);
+        AssertSameAsWholeParse(first, text);
+
+        // A bad item deep in a large first read: refused with the whole parse's error and line.
+        var bad = Mesh(3000, (i, item) => i == 2500 ? item.Replace("port_value: 8080", "port_valu: 8080") : item);
+        var error = Assert.Throws<ConfigParseException>(() => new IncrementalFileReader("mesh.yaml").Read(bad));
+        Assert.Equal(Assert.Throws<ConfigParseException>(() => EnvoyConfigFile.Parse("mesh.yaml", bad)).Message, error.Message);
+        Assert.Contains("port_valu", error.Message);
+    }
+
+    [Fact]
     public void AChangedFrame_OrAnotherShape_IsParsedWhole()
     {
         var reader = new IncrementalFileReader("mesh.yaml");
