@@ -259,6 +259,7 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
             return ConfigVerdict.Accept;
         }
         var result = Updater.Commit(prepared);
+        update.InForce?.Invoke(); // before readiness below: the status lists what a ready daemon serves
         _resources = update.Resources;
         _version = update.Version;
         _warm |= update.Warm;

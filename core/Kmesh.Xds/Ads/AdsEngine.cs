@@ -90,7 +90,7 @@ internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogge
             // A body accepted before was validated then (a cluster's change is checked against the assignment it keeps).
             if (validate && AdsValidation.Check(typeUrl, decoded.Where(r => !r.Unchanged).ToList(), proposal, state.EdsIndex) is { Count: > 0 } invalid)
                 return Nack(typeUrl, version, invalid);
-            verdict = await sink.OfferAsync(ToUpdate(proposal), cancellationToken).ConfigureAwait(false);
+            verdict = await sink.OfferAsync(ToUpdate(proposal) with { InForce = () => status?.InForce(typeUrl, version) }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
@@ -145,7 +145,15 @@ internal sealed partial class AdsEngine(XdsState state, IConfigSink sink, ILogge
         ConfigVerdict verdict;
         try
         {
-            verdict = await sink.OfferAsync(ToUpdate(warm with { Scrutinized = scrutinized }), cancellationToken).ConfigureAwait(false);
+            var update = ToUpdate(warm with { Scrutinized = scrutinized }) with
+            {
+                InForce = () =>
+                {
+                    foreach (var response in held)
+                        status?.InForce(response.TypeUrl, response.Version);
+                },
+            };
+            verdict = await sink.OfferAsync(update, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {

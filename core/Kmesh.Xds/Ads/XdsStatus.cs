@@ -30,6 +30,9 @@ public sealed class XdsStatus
 
     internal void StreamEnded() => _connected = false;
 
+    /// <summary>A type's version is in the kernel (the ACK, <see cref="Responded"/>, follows once the engine answers).</summary>
+    internal void InForce(string typeUrl, string version) => _accepted[TypeName(typeUrl)] = version;
+
     internal void Responded(string typeUrl, string version, bool accepted, string? detail)
     {
         var type = TypeName(typeUrl);

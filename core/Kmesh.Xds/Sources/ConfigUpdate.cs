@@ -15,4 +15,12 @@ namespace Kmesh.Xds.Sources;
 /// False while the source's first fetch is still under way (ADS: resources requested but not yet
 /// arrived nor timed out); the daemon says it is ready only once a warm update is in force.
 /// </param>
-public sealed record ConfigUpdate(EnvoyResources Resources, string Version, IReadOnlySet<ResourceRef>? Scrutinized = null, bool Warm = true);
+public sealed record ConfigUpdate(EnvoyResources Resources, string Version, IReadOnlySet<ResourceRef>? Scrutinized = null, bool Warm = true)
+{
+    /// <summary>
+    /// Called by the daemon once this update is in the kernel and before it says so (readiness,
+    /// the Applied line): a source records what is now in force, so that a reader who saw the
+    /// daemon ready finds the versions it serves in the status too. Null: nothing to record.
+    /// </summary>
+    public Action? InForce { get; init; }
+}

@@ -12,6 +12,9 @@ internal sealed class AdsHarness : IAsyncDisposable
     public ScriptedAdsServer Server { get; } = new();
     public RecordingSink Sink { get; } = new();
 
+    /// <summary>What the source says of the stream and the versions in force (the daemon's /status reads it).</summary>
+    public XdsStatus Status { get; private set; } = new();
+
     public static async Task<AdsHarness> StartAsync(XdsMode mode, TimeSpan? resourceTimeout = null,
         System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null, string? caFile = null, string? tokenFile = null,
         bool holdFirstFetch = false)
@@ -32,6 +35,7 @@ internal sealed class AdsHarness : IAsyncDisposable
             // The protocol tests script each answer of the first fetch; FirstFetchTests hold it, as the daemon does.
             HoldFirstFetch = holdFirstFetch,
         }, NullLogger.Instance);
+        harness.Status = source.Status;
         harness._run = source.RunAsync(harness.Sink, harness._stop.Token);
         return harness;
     }

@@ -52,6 +52,42 @@ public sealed class FirstFetchTests
     }
 
     [Fact]
+    public async Task Delta_TheVersionsInForce_AreInTheStatusWhenTheDaemonHasThem_BeforeAnyAnswer()
+    {
+        // The daemon calls InForce once an update is in the kernel, before it says it is ready: a
+        // reader who saw it ready must find every version it serves in /status, though the ACKs
+        // (which also record them) are written only after the daemon answered.
+        await using var ads = await AdsHarness.StartAsync(XdsMode.Delta, holdFirstFetch: true);
+        var seen = new List<(IReadOnlyDictionary<string, string> Before, IReadOnlyDictionary<string, string> InForce)>();
+        ads.Sink.Judge = update =>
+        {
+            var before = ads.Status.AcceptedVersions;
+            update.InForce?.Invoke();
+            seen.Add((before, ads.Status.AcceptedVersions));
+            return ConfigVerdict.Accept;
+        };
+        await ads.Server.NextDeltaAsync(); // CDS
+        await ads.Server.SendAsync(Delta(EnvoyTypes.Cluster, "d1", Eds("x")));
+        await ads.Server.NextDeltaAsync(); // EDS
+        await ads.Server.NextDeltaAsync(); // LDS
+        await ads.Server.SendAsync(Delta(EnvoyTypes.ClusterLoadAssignment, "d2", Cla("x")));
+        await ads.Server.SendAsync(Delta(EnvoyTypes.Listener, "d3", Tcp("l", "x")));
+        await ads.Sink.NextAsync();
+        for (var i = 0; i < 3; i++)
+            await NextAnswerAsync(ads);
+        // A later response on its own: its type's version moves when it is in force.
+        await ads.Server.SendAsync(Delta(EnvoyTypes.ClusterLoadAssignment, "d4", Cla("x", "10.0.0.9")));
+        await ads.Sink.NextAsync();
+        await NextAnswerAsync(ads);
+
+        Assert.Equal(2, seen.Count);
+        Assert.Empty(seen[0].Before);
+        Assert.Equal(new Dictionary<string, string> { ["clusters"] = "d1", ["endpoints"] = "d2", ["listeners"] = "d3" }, seen[0].InForce);
+        Assert.Equal("d2", seen[1].Before["endpoints"]);
+        Assert.Equal(new Dictionary<string, string> { ["clusters"] = "d1", ["endpoints"] = "d4", ["listeners"] = "d3" }, seen[1].InForce);
+    }
+
+    [Fact]
     public async Task Delta_FirstFetch_IsOfferedOnceWhenWarm_ThenEveryResponseIsAckedInOrder()
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Delta, holdFirstFetch: true);
