@@ -2,8 +2,8 @@
 # Issue 16 with the real processes: `kmesh xds serve --dir` on the one-endpoint bench's layout
 # (10 000 services / 100 000 endpoints in 100 files) and `kmesh run --xds ... --xds-mode MODE`
 # (MODE delta or sotw), or `kmesh run --config FILE` on the same resources in one file (MODE file:
-# one `resources:` list, which the file source reads item by item; `./kmesh bench`'s file is a bootstrap,
-# `static_resources:`, which it still parses whole at every change, so their file figures differ),
+# one `resources:` list, which the file source reads item by item, as it now reads `./kmesh bench`'s
+# bootstrap, `static_resources:`; the 2026-12-07 full report predates that),
 # attached to an empty cgroup of its own (no process in it: nothing on the machine is governed).
 # Prints: ready time (daemon start → its "ready" line) and how many updates were written until
 # then, the daemon's RSS beside the GC's own figures (heap size by generation after the last

@@ -88,6 +88,79 @@ internal sealed record ResourceItems(string Prefix, IReadOnlyList<ReadOnlyMemory
         return new ResourceItems(new string(all[..items[0]]), cut, new string(all[end..]));
     }
 
+    /// <summary>The field path of each list the items are in: <c>resources</c>, or a bootstrap's <c>listeners</c> and <c>clusters</c> (<see cref="BootstrapItems"/>).</summary>
+    public IReadOnlyList<string> ListPaths { get; init; } = ["resources"];
+
+    /// <summary>With two lists: the frame between them (the second list's key); null with one.</summary>
+    public string? Between { get; init; }
+
+    /// <summary>With two lists: the index in <see cref="Items"/> of the second list's first item.</summary>
+    public int SecondFrom { get; init; } = int.MaxValue;
+
+    /// <summary>The frame's identity: everything around the items (a changed frame means every item is parsed again).</summary>
+    public UInt128 FrameHash() => Hash(Prefix + "\0" + Between + "\0" + Suffix + "\0" + string.Join(',', ListPaths));
+
+    /// <summary>The list item <paramref name="index"/> is in, and its index in that list.</summary>
+    public (string List, int Index) PathOf(int index) =>
+        index < SecondFrom ? (ListPaths[0], index) : (ListPaths[1], index - SecondFrom);
+
+    /// <summary>
+    /// The document holding only the items at <paramref name="indexes"/> (ascending): the frame
+    /// and them, each in its list; the 1-based line each starts on in it; and each one's field path
+    /// there (its list and its index among the chosen items of that list).
+    /// </summary>
+    public (string Text, int[] StartLines, string[] Paths) Document(IReadOnlyList<int> indexes)
+    {
+        var text = new System.Text.StringBuilder();
+        var starts = new int[indexes.Count];
+        var paths = new string[indexes.Count];
+        var line = 1;
+        void Append(ReadOnlySpan<char> part)
+        {
+            text.Append(part);
+            line += part.Count('\n');
+        }
+        Append(Prefix);
+        var betweenDone = Between is null;
+        var inList = 0;
+        for (var k = 0; k < indexes.Count; k++)
+        {
+            var i = indexes[k];
+            if (!betweenDone && i >= SecondFrom)
+            {
+                Append(Between);
+                betweenDone = true;
+                inList = 0;
+            }
+            starts[k] = line;
+            paths[k] = FieldPath.Index(PathOf(i).List, inList++);
+            var item = Items[i].Span;
+            Append(item);
+            // The last item of a file may lack its newline; another item or the suffix must not join it.
+            if (!item.EndsWith('\n'))
+                Append("\n");
+        }
+        if (!betweenDone)
+            Append(Between);
+        Append(Suffix);
+        return (text.ToString(), starts, paths);
+    }
+
+    /// <summary>The 1-based line each item starts on in the file.</summary>
+    public int[] FileStartLines()
+    {
+        var line = 1 + Prefix.AsSpan().Count('\n');
+        var starts = new int[Items.Count];
+        for (var k = 0; k < Items.Count; k++)
+        {
+            if (k == SecondFrom)
+                line += Between!.AsSpan().Count('\n');
+            starts[k] = line;
+            line += Items[k].Span.Count('\n') + (Items[k].Span.EndsWith('\n') ? 0 : 1);
+        }
+        return starts;
+    }
+
     /// <summary>The document holding only <paramref name="items"/>: the prefix, them, the suffix; and the 1-based line each item starts on in it.</summary>
     public (string Text, int[] StartLines) Document(IReadOnlyList<ReadOnlyMemory<char>> items)
     {
@@ -107,7 +180,7 @@ internal sealed record ResourceItems(string Prefix, IReadOnlyList<ReadOnlyMemory
         return (text.ToString(), StartLines(items));
     }
 
-    /// <summary>The 1-based line each of <paramref name="items"/> starts on in <see cref="Document"/> of them (of all <see cref="Items"/>: in the file).</summary>
+    /// <summary>The 1-based line each of <paramref name="items"/> starts on in <see cref="Document(IReadOnlyList{ReadOnlyMemory{char}})"/> of them (of all <see cref="Items"/>: in the file).</summary>
     public int[] StartLines(IReadOnlyList<ReadOnlyMemory<char>> items)
     {
         var line = 1 + Prefix.AsSpan().Count('\n');

@@ -172,6 +172,98 @@ public sealed class IncrementalFileReaderTests : IDisposable
         Assert.Contains("port_valu", error.Message);
     }
 
+    private static string Bootstrap(int services, Func<int, string, string>? editCluster = null, Func<int, string, string>? editListener = null)
+    {
+        var text = new StringBuilder("# a bootstrap, as examples/mesh.yaml\nstatic_resources:\n  listeners:\n");
+        for (var i = 0; i < services; i++)
+        {
+            var item = $"""
+                  # listener {i}
+                  - name: svc-{i}
+                    address: {"{"} socket_address: {"{"} address: 10.1.{i / 250}.{i % 250}, port_value: 80 {"}"} {"}"}
+                    filter_chains:
+                    - filters:
+                      - name: envoy.filters.network.tcp_proxy
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                          stat_prefix: svc-{i}
+                          cluster: svc-{i}
+
+                """;
+            text.Append(editListener?.Invoke(i, item) ?? item);
+        }
+        text.Append("  clusters:\n");
+        for (var i = 0; i < services; i++)
+        {
+            var item = $"""
+                  - name: svc-{i}
+                    type: STATIC
+                    load_assignment:
+                      cluster_name: svc-{i}
+                      endpoints:
+                      - lb_endpoints:
+                        - endpoint: {"{"} address: {"{"} socket_address: {"{"} address: 10.0.{i / 250}.{i % 250}, port_value: 8080 {"}"} {"}"} {"}"}
+
+                """;
+            text.Append(editCluster?.Invoke(i, item) ?? item);
+        }
+        return text.ToString();
+    }
+
+    [Fact]
+    public void ABootstrap_IsReadItemByItem_AsTheWholeFileReads_InBothLists()
+    {
+        // 300 services: 600 items, so that the first read is in parts (of 128) that mix the two lists.
+        var reader = new IncrementalFileReader("mesh.yaml");
+        var text = Bootstrap(300);
+        var first = reader.Read(text);
+        Assert.Equal((600, 600, false), (reader.LastParsed, reader.LastTotal, reader.LastWhole));
+        AssertSameAsWholeParse(first, text);
+
+        // One endpoint: one cluster item, every other resource the same object.
+        var edited = Bootstrap(300, editCluster: (i, item) => i == 200 ? item.Replace("port_value: 8080", "port_value: 9090") : item);
+        var second = reader.Read(edited);
+        Assert.Equal((1, 600, false), (reader.LastParsed, reader.LastTotal, reader.LastWhole));
+        AssertSameAsWholeParse(second, edited);
+        Assert.Equal(299, first.Clusters.Zip(second.Clusters).Count(p => ReferenceEquals(p.First, p.Second)));
+        Assert.Equal(first.Listeners, second.Listeners, ReferenceEqualityComparer.Instance);
+
+        // A listener grows by lines and gains a warning: the clusters' lines move, the warning has the file's line and listeners[i].
+        var grown = Bootstrap(300, editCluster: (i, item) => i == 200 ? item.Replace("port_value: 8080", "port_value: 9090") : item, editListener: (i, item) => i == 7
+            ? item + "    listener_filters:\n    - name: envoy.filters.listener.tls_inspector\n      typed_config:\n        \"@type\": type.googleapis.com/unknown.Filter\n"
+            : item);
+        var third = reader.Read(grown);
+        Assert.Equal(1, reader.LastParsed);
+        AssertSameAsWholeParse(third, grown);
+        Assert.NotEmpty(third.Warnings);
+        Assert.All(third.Warnings, w => Assert.StartsWith("listeners[7]", w.FieldPath, StringComparison.Ordinal));
+
+        // Only clusters (the listeners' key without items), and only listeners: one list each.
+        var clustersOnly = "static_resources:\n  listeners:\n" + Bootstrap(3)[Bootstrap(3).IndexOf("  clusters:", StringComparison.Ordinal)..];
+        var onlyClusters = new IncrementalFileReader("mesh.yaml");
+        AssertSameAsWholeParse(onlyClusters.Read(clustersOnly), clustersOnly);
+        Assert.Equal((3, false), (onlyClusters.LastParsed, onlyClusters.LastWhole));
+        var listenersOnly = Bootstrap(3)[..Bootstrap(3).IndexOf("  clusters:", StringComparison.Ordinal)] + "  clusters:\n";
+        var onlyListeners = new IncrementalFileReader("mesh.yaml");
+        AssertSameAsWholeParse(onlyListeners.Read(listenersOnly), listenersOnly);
+        Assert.Equal((3, false), (onlyListeners.LastParsed, onlyListeners.LastWhole));
+    }
+
+    [Theory]
+    [InlineData("admin:\n  address: { socket_address: { address: 127.0.0.1, port_value: 9901 } }\n")] // another top-level key: recorded as skipped
+    [InlineData("  secrets:\n  - name: cert\n")]                                                       // secrets: Envoy's own, recorded as skipped
+    public void ABootstrapWithMoreThanListenersAndClusters_IsParsedWhole(string extra)
+    {
+        var text = Bootstrap(3) + extra;
+        var reader = new IncrementalFileReader("mesh.yaml");
+        AssertSameAsWholeParse(reader.Read(text), text);
+        Assert.True(reader.LastWhole);
+        var reversed = "static_resources:\n" + Bootstrap(3)[Bootstrap(3).IndexOf("  clusters:", StringComparison.Ordinal)..]
+            + Bootstrap(3)[Bootstrap(3).IndexOf("  listeners:", StringComparison.Ordinal)..Bootstrap(3).IndexOf("  clusters:", StringComparison.Ordinal)];
+        reader.Read(reversed);
+        Assert.True(reader.LastWhole);
+    }
+
     [Fact]
     public void AChangedFrame_OrAnotherShape_IsParsedWhole()
     {
@@ -181,7 +273,9 @@ public sealed class IncrementalFileReaderTests : IDisposable
         Assert.Equal(40, reader.LastParsed); // the version around the items changed: every item again
         Assert.Equal("v2", second.VersionInfo);
 
+        // A bootstrap with another key than static_resources (here node) is another shape.
         const string bootstrap = """
+            node: { id: sidecar }
             static_resources:
               clusters:
               - name: web

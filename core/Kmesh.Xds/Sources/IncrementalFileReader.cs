@@ -5,7 +5,8 @@ namespace Kmesh.Xds.Sources;
 /// <summary>
 /// Reads one watched config file again after each change, parsing only the items of its
 /// <c>resources:</c> list whose text changed (<see cref="ResourceItems"/>, as the xDS server's
-/// directory does): every other resource is handed on as the very message object of the last read,
+/// directory does), or of a bootstrap's <c>static_resources</c> listeners and clusters
+/// (<see cref="BootstrapItems"/>): every other resource is handed on as the very message object of the last read,
 /// so the daemon derives the next snapshot from the last and re-translates only what changed.
 /// A one-endpoint edit of a 100 000-endpoint file so parses one item, not 220 000 lines.
 /// </summary>
@@ -13,9 +14,9 @@ namespace Kmesh.Xds.Sources;
 /// The result is always what a whole parse (<see cref="EnvoyConfigFile.Parse"/>) of the file gives:
 /// resources in file order, their lines (a reused item's lines move with the items before it), their
 /// versions, and warnings with the file's lines and list indexes. Whatever could make a part read
-/// differently from the whole is parsed whole instead: a file of another shape (a bootstrap, a config
-/// dump, several documents, anchors — <see cref="ResourceItems.TrySplit(ReadOnlyMemory{char})"/> cuts only the simple
-/// resource list), a changed frame (<c>version_info</c> or other keys around the list), an unnamed
+/// differently from the whole is parsed whole instead: a file of another shape (a bootstrap with
+/// more than its listeners and clusters, a config dump, several documents, anchors — the cuts take
+/// only the simple lists), a changed frame (<c>version_info</c> or other keys around the list), an unnamed
 /// resource or a warning that cannot be placed in its item, a name defined twice, and any error —
 /// the whole parse then refuses the file with the error's real line (a bad edit of a large file so
 /// costs a whole parse; the last good items stay known, so the next good edit is again incremental).
@@ -52,7 +53,7 @@ internal sealed class IncrementalFileReader(string path)
     /// <exception cref="ConfigParseException">The file is not a valid resource file.</exception>
     public EnvoyResources Read(ReadOnlyMemory<char> text)
     {
-        var split = ResourceItems.TrySplit(text);
+        var split = ResourceItems.TrySplit(text) ?? BootstrapItems.TrySplit(text);
         return split is null ? ParseWhole(text.ToString()) : ParseItems(text, split) ?? ParseWhole(text.ToString());
     }
 
@@ -60,33 +61,29 @@ internal sealed class IncrementalFileReader(string path)
     private EnvoyResources? ParseItems(ReadOnlyMemory<char> text, ResourceItems split)
     {
         ConfigText.CheckSize(path, text.Span); // the parts are smaller than the file: its limit is checked here
-        var frame = ResourceItems.Hash(split.Prefix + "\0" + split.Suffix);
+        var frame = split.FrameHash();
         var known = frame == _frame ? _items : null;
         var hashes = new UInt128[split.Items.Count];
-        var missing = new List<ReadOnlyMemory<char>>();
         var missingAt = new List<int>();
         for (var k = 0; k < hashes.Length; k++)
         {
             hashes[k] = ResourceItems.Hash(split.Items[k].Span);
             if (known is null || !known.ContainsKey(hashes[k]))
-            {
-                missing.Add(split.Items[k]);
                 missingAt.Add(k);
-            }
         }
 
-        var parsed = new ParsedItem[missing.Count];
+        var parsed = new ParsedItem[missingAt.Count];
         var versionInfo = _versionInfo;
-        if (missing.Count > 0)
+        if (missingAt.Count > 0)
         {
-            if (ParseMissing(split, missing, parsed, whole: missing.Count == split.Items.Count) is not { } version)
+            if (ParseMissing(split, missingAt, parsed, whole: missingAt.Count == split.Items.Count) is not { } version)
                 return null;
             versionInfo = version.Text;
         }
 
         var items = new Dictionary<UInt128, ParsedItem>(hashes.Length);
-        var fileStarts = split.StartLines(split.Items);
-        var result = new Assembly(path);
+        var fileStarts = split.FileStartLines();
+        var result = new Assembly(path, split);
         for (int k = 0, next = 0; k < hashes.Length; k++)
         {
             var item = next < missingAt.Count && missingAt[next] == k ? parsed[next++] : known![hashes[k]];
@@ -97,7 +94,7 @@ internal sealed class IncrementalFileReader(string path)
         _items = items;
         _frame = frame;
         _versionInfo = versionInfo;
-        LastParsed = missing.Count;
+        LastParsed = missingAt.Count;
         LastTotal = hashes.Length;
         LastWhole = false;
         return result.Build(versionInfo);
@@ -119,7 +116,7 @@ internal sealed class IncrementalFileReader(string path)
     /// must be parsed whole; a parse error of every item as one document (the whole file) is
     /// thrown as it is, with its real line.
     /// </summary>
-    private Version? ParseMissing(ResourceItems split, List<ReadOnlyMemory<char>> missing, ParsedItem[] parsed, bool whole)
+    private Version? ParseMissing(ResourceItems split, List<int> missing, ParsedItem[] parsed, bool whole)
     {
         var parts = (missing.Count + ItemsPerPart - 1) / ItemsPerPart;
         Version? version = null;
@@ -127,7 +124,7 @@ internal sealed class IncrementalFileReader(string path)
         {
             var from = p * ItemsPerPart;
             var count = Math.Min(ItemsPerPart, missing.Count - from);
-            var (document, starts) = split.Document(parts == 1 ? missing : missing.GetRange(from, count));
+            var (document, starts, paths) = split.Document(parts == 1 ? missing : missing.GetRange(from, count));
             EnvoyResources resources;
             try
             {
@@ -137,7 +134,7 @@ internal sealed class IncrementalFileReader(string path)
             {
                 return null; // the whole parse says it again, with the line in the file
             }
-            if (!Place(resources, starts, parsed.AsSpan(from, count)))
+            if (!Place(resources, starts, paths, parsed.AsSpan(from, count)))
                 return null;
             version ??= new Version(resources.VersionInfo);
         }
@@ -148,7 +145,7 @@ internal sealed class IncrementalFileReader(string path)
     private sealed record Version(string? Text);
 
     /// <summary>Sorts the resources and warnings of the changed items' document into <paramref name="parsed"/>, relative to each item's first line; false when one cannot be placed.</summary>
-    private static bool Place(EnvoyResources resources, int[] starts, Span<ParsedItem> parsed)
+    private static bool Place(EnvoyResources resources, int[] starts, string[] paths, Span<ParsedItem> parsed)
     {
         var byItem = new List<ItemResource>[parsed.Length];
         var warningsByItem = new List<ItemWarning>[parsed.Length];
@@ -163,7 +160,7 @@ internal sealed class IncrementalFileReader(string path)
         {
             if (ItemOf(starts, warning.Line) is not { } at)
                 return false; // about the frame
-            var index = FieldPath.Index("resources", at);
+            var index = paths[at];
             if (!warning.FieldPath.StartsWith(index, StringComparison.Ordinal))
                 return false;
             (warningsByItem[at] ??= []).Add(new ItemWarning(warning.Line - starts[at], warning.Column, warning.FieldPath[index.Length..], warning.Message));
@@ -197,7 +194,7 @@ internal sealed class IncrementalFileReader(string path)
     }
 
     /// <summary>The file's resources gathered item by item, in file order, with the file's lines and indexes.</summary>
-    private sealed class Assembly(string path)
+    private sealed class Assembly(string path, ResourceItems split)
     {
         private readonly ResourceLists _resources = new();
         private readonly List<ConfigWarning> _warnings = [];
@@ -211,7 +208,10 @@ internal sealed class IncrementalFileReader(string path)
                     return false;
             }
             foreach (var w in item.Warnings)
-                _warnings.Add(new ConfigWarning(path, start + w.LineOffset, w.Column, FieldPath.Index("resources", index) + w.PathAfterIndex, w.Message));
+            {
+                var (list, at) = split.PathOf(index);
+                _warnings.Add(new ConfigWarning(path, start + w.LineOffset, w.Column, FieldPath.Index(list, at) + w.PathAfterIndex, w.Message));
+            }
             return true;
         }
 
