@@ -1,3 +1,4 @@
+using Envoy.Config.Cluster.V3;
 using Envoy.Config.Listener.V3;
 using Google.Protobuf;
 using Kmesh.Sdk.Snapshot;
@@ -18,7 +19,7 @@ public static class MeshDiff
         if (SnapshotBuilder.DerivedChanges(before, after) is { } derived)
             return derived;
         if (ReferenceEquals(before.Listeners, after.Listeners))
-            return new MeshChanges([], Changed(before.Clusters, after.Clusters), Changed(before.Endpoints, after.Endpoints), Changed(before.Routes, after.Routes));
+            return new MeshChanges([], ChangedClusters(before.Clusters, after.Clusters), Changed(before.Endpoints, after.Endpoints), Changed(before.Routes, after.Routes));
         var listeners = Changed(before.ListenersByName, after.ListenersByName);
         // Listeners are a list, and which of two listeners on one address wins may go by order:
         // when the listeners both snapshots hold are in another order, every listener is listed
@@ -26,7 +27,37 @@ public static class MeshDiff
         // order; the listener added or removed is listed by the walk above.
         if (!SameRelativeOrder(before, after))
             listeners = before.Listeners.Concat(after.Listeners).Select(l => l.Name).Distinct(StringComparer.Ordinal).ToList();
-        return new MeshChanges(listeners, Changed(before.Clusters, after.Clusters), Changed(before.Endpoints, after.Endpoints), Changed(before.Routes, after.Routes));
+        return new MeshChanges(listeners, ChangedClusters(before.Clusters, after.Clusters), Changed(before.Endpoints, after.Endpoints), Changed(before.Routes, after.Routes));
+    }
+
+    /// <summary>
+    /// The clusters that changed, less those that changed only in their inline
+    /// <c>load_assignment</c> (a STATIC cluster's endpoints, as a bootstrap file writes them): the
+    /// snapshot resolves those into its endpoints, where <see cref="Compute"/> sees the change, so
+    /// a one-endpoint edit of a bootstrap is an endpoint change, as an EDS update is — translators
+    /// that only follow endpoint changes incrementally (routing, ratelimit, faultinject, accelerate)
+    /// then need not translate the whole mesh again.
+    /// </summary>
+    private static List<string> ChangedClusters(IReadOnlyDictionary<string, Cluster> before, IReadOnlyDictionary<string, Cluster> after)
+    {
+        var names = Changed(before, after);
+        names.RemoveAll(name => before.TryGetValue(name, out var was) && after.TryGetValue(name, out var now)
+            && IsStatic(was) && IsStatic(now) && SameButAssignment(was, now));
+        return names;
+    }
+
+    // Only STATIC: a DNS cluster's load_assignment names hosts the core resolves, and an EDS one has none.
+    private static bool IsStatic(Cluster cluster) =>
+        cluster.ClusterDiscoveryTypeCase != Cluster.ClusterDiscoveryTypeOneofCase.ClusterType
+        && cluster.Type == Cluster.Types.DiscoveryType.Static && cluster.LoadAssignment is not null;
+
+    private static bool SameButAssignment(Cluster was, Cluster now)
+    {
+        var a = was.Clone();
+        var b = now.Clone();
+        a.LoadAssignment = null;
+        b.LoadAssignment = null;
+        return a.Equals(b);
     }
 
     /// <summary>Whether the listeners in both snapshots come in the same order in each.</summary>
