@@ -30,8 +30,8 @@ internal static class BootstrapItems
         var end = all.Length;
         for (int start = 0, next; start < all.Length; start = next)
         {
-            next = NextLine(all, start);
-            var line = Line(all, start, next);
+            next = ResourceItems.NextLine(all, start);
+            var line = ResourceItems.Line(all, start, next);
             var content = line.TrimStart(' ');
             if (content.IsWhiteSpace() || content[0] == '#')
                 continue;
@@ -102,13 +102,4 @@ internal static class BootstrapItems
 
     // Which list a single-list cut's items are in: the only key, or the first of two when the second is empty.
     private static int FirstListOf(int keysSeen, int list, int betweenFrom) => keysSeen == 2 && betweenFrom >= 0 ? 0 : list;
-
-    private static int NextLine(ReadOnlySpan<char> text, int start)
-    {
-        var newline = text[start..].IndexOf('\n');
-        return newline < 0 ? text.Length : start + newline + 1;
-    }
-
-    private static ReadOnlySpan<char> Line(ReadOnlySpan<char> text, int start, int next) =>
-        text[start..next].TrimEnd('\n').TrimEnd('\r');
 }

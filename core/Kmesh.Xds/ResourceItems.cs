@@ -197,14 +197,14 @@ internal sealed record ResourceItems(string Prefix, IReadOnlyList<ReadOnlyMemory
     public static UInt128 Hash(ReadOnlySpan<char> text) => ContentHash.Of(text);
 
     /// <summary>Where the line after the one starting at <paramref name="start"/> starts (the text's length after the last).</summary>
-    private static int NextLine(ReadOnlySpan<char> text, int start)
+    internal static int NextLine(ReadOnlySpan<char> text, int start)
     {
         var newline = text[start..].IndexOf('\n');
         return newline < 0 ? text.Length : start + newline + 1;
     }
 
     /// <summary>The line from <paramref name="start"/> to <paramref name="next"/>, without its line break.</summary>
-    private static ReadOnlySpan<char> Line(ReadOnlySpan<char> text, int start, int next)
+    internal static ReadOnlySpan<char> Line(ReadOnlySpan<char> text, int start, int next)
     {
         var span = text[start..next];
         return span.TrimEnd('\n').TrimEnd('\r');
