@@ -25,17 +25,17 @@ public sealed partial class ResourceDirectory
         if (split is null)
             return ParseWhole(file, text, state);
         // What surrounds the items could change what they mean (another shape, a version): then none is reused.
-        var frame = ResourceItems.Hash(split.Prefix + "\0" + split.Suffix);
+        var frame = split.FrameHash();
         var known = frame == state.ItemsFrame ? state.Items : null;
         var hashes = new UInt128[split.Items.Count];
-        var missing = new List<ReadOnlyMemory<char>>();
+        var missing = new List<int>();
         for (var k = 0; k < hashes.Length; k++)
         {
             hashes[k] = ResourceItems.Hash(split.Items[k].Span);
             if (known is null || !known.ContainsKey(hashes[k]))
-                missing.Add(split.Items[k]);
+                missing.Add(k);
         }
-        var (document, starts) = split.Document(missing);
+        var (document, starts, _) = split.Document(missing);
         EnvoyResources resources;
         try
         {

@@ -23,9 +23,9 @@ internal static class BootstrapItems
         var keyIndent = -1;
         var itemIndent = -1;
         var list = -1;                 // which of Lists the items now belong to
-        var keysSeen = 0;
         var starts = new List<int>();
         var firstOfSecond = -1;        // index in starts of the second list's first item
+        var firstList = -1;            // the list of the first item
         var betweenFrom = -1;          // where the second list's key line starts
         var end = all.Length;
         for (int start = 0, next; start < all.Length; start = next)
@@ -52,7 +52,9 @@ internal static class BootstrapItems
             {
                 if (itemIndent < 0)
                     itemIndent = at;
-                if (list == 1 && firstOfSecond < 0 && keysSeen == 2)
+                if (firstList < 0)
+                    firstList = list;
+                else if (list != firstList && firstOfSecond < 0)
                     firstOfSecond = starts.Count;
                 starts.Add(start);
                 continue;
@@ -71,10 +73,7 @@ internal static class BootstrapItems
             if (starts.Count > 0 && list >= 0)
                 betweenFrom = start;
             list = which;
-            keysSeen++;
             itemIndent = -1;
-            if (keysSeen == 2 && starts.Count == 0)
-                betweenFrom = -1; // the first list has no items: its key is frame before the second's
         }
         if (statics < 0 || starts.Count == 0)
             return null;
@@ -89,8 +88,8 @@ internal static class BootstrapItems
             cut[k] = text[starts[k]..to];
         }
         // One list when the other is absent or empty (the paths then start at the one with items).
-        var paths = firstOfSecond > 0 ? Lists : [Lists[firstOfSecond == 0 ? 1 : FirstListOf(keysSeen, list, betweenFrom)]];
-        if (firstOfSecond <= 0)
+        var paths = firstOfSecond > 0 ? Lists : [Lists[firstList]];
+        if (firstOfSecond < 0)
             return new ResourceItems(new string(all[..starts[0]]), cut, new string(all[end..])) { ListPaths = paths };
         return new ResourceItems(new string(all[..starts[0]]), cut, "")
         {
@@ -99,7 +98,4 @@ internal static class BootstrapItems
             SecondFrom = firstOfSecond,
         };
     }
-
-    // Which list a single-list cut's items are in: the only key, or the first of two when the second is empty.
-    private static int FirstListOf(int keysSeen, int list, int betweenFrom) => keysSeen == 2 && betweenFrom >= 0 ? 0 : list;
 }

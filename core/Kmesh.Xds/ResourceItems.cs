@@ -161,38 +161,6 @@ internal sealed record ResourceItems(string Prefix, IReadOnlyList<ReadOnlyMemory
         return starts;
     }
 
-    /// <summary>The document holding only <paramref name="items"/>: the prefix, them, the suffix; and the 1-based line each item starts on in it.</summary>
-    public (string Text, int[] StartLines) Document(IReadOnlyList<ReadOnlyMemory<char>> items)
-    {
-        var size = Prefix.Length + Suffix.Length;
-        foreach (var item in items)
-            size += item.Length + 1;
-        var text = new System.Text.StringBuilder(size);
-        text.Append(Prefix);
-        foreach (var item in items)
-        {
-            text.Append(item);
-            // The last item of a file may lack its newline; another item or the suffix must not join it.
-            if (!item.Span.EndsWith('\n'))
-                text.Append('\n');
-        }
-        text.Append(Suffix);
-        return (text.ToString(), StartLines(items));
-    }
-
-    /// <summary>The 1-based line each of <paramref name="items"/> starts on in <see cref="Document(IReadOnlyList{ReadOnlyMemory{char}})"/> of them (of all <see cref="Items"/>: in the file).</summary>
-    public int[] StartLines(IReadOnlyList<ReadOnlyMemory<char>> items)
-    {
-        var line = 1 + Prefix.AsSpan().Count('\n');
-        var starts = new int[items.Count];
-        for (var k = 0; k < items.Count; k++)
-        {
-            starts[k] = line;
-            line += items[k].Span.Count('\n') + (items[k].Span.EndsWith('\n') ? 0 : 1);
-        }
-        return starts;
-    }
-
     /// <summary>An item's (or frame's) identity in this process (<see cref="ContentHash"/>); equal text, equal hash.</summary>
     public static UInt128 Hash(ReadOnlySpan<char> text) => ContentHash.Of(text);
 
