@@ -1,3 +1,4 @@
+using Kmesh.Xds;
 using Microsoft.Extensions.Logging;
 
 namespace Kmesh.Xds.Server;
@@ -5,7 +6,7 @@ namespace Kmesh.Xds.Server;
 /// <summary>
 /// Calls back when a directory's files change: inotify for speed, debounced (editors write in
 /// bursts), and a poll of names, times and sizes for what inotify misses. The callback decides
-/// whether the content really changed. A resource file renamed into place is read at once: a
+/// whether the content really changed. A resource file moved into place is read at once: a
 /// rename is how tools replace a file atomically, so there is no half-written file to wait out.
 /// </summary>
 public sealed class DirectoryWatcher : IDisposable
@@ -22,7 +23,7 @@ public sealed class DirectoryWatcher : IDisposable
     private readonly string _directory;
     private readonly Action _onChange;
     private readonly ILogger _log;
-    private readonly FileSystemWatcher? _watcher;
+    private readonly DirectoryEvents? _watcher;
     private readonly Timer _debounce;
     private readonly Timer _poll;
     private readonly Lock _gate = new();
@@ -53,16 +54,13 @@ public sealed class DirectoryWatcher : IDisposable
         _debounce = new Timer(_ => Fire(), null, Timeout.Infinite, Timeout.Infinite);
         try
         {
-            _watcher = new FileSystemWatcher(directory) { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
-            _watcher.Changed += (_, _) => Schedule(_debounceDelay);
-            _watcher.Created += (_, _) => Schedule(_debounceDelay);
-            _watcher.Deleted += (_, _) => Schedule(_debounceDelay);
-            // Only a rename *to* a resource file is complete: an editor that first renames the
-            // file away (a backup) and then writes a new one is still debounced.
-            _watcher.Renamed += (_, e) => Schedule(ResourceDirectory.IsResourceFile(e.FullPath) ? TimeSpan.Zero : _debounceDelay);
-            _watcher.EnableRaisingEvents = true;
+            // A resource file moved into the directory (from there or elsewhere) is complete: read
+            // at once. Anything else (an in-place write, an editor's rename away to a backup before
+            // it writes anew, a lost event) is debounced.
+            _watcher = new DirectoryEvents(directory, (name, complete) =>
+                Schedule(complete && name is not null && ResourceDirectory.IsResourceFile(name) ? TimeSpan.Zero : _debounceDelay));
         }
-        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        catch (IOException e)
         {
             log.LogWarning(e, "Cannot watch {Directory}; polling it", directory);
         }

@@ -8,9 +8,10 @@ namespace Kmesh.Xds;
 /// <summary>
 /// Watches one file and calls back with its new text whenever its content really changes.
 /// The directory is watched, not the file, because editors and config tools replace a file by
-/// renaming a new one over it (such a rename is read at once, as the new file is complete); other
-/// bursts of events are debounced; and a slow poll of the file's
-/// time and size catches what inotify misses (network filesystems, exhausted watches).
+/// moving a new one over it (such a move is read at once, as the new file is complete; so is a
+/// Kubernetes ConfigMap volume's swap of its <c>..data</c> link); other bursts of events are
+/// debounced; and a slow poll of the file's time and size catches what inotify misses (network
+/// filesystems, exhausted watches).
 /// A watcher made by <see cref="Signals"/> does not read the file: its owner reads it (once) and
 /// tells a real change from a touch itself.
 /// </summary>
@@ -21,7 +22,9 @@ public sealed class ConfigFileWatcher : IDisposable
     private readonly Action? _onSignal;
     private readonly ILogger _logger;
     private readonly TimeSpan _debounce;
-    private readonly FileSystemWatcher? _watcher;
+    /// <summary>What Kubernetes' atomic writer renames into place when a mounted ConfigMap or Secret changes.</summary>
+    private const string KubernetesDataLink = "..data";
+    private readonly DirectoryEvents? _watcher;
     private readonly Timer _debounceTimer;
     private readonly Timer _pollTimer;
     private readonly Lock _gate = new();
@@ -91,29 +94,27 @@ public sealed class ConfigFileWatcher : IDisposable
         _pollTimer.Dispose();
     }
 
-    private FileSystemWatcher? StartWatcher()
+    private DirectoryEvents? StartWatcher()
     {
+        var name = Path.GetFileName(_path);
         try
         {
-            var watcher = new FileSystemWatcher(Path.GetDirectoryName(_path)!, Path.GetFileName(_path))
+            return new DirectoryEvents(Path.GetDirectoryName(_path)!, (file, complete) =>
             {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-            };
-            watcher.Changed += (_, _) => Schedule(_debounce);
-            watcher.Created += (_, _) => Schedule(_debounce);
-            // A file renamed over this one is complete (the atomic replace config tools do): read at
-            // once. A rename away from it (an editor's backup before it writes anew) is debounced.
-            watcher.Renamed += (_, e) => Schedule(e.FullPath == _path ? TimeSpan.Zero : _debounce);
-            watcher.Deleted += (_, _) => Schedule(_debounce);
-            watcher.Error += (_, e) =>
-            {
-                _logger.LogWarning(e.GetException(), "Watching {Path} lost events; re-reading it", _path);
-                Schedule(_debounce);
-            };
-            watcher.EnableRaisingEvents = true;
-            return watcher;
+                if (file is null)
+                {
+                    _logger.LogWarning("Watching {Path} lost events; re-reading it", _path);
+                    Schedule(_debounce);
+                }
+                // A file moved over this one is complete (the atomic replace config tools do): read
+                // at once. So is a Kubernetes ConfigMap or Secret volume's update, which swaps the
+                // ..data link the file's own link goes through. Anything else about the file (an
+                // in-place write, an editor's rename away to a backup) is debounced.
+                else if (file == name || file == KubernetesDataLink)
+                    Schedule(complete ? TimeSpan.Zero : _debounce);
+            });
         }
-        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
+        catch (IOException ex)
         {
             // E.g. the inotify instance limit: the poll still sees changes, only later.
             _logger.LogWarning(ex, "Cannot watch {Path}; falling back to polling", _path);

@@ -71,6 +71,49 @@ public sealed class ConfigFileWatcherTests : IDisposable
     }
 
     [Fact]
+    public void FileMovedInFromAnotherDirectory_IsReadAtOnce()
+    {
+        File.WriteAllText(FilePath, "v1");
+        var staging = Directory.CreateTempSubdirectory("kmesh-watch-staging-").FullName;
+        try
+        {
+            using var watcher = new ConfigFileWatcher(FilePath, _seen.Add, debounce: TimeSpan.FromMinutes(5), pollInterval: TimeSpan.FromHours(1));
+            var staged = Path.Combine(staging, "mesh.yaml");
+            File.WriteAllText(staged, "v2 moved in");
+
+            File.Move(staged, FilePath, overwrite: true);
+
+            Assert.Equal("v2 moved in", Next());
+        }
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void KubernetesConfigMapVolumeUpdate_IsReadAtOnce()
+    {
+        // The kubelet's atomic writer: the file is a link through ..data to a timestamped folder;
+        // an update writes a new folder, points ..data_tmp at it and renames that over ..data.
+        Directory.CreateDirectory(Path.Combine(_dir, "..v1"));
+        File.WriteAllText(Path.Combine(_dir, "..v1", "mesh.yaml"), "v1");
+        File.CreateSymbolicLink(Path.Combine(_dir, "..data"), "..v1");
+        File.CreateSymbolicLink(FilePath, "..data/mesh.yaml");
+        using var watcher = new ConfigFileWatcher(FilePath, _seen.Add, debounce: TimeSpan.FromMinutes(5), pollInterval: TimeSpan.FromHours(1));
+        Assert.Equal("v1", watcher.CurrentText);
+
+        Directory.CreateDirectory(Path.Combine(_dir, "..v2"));
+        File.WriteAllText(Path.Combine(_dir, "..v2", "mesh.yaml"), "v2 from the ConfigMap");
+        File.CreateSymbolicLink(Path.Combine(_dir, "..data_tmp"), "..v2");
+        // rename(2) of one link over the other, as the kubelet does (File.Move would follow the link to a folder).
+        using (var mv = System.Diagnostics.Process.Start("mv", ["-T", Path.Combine(_dir, "..data_tmp"), Path.Combine(_dir, "..data")]))
+            mv.WaitForExit();
+
+        Assert.Equal("v2 from the ConfigMap", Next());
+    }
+
+    [Fact]
     public void TouchWithoutChange_IsNotReported()
     {
         File.WriteAllText(FilePath, "same");

@@ -32,6 +32,38 @@ public sealed class DirectoryWatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task ResourceFileMovedInFromAnotherDirectory_IsReadAtOnce()
+    {
+        // How control planes and config managers stage a file: written elsewhere, moved in (inotify's
+        // IN_MOVED_TO alone, which .NET's FileSystemWatcher reports as Created, like an empty new file).
+        var staging = Directory.CreateTempSubdirectory("kmesh-dirwatch-staging-").FullName;
+        try
+        {
+            using var watcher = Watch();
+            var staged = Path.Combine(staging, "eds.yaml");
+            await File.WriteAllTextAsync(staged, "resources: []\n");
+
+            File.Move(staged, Path.Combine(_dir, "eds.yaml"), overwrite: true);
+
+            Assert.True(await _changes.WaitAsync(TimeSpan.FromSeconds(30)), "the file moved in was not read before the debounce");
+        }
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task FileCreatedInPlace_WaitsForTheDebounce()
+    {
+        using var watcher = Watch();
+
+        await File.WriteAllTextAsync(Path.Combine(_dir, "eds.yaml"), "resources: []\n");
+
+        Assert.False(await _changes.WaitAsync(TimeSpan.FromSeconds(2)), "a file being written in place was read before the debounce");
+    }
+
+    [Fact]
     public async Task ARead_SaysHowLongAfterTheFirstEventSinceTheLastRead()
     {
         var seen = TimeSpan.Zero;
