@@ -53,6 +53,12 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             {
                 await RequestPathAsync(WaypointVariants());
             }
+            else if (o.Only == "control-plane")
+            {
+                await ControlPlaneFileAsync();
+                await ControlPlaneAdsAsync("delta");
+                await ControlPlaneAdsAsync("sotw");
+            }
             else
             {
                 await RequestPathAsync(AllVariants());
@@ -287,6 +293,21 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
         _statsBefore = null;
     }
 
+    /// <summary>
+    /// The file source's share of section 3 without the connect-cost rounds it is interleaved with
+    /// in a whole run (<c>--only control-plane</c>): pushes of 1 000 and 10 000 services and the
+    /// one-endpoint changes at 10 and at 10 000.
+    /// </summary>
+    private async Task ControlPlaneFileAsync()
+    {
+        _r.Sources.Add("file");
+        await EdsChangesAsync(FileTarget, 10, probeOpen: false);
+        await PushAsync(FileTarget, 1000);
+        await PushAsync(FileTarget, 10000);
+        await EdsChangesAsync(FileTarget, 10000, probeOpen: false); // a push carries the probe's endpoint closed
+        await IdleAsync("idle, 10 000 services");
+    }
+
     private void Connect(int n, string variant, int seed, string netns, string? cgroup, string mode)
     {
         (long T, long C, int Id, string Name)? before = cgroup is null ? null : Measure.EntryStats(cgroup);
@@ -356,6 +377,8 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
         var servedMs = mine.Where(c => c.ServedMs is not null).Select(c => c.ServedMs!.Value).ToList();
         Log($"  seen p50 {Measure.Percentile(seenMs, 0.5):0.0} ms p99 {Measure.Percentile(seenMs, 0.99):0.0} ms; {cpuPerChange:0.00} s CPU per change" +
             (servedMs.Count > 0 ? $"; ADS server published after p50 {Measure.Percentile(servedMs, 0.5):0.0} ms" : ""));
+        Log($"  each, in order (ms from the rename: {(servedMs.Count > 0 ? "server published/" : "")}applied/seen): " +
+            string.Join(' ', mine.Select(c => (c.ServedMs is { } sv ? sv.ToString("0.0", Inv) + "/" : "") + c.AppliedMs.ToString("0.0", Inv) + "/" + c.SeenMs.ToString("0.0", Inv))));
         return probeOpen;
     }
 

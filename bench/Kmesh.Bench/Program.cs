@@ -27,14 +27,14 @@ for (var i = 0; i < args.Length; i++)
         default: Console.Error.WriteLine($"bench: unknown argument {args[i]}"); return 2;
     }
 }
-if (only is not null and not ("telemetry" or "same-node" or "waypoint"))
+if (only is not null and not ("telemetry" or "same-node" or "waypoint" or "control-plane"))
 {
-    Console.Error.WriteLine($"bench: --only takes 'telemetry' (section 2b alone), 'same-node' (section 1b alone) or 'waypoint' (the waypoint's request-path rows alone), not '{only}'");
+    Console.Error.WriteLine($"bench: --only takes 'telemetry' (section 2b alone), 'same-node' (section 1b alone), 'waypoint' (the waypoint's request-path rows alone) or 'control-plane' (section 3 alone), not '{only}'");
     return 2;
 }
 if (daemonDll is null || pluginDir is null || connectTool is null || outDir is null)
 {
-    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--xds-server kmesh-xds.dll] [--micro Kmesh.Bench.Micro.dll] [--quick] [--only telemetry|same-node|waypoint] [--telemetry-cycles N] [--telemetry-baseline DAEMON_DLL:PLUGIN_DIR] [--waypoint-baseline KMESH_DLL]");
+    Console.Error.WriteLine("usage: kmesh-bench --daemon kmesh.dll --plugin-dir DIR --connect-tool kmb-connect --out DIR [--xds-server kmesh-xds.dll] [--micro Kmesh.Bench.Micro.dll] [--quick] [--only telemetry|same-node|waypoint|control-plane] [--telemetry-cycles N] [--telemetry-baseline DAEMON_DLL:PLUGIN_DIR] [--waypoint-baseline KMESH_DLL]");
     return 2;
 }
 

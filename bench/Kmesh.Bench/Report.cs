@@ -35,6 +35,8 @@ public static partial class Report
             return (WriteSameNodeOnly(r, outDir), null);
         if (r.Only == "waypoint")
             return (WriteWaypointOnly(r, outDir), null);
+        if (r.Only == "control-plane")
+            return (WriteControlPlaneOnly(r, outDir), null);
         var stem = $"{DateTime.UtcNow:yyyy-MM-dd}-{MachineInfo.ShortName()}{(r.Quick ? "-quick" : "")}";
         var md = Path.Combine(outDir, stem + ".md");
         var png = Path.Combine(outDir, stem + ".png");
@@ -46,6 +48,7 @@ public static partial class Report
         b.AppendLine();
         Machine(r, b);
         Goals(r, b, scales);
+        ControlPlaneGoals(r, b);
         SameNodeGoals(r, b);
         WaypointGoals(r, b);
         TelemetryGoals(r, b);
@@ -104,34 +107,6 @@ public static partial class Report
             var growth = bpfBig / bpfSmall;
             var iptGrowth = ConnectP(r, big, "iptables", c => c.P50) / ConnectP(r, small, "iptables", c => c.P50);
             b.AppendLine(Inv, $"| flat from {small} to {big} services (within 20%), iptables grows | **{(growth <= 1.2 && iptGrowth > 1.2 ? "met" : "missed")}** | kmesh chain {bpfSmall:0} → {bpfBig:0} ns ({X(growth)}); connect() p50 through iptables DNAT {X(iptGrowth)} |");
-        }
-        var push = r.Pushes.Where(p => p.Services == 10000 && p.Source == "file").ToList();
-        if (push.Count > 0)
-        {
-            var p = push[^1];
-            foreach (var source in r.Sources)
-            {
-                if (r.Pushes.LastOrDefault(x => x.Services == 10000 && x.Source == source) is not { } ps)
-                    continue;
-                var why = source == "file" ? "the whole file is re-parsed" : "the ADS server re-reads its whole directory; the daemon re-translates the whole mesh";
-                b.AppendLine(Inv, $"| {ps.Services} services / {ps.Endpoints} endpoints applied in < 1 s ({SourceName(source)}) | **{(ps.AppliedMs < 1000 ? "met" : "missed")}** | {ps.AppliedMs:0} ms from the file write to \"Applied config\", {ps.SeenMs:0} ms to the first connect that used it ({why}; see section 3) |");
-            }
-            foreach (var source in r.Sources)
-            {
-                var ch = r.Changes.Where(c => c.Services == 10000 && c.Source == source).Select(c => c.SeenMs).ToList();
-                if (ch.Count == 0)
-                    continue;
-                var p99 = Measure.Percentile(ch, 0.99);
-                var why = source == "file"
-                    ? "every change re-reads, re-parses and re-translates the whole file"
-                    : "only the probe's ClusterLoadAssignment is pushed, but the server re-reads every file of its directory and the daemon re-translates the whole mesh";
-                b.AppendLine(Inv, $"| one-endpoint change visible in < 10 ms p99 at 10 000 services ({SourceName(source)}) | **{(p99 < 10 ? "met" : "missed")}** | p50 {Measure.Percentile(ch, 0.5):0} ms, p99 {p99:0} ms over {ch.Count} changes: {why} |");
-            }
-            foreach (var (source, problem) in r.SourceProblems)
-                b.AppendLine(Inv, $"| control plane over {SourceName(source)} | **not measured** | {problem} |");
-            var rss = r.Idle.LastOrDefault()?.RssMiB ?? p.RssMiB;
-            var rssMax = Math.Max(rss, p.RssMiB);
-            b.AppendLine(Inv, $"| daemon RSS < 100 MB at that scale | **{(rssMax * 1.048576 < 100 ? "met" : "missed")}** | {rssMax:0} MiB ({rssMax * 1.048576:0} MB) VmRSS, the .NET runtime included |");
         }
         b.AppendLine();
     }
@@ -234,62 +209,6 @@ public static partial class Report
         _ => source,
     };
 
-    private static void ControlPlane(Results r, StringBuilder b)
-    {
-        b.AppendLine("## 3. Control plane");
-        b.AppendLine();
-        b.AppendLine("""
-            Two sources feed the same daemon (same chain, cgroup and pins; one after the other): **config file** (`--config`: the new file is renamed into place, as config managers do) and **ADS** (`--xds 127.0.0.1:PORT --xds-mode delta|sotw`, following `kmesh-xds serve --dir DIR`, Release build, on loopback). The ADS server's directory holds `mesh.yaml` (listeners and clusters; the probe is an EDS cluster) and `probe.yaml` (the probe's ClusterLoadAssignment alone); a push renames a new `mesh.yaml` into place, a one-endpoint change a new `probe.yaml` (a few hundred bytes). "applied" = the daemon's `Applied config` log line; "seen" = the first connect from the governed cgroup to the newest service's VIP that reached its endpoint (a probe connecting every ~0.1 ms). Times start at the rename.
-            """);
-        b.AppendLine();
-        b.AppendLine("| source | push | config size | applied | seen by a connect | daemon CPU for it | ADS server CPU | RSS after |");
-        b.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var g in r.Pushes.GroupBy(p => p.Source))
-        {
-            var prev = 10;
-            foreach (var p in g)
-            {
-                b.AppendLine(Inv, $"| {SourceName(p.Source)} | {prev} → {p.Services} services ({p.Endpoints} endpoints) | {p.ConfigBytes / 1e6:0.0} MB | {p.AppliedMs:0} ms | {p.SeenMs:0} ms | {p.CpuSeconds:0.00} s | {(p.ServerCpuSeconds is { } sc ? sc.ToString("0.00", Inv) + " s" : "–")} | {p.RssMiB:0} MiB |");
-                prev = p.Services;
-            }
-        }
-        b.AppendLine();
-        b.AppendLine("One-endpoint changes: the probe service's only endpoint moves between a listening and a closed port; \"seen\" = the first connect with the new outcome; \"server published\" = the ADS server's `files changed … pushing` log line (its read of the changed file is in it; a file renamed into place is read at once, other file events after 20 ms of quiet).");
-        b.AppendLine();
-        b.AppendLine("| source | services | changes | seen p50 | seen p99 | seen max | applied p50 | applied p99 | server published p50 | daemon CPU per change | ADS server CPU per change |");
-        b.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var g in r.Changes.GroupBy(c => (c.Source, c.Services)))
-        {
-            var seen = g.Select(c => c.SeenMs).ToList();
-            var ap = g.Select(c => c.AppliedMs).ToList();
-            var served = g.Where(c => c.ServedMs is not null).Select(c => c.ServedMs!.Value).ToList();
-            b.AppendLine(Inv, $"| {SourceName(g.Key.Source)} | {g.Key.Services} | {seen.Count} | {Measure.Percentile(seen, 0.5):0.0} ms | {Measure.Percentile(seen, 0.99):0.0} ms | {seen.Max():0.0} ms | {Measure.Percentile(ap, 0.5):0.0} ms | {Measure.Percentile(ap, 0.99):0.0} ms | " +
-                $"{(served.Count > 0 ? Measure.Percentile(served, 0.5).ToString("0.0", Inv) + " ms" : "–")} | {(r.CpuPerChange.TryGetValue(g.Key, out var c) ? c.ToString("0.000", Inv) + " s" : "")} | {(r.ServerCpuPerChange.TryGetValue(g.Key, out var sc) ? sc.ToString("0.000", Inv) + " s" : "–")} |");
-        }
-        b.AppendLine();
-        foreach (var (source, problem) in r.SourceProblems)
-            b.AppendLine(Inv, $"{SourceName(source)} was not measured: {problem}").AppendLine();
-        b.AppendLine("""
-            Where the time of an ADS one-endpoint change goes (issue 16): (1) the server's DirectoryWatcher reads at once a file renamed into place (a rename is an atomic replace; other file events wait for 20 ms of quiet, editors write in bursts); (2) ResourceDirectory.Read stats every file, opens only those whose size or time changed (or that were written within 2 s of its last read), parses only those whose bytes changed and compares their resources one by one: the harness's probe.yaml holds the probe's ClusterLoadAssignment alone, so a change parses that small file; (3) the delta stream sends the one ClusterLoadAssignment that changed (SotW: only EDS, with every subscribed ClusterLoadAssignment, here just the probe's); (4) the daemon computes what changed (MeshDiff: a reference comparison per resource for delta, a content comparison for SotW and files) and every plugin of the chain translates only that (loadbalance and circuitbreaker: the probe cluster's entries; routing, ratelimit, faultinject and accelerate: nothing, an endpoint change does not concern them); (5) the reconciler compares and writes only the touched entries. What still grows with the mesh: the ADS client's state (warming and references walk every cluster and listener per response), the snapshot build and the change computation (linear, but cheap per resource), and the GC of a large heap. bench/Kmesh.Bench.Micro --one-endpoint measures the same without a kernel.
-            """);
-        foreach (var g in r.Changes.Where(c => c.ServedMs is not null).GroupBy(c => (c.Source, c.Services)))
-        {
-            var served = Measure.Median(g.Select(c => c.ServedMs!.Value));
-            var applied = Measure.Median(g.Select(c => c.AppliedMs));
-            b.AppendLine(Inv, $"- {SourceName(g.Key.Source)} at {g.Key.Services} services (p50): rename → server published {served:0} ms (debounce + read of the changed file); published → daemon applied {applied - served:0} ms (stream, change set, incremental translation, reconcile); seen by a connect {Measure.Median(g.Select(c => c.SeenMs)):0} ms.");
-        }
-        b.AppendLine();
-        b.AppendLine("Daemon resources (from /proc: VmRSS, utime+stime over a quiet interval):");
-        b.AppendLine();
-        b.AppendLine("| state | RSS | CPU |");
-        b.AppendLine("| --- | ---: | ---: |");
-        foreach (var i in r.Idle)
-            b.AppendLine(Inv, $"| {i.What} | {i.RssMiB:0.0} MiB | {i.CpuPercent:0.00}% of one CPU |");
-        b.AppendLine();
-        b.AppendLine("Map capacities: the defaults were enough (10 000 services × 10 endpoints = 10 000 `lb_clusters` records of 16 384, each holding its own tables; 10 003 routes of 65 536), so no `--map-capacity` was passed.");
-        b.AppendLine();
-    }
-
     private static void Method(Results r, StringBuilder b)
     {
         b.AppendLine("## How it was measured, and what limits it");
@@ -300,7 +219,7 @@ public static partial class Report
             - **Same-node (1b)**: a second nginx, identical, runs inside the governed cgroup (started for that section only). direct = wrk outside the cgroup → that nginx's address; accelerated = wrk inside the cgroup → its VIP, with the daemon's full chain (which includes `accelerate`). Before measuring, the harness checks that nginx is in the cgroup and that one request to the VIP grew acc_counters; each accelerated run records how much they grew.
             - wrk runs with one thread; the machine has 2 CPUs, so with 64 connections client, proxy and server share them: a userspace proxy's cost shows as much in req/s as in latency.
             - Connect-cost scale: each service has 10 endpoints; the kmesh config and the iptables rules are generated for the same services (bench/Kmesh.Bench/MeshConfig.cs). kube-proxy's iptables mode scans KUBE-SERVICES linearly; nftables- or IPVS-mode kube-proxy would scale differently and are not measured here.
-            - The control-plane figures come from two sources, measured one after the other on the same cgroup: the daemon's config-file source and ADS (delta and SotW) from `kmesh-xds serve`. With the file, every push and every one-endpoint change re-reads, re-parses and re-translates the whole file, and the reconciler then writes only the entries that changed; the file watcher also waits for 100 ms of quiet after the last file event (ConfigFileWatcher's debounce), the floor of every file-driven change. Over ADS the daemon receives only what changed (delta) but still re-translates the whole mesh on every update, and the file-backed server has its own 100 ms debounce and re-reads its whole directory on any file change (section 3). A control plane that keeps its state in memory would skip the server's share; the daemon's share stays until translation is incremental.
+            - The control-plane figures come from two sources, measured one after the other on the same cgroup: the daemon's config-file source and ADS (delta and SotW) from `kmesh-xds serve`. The file source re-reads a changed file whole and cuts it into items (one per resource), parsing and translating only the items that changed; ADS carries only what changed (delta) or the changed type (SotW), and the daemon translates only the changed resources and what depends on them. Both watchers read a file moved into place at once and wait for 100 ms (the daemon's file) or 20 ms (the ADS server's directory) of quiet after other file events. A control plane that keeps its state in memory would skip the server's share of an ADS change.
             - Microsecond latencies on a shared 2-CPU virtual machine are noisy; p99 of a few seconds of traffic is especially so. Trust the ratios within a run more than absolute values across runs.
             """);
         b.AppendLine(Inv, $"- Daemon and plugins: {r.Build} build, the full plugin chain found in the plugin folder ({string.Join(", ", r.Chain)}).");
