@@ -100,41 +100,28 @@ internal sealed class IncrementalFileReader(string path)
         return result.Build(versionInfo);
     }
 
-    /// <summary>Items per document when a read parses many (a start; a rewrite of most of a large file).</summary>
-    private const int ItemsPerPart = 128;
-
     /// <summary>
-    /// Parses the changed items into <paramref name="parsed"/>, as documents of the file's frame
-    /// around at most <see cref="ItemsPerPart"/> of them, one after the other. One document of
-    /// a 16 MB file's 30 000 items keeps its whole YAML node tree alive until the end of the
-    /// parse, through the gen1 and gen2 collections its own garbage triggers (2–3 s paused in a
-    /// 10 000-service start); a part's tree dies young, so the same parse pauses ~0.8 s and the
-    /// start is ~30% shorter (bench/results/2026-12-07-file-parts.md). On both CPUs at once the
-    /// parts took more CPU and longer (2026-12-07-ready20.md), so they run in order. Each part
-    /// reads as it does inside the whole: the frame is the same, and an item holds its own
-    /// resources (anchors and names defined twice go the whole parse's way). Null when the file
-    /// must be parsed whole; a parse error of every item as one document (the whole file) is
-    /// thrown as it is, with its real line.
+    /// Parses the changed items into <paramref name="parsed"/>, in parts (<see cref="ResourceItems.Parts"/>).
+    /// Anchors and names defined twice go the whole parse's way. Null when the file must be parsed
+    /// whole; a parse error of every item as one document (the whole file) is thrown as it is, with
+    /// its real line.
     /// </summary>
     private Version? ParseMissing(ResourceItems split, List<int> missing, ParsedItem[] parsed, bool whole)
     {
-        var parts = (missing.Count + ItemsPerPart - 1) / ItemsPerPart;
+        var onePart = missing.Count <= ResourceItems.ItemsPerPart;
         Version? version = null;
-        for (var p = 0; p < parts; p++)
+        foreach (var (document, starts, paths, from) in split.Parts(missing))
         {
-            var from = p * ItemsPerPart;
-            var count = Math.Min(ItemsPerPart, missing.Count - from);
-            var (document, starts, paths) = split.Document(parts == 1 ? missing : missing.GetRange(from, count));
             EnvoyResources resources;
             try
             {
                 resources = EnvoyConfigFile.Parse(path, document);
             }
-            catch (ConfigParseException) when (!whole || parts > 1)
+            catch (ConfigParseException) when (!whole || !onePart)
             {
                 return null; // the whole parse says it again, with the line in the file
             }
-            if (!Place(resources, starts, paths, parsed.AsSpan(from, count)))
+            if (!Place(resources, starts, paths, parsed.AsSpan(from, starts.Length)))
                 return null;
             version ??= new Version(resources.VersionInfo);
         }

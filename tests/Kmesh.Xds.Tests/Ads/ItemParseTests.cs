@@ -87,6 +87,39 @@ public sealed class ItemParseTests : IDisposable
     }
 
     [Fact]
+    public void AFirstReadOfManyItems_ParsedInParts_ServesWhatAWholeParseServes_AndWarnsAtTheFilesLines()
+    {
+        // 600 items (parts of 128), and a listener with a warning deep in the file.
+        const string listener = """
+            - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+              name: inbound
+              address: { socket_address: { address: 0.0.0.0, port_value: 15006 } }
+              filter_chains:
+              - filters:
+                - name: istio.metadata_exchange
+                  typed_config:
+                    "@type": type.googleapis.com/unknown.Filter
+
+            """;
+        var items = Enumerable.Range(0, 300).Select(i => Cluster($"c{i}") + Assignment($"c{i}", 80)).ToList();
+        items.Insert(250, listener);
+        var text = "resources:\n" + string.Concat(items);
+        Write(text);
+        var typedConfigLine = text[..text.IndexOf("\"@type\": type.googleapis.com/unknown.Filter", StringComparison.Ordinal)].Count(c => c == '\n') + 1;
+
+        var first = ReadAndCompare(new ResourceDirectory(_dir, _log));
+
+        Assert.Equal(601, first.ResourcesParsed);
+        var warnings = _log.Lines.Where(l => l.Contains("unknown.Filter", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, warnings.Count); // the read's and ReadAndCompare's fresh one
+        var warning = warnings[0];
+        Assert.Equal(warning, warnings[1]);
+        // As a whole parse places it: the file's line, and the listener's index in the file's list.
+        Assert.Contains($"mesh.yaml:{typedConfigLine}:", warning);
+        Assert.Contains("resources[500].filter_chains[0].filters[0].typed_config", warning);
+    }
+
+    [Fact]
     public void BadItem_KeepsTheLastGoodContent_AndIsReportedAtItsLineInTheFile()
     {
         var directory = new ResourceDirectory(_dir, _log);
