@@ -63,6 +63,8 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         var changes = Incremental && _committed is { } committed && _preparedSinceCommit == 0
             ? MeshDiff.Compute(committed, snapshot)
             : null;
+        // Derived, the snapshot replaced what changed; built anew, it may still share most objects (a re-read file).
+        int? replaced = changes is null ? null : SnapshotBuilder.IsDerived(snapshot) ? changes.Count : MeshDiff.Replaced(_committed!, snapshot);
         _preparedSinceCommit++;
         var desired = new List<PluginDesiredMaps>();
         var translationErrors = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -124,6 +126,7 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
             TranslationTime = System.Diagnostics.Stopwatch.GetElapsedTime(started),
             Facts = new PluginFactList(findings),
             Changes = changes,
+            ReplacedResources = replaced,
             IncrementalPlugins = incremental,
             Findings = findings,
             ConnectWork = work,
@@ -184,10 +187,11 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         if (update.ChainWork is { } folded && datapath.Translators.Any(t => t.Translator is IChainWorkReader && _findings.ContainsKey(t.Name)))
             _committedChainWork = folded;
         // What this update cost to make, roughly: what it built anew. A one-endpoint change at 10 000
-        // services over delta is not a large update, though the configuration it changed is large; a
-        // SotW push of the same change is (its snapshot is built from scratch from 10 000 new objects).
-        _lastTranslated = update.Changes is { } translated && update.IncrementalPlugins == desired.Count && SnapshotBuilder.IsDerived(snapshot)
-            ? translated.Count
+        // services (over delta, SotW or a re-read file, which all hand on the objects that did not
+        // change) is not a large update, though the configuration it changed is large; a push of 10 000
+        // new objects is, and so is any update a plugin translated whole.
+        _lastTranslated = update.ReplacedResources is { } replaced && update.IncrementalPlugins == desired.Count
+            ? replaced
             : snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count;
         if (update.Changes is { } changes)
             LogAppliedChanges(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, changes.ToString(), update.IncrementalPlugins, desired.Count, result.Upserts, result.Deletes, Milliseconds(update.TranslationTime), Milliseconds(written));

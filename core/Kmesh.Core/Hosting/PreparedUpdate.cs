@@ -21,6 +21,12 @@ public sealed record PreparedUpdate(
     /// <summary>What changed since the update committed before; null when everything was translated (the first update, or after one that was not committed).</summary>
     public MeshChanges? Changes { get; init; }
 
+    /// <summary>
+    /// Resources the snapshot holds as new objects (or dropped) since the update committed before:
+    /// what this update built and left as garbage. Null when <see cref="Changes"/> is (everything new).
+    /// </summary>
+    public int? ReplacedResources { get; init; }
+
     /// <summary>How many plugins translated only <see cref="Changes"/>; the others translated the whole snapshot.</summary>
     public int IncrementalPlugins { get; init; }
 

@@ -95,6 +95,19 @@ public sealed class IncrementalTranslationTests
         Assert.Equal(["c5"], sotw.Changes!.Endpoints);
         Assert.Equal(Plugins.Length, sotw.IncrementalPlugins);
         Assert.Equal(sotw.Snapshot.Listeners.Count + sotw.Snapshot.Clusters.Count + sotw.Snapshot.Endpoints.Count + sotw.Snapshot.Routes.Count, updater.LastTranslated);
+
+        // A STATIC cluster's endpoint edit in a re-read file (as a bootstrap writes endpoints), which
+        // hands on every other object: the snapshot is built anew, not derived (the cluster is a new
+        // object), but what the update replaced, and MemoryRelief weighs, is that cluster and its endpoints.
+        model.Apply(3, 6, 1); // c6 as before, but STATIC
+        updater.Commit(updater.Prepare(model.Build(fresh: false), "4"));
+        model.Apply(0, 6, 13);
+        var edit = updater.Prepare(model.Build(fresh: false), "5");
+        updater.Commit(edit);
+        Assert.Equal(["c6"], edit.Changes!.Endpoints);
+        Assert.True(edit.Changes.OnlyEndpoints);
+        Assert.Equal(Plugins.Length, edit.IncrementalPlugins);
+        Assert.Equal(2, updater.LastTranslated);
     }
 
     /// <summary>Runs one sequence; returns how many plugin updates were incremental.</summary>
