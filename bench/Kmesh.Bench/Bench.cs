@@ -25,6 +25,7 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
     private int WrkSeconds => o.Quick ? 2 : 5;
     private int Connects => o.Quick ? 4000 : 20000;
     private int Changes => o.Quick ? 5 : 20;
+    private int WarmupChanges => o.Quick ? 0 : 10;
     private int[] Scales => [10, 1000, 10000];
 
     public async Task RunAsync()
@@ -358,6 +359,16 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             ? new[] { MeshConfig.Generate(n, false), MeshConfig.Generate(n, true) }
             : [MeshConfig.ProbeAssignment(false), MeshConfig.ProbeAssignment(true)];
         var path = target.ProbeFile ?? target.MeshFile;
+        // A daemon's first changes run code tiered compilation has not optimized yet (it recompiles
+        // after ~30 calls): the first round of changes of a daemon starts with some unmeasured ones,
+        // so that what is measured is a daemon that has followed changes for a while, as a node's has.
+        var warmup = n == Scales[0] ? WarmupChanges : 0;
+        for (var i = 0; i < warmup; i++)
+        {
+            probeOpen = !probeOpen;
+            await ChangeAsync(target, path, texts[probeOpen ? 1 : 0], MeshConfig.ProbeVip, 80, probeOpen ? "ok" : "refused", TimeSpan.FromSeconds(60));
+            await Task.Delay(100, ct);
+        }
         var cpu0 = Measure.CpuSeconds(_daemon!.Pid);
         var serverCpu0 = target.Server is { } s0 ? Measure.CpuSeconds(s0.Id) : 0;
         for (var i = 0; i < Changes; i++)
@@ -366,6 +377,8 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
             probeOpen = !probeOpen;
             var (t0, seen, applied, served) = await ChangeAsync(target, path, texts[probeOpen ? 1 : 0], MeshConfig.ProbeVip, 80, probeOpen ? "ok" : "refused", TimeSpan.FromSeconds(60));
             _r.Changes.Add(new ChangeSample(target.Source, n, (seen - t0) / 1e6, (applied - t0) / 1e6, served is { } sv ? (sv - t0) / 1e6 : null));
+            if (i == 0)
+                Log($"  first change's log lines: {LastLines(target)}");
             await Task.Delay(300, ct);
         }
         var cpuPerChange = (Measure.CpuSeconds(_daemon.Pid) - cpu0) / Changes;
@@ -380,6 +393,20 @@ public sealed partial class Bench(BenchOptions o, CancellationToken ct)
         Log($"  each, in order (ms from the rename: {(servedMs.Count > 0 ? "server published/" : "")}applied/seen): " +
             string.Join(' ', mine.Select(c => (c.ServedMs is { } sv ? sv.ToString("0.0", Inv) + "/" : "") + c.AppliedMs.ToString("0.0", Inv) + "/" + c.SeenMs.ToString("0.0", Inv))));
         return probeOpen;
+    }
+
+    /// <summary>The server's last "files changed" line and the daemon's last "Applied config" (what a change spent, as they tell it).</summary>
+    private string LastLines(ConfigTarget target)
+    {
+        var lines = new List<string>();
+        if (target.Server is not null)
+        {
+            lock (_serverLines)
+                lines.AddRange(_serverLines.Where(l => l.Line.Contains("files changed:", StringComparison.Ordinal)).TakeLast(1).Select(l => "server: " + l.Line));
+        }
+        lock (_daemonLines)
+            lines.AddRange(_daemonLines.Where(l => l.Line.Contains("Applied config", StringComparison.Ordinal)).TakeLast(1).Select(l => "daemon: " + l.Line));
+        return string.Join(" | ", lines);
     }
 
     /// <summary>

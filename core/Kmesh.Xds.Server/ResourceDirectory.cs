@@ -70,6 +70,21 @@ public sealed partial class ResourceDirectory(string directory, ILogger log)
     public static bool IsResourceFile(string path) =>
         path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal) || path.EndsWith(".json", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Whether a file read less than the racy interval after it was written can now be read again
+    /// to settle it: until then, a same-size edit within its time's granularity would go unseen, so
+    /// <see cref="Read"/> reads it again whatever else changed. Not thread-safe, as <see cref="Read"/>.
+    /// </summary>
+    public bool Unsettled(DateTime now)
+    {
+        foreach (var state in _files.Values)
+        {
+            if (state.Length >= 0 && state.ReadAt - state.Modified <= Racy && now - state.Modified > Racy)
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>Reads what changed in the directory now. Not thread-safe: one caller at a time.</summary>
     public DirectoryRead Read()
     {

@@ -121,15 +121,18 @@ public sealed partial class FileConfigSource : IConfigSource
     /// </summary>
     private ConfigUpdate? ReadAgain()
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (text, hash) = ConfigText.ReadInto(_path, ref _text);
         if (hash.AsSpan().SequenceEqual(_readHash))
             return null;
         _readHash = hash;
+        var read = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var resources = _reader.Read(text);
+        var total = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (_reader.LastWhole)
-            LogParsedWhole(_log, _path, _reader.LastParsed);
+            LogParsedWhole(_log, _path, _reader.LastParsed, total, read);
         else
-            LogParsedItems(_log, _path, _reader.LastParsed, _reader.LastTotal);
+            LogParsedItems(_log, _path, _reader.LastParsed, _reader.LastTotal, total, read);
         return Versioned(resources, hash);
     }
 
@@ -141,11 +144,11 @@ public sealed partial class FileConfigSource : IConfigSource
         return new ConfigUpdate(resources, version);
     }
 
-    [LoggerMessage(EventId = 32, Level = LogLevel.Information, Message = "Config {Path} read: {Parsed} of {Total} items parsed (the others unchanged)")]
-    private static partial void LogParsedItems(ILogger logger, string path, int parsed, int total);
+    [LoggerMessage(EventId = 32, Level = LogLevel.Information, Message = "Config {Path} read: {Parsed} of {Total} items parsed (the others unchanged) in {Milliseconds:0.0} ms, {ReadMilliseconds:0.0} ms of it reading the file")]
+    private static partial void LogParsedItems(ILogger logger, string path, int parsed, int total, double milliseconds, double readMilliseconds);
 
-    [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "Config {Path} read whole: {Resources} resources parsed")]
-    private static partial void LogParsedWhole(ILogger logger, string path, int resources);
+    [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "Config {Path} read whole: {Resources} resources parsed in {Milliseconds:0.0} ms, {ReadMilliseconds:0.0} ms of it reading the file")]
+    private static partial void LogParsedWhole(ILogger logger, string path, int resources, double milliseconds, double readMilliseconds);
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Error, Message = "Config {Path} could not be read (a bug, please report it), still serving version {Version}; the next edit is read again")]
     private static partial void LogReadFailed(ILogger logger, Exception exception, string path, string version);

@@ -75,6 +75,29 @@ public sealed class IncrementalServeTests : IDisposable
     }
 
     [Fact]
+    public async Task FilesReadJustAfterTheyWereWritten_AreSettledByOneMoreRead_ThenAChangeReadsOnlyItsFile()
+    {
+        for (var f = 0; f < 5; f++)
+            Write(f, [($"c{f}a", 80), ($"c{f}b", 80)]); // just now
+        var directory = new ResourceDirectory(_dir, NullLogger.Instance);
+        directory.Read();
+        // Read at once after the write: a same-size edit within the time's granularity would not show
+        // in it, so until one more read the files are read again at every change, whatever changed.
+        Assert.False(directory.Unsettled(DateTime.UtcNow)); // too soon to settle them yet
+        Assert.True(directory.Unsettled(DateTime.UtcNow + TimeSpan.FromSeconds(3)));
+
+        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        Assert.True(directory.Unsettled(DateTime.UtcNow));
+        var settling = directory.Read(); // what the server's settle timer does
+        Assert.Equal((5, 0), (settling.FilesRead, settling.FilesParsed));
+        Assert.False(directory.Unsettled(DateTime.UtcNow + TimeSpan.FromDays(1)));
+
+        Write(3, [("c3a", 81), ("c3b", 80)], old: true);
+        var changed = directory.Read();
+        Assert.Equal((1, 1), (changed.FilesRead, changed.FilesParsed));
+    }
+
+    [Fact]
     public void ResourceMovedBetweenFiles_ChangesNothing_AndADuplicateTakesOverWhenTheFirstGoes()
     {
         WriteFiles();
