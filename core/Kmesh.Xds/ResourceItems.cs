@@ -181,10 +181,13 @@ internal sealed record ResourceItems(string Prefix, IReadOnlyList<ReadOnlyMemory
             if (k == SecondFrom)
                 line += Between!.AsSpan().Count('\n');
             starts[k] = line;
-            line += Items[k].Span.Count('\n') + (Items[k].Span.EndsWith('\n') ? 0 : 1);
+            line += LineCount(Items[k].Span);
         }
         return starts;
     }
+
+    /// <summary>How many lines an item spans (its last line may lack a line break).</summary>
+    public static int LineCount(ReadOnlySpan<char> item) => item.Count('\n') + (item.EndsWith('\n') ? 0 : 1);
 
     /// <summary>An item's (or frame's) identity in this process (<see cref="ContentHash"/>); equal text, equal hash.</summary>
     public static UInt128 Hash(ReadOnlySpan<char> text) => ContentHash.Of(text);

@@ -1,3 +1,7 @@
+using Envoy.Config.Cluster.V3;
+using Envoy.Config.Endpoint.V3;
+using Envoy.Config.Listener.V3;
+using Envoy.Config.Route.V3;
 using Google.Protobuf;
 
 namespace Kmesh.Xds.Sources;
@@ -33,6 +37,7 @@ internal sealed class IncrementalFileReader(string path)
 
     // The last good read's items by text hash, and the hash of the text around them; null: parse every item.
     private Dictionary<UInt128, ParsedItem>? _items;
+    private LastRead? _last;
     private UInt128 _frame;
     private string? _versionInfo;
 
@@ -41,6 +46,9 @@ internal sealed class IncrementalFileReader(string path)
 
     /// <summary>Items or resources the file held at the last <see cref="Read(ReadOnlyMemory{char})"/>.</summary>
     public int LastTotal { get; private set; }
+
+    /// <summary>True when the last <see cref="Read(ReadOnlyMemory{char})"/> edited the read before it in place (see <see cref="InPlace"/>).</summary>
+    public bool LastInPlace { get; private set; }
 
     /// <summary>True when the last <see cref="Read(ReadOnlyMemory{char})"/> parsed the whole file (not cut into items).</summary>
     public bool LastWhole { get; private set; }
@@ -53,6 +61,7 @@ internal sealed class IncrementalFileReader(string path)
     /// <exception cref="ConfigParseException">The file is not a valid resource file.</exception>
     public EnvoyResources Read(ReadOnlyMemory<char> text)
     {
+        LastInPlace = false;
         var split = ResourceItems.TrySplit(text) ?? BootstrapItems.TrySplit(text);
         return split is null ? ParseWhole(text.ToString()) : ParseItems(text, split) ?? ParseWhole(text.ToString());
     }
@@ -81,6 +90,15 @@ internal sealed class IncrementalFileReader(string path)
             versionInfo = version.Text;
         }
 
+        if (known is not null && _last is { } last && InPlace(split, hashes, missingAt, parsed, known, last) is { } edited)
+        {
+            LastParsed = missingAt.Count;
+            LastTotal = hashes.Length;
+            LastWhole = false;
+            LastInPlace = true;
+            return edited;
+        }
+
         var items = new Dictionary<UInt128, ParsedItem>(hashes.Length);
         var fileStarts = split.FileStartLines();
         var result = new Assembly(path, split);
@@ -94,10 +112,115 @@ internal sealed class IncrementalFileReader(string path)
         _items = items;
         _frame = frame;
         _versionInfo = versionInfo;
+        var built = result.Build(versionInfo);
+        _last = new LastRead(hashes, fileStarts, hashes.Length == 0 ? 0 : ResourceItems.LineCount(split.Items[^1].Span), built);
         LastParsed = missingAt.Count;
         LastTotal = hashes.Length;
         LastWhole = false;
-        return result.Build(versionInfo);
+        return built;
+    }
+
+    /// <summary>The last good read, item by item: what <see cref="InPlace"/> edits.</summary>
+    private sealed record LastRead(UInt128[] Hashes, int[] FileStarts, int LastItemLines, EnvoyResources Result);
+
+    /// <summary>At most this many changed items are edited into the last read; more are assembled anew.</summary>
+    private const int MaxInPlace = 16;
+
+    /// <summary>
+    /// The last read with the changed items' resources swapped in, when that is what assembling
+    /// every item anew gives: the same items in the same places, each changed one defining the same
+    /// resources on as many lines as before (so every line and index stays), none of them with a
+    /// warning. The usual edit of a large file (an endpoint moves) so costs a few list copies
+    /// instead of indexing 30 000 items again (~20 ms at 10 000 services). Null otherwise.
+    /// </summary>
+    private EnvoyResources? InPlace(ResourceItems split, UInt128[] hashes, List<int> changed, ParsedItem[] parsed, Dictionary<UInt128, ParsedItem> known, LastRead last)
+    {
+        if (changed.Count == 0 || changed.Count > MaxInPlace || hashes.Length != last.Hashes.Length)
+            return null;
+        // Every item not parsed now is the one that was in its place.
+        for (int k = 0, next = 0; k < hashes.Length; k++)
+        {
+            if (next < changed.Count && changed[next] == k)
+                next++;
+            else if (hashes[k] != last.Hashes[k])
+                return null;
+        }
+        var between = split.Between is null ? 0 : split.Between.AsSpan().Count('\n');
+        var swaps = new List<(ItemResource Was, ItemResource Now)>();
+        for (var j = 0; j < changed.Count; j++)
+        {
+            var k = changed[j];
+            // Two changed items of the same text: the whole parse refuses the names they both define.
+            if (!known.TryGetValue(last.Hashes[k], out var was) || (j > 0 && changed.Take(j).Any(c => hashes[c] == hashes[k])))
+                return null;
+            var now = parsed[j];
+            var linesBefore = k == hashes.Length - 1 ? last.LastItemLines
+                : last.FileStarts[k + 1] - last.FileStarts[k] - (k + 1 == split.SecondFrom ? between : 0);
+            if (ResourceItems.LineCount(split.Items[k].Span) != linesBefore || was.Warnings.Length > 0 || now.Warnings.Length > 0
+                || was.Resources.Length != now.Resources.Length)
+                return null;
+            for (var r = 0; r < now.Resources.Length; r++)
+            {
+                var (a, b) = (was.Resources[r], now.Resources[r]);
+                // Only the four lists hold resources (Swapped finds each in its list).
+                if (a.TypeUrl != b.TypeUrl || a.Name != b.Name || a.LineOffset != b.LineOffset || a.Message.GetType() != b.Message.GetType()
+                    || b.Message is not (Listener or Cluster or ClusterLoadAssignment or RouteConfiguration))
+                    return null;
+                swaps.Add((a, b));
+            }
+        }
+
+        var before = last.Result;
+        var listeners = Swapped(before.Listeners, swaps);
+        var clusters = Swapped(before.Clusters, swaps);
+        var endpoints = Swapped(before.Endpoints, swaps);
+        var routes = Swapped(before.Routes, swaps);
+        if (listeners is null || clusters is null || endpoints is null || routes is null)
+            return null;
+        var versions = before.ResourceVersions;
+        if (swaps.Any(s => s.Was.Version != s.Now.Version))
+        {
+            var copy = new Dictionary<(string TypeUrl, string Name), string>(versions);
+            foreach (var (_, now) in swaps)
+            {
+                if (now.Version is null)
+                    copy.Remove((now.TypeUrl, now.Name));
+                else
+                    copy[(now.TypeUrl, now.Name)] = now.Version;
+            }
+            versions = copy;
+        }
+        var result = new EnvoyResources(listeners, clusters, endpoints, routes, before.VersionInfo)
+        {
+            ResourceLines = before.ResourceLines,
+            ResourceVersions = versions,
+            Warnings = before.Warnings,
+        };
+        // The known items, by hash, move with the edit: the old texts are gone, the new ones in their places.
+        for (var j = 0; j < changed.Count; j++)
+        {
+            known.Remove(last.Hashes[changed[j]]);
+            known[hashes[changed[j]]] = parsed[j];
+        }
+        _last = last with { Hashes = hashes, Result = result };
+        return result;
+    }
+
+    /// <summary><paramref name="list"/> with each swapped message replaced in its place; the same list when none is in it; null when one is not found.</summary>
+    private static IReadOnlyList<T>? Swapped<T>(IReadOnlyList<T> list, List<(ItemResource Was, ItemResource Now)> swaps) where T : class
+    {
+        List<T>? copy = null;
+        foreach (var (was, now) in swaps)
+        {
+            if (was.Message is not T old)
+                continue;
+            copy ??= [.. list];
+            var at = copy.FindIndex(m => ReferenceEquals(m, old));
+            if (at < 0)
+                return null;
+            copy[at] = (T)now.Message;
+        }
+        return copy ?? list;
     }
 
     /// <summary>
@@ -175,6 +298,7 @@ internal sealed class IncrementalFileReader(string path)
     {
         var resources = EnvoyConfigFile.Parse(path, text);
         _items = null;
+        _last = null;
         LastParsed = LastTotal = resources.Count;
         LastWhole = true;
         return resources;

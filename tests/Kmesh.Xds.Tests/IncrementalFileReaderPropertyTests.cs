@@ -1,0 +1,171 @@
+using CsCheck;
+using Kmesh.Xds.Sources;
+
+namespace Kmesh.Xds.Tests;
+
+/// <summary>
+/// Random edit sequences through one <see cref="IncrementalFileReader"/> (which parses only changed
+/// items and may edit its last read in place) against a whole parse of each version of the file:
+/// the same resources in the same order, lines, versions and warnings, or the same error. Both cuts:
+/// a resource list and a bootstrap's static_resources.
+/// </summary>
+public sealed class IncrementalFileReaderPropertyTests
+{
+    private const int Services = 30;
+
+    /// <summary>One edit: what (<c>Kind</c>), of which item (<c>Target</c>), with what (<c>Value</c>).</summary>
+    private sealed record Edit(int Kind, int Target, int Value);
+
+    private static readonly Gen<Edit[]> Edits =
+        Gen.Select(Gen.Int[0, 9], Gen.Int[0, 1000], Gen.Int[1, 60000], (kind, target, value) => new Edit(kind, target, value)).Array[1, 12];
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AnyEditSequence_ReadsAsTheWholeFile(bool bootstrap)
+    {
+        var inPlace = 0;
+        Edits.Sample(edits => inPlace += Check(edits, bootstrap), iter: 150);
+        Assert.True(inPlace > 0, "no read edited the one before in place: the property did not reach that path");
+    }
+
+    /// <summary>Runs one sequence; returns how many reads edited the one before in place.</summary>
+    private static int Check(Edit[] edits, bool bootstrap)
+    {
+        var items = Enumerable.Range(0, Services).Select(i => Item(bootstrap, $"s{i}", 8000 + i)).ToList();
+        var reader = new IncrementalFileReader("mesh.yaml");
+        Compare(reader, Text(items, bootstrap));
+        var inPlace = 0;
+        foreach (var edit in edits)
+        {
+            Apply(items, edit, bootstrap);
+            Compare(reader, Text(items, bootstrap));
+            inPlace += reader.LastInPlace ? 1 : 0;
+        }
+        return inPlace;
+    }
+
+    private static void Apply(List<string> items, Edit edit, bool bootstrap)
+    {
+        if (items.Count == 0)
+        {
+            items.Add(Item(bootstrap, "fresh", edit.Value));
+            return;
+        }
+        var at = edit.Target % items.Count;
+        switch (edit.Kind)
+        {
+            case 0: // an endpoint moves: same names, same lines (the usual edit)
+            case 1:
+            case 2:
+                items[at] = System.Text.RegularExpressions.Regex.Replace(items[at], @"port_value: \d+", $"port_value: {edit.Value}");
+                break;
+            case 3: // a line more inside the item, after its first
+                var indent = new string(' ', items[at].TakeWhile(c => c == ' ').Count() + 2);
+                var firstBreak = items[at].IndexOf('\n', StringComparison.Ordinal);
+                items[at] = items[at].Insert(firstBreak + 1, $"{indent}# note {edit.Value}\n");
+                break;
+            case 4: // renamed (a name defined twice when another has it)
+                items[at] = System.Text.RegularExpressions.Regex.Replace(items[at], @"(name|cluster_name): s?\w+", $"$1: s{edit.Value % (Services + 5)}");
+                break;
+            case 5: // two items trade places
+                var other = edit.Value % items.Count;
+                (items[at], items[other]) = (items[other], items[at]);
+                break;
+            case 6: // removed
+                items.RemoveAt(at);
+                break;
+            case 7: // added, with a warning (an extension of a type Kmesh does not know)
+                items.Insert(at, Warned(bootstrap, $"w{edit.Value}"));
+                break;
+            case 8: // broken, then a later edit may mend it (or not)
+                items[at] = items[at].Replace("port_value", "port_valu", StringComparison.Ordinal);
+                break;
+            default: // the same text twice
+                items.Insert(at, items[edit.Value % items.Count]);
+                break;
+        }
+    }
+
+    private static void Compare(IncrementalFileReader reader, string text)
+    {
+        EnvoyResources whole;
+        try
+        {
+            whole = EnvoyConfigFile.Parse("mesh.yaml", text);
+        }
+        catch (ConfigParseException expected)
+        {
+            var error = Assert.Throws<ConfigParseException>(() => reader.Read(text));
+            Assert.Equal(expected.Message, error.Message);
+            return;
+        }
+        var read = reader.Read(text);
+        Assert.Equal(whole.Clusters, read.Clusters);
+        Assert.Equal(whole.Endpoints, read.Endpoints);
+        Assert.Equal(whole.Listeners, read.Listeners);
+        Assert.Equal(whole.Routes, read.Routes);
+        Assert.Equal(whole.VersionInfo, read.VersionInfo);
+        Assert.Equal(whole.ResourceLines.OrderBy(p => p.Key), read.ResourceLines.OrderBy(p => p.Key));
+        Assert.Equal(whole.ResourceVersions.OrderBy(p => p.Key), read.ResourceVersions.OrderBy(p => p.Key));
+        Assert.Equal(whole.Warnings, read.Warnings);
+    }
+
+    private static string Text(List<string> items, bool bootstrap)
+    {
+        if (!bootstrap)
+            return "version_info: v1\nresources:\n" + string.Concat(items);
+        var clusters = items.Where(i => i.Contains("  type: STATIC", StringComparison.Ordinal));
+        var listeners = items.Where(i => !i.Contains("  type: STATIC", StringComparison.Ordinal));
+        return "static_resources:\n  listeners:\n" + string.Concat(listeners) + "  clusters:\n" + string.Concat(clusters);
+    }
+
+    /// <summary>A service: in a resource list a cluster item and its assignment item; in a bootstrap a STATIC cluster.</summary>
+    private static string Item(bool bootstrap, string name, int port) => bootstrap
+        ? $$"""
+              - name: {{name}}
+                type: STATIC
+                load_assignment:
+                  cluster_name: {{name}}
+                  endpoints:
+                  - lb_endpoints:
+                    - endpoint: { address: { socket_address: { address: 10.0.0.1, port_value: {{port}} } } }
+
+            """
+        : $$"""
+            - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+              name: {{name}}
+              type: EDS
+              eds_cluster_config: { eds_config: { ads: {} } }
+            - "@type": type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment
+              cluster_name: {{name}}
+              endpoints:
+              - lb_endpoints:
+                - endpoint: { address: { socket_address: { address: 10.0.0.1, port_value: {{port}} } } }
+
+            """;
+
+    /// <summary>A listener whose filter Kmesh does not know: read with a warning.</summary>
+    private static string Warned(bool bootstrap, string name) => bootstrap
+        ? $$"""
+              - name: {{name}}
+                address: { socket_address: { address: 0.0.0.0, port_value: 15006 } }
+                filter_chains:
+                - filters:
+                  - name: istio.metadata_exchange
+                    typed_config:
+                      "@type": type.googleapis.com/unknown.Filter
+
+            """
+        : $$"""
+            - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+              name: {{name}}
+              address: { socket_address: { address: 0.0.0.0, port_value: 15006 } }
+              filter_chains:
+              - filters:
+                - name: istio.metadata_exchange
+                  typed_config:
+                    "@type": type.googleapis.com/unknown.Filter
+
+            """;
+}
