@@ -27,14 +27,11 @@ internal sealed class DeltaAdsStream(AdsEngine engine, Node node)
     public async Task RunAsync(AsyncDuplexStreamingCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse> call, CancellationToken cancellationToken)
     {
         _writer = call.RequestStream;
-        // CDS and LDS together: Envoy asks for listeners only once its clusters are warm, but nothing
-        // here is applied before the whole first fetch is warm, so the wait would only add a round
-        // trip (and the server's encoding of every listener) to the time to ready.
+        var state = engine.State;
         await SubscribeAsync(EnvoyTypes.Cluster, ["*"], cancellationToken).ConfigureAwait(false);
-        await SubscribeAsync(EnvoyTypes.Listener, ["*"], cancellationToken).ConfigureAwait(false);
-        // After a reconnect the clusters and listeners in force still need their EDS and RDS.
-        await ResubscribeAsync(EnvoyTypes.ClusterLoadAssignment, cancellationToken).ConfigureAwait(false);
-        await ResubscribeAsync(EnvoyTypes.RouteConfiguration, cancellationToken).ConfigureAwait(false);
+        var ldsRequested = state.AcceptedVersion(EnvoyTypes.Listener).Length > 0;
+        if (ldsRequested)
+            await RequestRestAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             ReceivedAny = true;
@@ -48,9 +45,24 @@ internal sealed class DeltaAdsStream(AdsEngine engine, Node node)
                     ResponseNonce = response.Nonce,
                     ErrorDetail = outcome.Accepted ? null : new Status { Code = InvalidArgument, Message = outcome.ErrorDetail },
                 }, cancellationToken), cancellationToken).ConfigureAwait(false);
-            await ResubscribeAsync(EnvoyTypes.ClusterLoadAssignment, cancellationToken).ConfigureAwait(false);
-            await ResubscribeAsync(EnvoyTypes.RouteConfiguration, cancellationToken).ConfigureAwait(false);
+            if (!ldsRequested && type == EnvoyTypes.Cluster)
+            {
+                ldsRequested = true;
+                await RequestRestAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ResubscribeAsync(EnvoyTypes.ClusterLoadAssignment, cancellationToken).ConfigureAwait(false);
+                await ResubscribeAsync(EnvoyTypes.RouteConfiguration, cancellationToken).ConfigureAwait(false);
+            }
         }
+    }
+
+    private async Task RequestRestAsync(CancellationToken cancellationToken)
+    {
+        await ResubscribeAsync(EnvoyTypes.ClusterLoadAssignment, cancellationToken).ConfigureAwait(false);
+        await SubscribeAsync(EnvoyTypes.Listener, ["*"], cancellationToken).ConfigureAwait(false);
+        await ResubscribeAsync(EnvoyTypes.RouteConfiguration, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ResubscribeAsync(string type, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ using Status = Google.Rpc.Status;
 namespace Kmesh.Xds.Ads;
 
 /// <summary>
-/// One <c>StreamAggregatedResources</c> stream: CDS and LDS first, then EDS for the clusters and
+/// One <c>StreamAggregatedResources</c> stream: CDS first, then EDS for the clusters and LDS, then
 /// RDS for the listeners. Every response is answered: ACK with its version_info and nonce, or NACK
 /// with the last accepted version and an error_detail. LDS and CDS responses are the full set (a
 /// resource left out is removed); EDS and RDS responses update the named resources.
@@ -33,12 +33,11 @@ internal sealed class SotwAdsStream(AdsEngine engine, Node node)
     {
         _writer = call.RequestStream;
         var state = engine.State;
-        // CDS and LDS together (see DeltaAdsStream: nothing is applied before the first fetch is warm).
         await SendAsync(EnvoyTypes.Cluster, [], cancellationToken).ConfigureAwait(false);
-        await SendAsync(EnvoyTypes.Listener, [], cancellationToken).ConfigureAwait(false);
         // After a reconnect the clusters and listeners in force still need their EDS and RDS.
-        await ResubscribeAsync(EnvoyTypes.ClusterLoadAssignment, cancellationToken).ConfigureAwait(false);
-        await ResubscribeAsync(EnvoyTypes.RouteConfiguration, cancellationToken).ConfigureAwait(false);
+        var ldsRequested = state.AcceptedVersion(EnvoyTypes.Listener).Length > 0;
+        if (ldsRequested)
+            await RequestRestAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             ReceivedAny = true;
@@ -57,9 +56,24 @@ internal sealed class SotwAdsStream(AdsEngine engine, Node node)
                         ErrorDetail = outcome.Accepted ? null : new Status { Code = InvalidArgument, Message = outcome.ErrorDetail },
                     };
                 }, cancellationToken), cancellationToken, _bodies).ConfigureAwait(false);
-            await ResubscribeAsync(EnvoyTypes.ClusterLoadAssignment, cancellationToken).ConfigureAwait(false);
-            await ResubscribeAsync(EnvoyTypes.RouteConfiguration, cancellationToken).ConfigureAwait(false);
+            if (!ldsRequested && type == EnvoyTypes.Cluster)
+            {
+                ldsRequested = true;
+                await RequestRestAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ResubscribeAsync(EnvoyTypes.ClusterLoadAssignment, cancellationToken).ConfigureAwait(false);
+                await ResubscribeAsync(EnvoyTypes.RouteConfiguration, cancellationToken).ConfigureAwait(false);
+            }
         }
+    }
+
+    private async Task RequestRestAsync(CancellationToken cancellationToken)
+    {
+        await ResubscribeAsync(EnvoyTypes.ClusterLoadAssignment, cancellationToken).ConfigureAwait(false);
+        await SendAsync(EnvoyTypes.Listener, [], cancellationToken).ConfigureAwait(false);
+        await ResubscribeAsync(EnvoyTypes.RouteConfiguration, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Asks for the EDS/RDS names the state now needs, if they changed since the last request.</summary>

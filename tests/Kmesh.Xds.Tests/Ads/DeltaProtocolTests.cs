@@ -25,13 +25,13 @@ public sealed class DeltaProtocolTests
         var cds = await ads.Server.NextDeltaAsync();
         Assert.Equal((EnvoyTypes.Cluster, "*"), (cds.TypeUrl, Assert.Single(cds.ResourceNamesSubscribe)));
         Assert.Empty(cds.InitialResourceVersions);
-        var lds = await ads.Server.NextDeltaAsync(); // with CDS: nothing is applied before the first fetch is warm
-        Assert.Equal((EnvoyTypes.Listener, "*"), (lds.TypeUrl, Assert.Single(lds.ResourceNamesSubscribe)));
 
         await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "d1", [], ("va", Static("a")), ("vb", Static("b"))));
         Assert.Equal(2, (await ads.Sink.NextAsync()).Resources.Clusters.Count);
         var ack = await ads.Server.NextDeltaAsync();
         Assert.Equal(("d1", null), (ack.ResponseNonce, ack.ErrorDetail));
+        var lds = await ads.Server.NextDeltaAsync();
+        Assert.Equal((EnvoyTypes.Listener, "*"), (lds.TypeUrl, Assert.Single(lds.ResourceNamesSubscribe)));
 
         await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "d2", ["b"]));
         Assert.Equal("a", Assert.Single((await ads.Sink.NextAsync()).Resources.Clusters).Name);
@@ -47,8 +47,7 @@ public sealed class DeltaProtocolTests
     public async Task NameGivenTwice_IsNacked()
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Delta);
-        await ads.Server.NextDeltaAsync(); // CDS
-        await ads.Server.NextDeltaAsync(); // LDS
+        await ads.Server.NextDeltaAsync();
 
         await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "d1", [], ("1", Static("a")), ("2", Static("a"))));
         var nack = await ads.Server.NextDeltaAsync();
@@ -62,13 +61,13 @@ public sealed class DeltaProtocolTests
     public async Task EdsNamesFollowTheClusters_SubscribeAndUnsubscribe()
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Delta);
-        await ads.Server.NextDeltaAsync(); // CDS
-        await ads.Server.NextDeltaAsync(); // LDS
+        await ads.Server.NextDeltaAsync();
         await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "d1", [], ("1", Eds("x"))));
         await ads.Sink.NextAsync();
         await ads.Server.NextDeltaAsync(); // ACK
         var eds = await ads.Server.NextDeltaAsync();
         Assert.Equal((EnvoyTypes.ClusterLoadAssignment, "x"), (eds.TypeUrl, Assert.Single(eds.ResourceNamesSubscribe)));
+        await ads.Server.NextDeltaAsync(); // LDS
 
         await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "d2", ["x"], ("1", Eds("y"))));
         await ads.Sink.NextAsync();
@@ -84,11 +83,11 @@ public sealed class DeltaProtocolTests
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Delta);
         await ads.Server.NextDeltaAsync(); // CDS
-        await ads.Server.NextDeltaAsync(); // LDS
         await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "d1", [], ("1", Eds("x")), ("1", Eds("y"))));
         await ads.Sink.NextAsync();
         await ads.Server.NextDeltaAsync(); // ACK
         await ads.Server.NextDeltaAsync(); // EDS x, y
+        await ads.Server.NextDeltaAsync(); // LDS
         await ads.Server.SendAsync(Response(EnvoyTypes.Listener, "d2", [], ("1", Tcp("l", "x"))));
         await ads.Sink.NextAsync();
         await ads.Server.NextDeltaAsync(); // ACK

@@ -67,9 +67,9 @@ public sealed class FirstFetchTests
             return ConfigVerdict.Accept;
         };
         await ads.Server.NextDeltaAsync(); // CDS
-        await ads.Server.NextDeltaAsync(); // LDS
         await ads.Server.SendAsync(Delta(EnvoyTypes.Cluster, "d1", Eds("x")));
         await ads.Server.NextDeltaAsync(); // EDS
+        await ads.Server.NextDeltaAsync(); // LDS
         await ads.Server.SendAsync(Delta(EnvoyTypes.ClusterLoadAssignment, "d2", Cla("x")));
         await ads.Server.SendAsync(Delta(EnvoyTypes.Listener, "d3", Tcp("l", "x")));
         await ads.Sink.NextAsync();
@@ -92,11 +92,11 @@ public sealed class FirstFetchTests
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Delta, holdFirstFetch: true);
         await ads.Server.NextDeltaAsync(); // CDS
-        Assert.Equal(EnvoyTypes.Listener, (await ads.Server.NextDeltaAsync()).TypeUrl); // with CDS
         await ads.Server.SendAsync(Delta(EnvoyTypes.Cluster, "d1", Eds("x")));
-        // Held: no answer, but the clusters' assignments are asked for at once.
+        // Held: no answer, but the clusters' assignments and the listeners are asked for at once.
         var eds = await ads.Server.NextDeltaAsync();
         Assert.Equal((EnvoyTypes.ClusterLoadAssignment, "x", ""), (eds.TypeUrl, Assert.Single(eds.ResourceNamesSubscribe), eds.ResponseNonce));
+        Assert.Equal(EnvoyTypes.Listener, (await ads.Server.NextDeltaAsync()).TypeUrl);
         await ads.Server.SendAsync(Delta(EnvoyTypes.ClusterLoadAssignment, "d2", Cla("x")));
         Assert.True(await ads.Server.QuietAsync(TimeSpan.FromMilliseconds(300)));
         Assert.False(ads.Sink.TryNext(out _));
@@ -131,10 +131,10 @@ public sealed class FirstFetchTests
         ads.Sink.Judge = u => u.Scrutinized is { } s && s.Contains(x) && u.Resources.Endpoints.Count > 0
             ? ConfigVerdict.Reject([new ResourceRejection(x, "endpoints", "not for this mesh")])
             : ConfigVerdict.Accept;
-        await ads.Server.NextDeltaAsync(); // CDS
-        await ads.Server.NextDeltaAsync(); // LDS
+        await ads.Server.NextDeltaAsync();
         await ads.Server.SendAsync(Delta(EnvoyTypes.Cluster, "d1", Eds("x"), Static("s")));
         await ads.Server.NextDeltaAsync(); // EDS
+        await ads.Server.NextDeltaAsync(); // LDS
         await ads.Server.SendAsync(Delta(EnvoyTypes.ClusterLoadAssignment, "d2", Cla("x")));
         await ads.Server.SendAsync(Delta(EnvoyTypes.Listener, "d3", Tcp("l", "s")));
 
@@ -161,9 +161,9 @@ public sealed class FirstFetchTests
     public async Task Delta_AResponseThatDoesNotDecode_IsNackedAtOnce_WhileTheOthersWait()
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Delta, holdFirstFetch: true);
-        await ads.Server.NextDeltaAsync(); // CDS
-        Assert.Equal(EnvoyTypes.Listener, (await ads.Server.NextDeltaAsync()).TypeUrl);
+        await ads.Server.NextDeltaAsync();
         await ads.Server.SendAsync(Delta(EnvoyTypes.Cluster, "d1", Static("s")));
+        Assert.Equal(EnvoyTypes.Listener, (await ads.Server.NextDeltaAsync()).TypeUrl);
         var twice = Delta(EnvoyTypes.Listener, "d2", Tcp("l", "s"));
         twice.Resources.Add(twice.Resources[0]);
         await ads.Server.SendAsync(twice);
@@ -182,9 +182,9 @@ public sealed class FirstFetchTests
     public async Task Delta_StreamBrokenWhileHolding_ForgetsTheHeldState_AndTheNextStreamFetchesItAgain()
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Delta, holdFirstFetch: true);
-        await ads.Server.NextDeltaAsync(); // CDS
-        await ads.Server.NextDeltaAsync(); // LDS
+        await ads.Server.NextDeltaAsync();
         await ads.Server.SendAsync(Delta(EnvoyTypes.Cluster, "d1", Static("s")));
+        await ads.Server.NextDeltaAsync(); // LDS
 
         await ads.Server.KillStreamsAsync();
         var again = await ads.Server.NextDeltaAsync();
@@ -199,10 +199,10 @@ public sealed class FirstFetchTests
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Sotw, holdFirstFetch: true);
         await ads.Server.NextAsync(); // CDS
-        await ads.Server.NextAsync(); // LDS
         await ads.Server.SendAsync(Sotw(EnvoyTypes.Cluster, "c1", Eds("x")));
         var eds = await ads.Server.NextAsync();
         Assert.Equal((EnvoyTypes.ClusterLoadAssignment, ""), (eds.TypeUrl, eds.ResponseNonce));
+        await ads.Server.NextAsync(); // LDS
         await ads.Server.SendAsync(Sotw(EnvoyTypes.ClusterLoadAssignment, "e1", Cla("x")));
         await ads.Server.SendAsync(Sotw(EnvoyTypes.Listener, "l1", Tcp("l", "x")));
 

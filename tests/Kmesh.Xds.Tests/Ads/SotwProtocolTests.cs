@@ -22,15 +22,15 @@ public sealed class SotwProtocolTests
     private static async Task AcceptStaticClusterAsync(AdsHarness ads, string name = "a")
     {
         await ads.Server.NextAsync(); // CDS subscription
-        Assert.Equal(EnvoyTypes.Listener, (await ads.Server.NextAsync()).TypeUrl); // LDS, with CDS
         await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "1", "n1", Static(name)));
         await ads.Sink.NextAsync();
         var ack = await ads.Server.NextAsync();
         Assert.Equal(("1", "n1"), (ack.VersionInfo, ack.ResponseNonce));
+        Assert.Equal(EnvoyTypes.Listener, (await ads.Server.NextAsync()).TypeUrl);
     }
 
     [Fact]
-    public async Task SubscribesCdsAndLdsThenEds_AcksVersionAndNonce_AndWarmsClustersAndListeners()
+    public async Task SubscribesCdsThenEdsThenLds_AcksVersionAndNonce_AndWarmsClustersAndListeners()
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Sotw);
 
@@ -41,10 +41,6 @@ public sealed class SotwProtocolTests
         Assert.StartsWith("sidecar~", cds.Node.Id);
         Assert.EndsWith(".shop~shop.svc.cluster.local", cds.Node.Id);
         Assert.Equal("shop", cds.Node.Metadata.Fields["NAMESPACE"].StringValue);
-        // LDS at once, not after the clusters: nothing is applied before the whole first fetch is warm.
-        var lds = await ads.Server.NextAsync();
-        Assert.Equal(EnvoyTypes.Listener, lds.TypeUrl);
-        Assert.Empty(lds.ResourceNames);
 
         await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "c1", "n1", Eds("reviews")));
         var warming = await ads.Sink.NextAsync();
@@ -56,6 +52,7 @@ public sealed class SotwProtocolTests
         var eds = await ads.Server.NextAsync();
         Assert.Equal(EnvoyTypes.ClusterLoadAssignment, eds.TypeUrl);
         Assert.Equal(["reviews"], eds.ResourceNames);
+        Assert.Equal(EnvoyTypes.Listener, (await ads.Server.NextAsync()).TypeUrl);
 
         await ads.Server.SendAsync(Response(EnvoyTypes.ClusterLoadAssignment, "e1", "n2", Cla("reviews")));
         var withEndpoints = await ads.Sink.NextAsync();
@@ -77,11 +74,11 @@ public sealed class SotwProtocolTests
     {
         await using var ads = await AdsHarness.StartAsync(XdsMode.Sotw);
         await ads.Server.NextAsync(); // CDS subscription
-        await ads.Server.NextAsync(); // LDS subscription
         await ads.Server.SendAsync(Response(EnvoyTypes.Cluster, "c1", "n1", Eds("a"), Eds("b")));
         await ads.Sink.NextAsync();
         await ads.Server.NextAsync(); // ACK
         await ads.Server.NextAsync(); // EDS subscription
+        await ads.Server.NextAsync(); // LDS subscription
         await ads.Server.SendAsync(Response(EnvoyTypes.ClusterLoadAssignment, "e1", "n2", Cla("a"), Cla("b")));
         var first = await ads.Sink.NextAsync();
         await ads.Server.NextAsync(); // ACK
