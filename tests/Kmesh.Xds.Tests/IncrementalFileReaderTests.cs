@@ -41,7 +41,8 @@ public sealed class IncrementalFileReaderTests : IDisposable
         return text.ToString();
     }
 
-    private static void AssertSameAsWholeParse(EnvoyResources incremental, string text)
+    /// <summary>Everything a whole parse of <paramref name="text"/> says, <paramref name="incremental"/> says too.</summary>
+    internal static void AssertSameAsWholeParse(EnvoyResources incremental, string text)
     {
         var whole = EnvoyConfigFile.Parse("mesh.yaml", text);
         Assert.Equal(whole.Clusters, incremental.Clusters);
