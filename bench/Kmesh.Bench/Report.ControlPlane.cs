@@ -50,10 +50,12 @@ public static partial class Report
                 if (ch.Count == 0)
                     continue;
                 var p99 = Measure.Percentile(ch, 0.99);
+                // Issue 16: < 10 ms over delta ADS, < 50 ms over SotW and from the file source.
+                var goal = source == "ads-delta" ? 10 : 50;
                 var why = source == "file"
                     ? "the file is re-read and cut into items; only the changed item is parsed and translated"
                     : "only the probe's ClusterLoadAssignment crosses the stream and is translated";
-                b.AppendLine(Inv, $"| one-endpoint change visible in < 10 ms p99 at 10 000 services ({SourceName(source)}) | **{(p99 < 10 ? "met" : "missed")}** | p50 {Measure.Percentile(ch, 0.5):0} ms, p99 {p99:0} ms over {ch.Count} changes: {why} |");
+                b.AppendLine(Inv, $"| one-endpoint change visible in < {goal} ms p99 at 10 000 services ({SourceName(source)}) | **{(p99 < goal ? "met" : "missed")}** | p50 {Measure.Percentile(ch, 0.5):0} ms, p99 {p99:0} ms over {ch.Count} changes: {why} |");
             }
             foreach (var (source, problem) in r.SourceProblems)
                 b.AppendLine(Inv, $"| control plane over {SourceName(source)} | **not measured** | {problem} |");
