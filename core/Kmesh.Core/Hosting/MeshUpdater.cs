@@ -186,13 +186,14 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
         // What the readers' maps now hold (a reader that failed keeps the masks of the work before).
         if (update.ChainWork is { } folded && datapath.Translators.Any(t => t.Translator is IChainWorkReader && _findings.ContainsKey(t.Name)))
             _committedChainWork = folded;
-        // What this update cost to make, roughly: what it built anew. A one-endpoint change at 10 000
-        // services (over delta, SotW or a re-read file, which all hand on the objects that did not
-        // change) is not a large update, though the configuration it changed is large; a push of 10 000
-        // new objects is, and so is any update a plugin translated whole.
-        _lastTranslated = update.ReplacedResources is { } replaced && update.IncrementalPlugins == desired.Count
-            ? replaced
-            : snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count;
+        // What this update built anew or let go, roughly (MemoryRelief): the resources it replaced or
+        // dropped, and the whole configuration when a plugin translated all of it. A one-endpoint
+        // change at 10 000 services is not large, though the configuration it changed is; a push of
+        // 10 000 new objects is, and so is a huge configuration reverted (it dropped them).
+        var whole = snapshot.Listeners.Count + snapshot.Clusters.Count + snapshot.Endpoints.Count + snapshot.Routes.Count;
+        _lastTranslated = update.ReplacedResources is { } replaced
+            ? Math.Max(replaced, update.IncrementalPlugins == desired.Count ? 0 : whole)
+            : whole;
         if (update.Changes is { } changes)
             LogAppliedChanges(log, snapshot.Version, snapshot.Listeners.Count, snapshot.Clusters.Count, changes.ToString(), update.IncrementalPlugins, desired.Count, result.Upserts, result.Deletes, Milliseconds(update.TranslationTime), Milliseconds(written));
         else
@@ -204,12 +205,12 @@ public sealed partial class MeshUpdater(IDatapath datapath, DnsCache dns, ILogge
     }
 
     /// <summary>
-    /// Gives the node back what the previous configuration cost, when the update (or the one before) translated much (see <see cref="MemoryRelief"/>).
+    /// Gives the node back what the previous configuration cost, when the update built anew or let go much (see <see cref="MemoryRelief"/>).
     /// Call once the caller dropped its own references to the previous configuration, or they stay alive.
     /// </summary>
     public void RelieveMemory() => _memory.AfterUpdate(_lastTranslated);
 
-    /// <summary>Resources the last committed update built anew: its change set when its snapshot was derived from the previous one and every plugin translated only that; else all of them.</summary>
+    /// <summary>Resources the last committed update built anew or let go: those its snapshot replaced or dropped, or all of them when a plugin translated the whole snapshot (or there was no change set).</summary>
     internal int LastTranslated => _lastTranslated;
 
     /// <summary>
