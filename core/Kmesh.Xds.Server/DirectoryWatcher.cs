@@ -1,4 +1,3 @@
-using Kmesh.Xds;
 using Microsoft.Extensions.Logging;
 
 namespace Kmesh.Xds.Server;
