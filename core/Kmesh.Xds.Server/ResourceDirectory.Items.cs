@@ -36,37 +36,17 @@ public sealed partial class ResourceDirectory
             if (known is null || !known.ContainsKey(hashes[k]))
                 missing.Add(k);
         }
-        var byItem = new List<((string Type, string Name) Key, ServedResource Resource)>[missing.Count];
+        var parsed = new ItemParse.Item[missing.Count];
+        if (missing.Count > 0 && ItemParse.Parse(file, split, missing, parsed) is null)
+            return ParseWhole(file, text.ToString(), state); // the whole parse's way, with the error's line in the file
         var fileStarts = split.FileStartLines();
-        foreach (var (document, starts, paths, from) in split.Parts(missing))
+        var byItem = new ((string Type, string Name) Key, ServedResource Resource)[missing.Count][];
+        for (var j = 0; j < missing.Count; j++)
         {
-            EnvoyResources resources;
-            try
-            {
-                resources = EnvoyConfigFile.Parse(file, document);
-            }
-            catch (ConfigParseException) when (missing.Count < split.Items.Count || missing.Count > ResourceItems.ItemsPerPart)
-            {
-                return ParseWhole(file, text.ToString(), state); // for the error's line in the file
-            }
-            foreach (var warning in resources.Warnings)
-                LogFileWarning(log, InFile(warning, split, starts, paths, missing, from, fileStarts).ToString());
-            _resourcesParsed += resources.Count;
-            foreach (var (typeUrl, name, message) in resources.All())
-            {
-                if (name.Length == 0)
-                {
-                    LogUnnamed(log, file, typeUrl);
-                    continue;
-                }
-                var line = resources.LineOf(typeUrl, name);
-                var at = line is null ? -1 : Array.BinarySearch(starts, line.Value);
-                if (at < 0)
-                    at = line is null ? -1 : ~at - 1;
-                if (at < 0)
-                    return ParseWhole(file, text.ToString(), state);
-                (byItem[from + at] ??= []).Add(((typeUrl, name), Pack(name, message, resources.ResourceVersions.GetValueOrDefault((typeUrl, name)))));
-            }
+            foreach (var warning in parsed[j].Warnings)
+                LogFileWarning(log, warning.InFile(file, split, missing[j], fileStarts[missing[j]]).ToString());
+            _resourcesParsed += parsed[j].Resources.Length;
+            byItem[j] = [.. parsed[j].Resources.Select(r => ((r.TypeUrl, r.Name), Pack(r.Name, r.Message, r.Version)))];
         }
 
         var items = new Dictionary<UInt128, ParsedItem>(hashes.Length);
@@ -75,7 +55,7 @@ public sealed partial class ResourceDirectory
         for (var k = 0; k < hashes.Length; k++)
         {
             if (known is null || !known.TryGetValue(hashes[k], out var item))
-                item = new ParsedItem(byItem[next++]?.ToArray() ?? []);
+                item = new ParsedItem(byItem[next++]);
             items[hashes[k]] = item;
             foreach (var (key, resource) in item.Resources)
             {
@@ -86,23 +66,6 @@ public sealed partial class ResourceDirectory
         state.Items = items;
         state.ItemsFrame = frame;
         return packed;
-    }
-
-    /// <summary>A warning about a part's document, with the file's line and list index (one about the frame is the file's already).</summary>
-    private static ConfigWarning InFile(ConfigWarning warning, ResourceItems split, int[] starts, string[] paths, List<int> missing, int from, int[] fileStarts)
-    {
-        var at = Array.BinarySearch(starts, warning.Line);
-        if (at < 0)
-            at = ~at - 1;
-        if (at < 0 || !warning.FieldPath.StartsWith(paths[at], StringComparison.Ordinal))
-            return warning;
-        var index = missing[from + at];
-        var (list, position) = split.PathOf(index);
-        return warning with
-        {
-            Line = fileStarts[index] + (warning.Line - starts[at]),
-            FieldPath = FieldPath.Index(list, position) + warning.FieldPath[paths[at].Length..],
-        };
     }
 
     /// <summary>Parses a whole file; the next change of it parses all its items again.</summary>

@@ -27,16 +27,8 @@ namespace Kmesh.Xds.Sources;
 /// </remarks>
 internal sealed class IncrementalFileReader(string path)
 {
-    /// <summary>One resource an item defines; <paramref name="LineOffset"/> is its line less the item's first line.</summary>
-    private sealed record ItemResource(IMessage Message, string TypeUrl, string Name, int LineOffset, string? Version);
-
-    /// <summary>A warning about an item; its field path is kept without the item's index (<c>resources[i]</c>), which moves.</summary>
-    private sealed record ItemWarning(int LineOffset, int Column, string PathAfterIndex, string Message);
-
-    private sealed record ParsedItem(ItemResource[] Resources, ItemWarning[] Warnings);
-
     // The last good read's items by text hash, and the hash of the text around them; null: parse every item.
-    private Dictionary<UInt128, ParsedItem>? _items;
+    private Dictionary<UInt128, ItemParse.Item>? _items;
     private LastRead? _last;
     private UInt128 _frame;
     private string? _versionInfo;
@@ -81,11 +73,11 @@ internal sealed class IncrementalFileReader(string path)
                 missingAt.Add(k);
         }
 
-        var parsed = new ParsedItem[missingAt.Count];
+        var parsed = new ItemParse.Item[missingAt.Count];
         var versionInfo = _versionInfo;
         if (missingAt.Count > 0)
         {
-            if (ParseMissing(split, missingAt, parsed, whole: missingAt.Count == split.Items.Count) is not { } version)
+            if (ItemParse.Parse(path, split, missingAt, parsed) is not { } version)
                 return null;
             versionInfo = version.Text;
         }
@@ -99,7 +91,7 @@ internal sealed class IncrementalFileReader(string path)
             return edited;
         }
 
-        var items = new Dictionary<UInt128, ParsedItem>(hashes.Length);
+        var items = new Dictionary<UInt128, ItemParse.Item>(hashes.Length);
         var fileStarts = split.FileStartLines();
         var result = new Assembly(path, split);
         for (int k = 0, next = 0; k < hashes.Length; k++)
@@ -133,7 +125,7 @@ internal sealed class IncrementalFileReader(string path)
     /// warning. The usual edit of a large file (an endpoint moves) so costs a few list copies
     /// instead of indexing 30 000 items again (~20 ms at 10 000 services). Null otherwise.
     /// </summary>
-    private EnvoyResources? InPlace(ResourceItems split, UInt128[] hashes, List<int> changed, ParsedItem[] parsed, Dictionary<UInt128, ParsedItem> known, LastRead last)
+    private EnvoyResources? InPlace(ResourceItems split, UInt128[] hashes, List<int> changed, ItemParse.Item[] parsed, Dictionary<UInt128, ItemParse.Item> known, LastRead last)
     {
         if (changed.Count == 0 || changed.Count > MaxInPlace || hashes.Length != last.Hashes.Length)
             return null;
@@ -146,7 +138,7 @@ internal sealed class IncrementalFileReader(string path)
                 return null;
         }
         var between = split.Between is null ? 0 : split.Between.AsSpan().Count('\n');
-        var swaps = new List<(ItemResource Was, ItemResource Now)>();
+        var swaps = new List<(ItemParse.Resource Was, ItemParse.Resource Now)>();
         for (var j = 0; j < changed.Count; j++)
         {
             var k = changed[j];
@@ -163,7 +155,7 @@ internal sealed class IncrementalFileReader(string path)
             {
                 var (a, b) = (was.Resources[r], now.Resources[r]);
                 // Only the four lists hold resources (Swapped finds each in its list).
-                if (a.TypeUrl != b.TypeUrl || a.Name != b.Name || a.LineOffset != b.LineOffset || a.Message.GetType() != b.Message.GetType()
+                if (a.TypeUrl != b.TypeUrl || a.Name != b.Name || a.LineOffset != b.LineOffset
                     || b.Message is not (Listener or Cluster or ClusterLoadAssignment or RouteConfiguration))
                     return null;
                 swaps.Add((a, b));
@@ -207,7 +199,7 @@ internal sealed class IncrementalFileReader(string path)
     }
 
     /// <summary><paramref name="list"/> with each swapped message replaced in its place; the same list when none is in it; null when one is not found.</summary>
-    private static IReadOnlyList<T>? Swapped<T>(IReadOnlyList<T> list, List<(ItemResource Was, ItemResource Now)> swaps) where T : class
+    private static IReadOnlyList<T>? Swapped<T>(IReadOnlyList<T> list, List<(ItemParse.Resource Was, ItemParse.Resource Now)> swaps) where T : class
     {
         List<T>? copy = null;
         foreach (var (was, now) in swaps)
@@ -221,76 +213,6 @@ internal sealed class IncrementalFileReader(string path)
             copy[at] = (T)now.Message;
         }
         return copy ?? list;
-    }
-
-    /// <summary>
-    /// Parses the changed items into <paramref name="parsed"/>, in parts (<see cref="ResourceItems.Parts"/>).
-    /// Anchors and names defined twice go the whole parse's way. Null when the file must be parsed
-    /// whole; a parse error of every item as one document (the whole file) is thrown as it is, with
-    /// its real line.
-    /// </summary>
-    private Version? ParseMissing(ResourceItems split, List<int> missing, ParsedItem[] parsed, bool whole)
-    {
-        var onePart = missing.Count <= ResourceItems.ItemsPerPart;
-        Version? version = null;
-        foreach (var (document, starts, paths, from) in split.Parts(missing))
-        {
-            EnvoyResources resources;
-            try
-            {
-                resources = EnvoyConfigFile.Parse(path, document);
-            }
-            catch (ConfigParseException) when (!whole || !onePart)
-            {
-                return null; // the whole parse says it again, with the line in the file
-            }
-            if (!Place(resources, starts, paths, parsed.AsSpan(from, starts.Length)))
-                return null;
-            version ??= new Version(resources.VersionInfo);
-        }
-        return version;
-    }
-
-    /// <summary>A parse's <c>version_info</c> (the frame's, the same in every part).</summary>
-    private sealed record Version(string? Text);
-
-    /// <summary>Sorts the resources and warnings of the changed items' document into <paramref name="parsed"/>, relative to each item's first line; false when one cannot be placed.</summary>
-    private static bool Place(EnvoyResources resources, int[] starts, string[] paths, Span<ParsedItem> parsed)
-    {
-        var byItem = new List<ItemResource>[parsed.Length];
-        var warningsByItem = new List<ItemWarning>[parsed.Length];
-        foreach (var (typeUrl, name, message) in resources.All())
-        {
-            // An unnamed resource has no line to place it by.
-            if (name.Length == 0 || resources.LineOf(typeUrl, name) is not { } line || ItemOf(starts, line) is not { } at)
-                return false;
-            (byItem[at] ??= []).Add(new ItemResource(message, typeUrl, name, line - starts[at], resources.ResourceVersions.GetValueOrDefault((typeUrl, name))));
-        }
-        foreach (var warning in resources.Warnings)
-        {
-            if (ItemOf(starts, warning.Line) is not { } at)
-                return false; // about the frame
-            var index = paths[at];
-            if (!warning.FieldPath.StartsWith(index, StringComparison.Ordinal))
-                return false;
-            (warningsByItem[at] ??= []).Add(new ItemWarning(warning.Line - starts[at], warning.Column, warning.FieldPath[index.Length..], warning.Message));
-        }
-        for (var i = 0; i < parsed.Length; i++)
-        {
-            // Within an item, resources in line order, as the whole parse adds them.
-            var list = byItem[i] ?? [];
-            list.Sort((a, b) => a.LineOffset.CompareTo(b.LineOffset));
-            parsed[i] = new ParsedItem([.. list], [.. warningsByItem[i] ?? []]);
-        }
-        return true;
-    }
-
-    private static int? ItemOf(int[] starts, int line)
-    {
-        var at = Array.BinarySearch(starts, line);
-        if (at < 0)
-            at = ~at - 1;
-        return at < 0 ? null : at;
     }
 
     /// <summary>Parses the whole file; when it is good, the next read parses every item again (a refused file leaves the last good items known).</summary>
@@ -311,7 +233,7 @@ internal sealed class IncrementalFileReader(string path)
         private readonly List<ConfigWarning> _warnings = [];
 
         /// <summary>Adds item <paramref name="index"/>, which starts on <paramref name="start"/>; false when a name is already defined.</summary>
-        public bool Add(ParsedItem item, int index, int start)
+        public bool Add(ItemParse.Item item, int index, int start)
         {
             foreach (var r in item.Resources)
             {
@@ -319,10 +241,7 @@ internal sealed class IncrementalFileReader(string path)
                     return false;
             }
             foreach (var w in item.Warnings)
-            {
-                var (list, at) = split.PathOf(index);
-                _warnings.Add(new ConfigWarning(path, start + w.LineOffset, w.Column, FieldPath.Index(list, at) + w.PathAfterIndex, w.Message));
-            }
+                _warnings.Add(w.InFile(path, split, index, start));
             return true;
         }
 
