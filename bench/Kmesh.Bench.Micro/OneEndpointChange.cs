@@ -28,7 +28,7 @@ namespace Kmesh.Bench.Micro;
 /// measured: rename → the update holding it committed (what the kernel maps would hold then: their
 /// writes are one syscall per entry changed), the process's CPU per change (server, client and
 /// daemon together) and the daemon update's own time. The daemon with and without its incremental
-/// path, delta and SotW. Run: dotnet run -c Release --project bench/Kmesh.Bench.Micro -- --one-endpoint [--services N] [--changes N];
+/// path, delta and SotW. Run: dotnet run -c Release --project bench/Kmesh.Bench.Micro -- --one-endpoint [--services N] [--changes N] [--mode delta|sotw] [--incremental-only];
 /// with <c>--write-layout DIR</c> it only writes the directory, with <c>--move-endpoint DIR I [--staged]</c> only change I (for bench/scale16-daemon.sh; staged: written under a temporary name, its path and the target's printed, for the caller to rename).
 /// </summary>
 public static class OneEndpointChange
@@ -94,9 +94,14 @@ public static class OneEndpointChange
             report.AppendLine();
             report.AppendLine("| client | daemon path | ready (first push) | rename → committed p50 / p99 | daemon update p50 / p99 | daemon update CPU p50 / p99 | process CPU per change |");
             report.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
-            foreach (var mode in new[] { XdsMode.Delta, XdsMode.Sotw })
+            // --mode delta|sotw and --incremental-only narrow the rows (for a profiler attached to one of them).
+            var modes = Array.IndexOf(args, "--mode") is var m and >= 0
+                ? [Enum.Parse<XdsMode>(args[m + 1], ignoreCase: true)]
+                : new[] { XdsMode.Delta, XdsMode.Sotw };
+            var paths = Array.IndexOf(args, "--incremental-only") >= 0 ? [true] : new[] { true, false };
+            foreach (var mode in modes)
             {
-                foreach (var incremental in new[] { true, false })
+                foreach (var incremental in paths)
                 {
                     for (var f = 0; f < Files; f++)
                         WriteFile(dir, f, services, moved: -1, aged: true);
@@ -125,6 +130,7 @@ public static class OneEndpointChange
         await sink.WaitAsync(u => u.Warm && u.Resources.Endpoints.Count >= services, TimeSpan.FromMinutes(5)).ConfigureAwait(false);
         var ready = started.Elapsed;
         sink.Clear();
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ready ({mode}, {(incremental ? "incremental" : "full")}) in {ready.TotalSeconds:0.00} s; changing"));
 
         var latencies = new List<double>();
         var cpuTotal = TimeSpan.Zero;

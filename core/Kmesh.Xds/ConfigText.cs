@@ -10,7 +10,7 @@ namespace Kmesh.Xds;
 /// that is not UTF-8 text is refused with what to do, before it is read into memory or given to
 /// the YAML parser.
 /// </summary>
-public static class ConfigText
+public static partial class ConfigText
 {
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

@@ -13,7 +13,7 @@ namespace Kmesh.Xds;
 /// slices of the file's text, not copies (a 16 MB file of 30 000 items would otherwise be cut into
 /// 16 MB more of strings at every read, only to be hashed).</param>
 /// <param name="Suffix">The text after the list (other top-level keys), often empty.</param>
-internal sealed record ResourceItems(string Prefix, IReadOnlyList<ReadOnlyMemory<char>> Items, string Suffix)
+internal sealed partial record ResourceItems(string Prefix, IReadOnlyList<ReadOnlyMemory<char>> Items, string Suffix)
 {
     /// <summary>
     /// Cuts <paramref name="text"/>, or null when it is not a single document with one top-level
@@ -79,14 +79,32 @@ internal sealed record ResourceItems(string Prefix, IReadOnlyList<ReadOnlyMemory
         }
         if (items.Count == 0)
             return null;
-        var cut = new ReadOnlyMemory<char>[items.Count];
-        for (var k = 0; k < items.Count; k++)
+        var starts = items.ToArray();
+        return new ResourceItems(new string(all[..items[0]]), Cut(text, starts, end), new string(all[end..]))
         {
-            var to = k + 1 < items.Count ? items[k + 1] : end;
-            cut[k] = text[items[k]..to];
-        }
-        return new ResourceItems(new string(all[..items[0]]), cut, new string(all[end..]));
+            Starts = starts,
+            End = end,
+            Indent = indent,
+        };
     }
+
+    /// <summary>Each item's text: from its start to the next one's, the last to <paramref name="end"/>.</summary>
+    private static ReadOnlyMemory<char>[] Cut(ReadOnlyMemory<char> text, int[] starts, int end)
+    {
+        var cut = new ReadOnlyMemory<char>[starts.Length];
+        for (var k = 0; k < starts.Length; k++)
+            cut[k] = text[starts[k]..(k + 1 < starts.Length ? starts[k + 1] : end)];
+        return cut;
+    }
+
+    /// <summary>Where each item starts in the text it was cut from (set by <see cref="TrySplit(ReadOnlyMemory{char})"/> only).</summary>
+    internal int[]? Starts { get; init; }
+
+    /// <summary>Where the list ends in the text it was cut from (the suffix's start).</summary>
+    internal int End { get; init; }
+
+    /// <summary>The column of the list's <c>-</c>.</summary>
+    internal int Indent { get; init; }
 
     /// <summary>The field path of each list the items are in: <c>resources</c>, or a bootstrap's <c>listeners</c> and <c>clusters</c> (<see cref="BootstrapItems"/>).</summary>
     public IReadOnlyList<string> ListPaths { get; init; } = ["resources"];

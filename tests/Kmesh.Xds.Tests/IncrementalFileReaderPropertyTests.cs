@@ -20,29 +20,60 @@ public sealed class IncrementalFileReaderPropertyTests
         Gen.Select(Gen.Int[0, 9], Gen.Int[0, 1000], Gen.Int[1, 60000], (kind, target, value) => new Edit(kind, target, value)).Array[1, 12];
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void AnyEditSequence_ReadsAsTheWholeFile(bool bootstrap)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void AnyEditSequence_ReadsAsTheWholeFile(bool bootstrap, bool throughFile)
     {
-        var inPlace = 0;
-        Edits.Sample(edits => inPlace += Check(edits, bootstrap), iter: 150);
+        var (inPlace, cutAgain) = (0, 0);
+        Edits.Sample(edits =>
+        {
+            var (i, c) = Check(edits, bootstrap, throughFile);
+            Interlocked.Add(ref inPlace, i); // (samples run on every CPU at once)
+            Interlocked.Add(ref cutAgain, c);
+        }, iter: 150);
         Assert.True(inPlace > 0, "no read edited the one before in place: the property did not reach that path");
+        // Through a file, as the file source reads (FileText): only the items an edit touches are cut again.
+        if (throughFile && !bootstrap)
+            Assert.True(cutAgain > 100, $"only {cutAgain} reads cut only the edited items: the property hardly reached that path");
     }
 
-    /// <summary>Runs one sequence; returns how many reads edited the one before in place.</summary>
-    private static int Check(Edit[] edits, bool bootstrap)
+    /// <summary>Runs one sequence; returns how many reads edited the one before in place, and how many cut only the edited items again.</summary>
+    private static (int InPlace, int CutAgain) Check(Edit[] edits, bool bootstrap, bool throughFile)
     {
         var items = Enumerable.Range(0, Services).Select(i => Item(bootstrap, $"s{i}", 8000 + i)).ToList();
         var reader = new IncrementalFileReader("mesh.yaml");
-        Compare(reader, Text(items, bootstrap));
-        var inPlace = 0;
+        using var file = throughFile ? new EditedFile() : null;
+        Compare(reader, Text(items, bootstrap), file);
+        var (inPlace, cutAgain) = (0, 0);
         foreach (var edit in edits)
         {
             Apply(items, edit, bootstrap);
-            Compare(reader, Text(items, bootstrap));
+            Compare(reader, Text(items, bootstrap), file);
             inPlace += reader.LastInPlace ? 1 : 0;
+            cutAgain += reader.LastCutAgain ? 1 : 0;
         }
-        return inPlace;
+        return (inPlace, cutAgain);
+    }
+
+    /// <summary>The file each version is written to, and the file source's reader of its text.</summary>
+    private sealed class EditedFile : IDisposable
+    {
+        private readonly string _dir = Directory.CreateTempSubdirectory("kmesh-edited-").FullName;
+        private readonly FileText _text;
+
+        public EditedFile() => _text = new FileText(Path.Combine(_dir, "mesh.yaml"));
+
+        public EnvoyResources Read(IncrementalFileReader reader, string text)
+        {
+            File.WriteAllText(Path.Combine(_dir, "mesh.yaml"), text);
+            var (read, edit, _) = _text.Read();
+            Assert.Equal(text, read.ToString());
+            return reader.Read(read, edit);
+        }
+
+        public void Dispose() => Directory.Delete(_dir, recursive: true);
     }
 
     private static void Apply(List<string> items, Edit edit, bool bootstrap)
@@ -87,19 +118,20 @@ public sealed class IncrementalFileReaderPropertyTests
         }
     }
 
-    private static void Compare(IncrementalFileReader reader, string text)
+    private static void Compare(IncrementalFileReader reader, string text, EditedFile? file)
     {
+        EnvoyResources Read() => file is null ? reader.Read(text) : file.Read(reader, text);
         try
         {
             EnvoyConfigFile.Parse("mesh.yaml", text);
         }
         catch (ConfigParseException expected)
         {
-            var error = Assert.Throws<ConfigParseException>(() => reader.Read(text));
+            var error = Assert.Throws<ConfigParseException>(Read);
             Assert.Equal(expected.Message, error.Message);
             return;
         }
-        IncrementalFileReaderTests.AssertSameAsWholeParse(reader.Read(text), text);
+        IncrementalFileReaderTests.AssertSameAsWholeParse(Read(), text);
     }
 
     private static string Text(List<string> items, bool bootstrap)

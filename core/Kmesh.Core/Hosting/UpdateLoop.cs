@@ -349,7 +349,7 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
 
     private async Task<bool> RefreshDnsAsync(EnvoyResources resources, CancellationToken cancellationToken)
     {
-        var names = SnapshotBuilder.DnsNames(resources).ToList();
+        var names = DnsNames(resources);
         if (names.Count == 0)
             return false;
         var (changed, failures) = await _dns.RefreshAsync(names, cancellationToken).ConfigureAwait(false);
@@ -359,7 +359,26 @@ public sealed partial class UpdateLoop : BackgroundService, IConfigSink
     }
 
     /// <summary>The DNS names the configuration in force uses (the refresh service asks only when there are some).</summary>
-    internal bool UsesDns => SnapshotBuilder.DnsNames(_resources).Any();
+    internal bool UsesDns => DnsNames(_resources).Count > 0;
+
+    /// <summary>
+    /// The host names of the DNS clusters of <paramref name="resources"/>. Kept for the cluster list
+    /// they were found in: a source hands on the same list while no cluster changes (an endpoint
+    /// edit), and a walk of every cluster at each update (and refresh tick) cost ~1 ms at 10 000
+    /// clusters, each one a cold cache line.
+    /// </summary>
+    private List<string> DnsNames(EnvoyResources resources)
+    {
+        if (_dnsNames is { } known && ReferenceEquals(known.Clusters, resources.Clusters))
+            return known.Names;
+        var names = SnapshotBuilder.DnsNames(resources).ToList();
+        _dnsNames = new DnsNamesOf(resources.Clusters, names); // one reference: the refresh service reads it from its timer
+        return names;
+    }
+
+    private DnsNamesOf? _dnsNames;
+
+    private sealed record DnsNamesOf(IReadOnlyList<global::Envoy.Config.Cluster.V3.Cluster> Clusters, List<string> Names);
 
     /// <summary>How often the configuration in force wants its DNS names resolved again.</summary>
     internal TimeSpan DnsRefreshInterval => SnapshotBuilder.DnsRefreshInterval(_resources);

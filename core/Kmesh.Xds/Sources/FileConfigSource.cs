@@ -18,9 +18,8 @@ public sealed partial class FileConfigSource : IConfigSource
     // The XXH128 of the file's bytes at the last read, good or bad: a signal without a change (a touch, a
     // rename of the same content) is not read again, as a content-comparing watcher would not have called.
     private byte[] _readHash = [];
-    // The file's text at the last read: reused, as a large file's text is garbage once read (its
-    // items are slices of it, only the changed ones are parsed, nothing of it is kept).
-    private char[]? _text;
+    // The file's text, read again at every change decoding only what changed.
+    private readonly FileText _text;
 
     /// <summary>Reads the file now (a broken file throws here, before the daemon touches the kernel) and starts watching it.</summary>
     /// <exception cref="ConfigParseException">The file is not a valid resource file.</exception>
@@ -30,6 +29,7 @@ public sealed partial class FileConfigSource : IConfigSource
         _path = path;
         _log = log;
         _reader = new IncrementalFileReader(path);
+        _text = new FileText(path);
         // Watching starts first, so that no change between the first read and the watch goes unseen.
         // The watcher only signals: this source reads the file once per change, and keeps no copy of it.
         _watcher = ConfigFileWatcher.Signals(path, () => _changes.Writer.TryWrite(true), log);
@@ -122,12 +122,12 @@ public sealed partial class FileConfigSource : IConfigSource
     private ConfigUpdate? ReadAgain()
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (text, hash) = ConfigText.ReadInto(_path, ref _text);
+        var (text, edit, hash) = _text.Read();
         if (hash.AsSpan().SequenceEqual(_readHash))
             return null;
         _readHash = hash;
         var read = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var resources = _reader.Read(text);
+        var resources = _reader.Read(text, edit);
         var total = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (_reader.LastWhole)
             LogParsedWhole(_log, _path, _reader.LastParsed, total, read);

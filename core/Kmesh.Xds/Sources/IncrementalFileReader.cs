@@ -51,26 +51,70 @@ internal sealed class IncrementalFileReader(string path)
 
     /// <summary>Reads <paramref name="text"/>, the file's new content (maybe in a buffer the caller reuses: nothing of it is kept).</summary>
     /// <exception cref="ConfigParseException">The file is not a valid resource file.</exception>
-    public EnvoyResources Read(ReadOnlyMemory<char> text)
+    public EnvoyResources Read(ReadOnlyMemory<char> text) => Read(text, null);
+
+    /// <summary>
+    /// Reads <paramref name="text"/>, which is the text of the last read with <paramref name="edit"/>
+    /// made (<see cref="ConfigText.ReadEdit"/>; null: not known): only the items the edit touches are
+    /// cut and hashed again (<see cref="ResourceItems.TrySplitEdit"/>), when the last read was good and
+    /// cut into items.
+    /// </summary>
+    /// <exception cref="ConfigParseException">The file is not a valid resource file.</exception>
+    public EnvoyResources Read(ReadOnlyMemory<char> text, TextEdit? edit)
     {
         LastInPlace = false;
+        LastCutAgain = false;
+        var last = _cut;
+        _cut = null; // kept again only by a good read cut into items: an edit is always of the last good text
+        if (edit is { } e && last is { } cut && cut.Split.TrySplitEdit(text, e) is { } again)
+        {
+            var hashes = new UInt128[again.Items.Items.Count];
+            cut.Hashes.AsSpan(0, again.From).CopyTo(hashes);
+            for (var k = again.From; k < again.From + again.Count; k++)
+                hashes[k] = ResourceItems.Hash(again.Items.Items[k].Span);
+            cut.Hashes.AsSpan(again.To).CopyTo(hashes.AsSpan(again.From + again.Count));
+            LastCutAgain = true;
+            return ParseItems(text, again.Items, (hashes, again.From, again.Count)) ?? ParseWhole(text.ToString());
+        }
         var split = ResourceItems.TrySplit(text) ?? BootstrapItems.TrySplit(text);
-        return split is null ? ParseWhole(text.ToString()) : ParseItems(text, split) ?? ParseWhole(text.ToString());
+        return split is null ? ParseWhole(text.ToString()) : ParseItems(text, split, null) ?? ParseWhole(text.ToString());
     }
 
-    /// <summary>Parses the changed items; null when the file must be parsed whole to read as the whole does.</summary>
-    private EnvoyResources? ParseItems(ReadOnlyMemory<char> text, ResourceItems split)
+    /// <summary>True when the last read cut only the items its edit touched (the others kept from the read before).</summary>
+    public bool LastCutAgain { get; private set; }
+
+    // The last good read's cut and its items' hashes, for the next read's edit.
+    private (ResourceItems Split, UInt128[] Hashes)? _cut;
+
+    /// <summary>
+    /// Parses the changed items; null when the file must be parsed whole to read as the whole does.
+    /// <paramref name="cutAgain"/>: the items' hashes when the last good read's cut was edited, and
+    /// which of them are new (the others are that read's items, all known).
+    /// </summary>
+    private EnvoyResources? ParseItems(ReadOnlyMemory<char> text, ResourceItems split, (UInt128[] Hashes, int From, int Count)? cutAgain)
     {
         ConfigText.CheckSize(path, text.Span); // the parts are smaller than the file: its limit is checked here
         var frame = split.FrameHash();
         var known = frame == _frame ? _items : null;
-        var hashes = new UInt128[split.Items.Count];
+        var hashes = cutAgain?.Hashes ?? new UInt128[split.Items.Count];
         var missingAt = new List<int>();
-        for (var k = 0; k < hashes.Length; k++)
+        if (known is not null && cutAgain is { } fresh)
         {
-            hashes[k] = ResourceItems.Hash(split.Items[k].Span);
-            if (known is null || !known.ContainsKey(hashes[k]))
-                missingAt.Add(k);
+            for (var k = fresh.From; k < fresh.From + fresh.Count; k++)
+            {
+                if (!known.ContainsKey(hashes[k]))
+                    missingAt.Add(k);
+            }
+        }
+        else
+        {
+            for (var k = 0; k < hashes.Length; k++)
+            {
+                if (cutAgain is null)
+                    hashes[k] = ResourceItems.Hash(split.Items[k].Span);
+                if (known is null || !known.ContainsKey(hashes[k]))
+                    missingAt.Add(k);
+            }
         }
 
         var parsed = new ItemParse.Item[missingAt.Count];
@@ -88,6 +132,7 @@ internal sealed class IncrementalFileReader(string path)
             LastTotal = hashes.Length;
             LastWhole = false;
             LastInPlace = true;
+            _cut = (split, hashes);
             return edited;
         }
 
@@ -109,6 +154,7 @@ internal sealed class IncrementalFileReader(string path)
         LastParsed = missingAt.Count;
         LastTotal = hashes.Length;
         LastWhole = false;
+        _cut = (split, hashes);
         return built;
     }
 
