@@ -27,6 +27,7 @@ internal static class BootstrapItems
         var firstOfSecond = -1;        // index in starts of the second list's first item
         var firstList = -1;            // the list of the first item
         var betweenFrom = -1;          // where the second list's key line starts
+        var (firstIndent, secondIndent) = (-1, -1); // the column of each list's "-"
         var end = all.Length;
         for (int start = 0, next; start < all.Length; start = next)
         {
@@ -53,9 +54,9 @@ internal static class BootstrapItems
                 if (itemIndent < 0)
                     itemIndent = at;
                 if (firstList < 0)
-                    firstList = list;
+                    (firstList, firstIndent) = (list, at);
                 else if (list != firstList && firstOfSecond < 0)
-                    firstOfSecond = starts.Count;
+                    (firstOfSecond, secondIndent) = (starts.Count, at);
                 starts.Add(start);
                 continue;
             }
@@ -79,23 +80,31 @@ internal static class BootstrapItems
             return null;
         if (firstOfSecond < 0 && betweenFrom >= 0)
             end = betweenFrom; // the second list has no items: its key is frame after the first's
-        var cut = new ReadOnlyMemory<char>[starts.Count];
-        for (var k = 0; k < starts.Count; k++)
-        {
-            var to = k + 1 < starts.Count ? starts[k + 1] : end;
-            if (k + 1 == firstOfSecond)
-                to = betweenFrom;
-            cut[k] = text[starts[k]..to];
-        }
+        var at0 = starts.ToArray();
         // One list when the other is absent or empty (the paths then start at the one with items).
         var paths = firstOfSecond > 0 ? Lists : [Lists[firstList]];
         if (firstOfSecond < 0)
-            return new ResourceItems(new string(all[..starts[0]]), cut, new string(all[end..])) { ListPaths = paths };
-        return new ResourceItems(new string(all[..starts[0]]), cut, "")
+        {
+            return new ResourceItems(new string(all[..starts[0]]), ResourceItems.Cut(text, at0, end), new string(all[end..]))
+            {
+                ListPaths = paths,
+                Starts = at0,
+                End = end,
+                Indent = firstIndent,
+                NoTabs = true,
+            };
+        }
+        return new ResourceItems(new string(all[..starts[0]]), ResourceItems.Cut(text, at0, end, firstOfSecond, betweenFrom), "")
         {
             ListPaths = paths,
             Between = new string(all[betweenFrom..starts[firstOfSecond]]),
             SecondFrom = firstOfSecond,
+            Starts = at0,
+            End = end,
+            Indent = firstIndent,
+            SecondIndent = secondIndent,
+            BetweenAt = betweenFrom,
+            NoTabs = true,
         };
     }
 }

@@ -88,23 +88,37 @@ internal sealed partial record ResourceItems(string Prefix, IReadOnlyList<ReadOn
         };
     }
 
-    /// <summary>Each item's text: from its start to the next one's, the last to <paramref name="end"/>.</summary>
-    private static ReadOnlyMemory<char>[] Cut(ReadOnlyMemory<char> text, int[] starts, int end)
+    /// <summary>
+    /// Each item's text: from its start to the next one's, the last to <paramref name="end"/>; with
+    /// two lists the first list's last item to <paramref name="betweenAt"/> (the second list's key).
+    /// </summary>
+    internal static ReadOnlyMemory<char>[] Cut(ReadOnlyMemory<char> text, int[] starts, int end, int secondFrom = int.MaxValue, int betweenAt = -1)
     {
         var cut = new ReadOnlyMemory<char>[starts.Length];
         for (var k = 0; k < starts.Length; k++)
-            cut[k] = text[starts[k]..(k + 1 < starts.Length ? starts[k + 1] : end)];
+            cut[k] = text[starts[k]..(k + 1 == secondFrom ? betweenAt : k + 1 < starts.Length ? starts[k + 1] : end)];
         return cut;
     }
 
-    /// <summary>Where each item starts in the text it was cut from (set by <see cref="TrySplit(ReadOnlyMemory{char})"/> only).</summary>
+    // Where the cut was made in the text it was cut from, for TrySplitEdit (null Starts: not known).
+
+    /// <summary>Where each item starts in the text it was cut from.</summary>
     internal int[]? Starts { get; init; }
 
-    /// <summary>Where the list ends in the text it was cut from (the suffix's start).</summary>
+    /// <summary>Where the last item ends (the suffix's start).</summary>
     internal int End { get; init; }
 
-    /// <summary>The column of the list's <c>-</c>.</summary>
+    /// <summary>With two lists: where the first list's last item ends (the <see cref="Between"/> frame's start).</summary>
+    internal int BetweenAt { get; init; } = -1;
+
+    /// <summary>The column of the (first) list's <c>-</c>.</summary>
     internal int Indent { get; init; }
+
+    /// <summary>With two lists: the column of the second list's <c>-</c>.</summary>
+    internal int SecondIndent { get; init; } = -1;
+
+    /// <summary>True when a tab anywhere makes the text one this cut does not take (a bootstrap's).</summary>
+    internal bool NoTabs { get; init; }
 
     /// <summary>The field path of each list the items are in: <c>resources</c>, or a bootstrap's <c>listeners</c> and <c>clusters</c> (<see cref="BootstrapItems"/>).</summary>
     public IReadOnlyList<string> ListPaths { get; init; } = ["resources"];
