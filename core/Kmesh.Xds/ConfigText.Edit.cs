@@ -6,9 +6,10 @@ namespace Kmesh.Xds;
 
 public static partial class ConfigText
 {
-    // The file streams through a buffer of this size; its bytes are compared with the last text in
+    // The file streams through a pooled buffer of this size (below the large object heap's 85 000
+    // bytes: the pool keeps it for the process's life); its bytes are compared with the last text in
     // blocks of EditBlock (a vectorized compare of each, a scalar walk only of a block that differs).
-    private const int EditChunk = 1 << 20;
+    private const int EditChunk = 64 * 1024;
     private const int EditBlock = 4096;
 
     /// <summary>

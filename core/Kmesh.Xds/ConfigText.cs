@@ -43,7 +43,7 @@ public static partial class ConfigText
     /// <exception cref="IOException">A directory, or the file cannot be read.</exception>
     /// <exception cref="UnauthorizedAccessException">No permission to read it.</exception>
     /// <exception cref="ConfigParseException">Too large, or not UTF-8 text (a binary file).</exception>
-    public static (ReadOnlyMemory<char> Text, byte[] Xxh128) ReadInto(string path, ref char[]? buffer)
+    public static (ReadOnlyMemory<char> Text, byte[] Xxh128) ReadInto(string path, [System.Diagnostics.CodeAnalysis.NotNull] ref char[]? buffer)
     {
         var target = new Target(buffer);
         var (_, hash) = ReadFile(path, hash: true, target);

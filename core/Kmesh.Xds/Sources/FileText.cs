@@ -27,13 +27,28 @@ internal sealed class FileText(string path)
             var length = _length;
             if (ConfigText.ReadEdit(path, ref buffer, ref length, out var xxh128) is { } edit)
             {
-                (_buffer, _length) = (buffer, length);
-                return (buffer.AsMemory(0, length), edit, xxh128);
+                (_buffer, _length) = (Fitted(buffer, length), length);
+                return (_buffer.AsMemory(0, length), edit, xxh128);
             }
         }
         _length = -1;
         var (text, hash) = ConfigText.ReadInto(path, ref _buffer);
+        _buffer = Fitted(_buffer, text.Length);
         _length = text.Length;
-        return (text, null, hash);
+        return (_buffer.AsMemory(0, _length), null, hash);
+    }
+
+    /// <summary>
+    /// The buffer, or a smaller copy when the text now fills less than a quarter of it: a file that
+    /// shrank (a huge configuration reverted) does not keep its largest text's buffer, megabytes
+    /// the process would hold for the rest of its life.
+    /// </summary>
+    private static char[] Fitted(char[] buffer, int length)
+    {
+        if (buffer.Length <= 64 * 1024 || length >= buffer.Length / 4)
+            return buffer;
+        var fitted = new char[length + length / 16];
+        buffer.AsSpan(0, length).CopyTo(fitted);
+        return fitted;
     }
 }
