@@ -132,7 +132,9 @@ public sealed partial class FileConfigSource : IConfigSource
         if (_reader.LastWhole)
             LogParsedWhole(_log, _path, _reader.LastParsed, total, read);
         else
-            LogParsedItems(_log, _path, _reader.LastParsed, _reader.LastTotal, total, read);
+            LogParsedItems(_log, _path, _reader.LastParsed, _reader.LastTotal, total, read,
+                edit is { } e ? $"decoded {e.NewEnd - e.Start} of {text.Length} chars (the changed span)" : "decoded whole",
+                _reader.LastCutAgain ? $"cut again only the {_reader.LastCut} item{(_reader.LastCut == 1 ? "" : "s")} the change touched" : "cut whole");
         return Versioned(resources, hash);
     }
 
@@ -144,8 +146,8 @@ public sealed partial class FileConfigSource : IConfigSource
         return new ConfigUpdate(resources, version);
     }
 
-    [LoggerMessage(EventId = 32, Level = LogLevel.Information, Message = "Config {Path} read: {Parsed} of {Total} items parsed (the others unchanged) in {Milliseconds:0.0} ms, {ReadMilliseconds:0.0} ms of it reading the file")]
-    private static partial void LogParsedItems(ILogger logger, string path, int parsed, int total, double milliseconds, double readMilliseconds);
+    [LoggerMessage(EventId = 32, Level = LogLevel.Information, Message = "Config {Path} read: {Parsed} of {Total} items parsed (the others unchanged) in {Milliseconds:0.0} ms, {ReadMilliseconds:0.0} ms of it reading the file; {Decoded}, {Cut}")]
+    private static partial void LogParsedItems(ILogger logger, string path, int parsed, int total, double milliseconds, double readMilliseconds, string decoded, string cut);
 
     [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "Config {Path} read whole: {Resources} resources parsed in {Milliseconds:0.0} ms, {ReadMilliseconds:0.0} ms of it reading the file")]
     private static partial void LogParsedWhole(ILogger logger, string path, int resources, double milliseconds, double readMilliseconds);

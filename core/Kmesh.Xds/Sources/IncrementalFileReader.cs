@@ -74,6 +74,7 @@ internal sealed class IncrementalFileReader(string path)
                 hashes[k] = ResourceItems.Hash(again.Items.Items[k].Span);
             cut.Hashes.AsSpan(again.To).CopyTo(hashes.AsSpan(again.From + again.Count));
             LastCutAgain = true;
+            LastCut = again.Count;
             return ParseItems(text, again.Items, (hashes, again.From, again.Count)) ?? ParseWhole(text.ToString());
         }
         var split = ResourceItems.TrySplit(text) ?? BootstrapItems.TrySplit(text);
@@ -82,6 +83,9 @@ internal sealed class IncrementalFileReader(string path)
 
     /// <summary>True when the last read cut only the items its edit touched (the others kept from the read before).</summary>
     public bool LastCutAgain { get; private set; }
+
+    /// <summary>When <see cref="LastCutAgain"/>: how many items the edit's span was cut into.</summary>
+    public int LastCut { get; private set; }
 
     // The last good read's cut and its items' hashes, for the next read's edit.
     private (ResourceItems Split, UInt128[] Hashes)? _cut;
