@@ -48,7 +48,7 @@ internal static class BootstrapItems
             }
             if (at == 0)
                 return null; // another top-level key
-            var isItem = content[0] == '-' && (content.Length == 1 || content[1] is ' ' or '\r');
+            var isItem = ResourceItems.IsItem(content);
             if (list >= 0 && isItem && (itemIndent < 0 || at == itemIndent) && at >= keyIndent)
             {
                 if (itemIndent < 0)

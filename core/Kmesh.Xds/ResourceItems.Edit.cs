@@ -48,7 +48,7 @@ internal sealed partial record ResourceItems
                     return null; // it would belong to the item before
                 continue;
             }
-            if (at == indent && content[0] == '-' && (content.Length == 1 || content[1] is ' ' or '\r'))
+            if (at == indent && IsItem(content))
                 fresh.Add(start);
             else if (at <= indent || fresh.Count == 0)
                 return null; // the list would end here (a key, a document marker, another resources:), or join the item before

@@ -59,7 +59,7 @@ internal sealed partial record ResourceItems(string Prefix, IReadOnlyList<ReadOn
             if (content.IsWhiteSpace() || content[0] == '#')
                 continue;
             var at = line.Length - content.Length;
-            var isItem = content[0] == '-' && (content.Length == 1 || content[1] is ' ' or '\r');
+            var isItem = IsItem(content);
             if (indent < 0)
             {
                 if (!isItem)
@@ -223,6 +223,10 @@ internal sealed partial record ResourceItems(string Prefix, IReadOnlyList<ReadOn
 
     /// <summary>An item's (or frame's) identity in this process (<see cref="ContentHash"/>); equal text, equal hash.</summary>
     public static UInt128 Hash(ReadOnlySpan<char> text) => ContentHash.Of(text);
+
+    /// <summary>True when a line's content (its indentation trimmed) is a block list's item: <c>-</c> alone or followed by a space.</summary>
+    internal static bool IsItem(ReadOnlySpan<char> content) =>
+        content[0] == '-' && (content.Length == 1 || content[1] is ' ' or '\r');
 
     /// <summary>Where the line after the one starting at <paramref name="start"/> starts (the text's length after the last).</summary>
     internal static int NextLine(ReadOnlySpan<char> text, int start)

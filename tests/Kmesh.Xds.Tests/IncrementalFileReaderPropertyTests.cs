@@ -52,7 +52,7 @@ public sealed class IncrementalFileReaderPropertyTests
             Apply(items, edit, bootstrap);
             Compare(reader, Text(items, bootstrap), file);
             inPlace += reader.LastInPlace ? 1 : 0;
-            cutAgain += reader.LastCutAgain ? 1 : 0;
+            cutAgain += reader.LastCut is null ? 0 : 1;
         }
         return (inPlace, cutAgain);
     }

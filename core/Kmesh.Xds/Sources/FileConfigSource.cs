@@ -134,7 +134,7 @@ public sealed partial class FileConfigSource : IConfigSource
         else
             LogParsedItems(_log, _path, _reader.LastParsed, _reader.LastTotal, total, read,
                 edit is { } e ? $"decoded {e.NewEnd - e.Start} of {text.Length} chars (the changed span)" : "decoded whole",
-                _reader.LastCutAgain ? $"cut again only the {_reader.LastCut} item{(_reader.LastCut == 1 ? "" : "s")} the change touched" : "cut whole");
+                _reader.LastCut is { } cut ? $"cut again only the {cut} item{(cut == 1 ? "" : "s")} the change touched" : "cut whole");
         return Versioned(resources, hash);
     }
 

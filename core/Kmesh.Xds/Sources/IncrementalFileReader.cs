@@ -63,7 +63,7 @@ internal sealed class IncrementalFileReader(string path)
     public EnvoyResources Read(ReadOnlyMemory<char> text, TextEdit? edit)
     {
         LastInPlace = false;
-        LastCutAgain = false;
+        LastCut = null;
         var last = _cut;
         _cut = null; // kept again only by a good read cut into items: an edit is always of the last good text
         if (edit is { } e && last is { } cut && cut.Split.TrySplitEdit(text, e) is { } again)
@@ -73,7 +73,6 @@ internal sealed class IncrementalFileReader(string path)
             for (var k = again.From; k < again.From + again.Count; k++)
                 hashes[k] = ResourceItems.Hash(again.Items.Items[k].Span);
             cut.Hashes.AsSpan(again.To).CopyTo(hashes.AsSpan(again.From + again.Count));
-            LastCutAgain = true;
             LastCut = again.Count;
             return ParseItems(text, again.Items, (hashes, again.From, again.Count)) ?? ParseWhole(text.ToString());
         }
@@ -81,11 +80,11 @@ internal sealed class IncrementalFileReader(string path)
         return split is null ? ParseWhole(text.ToString()) : ParseItems(text, split, null) ?? ParseWhole(text.ToString());
     }
 
-    /// <summary>True when the last read cut only the items its edit touched (the others kept from the read before).</summary>
-    public bool LastCutAgain { get; private set; }
-
-    /// <summary>When <see cref="LastCutAgain"/>: how many items the edit's span was cut into.</summary>
-    public int LastCut { get; private set; }
+    /// <summary>
+    /// When the last read cut only the items its edit touched (the others kept from the read before):
+    /// how many items the edit's span was cut into; null when it was cut whole.
+    /// </summary>
+    public int? LastCut { get; private set; }
 
     // The last good read's cut and its items' hashes, for the next read's edit.
     private (ResourceItems Split, UInt128[] Hashes)? _cut;
